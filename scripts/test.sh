@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one line: "Tests: N passed, N failed, N skipped".
+# Installs what is missing first (Debian's chromium for the browser tests) with apt-get.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+say() { printf '\n==> %s\n' "$*"; }
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo"
+
+apt_install() {
+  # $@: Debian packages; installs those not yet installed.
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Installing ${missing[*]} (apt-get)"
+  $sudo_cmd apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
+  apt_install chromium || { echo "could not install chromium; the browser tests will fail" >&2; }
+fi
+
+say "Building (Release)"
+if ! dotnet build DelphiRounds.sln -c Release --nologo -v quiet -clp:ErrorsOnly; then
+  echo "Tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+results="$root/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+projects=(
+  tests/DelphiRounds.Consensus.Tests
+  tests/DelphiRounds.Tests
+  tests/DelphiRounds.BrowserTests
+)
+passed=0; failed=0; skipped=0; broken=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project")
+  say "Testing $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results"
+  code=$?
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "$name: no test results (exit code $code)" >&2
+    broken=$((broken + 1))
+    continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  count() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  p=$(count passed); f=$(count failed); e=$(count error); t=$(count timeout); a=$(count aborted); n=$(count notExecuted)
+  passed=$((passed + p)); failed=$((failed + f + e + t + a)); skipped=$((skipped + n))
+  if [ "$code" -ne 0 ] && [ $((f + e + t + a)) -eq 0 ]; then broken=$((broken + 1)); fi
+done
+
+failed=$((failed + broken))
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,152 @@
+namespace DelphiRounds.Consensus;
+
+/// <summary>The kind of an item as the statistics see it.</summary>
+public enum ItemKind
+{
+    /// <summary>Ordered integer categories <c>scale.min..scale.max</c>.</summary>
+    Rating,
+    /// <summary>Any real number (a percentage, PJ/year, a year).</summary>
+    Numeric,
+    /// <summary>A ranking of options; analysed with Kendall's W.</summary>
+    Ranking,
+}
+
+/// <summary>The categories of a rating item, both ends inclusive.</summary>
+public sealed record RatingScale(int Min, int Max)
+{
+    /// <summary>Number of categories on the scale.</summary>
+    public int Categories => Max - Min + 1;
+}
+
+/// <summary>One participant's answer to a rating or numeric item.</summary>
+/// <param name="Participant">Pseudonymous participant id.</param>
+/// <param name="Group">Stakeholder group slug, or null when the participant belongs to none.</param>
+/// <param name="Value">The answer.</param>
+public sealed record Response(string Participant, string? Group, double Value);
+
+/// <summary>
+/// The consensus criteria of the analyze contract. Every bound is optional; a criterion that is
+/// not given is not judged. Equality passes.
+/// </summary>
+public sealed record ConsensusCriteria
+{
+    /// <summary>Consensus fails when <c>iqr &gt; MaxIqr</c>.</summary>
+    public double? MaxIqr { get; init; }
+    /// <summary>Inclusive band [low, high] of values that count as agreement.</summary>
+    public (double Low, double High)? AgreementBand { get; init; }
+    /// <summary>Consensus fails when <c>agreementInBand &lt; MinAgreement</c>; needs <see cref="AgreementBand"/>.</summary>
+    public double? MinAgreement { get; init; }
+    /// <summary>Consensus fails when the changed fraction between rounds exceeds this (whole panel only).</summary>
+    public double? MaxChangedFraction { get; init; }
+    /// <summary>Also judge every stakeholder group with at least <see cref="MinGroupSize"/> answers.</summary>
+    public bool RequireEveryGroup { get; init; }
+    /// <summary>Smallest group that is judged when <see cref="RequireEveryGroup"/> is set.</summary>
+    public int MinGroupSize { get; init; } = 1;
+}
+
+/// <summary>Input for a rating or numeric item.</summary>
+public sealed record ItemInput
+{
+    public required ItemKind Kind { get; init; }
+    /// <summary>Required for <see cref="ItemKind.Rating"/>, absent for numeric.</summary>
+    public RatingScale? Scale { get; init; }
+    /// <summary>Hyndman–Fan type 1–9 (R's numbering). Default 7.</summary>
+    public int QuantileMethod { get; init; } = 7;
+    public required IReadOnlyList<Response> Responses { get; init; }
+    public IReadOnlyList<Response>? PreviousRound { get; init; }
+    public ConsensusCriteria? Criteria { get; init; }
+}
+
+/// <summary>
+/// The statistics of one set of answers (the whole panel or one stakeholder group).
+/// A value that is undefined (the SD of one answer, anything of zero answers) is null.
+/// </summary>
+public sealed record Statistics
+{
+    public int N { get; init; }
+    public double? Mean { get; init; }
+    public double? Sd { get; init; }
+    public double? Cv { get; init; }
+    public double? Median { get; init; }
+    public double? Q1 { get; init; }
+    public double? Q3 { get; init; }
+    public double? Iqr { get; init; }
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    /// <summary>Count per category, every category of the scale present, ascending (rating only).</summary>
+    public IReadOnlyDictionary<int, int>? Distribution { get; init; }
+    /// <summary>Share of answers in the agreement band (only when the criteria give a band).</summary>
+    public double? AgreementInBand { get; init; }
+    /// <summary>Tastle–Wierman consensus (rating only).</summary>
+    public double? TastleWierman { get; init; }
+    /// <summary>Van der Eijk's agreement A (rating only).</summary>
+    public double? VanDerEijkA { get; init; }
+    public double? BimodalityCoefficient { get; init; }
+}
+
+/// <summary>How answers moved between two rounds, over the participants present in both.</summary>
+public sealed record Stability(int Pairs, double? ChangedFraction, double? MeanAbsoluteChange, double? WilcoxonP);
+
+/// <summary>Whether the criteria hold, and one readable line per criterion that fails.</summary>
+public sealed record ConsensusResult(bool Reached, IReadOnlyList<string> Reasons);
+
+/// <summary>The analysis of a rating or numeric item: the analyze contract's output.</summary>
+public sealed record ItemAnalysis
+{
+    public required ItemKind Kind { get; init; }
+    public required int QuantileMethod { get; init; }
+    public required Statistics Overall { get; init; }
+    /// <summary>Every group present in the answers, by slug, in ordinal order.</summary>
+    public required IReadOnlyDictionary<string, Statistics> Groups { get; init; }
+    /// <summary>Present only when a previous round was given.</summary>
+    public Stability? Stability { get; init; }
+    /// <summary>Present only when criteria were given.</summary>
+    public ConsensusResult? Consensus { get; init; }
+    /// <summary>
+    /// The criteria's agreement band that <see cref="Statistics.AgreementInBand"/> refers to; null without one.
+    /// Lets a writer tell "no band" (field absent) from "a band but no answers" (field null).
+    /// </summary>
+    public (double Low, double High)? AgreementBand { get; init; }
+}
+
+/// <summary>One participant's ranking; ties carry mid-ranks (2.5, 2.5).</summary>
+public sealed record RankingResponse(string Participant, string? Group, IReadOnlyDictionary<string, double> Ranks);
+
+/// <summary>Input for a ranking item.</summary>
+public sealed record RankingInput(IReadOnlyList<RankingResponse> Rankings);
+
+/// <summary>Kendall's W (tie-corrected) with its χ² test, as <c>irr::kendall(correct = TRUE)</c>.</summary>
+public sealed record RankingAnalysis
+{
+    /// <summary>Raters.</summary>
+    public required int M { get; init; }
+    /// <summary>Options.</summary>
+    public required int N { get; init; }
+    public double? KendallW { get; init; }
+    public double? ChiSquare { get; init; }
+    public required int Df { get; init; }
+    public double? PValue { get; init; }
+    /// <summary>Mean rank per option, in the order the options were first seen.</summary>
+    public required IReadOnlyDictionary<string, double> MeanRanks { get; init; }
+}
+
+/// <summary>The stopping rule's verdict for one item after a round closes.</summary>
+public enum StoppingVerdict
+{
+    /// <summary>The criteria hold: the item has reached consensus.</summary>
+    Consensus,
+    /// <summary>Answers no longer move, but the criteria fail: the panel agrees to disagree.</summary>
+    StableDissent,
+    /// <summary>Neither: ask again next round.</summary>
+    Continue,
+}
+
+/// <summary>A refusal of bad input, naming the field at fault with a JSON path such as <c>responses[3].value</c>.</summary>
+public sealed class AnalysisInputException(string field, string message)
+    : Exception($"{field}: {message}")
+{
+    /// <summary>Path of the field at fault, e.g. <c>responses[3].value</c> (empty for the whole document).</summary>
+    public string Field { get; } = field;
+    /// <summary>What is wrong with it, without the path.</summary>
+    public string Problem { get; } = message;
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Accounts;
+
+public static class AccountSetup
+{
+    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        return services;
+    }
+
+    public static void MapAccounts(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(Auth.FacilitatorCookie);
+            return Results.LocalRedirect("/login");
+        }).RequireAuthorization(Auth.FacilitatorPages).ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// With no facilitator account yet, creates the first one and prints its password once, so a new
+    /// installation can be used straight away. Returns the new account, or null when there already was one.
+    /// </summary>
+    public static async Task<NewFacilitator?> EnsureFirstFacilitatorAsync(this IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<AccountOptions>>().Value;
+        var store = services.GetRequiredService<FacilitatorStore>();
+        if (!options.CreateFirstFacilitator || await store.CountAsync() > 0) return null;
+        var created = await store.CreateAsync(options.FirstFacilitatorEmail, "Facilitator");
+        Console.WriteLine($"""
+
+            First facilitator account created (shown only now):
+              e-mail:   {created.Account.Email}
+              password: {created.Password}
+
+            """);
+        return created;
+    }
+}

@@ -1,0 +1,56 @@
+using DelphiRounds.Accounts;
+using DelphiRounds.Hosting;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DelphiRounds.Answers;
+
+/// <summary>The answer as the API returns it: pseudonymous, no identity.</summary>
+public sealed record AnswerResponse(long Id, long RoundId, long ItemId, int Revision, double? Value, string? Rationale, DateTimeOffset CreatedAt)
+{
+    public static AnswerResponse From(Answer a) => new(a.Id, a.RoundId, a.ItemId, a.Revision, a.Value, a.Rationale, a.CreatedAt);
+}
+
+public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
+{
+    public AnswerRequestValidator()
+    {
+        RuleFor(a => a.ItemId).NotNull().WithMessage("itemId is required.").GreaterThan(0);
+        RuleFor(a => a.Value).NotNull().WithMessage("value is required.");
+        RuleFor(a => a.Rationale).MaximumLength(AnswerService.MaxRationaleLength);
+        RuleFor(a => a.IdempotencyKey).MaximumLength(100)
+            .Matches("^[A-Za-z0-9._:-]+$").WithMessage("idempotencyKey may contain letters, digits and . _ : - only.");
+    }
+}
+
+public static class AnswerEndpoints
+{
+    public static IServiceCollection AddAnswers(this IServiceCollection services) =>
+        services.AddSingleton<AnswerService>();
+
+    public static void MapAnswers(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/rounds").WithTags("Answers");
+
+        api.MapPost("/{roundId:long}/answers", SubmitAsync)
+            .RequireAuthorization(Auth.ParticipantApi)
+            .Validate<AnswerRequest>()
+            .WithSummary("Answer an item, or revise an answer, while the round is open (participant token).")
+            .WithDescription("Each answer or revision is stored as a new row and committed before the 201. " +
+                             "A retry with the same idempotencyKey returns the first answer with 200 and stores nothing.");
+    }
+
+    private static async Task<Results<Created<AnswerResponse>, Ok<AnswerResponse>, ProblemHttpResult>> SubmitAsync(
+        long roundId, AnswerRequest request, HttpContext context, AnswerService service)
+    {
+        var user = context.User;
+        var who = new Answerer(user.ParticipantId()!.Value, user.ParticipantStudyId()!.Value,
+            long.Parse(user.FindFirst(Auth.GroupIdClaim)!.Value, System.Globalization.CultureInfo.InvariantCulture));
+        var result = await service.SubmitAsync(who, roundId, request);
+        if (!result.Ok) return Problems.Field(result.Status, result.Field!, result.Message!);
+        var body = AnswerResponse.From(result.Answer!);
+        return result.Replayed
+            ? TypedResults.Ok(body)
+            : TypedResults.Created($"/api/v1/rounds/{roundId}/answers/{body.Id}", body);
+    }
+}

@@ -1,0 +1,124 @@
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+
+namespace DelphiRounds.Answers;
+
+/// <summary>One revision of one participant's answer to one item in one round.</summary>
+public sealed record Answer
+{
+    public long Id { get; init; }
+    public long RoundId { get; init; }
+    public long ItemId { get; init; }
+    public long ParticipantId { get; init; }
+    public int Revision { get; init; }
+    public double? Value { get; init; }
+    public string? Rationale { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>The current answer of a participant to an item, with the group it counts in.</summary>
+public sealed record CurrentAnswer
+{
+    public long Id { get; init; }
+    public long ItemId { get; init; }
+    public long ParticipantId { get; init; }
+    public long GroupId { get; init; }
+    public string GroupSlug { get; init; } = "";
+    public string Pseudonym { get; init; } = "";
+    public double? Value { get; init; }
+    public int Revision { get; init; }
+    public string? Rationale { get; init; }
+}
+
+/// <summary>What happened to a submitted answer.</summary>
+public enum AppendOutcome { Stored, Replayed, RoundNotOpen }
+
+/// <summary>The stored answer and, for a revision, the value it replaced.</summary>
+public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double? PreviousValue, long? PreviousId);
+
+/// <summary>
+/// Answers, append-only: every answer and every revision is a new row; the current answer is the
+/// highest revision. A write is committed (and synced) before the caller acknowledges it.
+/// </summary>
+public sealed class AnswerStore(Database db, TimeProvider time)
+{
+    private const string Columns = "id, round_id, item_id, participant_id, revision, value, rationale, idempotency_key, created_at";
+
+    /// <summary>
+    /// Appends an answer or a revision in one transaction that also checks the round is still open,
+    /// so an answer can never land in a closed round. A repeated idempotency key returns the first answer.
+    /// </summary>
+    public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (idempotencyKey is not null)
+            {
+                var earlier = await c.QuerySingleOrDefaultAsync<Answer>(
+                    $"SELECT {Columns} FROM answers WHERE participant_id = @participantId AND idempotency_key = @idempotencyKey",
+                    new { participantId, idempotencyKey }, tx);
+                if (earlier is not null) return new AppendResult(AppendOutcome.Replayed, earlier, null, null);
+            }
+            var state = await c.ExecuteScalarAsync<string?>(
+                db.Provider == DatabaseProvider.Postgres
+                    ? "SELECT state FROM rounds WHERE id = @roundId FOR SHARE"
+                    : "SELECT state FROM rounds WHERE id = @roundId", new { roundId }, tx);
+            if (state != "open") return new AppendResult(AppendOutcome.RoundNotOpen, null, null, null);
+
+            var previous = await c.QueryFirstOrDefaultAsync<(long Id, int Revision, double? Value)?>(
+                """
+                SELECT id, revision, value FROM answers
+                WHERE round_id = @roundId AND item_id = @itemId AND participant_id = @participantId
+                ORDER BY revision DESC LIMIT 1
+                """, new { roundId, itemId, participantId }, tx);
+            var revision = (previous?.Revision ?? 0) + 1;
+            var now = time.Now();
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO answers (round_id, item_id, participant_id, revision, value, rationale, idempotency_key, created_at)
+                VALUES (@roundId, @itemId, @participantId, @revision, @value, @rationale, @idempotencyKey, @now)
+                RETURNING id
+                """, new { roundId, itemId, participantId, revision, value, rationale, idempotencyKey, now }, tx);
+            var answer = new Answer { Id = id, RoundId = roundId, ItemId = itemId, ParticipantId = participantId, Revision = revision, Value = value, Rationale = rationale, IdempotencyKey = idempotencyKey, CreatedAt = now };
+            return new AppendResult(AppendOutcome.Stored, answer, previous?.Value, previous?.Id);
+        });
+
+    /// <summary>The current (latest) answer of every participant to every item of a round.</summary>
+    public async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+            """
+            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.revision, a.rationale
+            FROM answers a
+            JOIN participants p ON p.id = a.participant_id
+            JOIN stakeholder_groups g ON g.id = p.group_id
+            WHERE a.round_id = @roundId
+              AND a.revision = (SELECT MAX(b.revision) FROM answers b
+                                WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
+            ORDER BY a.item_id, a.participant_id
+            """, new { roundId }))).AsList();
+
+    /// <summary>A participant's current answers in a round, by item.</summary>
+    public async Task<IReadOnlyDictionary<long, Answer>> MineAsync(long roundId, long participantId) =>
+        (await db.ReadAsync(c => c.QueryAsync<Answer>(
+            $"""
+            SELECT {Columns} FROM answers a
+            WHERE round_id = @roundId AND participant_id = @participantId
+              AND revision = (SELECT MAX(b.revision) FROM answers b
+                              WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
+            """, new { roundId, participantId })))
+        .ToDictionary(a => a.ItemId);
+
+    public Task<long> CountAsync(long roundId) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId", new { roundId }));
+
+    /// <summary>Participants with at least one answer in the round, per stakeholder group.</summary>
+    public async Task<IReadOnlyDictionary<long, int>> RespondentsByGroupAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<(long GroupId, long Count)>(
+            """
+            SELECT p.group_id, COUNT(DISTINCT a.participant_id)
+            FROM answers a JOIN participants p ON p.id = a.participant_id
+            WHERE a.round_id = @roundId GROUP BY p.group_id
+            """, new { roundId })))
+        .ToDictionary(r => r.GroupId, r => (int)r.Count);
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DelphiRounds.Data;
+
+/// <summary>Where DelphiRounds keeps its data. Bound from the <c>Storage</c> section and <c>ConnectionStrings:Postgres</c>.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Path of the SQLite database file; relative paths are relative to the settings file's folder.</summary>
+    [Required]
+    public string SqlitePath { get; set; } = "data/delphi.db";
+
+    /// <summary>
+    /// Folder of the keys that protect login cookies and anti-forgery tokens; relative paths are relative to
+    /// the settings file's folder. Instances behind one load balancer must share it.
+    /// </summary>
+    [Required]
+    public string KeysFolder { get; set; } = "data/keys";
+
+    /// <summary>When set, PostgreSQL is used instead of SQLite (scale-out).</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>Seconds a SQLite connection waits for a lock before giving up.</summary>
+    [Range(1, 600)]
+    public int BusyTimeoutSeconds { get; set; } = 30;
+}

@@ -1,0 +1,107 @@
+using Bogus;
+using DelphiRounds.Accounts;
+using DelphiRounds.Answers;
+using DelphiRounds.Consensus;
+using DelphiRounds.Hosting;
+using DelphiRounds.Items;
+using DelphiRounds.Panel;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Demo;
+
+/// <summary>What a newcomer needs to try the demo: how to log in, a token for scripts, a few participant links.</summary>
+public sealed record DemoAccess(
+    string FacilitatorEmail, string? FacilitatorPassword, string ApiToken, long StudyId,
+    IReadOnlyList<(string Group, string Url)> ParticipantLinks);
+
+/// <summary>
+/// Seeds the demo study on an empty database with Bogus and a fixed seed: six stakeholder groups,
+/// about forty participants, eight statements, round 1 open and about 70% answered.
+/// </summary>
+public sealed class DemoSeeder(
+    FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
+    RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, IOptions<SiteOptions> site,
+    IOptions<AccountOptions> accounts)
+{
+    /// <summary>True when the database holds no study yet.</summary>
+    public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
+
+    public async Task<DemoAccess> SeedAsync()
+    {
+        var faker = new Faker("nl") { Random = new Randomizer(options.Value.Seed) };
+
+        string? password = null;
+        var account = await facilitators.FindByEmailAsync(accounts.Value.FirstFacilitatorEmail);
+        if (account is null)
+        {
+            var created = await facilitators.CreateAsync(accounts.Value.FirstFacilitatorEmail, "Demo facilitator");
+            account = created.Account;
+            password = created.Password;
+        }
+        var apiToken = await facilitators.CreateApiTokenAsync(account.Id, "demo");
+
+        var study = await studies.CreateAsync(account.Id, DemoScenario.Title, DemoScenario.Question, DemoScenario.Organiser,
+            DemoScenario.HorizonYear, DemoScenario.Groups.Select(g => (g.Slug, g.Nl, g.En)));
+        var groups = (await studies.GroupsAsync(study.Id)).ToDictionary(g => g.Slug);
+
+        var panel = new List<(Participant Participant, string Token, string Slug)>();
+        foreach (var g in DemoScenario.Groups)
+        {
+            for (var i = 0; i < g.Size; i++)
+            {
+                var first = faker.Name.FirstName();
+                var last = faker.Name.LastName();
+                var email = $"{Slug.From(first)}.{Slug.From(last)}.{panel.Count + 1}@example.org";
+                var invitation = await participants.AddAsync(study.Id, groups[g.Slug].Id, $"{first} {last}", email);
+                panel.Add((invitation.Participant, invitation.Token, g.Slug));
+            }
+        }
+
+        var statementItems = new List<(Item Item, DemoScenario.RatingStatement Statement)>();
+        foreach (var statement in DemoScenario.Statements)
+            statementItems.Add((await items.AddRatingAsync(study.Id, statement.Text, new RatingScale(1, 7), DemoScenario.SevenPointLabels), statement));
+
+        var round = await rounds.CreateAsync(study.Id, RoundModes.Live, closesAt: null);
+        await rounds.OpenAsync(round.Id);
+
+        // About 70% of the panel has answered; the first participant of each group has not, so the
+        // printed links show a questionnaire still to be filled in.
+        var firstOfGroup = panel.GroupBy(p => p.Slug).Select(g => g.First().Participant.Id).ToHashSet();
+        foreach (var (participant, _, slug) in panel)
+        {
+            if (firstOfGroup.Contains(participant.Id) || !faker.Random.Bool(0.8f)) continue;
+            foreach (var (item, statement) in statementItems)
+            {
+                var (centre, spread) = statement.Tendency[slug];
+                var value = Math.Clamp(Math.Round(centre + spread * Gaussian(faker.Random)), 1, 7);
+                var rationale = faker.Random.Bool(0.15f) ? Rationale(faker, value) : null;
+                await answers.AppendAsync(round.Id, item.Id, participant.Id, value, rationale, idempotencyKey: null);
+            }
+        }
+
+        var baseUrl = site.Value.BaseUrl(null);
+        var links = panel.Where(p => firstOfGroup.Contains(p.Participant.Id)).Take(3)
+            .Select(p => (groups[p.Slug].NameEn, PanelEndpoints.InvitationUrl(baseUrl, p.Token))).ToList();
+        return new DemoAccess(account.Email, password, apiToken, study.Id, links);
+    }
+
+    private static double Gaussian(Randomizer random)
+    {
+        // Box–Muller on the seeded generator, so the demo is the same on every machine.
+        var u1 = 1.0 - random.Double();
+        var u2 = random.Double();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    private static string Rationale(Faker faker, double value) => value >= 5
+        ? faker.PickRandom(
+            "Dit past bij de plannen van onze organisatie.",
+            "Zonder dit komt de warmtetransitie in de wijken niet op gang.",
+            "De restwarmte is er al; het zou zonde zijn die niet te gebruiken.")
+        : faker.PickRandom(
+            "De kosten en risico's zijn nog te onzeker.",
+            "Wij zijn afhankelijk van bedrijven die over tien jaar misschien weg zijn.",
+            "Eerst moet duidelijk zijn wie betaalt.");
+}

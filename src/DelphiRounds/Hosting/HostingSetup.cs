@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DelphiRounds.Accounts;
+using DelphiRounds.Data;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Hosting;
+
+/// <summary>The one place that wires cross-cutting concerns: settings, errors, authentication, languages, health, OpenAPI.</summary>
+public static class HostingSetup
+{
+    public static IServiceCollection AddDelphiHosting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddDelphiCore(configuration);
+
+        // Cookie and anti-forgery keys live with the data, so logins survive a restart and stay on this installation.
+        services.AddDataProtection().SetApplicationName("DelphiRounds");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((o, storage, logs) =>
+            o.XmlRepository = new FileSystemXmlRepository(Directory.CreateDirectory(storage.Value.KeysFolder), logs));
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.MaxDepth = 32;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        });
+        FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        FluentValidation.ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        services.AddValidatorsFromAssemblyContaining<Texts>(ServiceLifetime.Singleton);
+
+        services.AddLanguages();
+        services.AddDelphiAuthentication();
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "DelphiRounds API";
+            doc.Info.Description = "Delphi-method consensus studies: studies, panel, items, rounds, answers and live aggregates. " +
+                                   "Facilitators use a personal API token, participants their invitation token: 'Authorization: Bearer <token>'.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    private static IServiceCollection AddDelphiAuthentication(this IServiceCollection services)
+    {
+        static bool IsApi(HttpRequest r) => r.Path.StartsWithSegments("/api") || r.Path.StartsWithSegments("/hubs");
+
+        services.AddAuthentication(Auth.FacilitatorCookie)
+            .AddCookie(Auth.FacilitatorCookie, o =>
+            {
+                o.Cookie.Name = "delphi.facilitator";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.AccessDeniedPath = "/login";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = c => ApiAware(c, 401);
+                o.Events.OnRedirectToAccessDenied = c => ApiAware(c, 403);
+            })
+            .AddCookie(Auth.ParticipantCookie, o =>
+            {
+                o.Cookie.Name = "delphi.participant";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/p/welcome-back";
+                o.AccessDeniedPath = "/p/welcome-back";
+                o.ExpireTimeSpan = TimeSpan.FromDays(60);
+                o.SlidingExpiration = true;
+                o.ReturnUrlParameter = "next";
+                o.Events.OnValidatePrincipal = Panel.ParticipantStamp.ValidateAsync;
+                o.Events.OnRedirectToLogin = c => ApiAware(c, 401);
+                o.Events.OnRedirectToAccessDenied = c => ApiAware(c, 403);
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(Auth.Bearer, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Auth.FacilitatorPages, p => p.AddAuthenticationSchemes(Auth.FacilitatorCookie).RequireRole(Auth.FacilitatorRole))
+            .AddPolicy(Auth.FacilitatorApi, p => p.AddAuthenticationSchemes(Auth.Bearer).RequireRole(Auth.FacilitatorRole))
+            .AddPolicy(Auth.ParticipantPages, p => p.AddAuthenticationSchemes(Auth.ParticipantCookie).RequireRole(Auth.ParticipantRole))
+            .AddPolicy(Auth.ParticipantApi, p => p.AddAuthenticationSchemes(Auth.Bearer).RequireRole(Auth.ParticipantRole))
+            .AddPolicy(Auth.Viewer, p => p.AddAuthenticationSchemes(Auth.FacilitatorCookie, Auth.ParticipantCookie, Auth.Bearer)
+                .RequireRole(Auth.FacilitatorRole, Auth.ParticipantRole));
+        return services;
+
+        // API and hub requests get a status code (the bearer handler writes the problem body), pages a redirect.
+        static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> c, int status)
+        {
+            if (c.Response.HasStarted) return Task.CompletedTask; // another scheme of the policy already answered
+            if (IsApi(c.Request)) c.Response.StatusCode = status;
+            else c.Response.Redirect(c.RedirectUri);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Error handling, languages, authentication, health and OpenAPI, in the order they must run.</summary>
+    public static WebApplication UseDelphiHosting(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), a => a.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/hubs"),
+            a => a.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapLanguageSwitch();
+        return app;
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+    }
+
+    /// <summary>Applies migrations before the host starts serving.</summary>
+    public static async Task MigrateAsync(this WebApplication app) =>
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+}
+
+/// <summary>Ready only when the database answers a query.</summary>
+public sealed class DatabaseHealthCheck(Database db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await db.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM schema_versions"), ct);
+            return HealthCheckResult.Healthy(db.Provider.ToString());
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer: " + e.Message);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using DelphiRounds.Consensus;
+
+namespace DelphiRounds.Live;
+
+/// <summary>
+/// The aggregate of one item as participants and facilitators see it. Group figures below the
+/// anonymity threshold are left out here, so they never reach a page, a push or an API response.
+/// </summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Version">Id of the newest answer reflected; clients drop a push older than what they show.</param>
+/// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database).</param>
+/// <param name="Overall">The whole panel.</param>
+/// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers.</param>
+/// <param name="HiddenGroups">Groups that have answers but too few to show.</param>
+/// <param name="Consensus">The consensus criteria's verdict on the current answers.</param>
+public sealed record ItemStats(
+    long ItemId, long Version, long AcceptedTimestamp, Statistics Overall,
+    IReadOnlyDictionary<string, Statistics> Groups, IReadOnlyList<string> HiddenGroups, ConsensusResult? Consensus)
+{
+    public static ItemStats From(long itemId, long version, long acceptedTimestamp, ItemAnalysis analysis, int minGroupAnswers)
+    {
+        var shown = new Dictionary<string, Statistics>();
+        var hidden = new List<string>();
+        foreach (var (slug, stats) in analysis.Groups)
+        {
+            if (stats.N >= minGroupAnswers) shown[slug] = stats;
+            else if (stats.N > 0) hidden.Add(slug);
+        }
+        return new ItemStats(itemId, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
+    }
+}
+
+/// <summary>The current aggregates of a round.</summary>
+public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items);
+
+/// <summary>A push: the items of one round that changed since the last push.</summary>
+public sealed record StatsUpdate(long RoundId, IReadOnlyList<ItemStats> Items);
+
+/// <summary>A push: a round opened or closed.</summary>
+public sealed record RoundStateChange(long RoundId, string State);
+
+/// <summary>What the server calls on browsers and other clients of <c>/hubs/live</c>.</summary>
+public interface ILiveClient
+{
+    /// <summary>Changed aggregates of a round the client joined.</summary>
+    Task StatsUpdated(StatsUpdate update);
+
+    /// <summary>A round the client joined opened or closed.</summary>
+    Task RoundStateChanged(RoundStateChange change);
+}

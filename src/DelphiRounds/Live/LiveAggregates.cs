@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DelphiRounds.Answers;
+using DelphiRounds.Consensus;
+using DelphiRounds.Items;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Live;
+
+/// <summary>
+/// Each item's aggregate of a round, kept in memory and updated per answer or revision by the
+/// incremental aggregates of <c>DelphiRounds.Consensus</c>, without reading answers back. A round is
+/// loaded from the database once, on first use; after that only accepted answers change it.
+/// Changed items are marked dirty for the <see cref="LivePublisher"/>.
+/// </summary>
+public sealed class LiveAggregates(
+    RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options)
+{
+    private readonly ConcurrentDictionary<long, Lazy<Task<RoundAggregate>>> _rounds = new();
+    private readonly ConcurrentDictionary<long, byte> _dirtyRounds = new();
+
+    private int MinGroupAnswers => options.Value.MinGroupAnswersShown;
+
+    /// <summary>The in-memory aggregate of a round, loading it on first use; null when the round does not exist.</summary>
+    public async Task<RoundAggregate?> ForRoundAsync(long roundId)
+    {
+        var lazy = _rounds.GetOrAdd(roundId, id => new Lazy<Task<RoundAggregate>>(() => LoadAsync(id)));
+        try
+        {
+            return await lazy.Value;
+        }
+        catch (RoundNotFoundException)
+        {
+            _rounds.TryRemove(roundId, out _);
+            return null;
+        }
+    }
+
+    /// <summary>Adds an accepted answer (or revision) to its item's aggregate and marks the item dirty.</summary>
+    public async Task ApplyAsync(Answer answer, string groupSlug, long acceptedTimestamp)
+    {
+        var round = await ForRoundAsync(answer.RoundId);
+        if (round is null || answer.Value is not { } value) return;
+        if (round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, value, answer.Id, acceptedTimestamp))
+            _dirtyRounds.TryAdd(answer.RoundId, 0);
+    }
+
+    /// <summary>Current statistics of every item of a round (anonymity threshold applied).</summary>
+    public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId)
+    {
+        var round = await ForRoundAsync(roundId);
+        return round?.Snapshot(MinGroupAnswers, dirtyOnly: false);
+    }
+
+    /// <summary>Takes the changed items of every round since the last call (for the publisher).</summary>
+    public List<(long RoundId, IReadOnlyList<ItemStats> Items)> TakeDirty()
+    {
+        var result = new List<(long, IReadOnlyList<ItemStats>)>();
+        foreach (var roundId in _dirtyRounds.Keys)
+        {
+            _dirtyRounds.TryRemove(roundId, out _);
+            if (_rounds.TryGetValue(roundId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+            {
+                var changed = lazy.Value.Result.Snapshot(MinGroupAnswers, dirtyOnly: true);
+                if (changed.Count > 0) result.Add((roundId, changed));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Forgets a round's aggregate (it is reloaded from the database on next use).</summary>
+    public void Evict(long roundId) => _rounds.TryRemove(roundId, out _);
+
+    private async Task<RoundAggregate> LoadAsync(long roundId)
+    {
+        var round = await rounds.FindAsync(roundId) ?? throw new RoundNotFoundException();
+        var study = (await studies.FindAsync(round.StudyId))!;
+        var rules = study.Rules;
+        var studyItems = (await items.ListAsync(study.Id)).ToDictionary(i => i.Id);
+        var asked = await rounds.ItemsAsync(roundId);
+        var aggregate = new RoundAggregate(roundId);
+        foreach (var ri in asked)
+        {
+            var item = studyItems[ri.ItemId];
+            IItemAggregate? itemAggregate = item.Kind switch
+            {
+                ItemKinds.Rating when item.Scale is { } scale => new RatingAggregate(scale, rules.QuantileMethod, rules.ForRating(scale)),
+                _ => null,
+            };
+            if (itemAggregate is not null) aggregate.AddItem(ri.ItemId, itemAggregate);
+        }
+        foreach (var a in await answers.CurrentAsync(roundId))
+        {
+            if (a.Value is { } v) aggregate.Apply(a.ItemId, a.ParticipantId, a.GroupSlug, v, a.Id, acceptedTimestamp: 0);
+        }
+        aggregate.ClearDirty();
+        return aggregate;
+    }
+
+    private sealed class RoundNotFoundException : Exception;
+}
+
+/// <summary>The aggregates of one round's items. All access goes through one lock per round.</summary>
+public sealed class RoundAggregate(long roundId)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, ItemState> _items = [];
+
+    public long RoundId { get; } = roundId;
+
+    private sealed class ItemState(IItemAggregate aggregate)
+    {
+        public IItemAggregate Aggregate { get; } = aggregate;
+        public Dictionary<long, (string Group, double Value, long AnswerId)> Current { get; } = [];
+        public long Version { get; set; }
+        public long AcceptedTimestamp { get; set; }
+        public bool Dirty { get; set; }
+    }
+
+    internal void AddItem(long itemId, IItemAggregate aggregate)
+    {
+        lock (_gate) _items[itemId] = new ItemState(aggregate);
+    }
+
+    /// <summary>
+    /// Applies an answer unless a newer answer of the same participant is already in (answers can
+    /// arrive out of order from concurrent requests; the highest answer id wins). True when it changed something.
+    /// </summary>
+    public bool Apply(long itemId, long participantId, string group, double value, long answerId, long acceptedTimestamp)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(itemId, out var item)) return false;
+            if (item.Current.TryGetValue(participantId, out var old))
+            {
+                if (old.AnswerId > answerId) return false;
+                if (old.AnswerId == answerId)
+                {
+                    // Already counted: the round was loaded from the database after this answer's commit.
+                    // It still has to be pushed, stamped with its acceptance time.
+                    if (item.Version == answerId) item.AcceptedTimestamp = acceptedTimestamp;
+                    item.Dirty = true;
+                    return true;
+                }
+                item.Aggregate.Remove(old.Group, old.Value);
+            }
+            item.Aggregate.Add(group, value);
+            item.Current[participantId] = (group, value, answerId);
+            if (answerId > item.Version)
+            {
+                item.Version = answerId;
+                item.AcceptedTimestamp = acceptedTimestamp;
+            }
+            item.Dirty = true;
+            return true;
+        }
+    }
+
+    internal IReadOnlyList<ItemStats> Snapshot(int minGroupAnswers, bool dirtyOnly)
+    {
+        lock (_gate)
+        {
+            var list = new List<ItemStats>(_items.Count);
+            foreach (var (itemId, item) in _items)
+            {
+                if (dirtyOnly)
+                {
+                    // Only the publisher takes the dirty mark; a page or API snapshot must not swallow a push.
+                    if (!item.Dirty) continue;
+                    item.Dirty = false;
+                }
+                list.Add(ItemStats.From(itemId, item.Version, item.AcceptedTimestamp, item.Aggregate.Analysis(), minGroupAnswers));
+            }
+            return list;
+        }
+    }
+
+    internal void ClearDirty()
+    {
+        lock (_gate) foreach (var item in _items.Values) item.Dirty = false;
+    }
+
+    /// <summary>Number of answers currently counted for an item (for tests and the dashboard).</summary>
+    public int Count(long itemId)
+    {
+        lock (_gate) return _items.TryGetValue(itemId, out var item) ? item.Aggregate.Count : 0;
+    }
+}

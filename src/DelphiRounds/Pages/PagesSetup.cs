@@ -1,0 +1,21 @@
+using DelphiRounds.Accounts;
+
+namespace DelphiRounds.Pages;
+
+public static class PagesSetup
+{
+    public static IServiceCollection AddDelphiPages(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/Facilitator", Auth.FacilitatorPages);
+            o.Conventions.AuthorizeFolder("/Participant", Auth.ParticipantPages);
+            o.Conventions.AllowAnonymousToPage("/Participant/Enter");
+            o.Conventions.AllowAnonymousToPage("/Participant/WelcomeBack");
+        });
+        services.AddAntiforgery(o => o.Cookie.Name = "delphi.antiforgery");
+        return services;
+    }
+
+    public static void MapDelphiPages(this WebApplication app) => app.MapRazorPages();
+}

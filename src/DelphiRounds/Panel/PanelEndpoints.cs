@@ -1,0 +1,92 @@
+using DelphiRounds.Accounts;
+using DelphiRounds.Hosting;
+using DelphiRounds.Studies;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Panel;
+
+public sealed record AddParticipantRequest
+{
+    /// <summary>The stakeholder group (id) …</summary>
+    public long? GroupId { get; init; }
+    /// <summary>… or its slug.</summary>
+    public string? Group { get; init; }
+    /// <summary>Name (kept apart from answers; erasable).</summary>
+    public string? Name { get; init; }
+    /// <summary>E-mail address for invitations and reminders (kept apart from answers; erasable).</summary>
+    public string? Email { get; init; }
+}
+
+/// <summary>A new panel member with their personal invitation link — shown only this once.</summary>
+public sealed record ParticipantCreated(long Id, string Pseudonym, long GroupId, string InvitationUrl, string Token);
+
+public sealed record PanelMemberResponse(long Id, string Pseudonym, long GroupId, string? Name, string? Email);
+
+public sealed record InvitationResponse(long Id, string InvitationUrl, string Token);
+
+public sealed class AddParticipantRequestValidator : AbstractValidator<AddParticipantRequest>
+{
+    public AddParticipantRequestValidator()
+    {
+        RuleFor(p => p).Must(p => p.GroupId is not null || !string.IsNullOrWhiteSpace(p.Group))
+            .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
+        RuleFor(p => p.Name).MaximumLength(200);
+        RuleFor(p => p.Email).MaximumLength(320).EmailAddress();
+    }
+}
+
+/// <summary>The panel in the JSON API (facilitator): participants and their invitation links.</summary>
+public static class PanelEndpoints
+{
+    public static IServiceCollection AddPanel(this IServiceCollection services) => services;
+
+    /// <summary>The link a participant opens: the token is the credential, so it is shown once and stored hashed.</summary>
+    public static string InvitationUrl(string baseUrl, string token) => $"{baseUrl}/p/{token}";
+
+    public static void MapPanel(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/studies/{studyId:long}/participants").WithTags("Panel").RequireAuthorization(Auth.FacilitatorApi);
+        api.MapPost("/", AddAsync).Validate<AddParticipantRequest>()
+            .WithSummary("Add a participant to a stakeholder group; returns their invitation link once.");
+        api.MapGet("/", ListAsync).WithSummary("The panel with names and e-mail addresses (facilitator only).");
+        api.MapPost("/{participantId:long}/invitation", ReissueAsync)
+            .WithSummary("Issue a new invitation link; the old one stops working.");
+    }
+
+    private static async Task<Results<Created<ParticipantCreated>, ProblemHttpResult>> AddAsync(
+        long studyId, AddParticipantRequest request, HttpContext context, StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var groups = await studies.GroupsAsync(studyId);
+        var group = request.GroupId is { } gid ? groups.FirstOrDefault(g => g.Id == gid) : groups.FirstOrDefault(g => g.Slug == request.Group);
+        if (group is null)
+            return Problems.NotFound(request.GroupId is not null ? "groupId" : "group", "This study has no such stakeholder group.");
+        var invitation = await participants.AddAsync(studyId, group.Id, request.Name?.Trim(), request.Email?.Trim());
+        var url = InvitationUrl(site.Value.BaseUrl(context.Request), invitation.Token);
+        var p = invitation.Participant;
+        return TypedResults.Created($"/api/v1/studies/{studyId}/participants/{p.Id}",
+            new ParticipantCreated(p.Id, p.Pseudonym, p.GroupId, url, invitation.Token));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PanelMemberResponse>>, ProblemHttpResult>> ListAsync(
+        long studyId, HttpContext context, StudyStore studies, ParticipantStore participants)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var panel = (await participants.PanelAsync(studyId)).Select(m => new PanelMemberResponse(m.Id, m.Pseudonym, m.GroupId, m.Name, m.Email)).ToList();
+        return TypedResults.Ok<IReadOnlyList<PanelMemberResponse>>(panel);
+    }
+
+    private static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> ReissueAsync(
+        long studyId, long participantId, HttpContext context, StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var token = await participants.ReissueAsync(studyId, participantId);
+        if (token is null) return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
+        return TypedResults.Ok(new InvitationResponse(participantId, InvitationUrl(site.Value.BaseUrl(context.Request), token), token));
+    }
+}

@@ -1,0 +1,99 @@
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+
+namespace DelphiRounds.Panel;
+
+/// <summary>A panel member as the answers see them: pseudonymous, no name or e-mail.</summary>
+public sealed record Participant
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public long GroupId { get; init; }
+    public string Pseudonym { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A panel member with identity, for the facilitator's panel page only.</summary>
+public sealed record PanelMember
+{
+    public long Id { get; init; }
+    public long GroupId { get; init; }
+    public string Pseudonym { get; init; } = "";
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public DateTimeOffset? ErasedAt { get; init; }
+}
+
+/// <summary>A new participant and their invitation token, which exists only in this object and the link sent.</summary>
+public sealed record Invitation(Participant Participant, string Token);
+
+/// <summary>
+/// Panel members. The pseudonymous participant (what answers point to) and the identity (name, e-mail)
+/// are separate tables; invitation tokens are stored only as SHA-256.
+/// </summary>
+public sealed class ParticipantStore(Database db, TimeProvider time)
+{
+    private const string Columns = "id, study_id, group_id, pseudonym, created_at";
+
+    public async Task<Invitation> AddAsync(long studyId, long groupId, string? name, string? email)
+    {
+        var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
+        var hash = Secrets.Hash(token);
+        var pseudonym = Secrets.NewPseudonym();
+        var now = time.Now();
+        var id = await db.WriteAsync(async (c, tx) =>
+        {
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO participants (study_id, group_id, pseudonym, token_hash, created_at)
+                VALUES (@studyId, @groupId, @pseudonym, @hash, @now) RETURNING id
+                """, new { studyId, groupId, pseudonym, hash, now }, tx);
+            await c.ExecuteAsync(
+                "INSERT INTO participant_identities (participant_id, name, email) VALUES (@id, @name, @email)",
+                new { id, name, email }, tx);
+            return id;
+        });
+        return new Invitation(new Participant { Id = id, StudyId = studyId, GroupId = groupId, Pseudonym = pseudonym, CreatedAt = now }, token);
+    }
+
+    /// <summary>Issues a fresh invitation token; the old link stops working.</summary>
+    public async Task<string?> ReissueAsync(long studyId, long participantId)
+    {
+        var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
+        var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE participants SET token_hash = @hash WHERE id = @participantId AND study_id = @studyId",
+            new { hash = Secrets.Hash(token), participantId, studyId }, tx));
+        return changed == 1 ? token : null;
+    }
+
+    public Task<Participant?> FindByTokenAsync(string token) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Participant>(
+            $"SELECT {Columns} FROM participants WHERE token_hash = @hash", new { hash = Secrets.Hash(token) }));
+
+    /// <summary>The stored hash of a participant's current invitation token (for <see cref="ParticipantStamp"/>).</summary>
+    public Task<string?> TokenHashAsync(long id) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT token_hash FROM participants WHERE id = @id", new { id }));
+
+    public Task<Participant?> FindAsync(long id) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Participant>($"SELECT {Columns} FROM participants WHERE id = @id", new { id }));
+
+    public async Task<IReadOnlyList<Participant>> ListAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<Participant>(
+            $"SELECT {Columns} FROM participants WHERE study_id = @studyId ORDER BY group_id, id", new { studyId }))).AsList();
+
+    /// <summary>The panel with identities: only for the facilitator who owns the study.</summary>
+    public async Task<IReadOnlyList<PanelMember>> PanelAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<PanelMember>(
+            """
+            SELECT p.id, p.group_id, p.pseudonym, i.name, i.email, i.erased_at
+            FROM participants p LEFT JOIN participant_identities i ON i.participant_id = p.id
+            WHERE p.study_id = @studyId ORDER BY p.group_id, p.id
+            """, new { studyId }))).AsList();
+
+    /// <summary>Participants per stakeholder group.</summary>
+    public async Task<IReadOnlyDictionary<long, int>> CountByGroupAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<(long GroupId, long Count)>(
+            "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId })))
+        .ToDictionary(r => r.GroupId, r => (int)r.Count);
+}

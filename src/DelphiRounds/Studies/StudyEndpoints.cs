@@ -1,0 +1,128 @@
+using DelphiRounds.Accounts;
+using DelphiRounds.Hosting;
+using DelphiRounds.Rounds;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DelphiRounds.Studies;
+
+/// <summary>A stakeholder group as given when creating a study or adding a group.</summary>
+public sealed record GroupRequest
+{
+    /// <summary>Name in Dutch (also used in English when <see cref="NameEn"/> is empty).</summary>
+    public string? Name { get; init; }
+    public string? NameEn { get; init; }
+    /// <summary>Short identifier used in exports and statistics; made from the name when empty.</summary>
+    public string? Slug { get; init; }
+}
+
+public sealed record CreateStudyRequest
+{
+    public string? Title { get; init; }
+    /// <summary>The question for the vision, e.g. "How could a joint heat and cold supply for the city look in 2030?"</summary>
+    public string? Question { get; init; }
+    /// <summary>Who organises the study (shown to participants).</summary>
+    public string? Organiser { get; init; }
+    public int? HorizonYear { get; init; }
+    public List<GroupRequest>? Groups { get; init; }
+}
+
+public sealed record GroupResponse(long Id, string Slug, string Name, string NameEn)
+{
+    public static GroupResponse From(StakeholderGroup g) => new(g.Id, g.Slug, g.NameNl, g.NameEn);
+}
+
+public sealed record RoundSummary(long Id, int Number, string Mode, string State, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt)
+{
+    public static RoundSummary From(Round r) => new(r.Id, r.Number, r.Mode, r.State, r.OpenedAt, r.ClosedAt);
+}
+
+public sealed record StudyResponse(
+    long Id, string Title, string Question, string Organiser, int? HorizonYear,
+    ConsensusRules Criteria, string? CriteriaHash, DateTimeOffset? CriteriaLockedAt,
+    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds);
+
+public sealed class GroupRequestValidator : AbstractValidator<GroupRequest>
+{
+    public GroupRequestValidator()
+    {
+        RuleFor(g => g.Name).NotEmpty().MaximumLength(200);
+        RuleFor(g => g.NameEn).MaximumLength(200);
+        RuleFor(g => g.Slug).MaximumLength(60).Matches("^[a-z0-9]+(-[a-z0-9]+)*$")
+            .WithMessage("slug: use lowercase letters, digits and single dashes, e.g. 'grid-operators'.");
+    }
+}
+
+public sealed class CreateStudyRequestValidator : AbstractValidator<CreateStudyRequest>
+{
+    public CreateStudyRequestValidator()
+    {
+        RuleFor(s => s.Title).NotEmpty().MaximumLength(200);
+        RuleFor(s => s.Question).MaximumLength(2000);
+        RuleFor(s => s.Organiser).MaximumLength(200);
+        RuleFor(s => s.HorizonYear).InclusiveBetween(2000, 2200);
+        RuleFor(s => s.Groups).NotEmpty().WithMessage("groups: a study needs at least one stakeholder group.");
+        RuleForEach(s => s.Groups).SetValidator(new GroupRequestValidator());
+        RuleFor(s => s.Groups).Must(g => g is null || g.Select(x => x.Slug ?? Slug.From(x.Name ?? "")).Distinct().Count() == g.Count)
+            .WithMessage("groups: two groups have the same name or slug.");
+    }
+}
+
+/// <summary>Studies and stakeholder groups in the JSON API (facilitator).</summary>
+public static class StudyEndpoints
+{
+    public static IServiceCollection AddStudies(this IServiceCollection services) =>
+        services;
+
+    public static void MapStudies(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/studies").WithTags("Studies").RequireAuthorization(Auth.FacilitatorApi);
+
+        api.MapPost("/", CreateAsync).Validate<CreateStudyRequest>()
+            .WithSummary("Create a study with its stakeholder groups.");
+        api.MapGet("/", ListAsync).WithSummary("Your studies.");
+        api.MapGet("/{studyId:long}", GetAsync).WithSummary("A study with its groups, rounds and consensus criteria.");
+        api.MapPost("/{studyId:long}/groups", AddGroupAsync).Validate<GroupRequest>()
+            .WithSummary("Add a stakeholder group.");
+    }
+
+    private static async Task<Created<StudyResponse>> CreateAsync(CreateStudyRequest request, HttpContext context, StudyStore studies, RoundStore rounds)
+    {
+        var groups = request.Groups!.Select(g => (g.Slug ?? Slug.From(g.Name!), g.Name!.Trim(), string.IsNullOrWhiteSpace(g.NameEn) ? g.Name!.Trim() : g.NameEn.Trim()));
+        var study = await studies.CreateAsync(context.User.FacilitatorId()!.Value, request.Title!.Trim(), request.Question?.Trim() ?? "",
+            request.Organiser?.Trim() ?? "", request.HorizonYear, groups);
+        return TypedResults.Created($"/api/v1/studies/{study.Id}", await DescribeAsync(study, studies, rounds));
+    }
+
+    private static async Task<Ok<IReadOnlyList<StudyResponse>>> ListAsync(HttpContext context, StudyStore studies, RoundStore rounds)
+    {
+        var list = new List<StudyResponse>();
+        foreach (var s in await studies.ListAsync(context.User.FacilitatorId()!.Value))
+            list.Add(await DescribeAsync(s, studies, rounds));
+        return TypedResults.Ok<IReadOnlyList<StudyResponse>>(list);
+    }
+
+    private static async Task<Results<Ok<StudyResponse>, ProblemHttpResult>> GetAsync(long studyId, HttpContext context, StudyStore studies, RoundStore rounds)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        return TypedResults.Ok(await DescribeAsync(study, studies, rounds));
+    }
+
+    private static async Task<Results<Created<GroupResponse>, ProblemHttpResult>> AddGroupAsync(
+        long studyId, GroupRequest request, HttpContext context, StudyStore studies)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var slug = request.Slug ?? Slug.From(request.Name!);
+        if ((await studies.GroupsAsync(studyId)).Any(g => g.Slug == slug))
+            return Problems.Conflict("slug", $"The study already has a group '{slug}'.");
+        var group = await studies.AddGroupAsync(studyId, slug, request.Name!.Trim(), string.IsNullOrWhiteSpace(request.NameEn) ? request.Name!.Trim() : request.NameEn.Trim());
+        return TypedResults.Created($"/api/v1/studies/{studyId}/groups/{group.Id}", GroupResponse.From(group));
+    }
+
+    internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, RoundStore rounds) => new(
+        s.Id, s.Title, s.Question, s.Organiser, s.HorizonYear, s.Rules, s.CriteriaHash, s.CriteriaLockedAt,
+        (await studies.GroupsAsync(s.Id)).Select(GroupResponse.From).ToList(),
+        (await rounds.ListAsync(s.Id)).Select(RoundSummary.From).ToList());
+}

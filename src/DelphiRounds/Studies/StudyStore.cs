@@ -1,0 +1,102 @@
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+
+namespace DelphiRounds.Studies;
+
+/// <summary>A Delphi study as stored.</summary>
+public sealed record Study
+{
+    public long Id { get; init; }
+    public long FacilitatorId { get; init; }
+    public string Title { get; init; } = "";
+    public string Question { get; init; } = "";
+    public string Organiser { get; init; } = "";
+    public int? HorizonYear { get; init; }
+    public string CriteriaJson { get; init; } = "";
+    public string? CriteriaHash { get; init; }
+    public DateTimeOffset? CriteriaLockedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public ConsensusRules Rules => ConsensusRules.FromJson(CriteriaJson);
+    public bool CriteriaLocked => CriteriaLockedAt is not null;
+}
+
+/// <summary>A stakeholder group of a study's panel.</summary>
+public sealed record StakeholderGroup
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public string Slug { get; init; } = "";
+    public string NameNl { get; init; } = "";
+    public string NameEn { get; init; } = "";
+    public int Position { get; init; }
+
+    public string Name(bool english) => english ? NameEn : NameNl;
+}
+
+/// <summary>Studies and their stakeholder groups.</summary>
+public sealed class StudyStore(Database db, TimeProvider time)
+{
+    private const string StudyColumns =
+        "id, facilitator_id, title, question, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at";
+
+    public async Task<Study> CreateAsync(long facilitatorId, string title, string question, string organiser, int? horizonYear,
+        IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null)
+    {
+        var now = time.Now();
+        var criteria = (rules ?? ConsensusRules.Default).ToCanonicalJson();
+        var id = await db.WriteAsync(async (c, tx) =>
+        {
+            var studyId = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO studies (facilitator_id, title, question, organiser, horizon_year, criteria_json, created_at)
+                VALUES (@facilitatorId, @title, @question, @organiser, @horizonYear, @criteria, @now) RETURNING id
+                """, new { facilitatorId, title, question, organiser, horizonYear, criteria, now }, tx);
+            var position = 0;
+            foreach (var g in groups)
+            {
+                await c.ExecuteAsync(
+                    "INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position) VALUES (@studyId, @slug, @nameNl, @nameEn, @position)",
+                    new { studyId, slug = g.Slug, nameNl = g.NameNl, nameEn = g.NameEn, position = position++ }, tx);
+            }
+            return studyId;
+        });
+        return (await FindAsync(id))!;
+    }
+
+    public Task<Study?> FindAsync(long id) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Study>($"SELECT {StudyColumns} FROM studies WHERE id = @id", new { id }));
+
+    /// <summary>The study when it belongs to <paramref name="facilitatorId"/>; null both when absent and when someone else's.</summary>
+    public async Task<Study?> FindOwnedAsync(long id, long facilitatorId) =>
+        await FindAsync(id) is { } s && s.FacilitatorId == facilitatorId ? s : null;
+
+    public async Task<IReadOnlyList<Study>> ListAsync(long facilitatorId) =>
+        (await db.ReadAsync(c => c.QueryAsync<Study>(
+            $"SELECT {StudyColumns} FROM studies WHERE facilitator_id = @facilitatorId ORDER BY id DESC", new { facilitatorId }))).AsList();
+
+    public Task<long> CountAsync() => db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM studies"));
+
+    public async Task<IReadOnlyList<StakeholderGroup>> GroupsAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<StakeholderGroup>(
+            "SELECT id, study_id, slug, name_nl, name_en, position FROM stakeholder_groups WHERE study_id = @studyId ORDER BY position, id",
+            new { studyId }))).AsList();
+
+    public async Task<StakeholderGroup> AddGroupAsync(long studyId, string slug, string nameNl, string nameEn)
+    {
+        var id = await db.WriteAsync((c, tx) => c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position)
+            VALUES (@studyId, @slug, @nameNl, @nameEn, (SELECT COALESCE(MAX(position), -1) + 1 FROM stakeholder_groups WHERE study_id = @studyId))
+            RETURNING id
+            """, new { studyId, slug, nameNl, nameEn }, tx));
+        return (await GroupsAsync(studyId)).Single(g => g.Id == id);
+    }
+
+    /// <summary>Replaces the consensus criteria; false when they are already locked.</summary>
+    public Task<bool> SetRulesAsync(long studyId, ConsensusRules rules) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE studies SET criteria_json = @json WHERE id = @studyId AND criteria_locked_at IS NULL",
+            new { studyId, json = rules.ToCanonicalJson() }, tx) == 1);
+}

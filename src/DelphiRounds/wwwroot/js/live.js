@@ -1,0 +1,133 @@
+// Live aggregates: keeps every [data-stats] block of the page in step with the round.
+// Progressive enhancement: without this script the page shows the figures of when it was loaded.
+// Flow (see ARCHITECTURE.md): connect to /hubs/live, join the round, GET the snapshot, then apply
+// pushes whose version is newer than what is shown. On reconnect: join and fetch the snapshot again.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-live-round]");
+  if (!root || typeof signalR === "undefined") return;
+
+  const roundId = Number(root.getAttribute("data-live-round"));
+  const controls = root.querySelector("[data-live-controls]");
+  const statusEl = root.querySelector("[data-live-status]");
+  const pauseButton = root.querySelector("[data-live-pause]");
+  const announcer = root.querySelector("[data-live-announce]");
+  const lang = document.documentElement.lang || "nl";
+  const numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  const text = (name) => { const t = root.querySelector("[data-text-" + name + "]"); return t && t.content ? t.content.textContent.trim() : ""; };
+  const format = (template, ...args) => template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
+  const num = (v) => (v === null || v === undefined ? "—" : numberFormat.format(v));
+
+  let paused = false;
+  const pending = new Map(); // itemId -> newest stats received while paused
+  const shown = new Map();   // itemId -> version on screen
+
+  root.querySelectorAll("[data-stats]").forEach((el) => {
+    shown.set(Number(el.getAttribute("data-item")), Number(el.getAttribute("data-version") || 0));
+  });
+
+  function setStatus(message) { if (statusEl) statusEl.textContent = message; }
+
+  function itemNumber(block) {
+    const card = block.closest(".item-card");
+    const title = card ? card.querySelector(".item-card__title") : null;
+    return title ? title.firstChild.textContent.trim() : "";
+  }
+
+  function render(stats, announce) {
+    const block = root.querySelector('[data-stats][data-item="' + stats.itemId + '"]');
+    if (!block) return;
+    const current = shown.get(stats.itemId) || 0;
+    if (stats.version <= current) return; // stale or duplicate push
+    shown.set(stats.itemId, stats.version);
+    block.setAttribute("data-version", String(stats.version));
+
+    const o = stats.overall;
+    const set = (name, value) => { const el = block.querySelector('[data-stat="' + name + '"]'); if (el) el.textContent = value; };
+    set("n", String(o.n));
+    set("median", num(o.median));
+    set("quartiles", o.q1 === null || o.q1 === undefined ? "—" : num(o.q1) + " – " + num(o.q3));
+
+    const counts = o.distribution || {};
+    const max = Math.max(0, ...Object.values(counts));
+    block.querySelectorAll("[data-category]").forEach((row) => {
+      const count = counts[row.getAttribute("data-category")] || 0;
+      const c = row.querySelector("[data-count]"); if (c) c.textContent = String(count);
+      const bar = row.querySelector("[data-bar]"); if (bar) bar.setAttribute("width", max === 0 ? "0" : String(Math.round(1000 * count / max) / 10));
+    });
+
+    block.querySelectorAll("[data-group]").forEach((row) => {
+      const g = (stats.groups || {})[row.getAttribute("data-group")];
+      const hiddenText = row.querySelector("[data-group-hidden]");
+      if (!g) return; // stays "fewer than 3 answers"
+      if (hiddenText) {
+        hiddenText.remove();
+        ["n", "median", "quartiles"].forEach((k) => { const td = document.createElement("td"); td.setAttribute("data-group-stat", k); row.appendChild(td); });
+      }
+      const cell = (k) => row.querySelector('[data-group-stat="' + k + '"]');
+      cell("n").textContent = String(g.n);
+      cell("median").textContent = num(g.median);
+      cell("quartiles").textContent = num(g.q1) + " – " + num(g.q3);
+    });
+
+    block.classList.remove("flash"); void block.offsetWidth; block.classList.add("flash");
+    if (announce && announcer) announcer.textContent = format(text("announce"), itemNumber(block), o.n, num(o.median));
+  }
+
+  function apply(items, announce) {
+    for (const stats of items) {
+      if (paused) pending.set(stats.itemId, stats);
+      else render(stats, announce && items.length === 1);
+    }
+  }
+
+  async function snapshot() {
+    const response = await fetch("/api/v1/rounds/" + roundId + "/stats", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const body = await response.json();
+    apply(body.items, false);
+  }
+
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl("/hubs/live")
+    .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000, 30000])
+    .build();
+
+  connection.on("StatsUpdated", (update) => { if (update.roundId === roundId) apply(update.items, true); });
+  connection.on("RoundStateChanged", (change) => {
+    if (change.roundId !== roundId) return;
+    if (change.state === "closed") {
+      setStatus(text("closed"));
+      root.querySelectorAll(".answer-form button[type=submit]").forEach((b) => { b.disabled = true; });
+    }
+  });
+  connection.onreconnecting(() => setStatus(text("reconnecting")));
+  connection.onreconnected(async () => { await join(); });
+
+  async function join() {
+    await connection.invoke("JoinRound", roundId);
+    await snapshot();
+    setStatus(paused ? text("paused") : text("connected"));
+  }
+
+  if (pauseButton) {
+    pauseButton.addEventListener("click", () => {
+      paused = !paused;
+      pauseButton.setAttribute("aria-pressed", String(paused));
+      pauseButton.textContent = pauseButton.getAttribute(paused ? "data-label-resume" : "data-label-pause");
+      setStatus(paused ? text("paused") : text("connected"));
+      if (!paused) { const items = [...pending.values()]; pending.clear(); apply(items, false); }
+    });
+  }
+
+  // After automatic reconnection gives up, keep trying every 15 s: a laptop may sleep through a round.
+  connection.onclose(() => { setStatus(text("reconnecting")); setTimeout(start, 15000); });
+
+  function start() {
+    connection.start().then(join).catch(() => { setStatus(text("reconnecting")); setTimeout(start, 5000); });
+  }
+
+  if (controls) controls.hidden = false;
+  start();
+  window.delphiLive = { connection, shown }; // for diagnostics and the browser tests
+})();

@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DelphiRounds.Accounts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DelphiRounds.Testing;
+
+/// <summary>
+/// The real app on Kestrel (real sockets, real WebSockets) with its own fresh SQLite file. One per test
+/// class (xunit class fixture), so classes never share data.
+/// </summary>
+public class DelphiApp : WebApplicationFactory<Program>
+{
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "delphi-tests", Guid.NewGuid().ToString("N"));
+    public string DatabasePath => Path.Combine(DataFolder, "delphi.db");
+
+    public DelphiApp()
+    {
+        Directory.CreateDirectory(DataFolder);
+        UseKestrel(0);
+    }
+
+    /// <summary>Extra settings for a test class (override to change).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Storage:SqlitePath"] = DatabasePath,
+                ["Storage:KeysFolder"] = Path.Combine(DataFolder, "keys"),
+                ["Accounts:CreateFirstFacilitator"] = "false",
+                ["Live:PushIntervalMs"] = "25",
+                ["Site:PublicBaseUrl"] = "",
+                ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("DELPHI_TEST_LOG") ?? "Warning",
+            };
+            foreach (var (k, v) in Settings) settings[k] = v;
+            config.AddInMemoryCollection(settings);
+        });
+    }
+
+    private Uri? _address;
+
+    /// <summary>The address Kestrel listens on (starts the server on first use).</summary>
+    public Uri Address
+    {
+        get
+        {
+            if (_address is null)
+            {
+                StartServer();
+                var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+                _address = new Uri(addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+            }
+            return _address;
+        }
+    }
+
+    /// <summary>A plain client (no credentials) on the real server.</summary>
+    public HttpClient Client(string? bearer = null, bool followRedirects = true)
+    {
+        var handler = new HttpClientHandler { AllowAutoRedirect = followRedirects, UseCookies = true };
+        var client = new HttpClient(handler) { BaseAddress = Address };
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    /// <summary>A SignalR client on <c>/hubs/live</c> (WebSockets) authenticated with a bearer token.</summary>
+    public HubConnection Hub(string? token) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(Address, "/hubs/live"), o =>
+            {
+                if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+            })
+            .Build();
+
+    /// <summary>A facilitator account with an API token.</summary>
+    public async Task<(long Id, string Token, string Email, string Password)> FacilitatorAsync(string? email = null)
+    {
+        var store = Services.GetRequiredService<FacilitatorStore>();
+        email ??= $"f{Guid.NewGuid():N}@example.org";
+        var created = await store.CreateAsync(email, "Test facilitator", "correct horse battery staple");
+        var token = await store.CreateApiTokenAsync(created.Account.Id, "tests");
+        return (created.Account.Id, token, email, created.Password);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>JSON helpers matching the API's camelCase.</summary>
+public static class Json
+{
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static async Task<JsonElement> ReadAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body, Web);
+}

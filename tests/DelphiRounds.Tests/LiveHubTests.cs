@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+using DelphiRounds.Testing;
+
+namespace DelphiRounds.Tests;
+
+/// <summary>Real SignalR connections (WebSockets on Kestrel) to <c>/hubs/live</c>.</summary>
+public sealed class LiveHubTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Participant_B_receives_StatsUpdated_after_participant_A_answers()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var (a, b) = (s.Participants[0], s.Participants[4]);
+        var updates = Channel.CreateUnbounded<JsonElement>();
+
+        await using var hub = app.Hub(b.Token);
+        hub.On<JsonElement>("StatsUpdated", u => updates.Writer.TryWrite(u));
+        await hub.StartAsync();
+        await hub.InvokeAsync("JoinRound", s.RoundId);
+
+        await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+
+        using var cts = new CancellationTokenSource(Patience);
+        var update = await updates.Reader.ReadAsync(cts.Token);
+        Assert.Equal(s.RoundId, update.GetProperty("roundId").GetInt64());
+        var item = update.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == s.SevenPointItem);
+        Assert.Equal(1, item.GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(6, item.GetProperty("overall").GetProperty("median").GetDouble());
+        Assert.True(item.GetProperty("version").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task A_participant_of_study_X_cannot_join_study_Y_round()
+    {
+        var x = await Scenario.CreateAsync(app);
+        var y = await Scenario.CreateAsync(app);
+
+        await using var hub = app.Hub(x.Participants[0].Token);
+        await hub.StartAsync();
+        await hub.InvokeAsync("JoinRound", x.RoundId); // own round: fine
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("JoinRound", y.RoundId));
+        Assert.Contains("roundId", refused.Message);
+
+        // and it receives nothing from Y
+        var received = 0;
+        hub.On<JsonElement>("StatsUpdated", u => { if (u.GetProperty("roundId").GetInt64() == y.RoundId) Interlocked.Increment(ref received); });
+        await Scenario.Expect(await Scenario.AnswerAsync(app, y.Participants[0].Token, y.RoundId, new { itemId = y.SevenPointItem, value = 3 }), HttpStatusCode.Created);
+        await Task.Delay(300);
+        Assert.Equal(0, received);
+    }
+
+    [Fact]
+    public async Task A_facilitator_cannot_join_another_facilitators_round()
+    {
+        var x = await Scenario.CreateAsync(app);
+        var y = await Scenario.CreateAsync(app);
+        await using var hub = app.Hub(x.FacilitatorToken);
+        await hub.StartAsync();
+        await hub.InvokeAsync("JoinRound", x.RoundId);
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("JoinRound", y.RoundId));
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_a_connection_without_or_with_a_wrong_token()
+    {
+        await using var anonymous = app.Hub(null);
+        var e1 = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, e1.StatusCode);
+
+        await using var wrong = app.Hub("dlp_" + new string('x', 43));
+        var e2 = await Assert.ThrowsAsync<HttpRequestException>(() => wrong.StartAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, e2.StatusCode);
+    }
+
+    [Fact]
+    public async Task Facilitator_follows_the_round_and_sees_it_close()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var closed = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var hub = app.Hub(s.FacilitatorToken);
+        hub.On<JsonElement>("RoundStateChanged", c => closed.TrySetResult(c));
+        await hub.StartAsync();
+        await hub.InvokeAsync("JoinRound", s.RoundId);
+
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var change = await closed.Task.WaitAsync(Patience);
+        Assert.Equal("closed", change.GetProperty("state").GetString());
+    }
+}
