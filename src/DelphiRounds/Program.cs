@@ -1,6 +1,7 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
-using DelphiRounds.Data;
+using DelphiRounds.Convergence;
+using DelphiRounds.Exports;
 using DelphiRounds.Pages;
 using DelphiRounds.Hosting;
 using DelphiRounds.Items;
@@ -12,7 +13,8 @@ using DelphiRounds.Studies;
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
-    .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive();
+    .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
+    .AddConvergence().AddExports();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -26,6 +28,8 @@ app.MapItems();
 app.MapRounds();
 app.MapAnswers();
 app.MapLive();
+app.MapConvergence();
+app.MapExports();
 app.MapDelphiPages();
 app.Run();
 

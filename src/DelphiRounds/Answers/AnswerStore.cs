@@ -85,8 +85,12 @@ public sealed class AnswerStore(Database db, TimeProvider time)
         });
 
     /// <summary>The current (latest) answer of every participant to every item of a round.</summary>
-    public async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(long roundId) =>
-        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+    public Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(long roundId) =>
+        db.ReadAsync(c => CurrentAsync(c, null, roundId));
+
+    /// <summary>The current answers of a round, read on the caller's connection (inside its transaction).</summary>
+    public static async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long roundId) =>
+        (await c.QueryAsync<CurrentAnswer>(
             """
             SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.revision, a.rationale
             FROM answers a
@@ -96,7 +100,7 @@ public sealed class AnswerStore(Database db, TimeProvider time)
               AND a.revision = (SELECT MAX(b.revision) FROM answers b
                                 WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
             ORDER BY a.item_id, a.participant_id
-            """, new { roundId }))).AsList();
+            """, new { roundId }, tx)).AsList();
 
     /// <summary>A participant's current answers in a round, by item.</summary>
     public async Task<IReadOnlyDictionary<long, Answer>> MineAsync(long roundId, long participantId) =>

@@ -1,10 +1,11 @@
+using DelphiRounds.Convergence;
 using DelphiRounds.Live;
 using Microsoft.AspNetCore.SignalR;
 
 namespace DelphiRounds.Rounds;
 
-/// <summary>Opens and closes rounds and tells everyone following the round.</summary>
-public sealed class RoundService(RoundStore rounds, LiveAggregates live, LivePublisher publisher, IHubContext<LiveHub, ILiveClient> hub)
+/// <summary>Opens and closes rounds (taking the convergence snapshots) and tells everyone following the round.</summary>
+public sealed class RoundService(RoundStore rounds, ConvergenceService convergence, LiveAggregates live, LivePublisher publisher, IHubContext<LiveHub, ILiveClient> hub)
 {
     public async Task<RoundChange> OpenAsync(long roundId)
     {
@@ -19,7 +20,8 @@ public sealed class RoundService(RoundStore rounds, LiveAggregates live, LivePub
 
     public async Task<RoundChange> CloseAsync(long roundId)
     {
-        var change = await rounds.CloseAsync(roundId);
+        // The convergence snapshots are written in the close transaction itself.
+        var change = await rounds.CloseAsync(roundId, convergence.SnapshotAsync);
         if (change == RoundChange.Done)
         {
             // Everything accepted before the close goes out before the close is announced.

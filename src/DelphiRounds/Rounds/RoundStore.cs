@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Hosting;
@@ -116,13 +117,30 @@ public sealed class RoundStore(Database db, TimeProvider time)
             return RoundChange.Done;
         });
 
-    public Task<RoundChange> CloseAsync(long roundId) =>
+    /// <summary>
+    /// Closes an open round. <paramref name="beforeCommit"/> runs in the same transaction after the state
+    /// changed (the convergence snapshots), so a crash leaves either an open round or a closed one with
+    /// its snapshots — never a closed round without them. On PostgreSQL the round row is locked first,
+    /// so an answer being written either commits before the close or is refused after it.
+    /// </summary>
+    public Task<RoundChange> CloseAsync(long roundId, Func<DbConnection, DbTransaction, Round, Task>? beforeCommit = null) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var state = await c.ExecuteScalarAsync<string?>("SELECT state FROM rounds WHERE id = @roundId", new { roundId }, tx);
-            if (state is null) return RoundChange.NotFound;
-            if (state != RoundStates.Open) return RoundChange.WrongState;
-            await c.ExecuteAsync("UPDATE rounds SET state = 'closed', closed_at = @now WHERE id = @roundId", new { roundId, now = time.Now() }, tx);
+            var round = await c.QuerySingleOrDefaultAsync<Round>(
+                db.Provider == DatabaseProvider.Postgres
+                    ? $"SELECT {Columns} FROM rounds WHERE id = @roundId FOR UPDATE"
+                    : $"SELECT {Columns} FROM rounds WHERE id = @roundId", new { roundId }, tx);
+            if (round is null) return RoundChange.NotFound;
+            if (round.State != RoundStates.Open) return RoundChange.WrongState;
+            var now = time.Now();
+            await c.ExecuteAsync("UPDATE rounds SET state = 'closed', closed_at = @now WHERE id = @roundId", new { roundId, now }, tx);
+            if (beforeCommit is not null) await beforeCommit(c, tx, round with { State = RoundStates.Closed, ClosedAt = now });
             return RoundChange.Done;
         });
+
+    /// <summary>The closed round that came just before <paramref name="round"/>, if any.</summary>
+    public static Task<Round?> PreviousClosedAsync(DbConnection c, DbTransaction? tx, Round round) =>
+        c.QueryFirstOrDefaultAsync<Round>(
+            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = 'closed' ORDER BY number DESC",
+            new { studyId = round.StudyId, number = round.Number }, tx);
 }

@@ -1,0 +1,27 @@
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DelphiRounds.Cli.Admin;
+
+/// <summary>
+/// The services of the web host that admin commands need (settings, database, stores), built from the
+/// same appsettings.json as the server, with the database migrated.
+/// </summary>
+public static class AdminHost
+{
+    public static async Task<IHost> StartAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.AddDelphiSettings(Directory.GetCurrentDirectory());
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDelphiCore(builder.Configuration);
+        var host = builder.Build();
+        await host.Services.GetRequiredService<Migrator>().MigrateAsync();
+        return host;
+    }
+}

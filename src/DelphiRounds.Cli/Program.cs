@@ -1,0 +1,31 @@
+using DelphiRounds.Cli.Admin;
+using DelphiRounds.Cli.Analyze;
+
+const string Usage = """
+    usage: delphi COMMAND [ARGS]
+
+    commands:
+      analyze FILE               statistics and consensus verdict of one item (FILE may be - for standard input)
+      demo [--if-empty]          seed the demo study "Warmtevisie Rotterdam 2030" and print how to try it
+      facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
+    """;
+
+switch (args)
+{
+    case ["analyze", .. var rest]:
+        return AnalyzeCommand.Run(rest, Console.In, Console.Out, Console.Error);
+    case ["demo", .. var rest]:
+        return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["facilitator", .. var rest]:
+        return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["help" or "--help" or "-h"]:
+        Console.Out.WriteLine(Usage);
+        return 0;
+    case []:
+        Console.Error.WriteLine(Usage);
+        return 2;
+    default:
+        Console.Error.WriteLine($"delphi: unknown command '{args[0]}'");
+        Console.Error.WriteLine(Usage);
+        return 2;
+}

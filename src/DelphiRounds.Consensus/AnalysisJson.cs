@@ -1,0 +1,506 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace DelphiRounds.Consensus;
+
+/// <summary>One parsed analyze document: either a rating/numeric item or a ranking item.</summary>
+public sealed class AnalysisRequest
+{
+    private AnalysisRequest(ItemInput? item, RankingInput? ranking)
+    {
+        Item = item;
+        Ranking = ranking;
+    }
+
+    /// <summary>A request for a rating or numeric item.</summary>
+    public static AnalysisRequest For(ItemInput item) => new(item ?? throw new ArgumentNullException(nameof(item)), null);
+
+    /// <summary>A request for a ranking item.</summary>
+    public static AnalysisRequest For(RankingInput ranking) => new(null, ranking ?? throw new ArgumentNullException(nameof(ranking)));
+
+    /// <summary>The item's kind.</summary>
+    public ItemKind Kind => Item?.Kind ?? ItemKind.Ranking;
+
+    /// <summary>The rating or numeric input; null for a ranking.</summary>
+    public ItemInput? Item { get; }
+
+    /// <summary>The ranking input; null for a rating or numeric item.</summary>
+    public RankingInput? Ranking { get; }
+}
+
+/// <summary>
+/// The analyze contract's JSON: reads input documents (refusing malformed JSON and wrong types with the
+/// field at fault) and writes the output shape and the input shape. Built on <see cref="JsonDocument"/>
+/// and <see cref="Utf8JsonWriter"/> so the shape is exactly what is written here, not what reflection infers.
+/// </summary>
+public static class AnalysisJson
+{
+    private static readonly JsonDocumentOptions ReadOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 64,
+    };
+
+    /// <summary>Parses an input document.</summary>
+    /// <exception cref="AnalysisInputException">Malformed JSON (with line and column), a wrong type or a missing field.</exception>
+    public static AnalysisRequest Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        // A byte-order mark survives some ways of reading standard input; it is not part of the document.
+        if (json.Length > 0 && json[0] == '\uFEFF') json = json[1..];
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, ReadOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new AnalysisInputException("", Malformed(e));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new AnalysisInputException("", $"the document must be a JSON object, not {KindOf(root)}");
+            }
+            var fields = Fields(root, "");
+            var kind = RequiredString(fields, "kind", "");
+            return kind switch
+            {
+                "rating" => AnalysisRequest.For(ReadItem(fields, ItemKind.Rating)),
+                "numeric" => AnalysisRequest.For(ReadItem(fields, ItemKind.Numeric)),
+                "ranking" => AnalysisRequest.For(ReadRanking(fields)),
+                _ => throw new AnalysisInputException("kind", $"'{kind}' is not an item kind; use rating, numeric or ranking"),
+            };
+        }
+    }
+
+    /// <summary>Parses, analyses and writes: what <c>delphi analyze</c> does.</summary>
+    /// <exception cref="AnalysisInputException">The document breaks a rule of the contract.</exception>
+    public static string Analyze(string json, bool indented = false)
+    {
+        var request = Parse(json);
+        return request.Item is { } item
+            ? Write(Analyzer.Analyze(item), indented)
+            : Write(Analyzer.AnalyzeRanking(request.Ranking!), indented);
+    }
+
+    /// <summary>The contract's output for a rating or numeric item.</summary>
+    public static string Write(ItemAnalysis analysis, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", KindName(analysis.Kind));
+            w.WriteNumber("quantileMethod", analysis.QuantileMethod);
+            bool withBand = analysis.AgreementBand is not null;
+            WriteStatistics(w, analysis.Overall, withBand);
+            w.WriteStartObject("groups");
+            foreach (var (group, statistics) in analysis.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartObject(group);
+                WriteStatistics(w, statistics, withBand);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            if (analysis.Stability is { } stability)
+            {
+                w.WriteStartObject("stability");
+                w.WriteNumber("pairs", stability.Pairs);
+                Number(w, "changedFraction", stability.ChangedFraction);
+                Number(w, "meanAbsoluteChange", stability.MeanAbsoluteChange);
+                Number(w, "wilcoxonP", stability.WilcoxonP);
+                w.WriteEndObject();
+            }
+            if (analysis.Consensus is { } consensus)
+            {
+                w.WriteStartObject("consensus");
+                w.WriteBoolean("reached", consensus.Reached);
+                w.WriteStartArray("reasons");
+                foreach (var reason in consensus.Reasons) w.WriteStringValue(reason);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>The contract's output for a ranking item.</summary>
+    public static string Write(RankingAnalysis analysis, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", "ranking");
+            w.WriteNumber("m", analysis.M);
+            w.WriteNumber("n", analysis.N);
+            Number(w, "kendallW", analysis.KendallW);
+            Number(w, "chiSquare", analysis.ChiSquare);
+            w.WriteNumber("df", analysis.Df);
+            Number(w, "pValue", analysis.PValue);
+            w.WriteStartObject("meanRanks");
+            foreach (var (option, rank) in analysis.MeanRanks) Number(w, option, rank);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// The contract's input document for <paramref name="input"/>: an export that <c>delphi analyze</c>
+    /// turns into the same aggregate. Values must be finite.
+    /// </summary>
+    public static string WriteInput(ItemInput input, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", KindName(input.Kind));
+            if (input.Kind == ItemKind.Rating && input.Scale is { } scale)
+            {
+                w.WriteStartObject("scale");
+                w.WriteNumber("min", scale.Min);
+                w.WriteNumber("max", scale.Max);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("quantileMethod", input.QuantileMethod);
+            WriteResponses(w, "responses", input.Responses);
+            if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
+            if (input.Criteria is { } criteria)
+            {
+                w.WriteStartObject("criteria");
+                if (criteria.MaxIqr is { } maxIqr) w.WriteNumber("maxIqr", maxIqr);
+                if (criteria.AgreementBand is { } band)
+                {
+                    w.WriteStartArray("agreementBand");
+                    w.WriteNumberValue(band.Low);
+                    w.WriteNumberValue(band.High);
+                    w.WriteEndArray();
+                }
+                if (criteria.MinAgreement is { } minAgreement) w.WriteNumber("minAgreement", minAgreement);
+                if (criteria.MaxChangedFraction is { } maxChanged) w.WriteNumber("maxChangedFraction", maxChanged);
+                w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
+                w.WriteNumber("minGroupSize", criteria.MinGroupSize);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>The contract's input document for a ranking item.</summary>
+    public static string WriteInput(RankingInput input, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", "ranking");
+            w.WriteStartArray("rankings");
+            foreach (var ranking in input.Rankings)
+            {
+                w.WriteStartObject();
+                w.WriteString("participant", ranking.Participant);
+                if (ranking.Group is not null) w.WriteString("group", ranking.Group);
+                w.WriteStartObject("ranks");
+                foreach (var (option, rank) in ranking.Ranks) w.WriteNumber(option, rank);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static ItemInput ReadItem(Dictionary<string, JsonElement> fields, ItemKind kind)
+    {
+        RatingScale? scale = null;
+        if (kind == ItemKind.Rating)
+        {
+            if (!fields.TryGetValue("scale", out var element) || element.ValueKind == JsonValueKind.Null)
+            {
+                throw new AnalysisInputException("scale", "is required for a rating item, e.g. {\"min\": 1, \"max\": 7}");
+            }
+            var scaleFields = Fields(AsObject(element, "scale"), "scale");
+            scale = new RatingScale(RequiredWhole(scaleFields, "min", "scale"), RequiredWhole(scaleFields, "max", "scale"));
+        }
+
+        int method = Quantiles.DefaultMethod;
+        if (Optional(fields, "quantileMethod") is { } methodElement) method = Whole(methodElement, "quantileMethod");
+
+        if (!fields.TryGetValue("responses", out var responses) || responses.ValueKind == JsonValueKind.Null)
+        {
+            throw new AnalysisInputException("responses", "is required (an empty list when nobody answered yet)");
+        }
+
+        return new ItemInput
+        {
+            Kind = kind,
+            Scale = scale,
+            QuantileMethod = method,
+            Responses = ReadResponses(responses, "responses"),
+            PreviousRound = Optional(fields, "previousRound") is { } previous ? ReadResponses(previous, "previousRound") : null,
+            Criteria = Optional(fields, "criteria") is { } criteria ? ReadCriteria(criteria) : null,
+        };
+    }
+
+    private static List<Response> ReadResponses(JsonElement element, string field)
+    {
+        RequireArray(element, field);
+        var responses = new List<Response>(element.GetArrayLength());
+        int i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var path = $"{field}[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new AnalysisInputException(path, $"must be an object with participant and value, not {KindOf(item)}");
+            }
+            var fields = Fields(item, path);
+            var participant = RequiredString(fields, "participant", path);
+            var group = OptionalString(fields, "group", path);
+            if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
+            responses.Add(new Response(participant, group, Number(value, $"{path}.value")));
+        }
+        return responses;
+    }
+
+    private static ConsensusCriteria ReadCriteria(JsonElement element)
+    {
+        var fields = Fields(AsObject(element, "criteria"), "criteria");
+        (double, double)? band = null;
+        if (Optional(fields, "agreementBand") is { } bandElement)
+        {
+            RequireArray(bandElement, "criteria.agreementBand");
+            if (bandElement.GetArrayLength() != 2)
+            {
+                throw new AnalysisInputException("criteria.agreementBand", $"must be [low, high], not {bandElement.GetArrayLength()} numbers");
+            }
+            band = (Number(bandElement[0], "criteria.agreementBand[0]"), Number(bandElement[1], "criteria.agreementBand[1]"));
+        }
+        var criteria = new ConsensusCriteria
+        {
+            MaxIqr = OptionalNumber(fields, "maxIqr", "criteria"),
+            AgreementBand = band,
+            MinAgreement = OptionalNumber(fields, "minAgreement", "criteria"),
+            MaxChangedFraction = OptionalNumber(fields, "maxChangedFraction", "criteria"),
+        };
+        if (Optional(fields, "requireEveryGroup") is { } every)
+        {
+            if (every.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw new AnalysisInputException("criteria.requireEveryGroup", $"must be true or false, not {KindOf(every)}");
+            }
+            criteria = criteria with { RequireEveryGroup = every.GetBoolean() };
+        }
+        if (Optional(fields, "minGroupSize") is { } size) criteria = criteria with { MinGroupSize = Whole(size, "criteria.minGroupSize") };
+        return criteria;
+    }
+
+    private static RankingInput ReadRanking(Dictionary<string, JsonElement> fields)
+    {
+        if (!fields.TryGetValue("rankings", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            throw new AnalysisInputException("rankings", "is required (an empty list when nobody ranked yet)");
+        }
+        RequireArray(element, "rankings");
+        var rankings = new List<RankingResponse>(element.GetArrayLength());
+        int i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var path = $"rankings[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new AnalysisInputException(path, $"must be an object with participant and ranks, not {KindOf(item)}");
+            }
+            var itemFields = Fields(item, path);
+            var participant = RequiredString(itemFields, "participant", path);
+            var group = OptionalString(itemFields, "group", path);
+            if (!itemFields.TryGetValue("ranks", out var ranksElement) || ranksElement.ValueKind == JsonValueKind.Null)
+            {
+                throw new AnalysisInputException($"{path}.ranks", "is required, e.g. {\"option-a\": 1, \"option-b\": 2}");
+            }
+            var ranks = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (option, rank) in Fields(AsObject(ranksElement, $"{path}.ranks"), $"{path}.ranks"))
+            {
+                ranks.Add(option, Number(rank, Analyzer.OptionField(path, option)));
+            }
+            rankings.Add(new RankingResponse(participant, group, ranks));
+        }
+        return new RankingInput(rankings);
+    }
+
+    /// <summary>The properties of an object by name, refusing a name given twice (which one would count?).</summary>
+    private static Dictionary<string, JsonElement> Fields(JsonElement element, string path)
+    {
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!fields.TryAdd(property.Name, property.Value))
+            {
+                throw new AnalysisInputException(Join(path, property.Name), "appears twice");
+            }
+        }
+        return fields;
+    }
+
+    private static JsonElement? Optional(Dictionary<string, JsonElement> fields, string name) =>
+        fields.TryGetValue(name, out var element) && element.ValueKind != JsonValueKind.Null ? element : null;
+
+    private static string RequiredString(Dictionary<string, JsonElement> fields, string name, string path)
+    {
+        var field = Join(path, name);
+        if (!fields.TryGetValue(name, out var element)) throw new AnalysisInputException(field, "is required");
+        if (element.ValueKind != JsonValueKind.String) throw new AnalysisInputException(field, $"must be a string, not {KindOf(element)}");
+        return element.GetString()!;
+    }
+
+    private static string? OptionalString(Dictionary<string, JsonElement> fields, string name, string path)
+    {
+        if (Optional(fields, name) is not { } element) return null;
+        if (element.ValueKind != JsonValueKind.String) throw new AnalysisInputException(Join(path, name), $"must be a string or null, not {KindOf(element)}");
+        return element.GetString();
+    }
+
+    private static double? OptionalNumber(Dictionary<string, JsonElement> fields, string name, string path) =>
+        Optional(fields, name) is { } element ? Number(element, Join(path, name)) : null;
+
+    private static int RequiredWhole(Dictionary<string, JsonElement> fields, string name, string path)
+    {
+        var field = Join(path, name);
+        if (!fields.TryGetValue(name, out var element)) throw new AnalysisInputException(field, "is required");
+        return Whole(element, field);
+    }
+
+    private static double Number(JsonElement element, string field)
+    {
+        if (element.ValueKind != JsonValueKind.Number) throw new AnalysisInputException(field, $"must be a number, not {KindOf(element)}");
+        if (!element.TryGetDouble(out var value) || !double.IsFinite(value))
+        {
+            throw new AnalysisInputException(field, $"{element.GetRawText()} is not a finite number");
+        }
+        return value;
+    }
+
+    /// <summary>A whole number; 5.0 counts as 5.</summary>
+    private static int Whole(JsonElement element, string field)
+    {
+        double value = Number(element, field);
+        if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
+        {
+            throw new AnalysisInputException(field, $"{element.GetRawText()} is not a whole number");
+        }
+        return (int)value;
+    }
+
+    private static JsonElement AsObject(JsonElement element, string field) =>
+        element.ValueKind == JsonValueKind.Object ? element : throw new AnalysisInputException(field, $"must be an object, not {KindOf(element)}");
+
+    private static void RequireArray(JsonElement element, string field)
+    {
+        if (element.ValueKind != JsonValueKind.Array) throw new AnalysisInputException(field, $"must be an array, not {KindOf(element)}");
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static string KindOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => "null",
+    };
+
+    private static string Malformed(JsonException e)
+    {
+        // The reader appends its own 0-based position to the message; show a 1-based one instead.
+        var reason = e.Message;
+        int at = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (at >= 0) reason = reason[..at];
+        var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
+        return $"the document is not valid JSON{where}: {reason.Trim()}";
+    }
+
+    private static string KindName(ItemKind kind) => kind switch
+    {
+        ItemKind.Rating => "rating",
+        ItemKind.Numeric => "numeric",
+        _ => "ranking",
+    };
+
+    private static void WriteStatistics(Utf8JsonWriter w, Statistics s, bool withBand)
+    {
+        w.WriteNumber("n", s.N);
+        Number(w, "mean", s.Mean);
+        Number(w, "sd", s.Sd);
+        Number(w, "cv", s.Cv);
+        Number(w, "median", s.Median);
+        Number(w, "q1", s.Q1);
+        Number(w, "q3", s.Q3);
+        Number(w, "iqr", s.Iqr);
+        Number(w, "min", s.Min);
+        Number(w, "max", s.Max);
+        if (s.Distribution is { } distribution)
+        {
+            w.WriteStartObject("distribution");
+            foreach (var (category, count) in distribution.OrderBy(d => d.Key))
+            {
+                w.WriteNumber(category.ToString(CultureInfo.InvariantCulture), count);
+            }
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("distribution");
+        }
+        if (withBand) Number(w, "agreementInBand", s.AgreementInBand);
+        Number(w, "tastleWierman", s.TastleWierman);
+        Number(w, "vanDerEijkA", s.VanDerEijkA);
+        Number(w, "bimodalityCoefficient", s.BimodalityCoefficient);
+    }
+
+    private static void WriteResponses(Utf8JsonWriter w, string name, IReadOnlyList<Response> responses)
+    {
+        w.WriteStartArray(name);
+        foreach (var response in responses)
+        {
+            w.WriteStartObject();
+            w.WriteString("participant", response.Participant);
+            if (response.Group is not null) w.WriteString("group", response.Group);
+            w.WriteNumber("value", response.Value);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    // Undefined figures are null, never NaN or Infinity (which JSON cannot hold).
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    private static string WriteDocument(bool indented, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var options = new JsonWriterOptions
+        {
+            Indented = indented,
+            // Group slugs and options are data, not HTML: keep é and + readable.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        using (var writer = new Utf8JsonWriter(buffer, options)) write(writer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,68 @@
+using DelphiRounds.Accounts;
+using DelphiRounds.Hosting;
+using DelphiRounds.Studies;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DelphiRounds.Convergence;
+
+public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
+{
+    public ConsensusRulesValidator()
+    {
+        RuleFor(r => r.MaxIqr).InclusiveBetween(0, 6);
+        RuleFor(r => r.MaxRelativeIqr).InclusiveBetween(0, 10);
+        RuleFor(r => r.AgreementTopCategories).InclusiveBetween(1, 6);
+        RuleFor(r => r.MinAgreement).InclusiveBetween(0, 1);
+        RuleFor(r => r.MaxChangedFraction).InclusiveBetween(0, 1);
+        RuleFor(r => r.MinGroupSize).InclusiveBetween(3, 100)
+            .WithMessage("minGroupSize: groups smaller than 3 are never judged or shown (anonymity); use 3 or more.");
+        RuleFor(r => r.MaxRounds).InclusiveBetween(1, 10);
+        RuleFor(r => r.QuantileMethod).InclusiveBetween(1, 9);
+    }
+}
+
+/// <summary>Consensus criteria and convergence in the JSON API (facilitator).</summary>
+public static class ConvergenceEndpoints
+{
+    public static IServiceCollection AddConvergence(this IServiceCollection services) =>
+        services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>();
+
+    public static void MapConvergence(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Convergence").RequireAuthorization(Auth.FacilitatorApi);
+        api.MapGet("/criteria", GetCriteriaAsync).WithSummary("The study's consensus criteria, with their hash once locked.");
+        api.MapPut("/criteria", PutCriteriaAsync).Validate<ConsensusRules>()
+            .WithSummary("Set the consensus criteria; refused with 409 once round 1 has opened (they are locked).");
+        api.MapGet("/convergence", GetConvergenceAsync)
+            .WithSummary("Each item's stopping verdict after its last closed round, and whether the study stops.");
+    }
+
+    public sealed record CriteriaResponse(ConsensusRules Criteria, string CanonicalJson, string? Hash, DateTimeOffset? LockedAt);
+
+    private static CriteriaResponse Describe(Study s) => new(s.Rules, s.CriteriaJson, s.CriteriaHash, s.CriteriaLockedAt);
+
+    private static async Task<Results<Ok<CriteriaResponse>, ProblemHttpResult>> GetCriteriaAsync(long studyId, HttpContext context, StudyStore studies)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        return study is null ? Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.") : TypedResults.Ok(Describe(study));
+    }
+
+    private static async Task<Results<Ok<CriteriaResponse>, ProblemHttpResult>> PutCriteriaAsync(
+        long studyId, ConsensusRules criteria, HttpContext context, StudyStore studies)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        if (study.CriteriaLocked || !await studies.SetRulesAsync(studyId, criteria))
+            return Problems.Conflict("criteria", $"The consensus criteria were locked when round 1 opened (SHA-256 {study.CriteriaHash}); they cannot change.");
+        return TypedResults.Ok(Describe((await studies.FindAsync(studyId))!));
+    }
+
+    private static async Task<Results<Ok<StudyConvergence>, ProblemHttpResult>> GetConvergenceAsync(
+        long studyId, HttpContext context, StudyStore studies, ConvergenceService convergence)
+    {
+        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
+            return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        return TypedResults.Ok(await convergence.StudyAsync(studyId));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using DelphiRounds.Answers;
+using DelphiRounds.Consensus;
+using DelphiRounds.Convergence;
+using DelphiRounds.Items;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+
+namespace DelphiRounds.Exports;
+
+/// <summary>
+/// The study as data: per round and item, <c>answers</c> in the input shape of <c>delphi analyze</c>
+/// and <c>aggregate</c> in its output shape, so running <c>delphi analyze</c> on the one reproduces the
+/// other. Participants appear only by pseudonym; no name or e-mail address is ever exported.
+/// </summary>
+public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots)
+{
+    public async Task<JsonObject> BuildAsync(long studyId)
+    {
+        var study = (await studies.FindAsync(studyId))!;
+        var rules = study.Rules;
+        var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var verdicts = (await snapshots.ForStudyAsync(studyId)).ToDictionary(s => (s.RoundId, s.ItemId), s => s.Verdict);
+        var roundsJson = new JsonArray();
+        IReadOnlyList<CurrentAnswer>? previous = null;
+        foreach (var round in (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft))
+        {
+            var current = await answers.CurrentAsync(round.Id);
+            var itemsJson = new JsonArray();
+            foreach (var ri in await rounds.ItemsAsync(round.Id))
+            {
+                var item = byId[ri.ItemId];
+                var entry = new JsonObject
+                {
+                    ["itemId"] = item.Id,
+                    ["kind"] = item.Kind,
+                    ["text"] = new JsonObject { ["nl"] = ri.TextNl, ["en"] = ri.TextEn },
+                };
+                if (AnalysisInputs.For(item, rules, current, previous) is { } input)
+                {
+                    entry["answers"] = JsonNode.Parse(AnalysisJson.WriteInput(input));
+                    entry["aggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.Analyze(input)));
+                }
+                if (verdicts.TryGetValue((round.Id, item.Id), out var verdict)) entry["verdict"] = verdict;
+                itemsJson.Add(entry);
+            }
+            roundsJson.Add(new JsonObject
+            {
+                ["id"] = round.Id,
+                ["number"] = round.Number,
+                ["mode"] = round.Mode,
+                ["state"] = round.State,
+                ["openedAt"] = round.OpenedAt,
+                ["closedAt"] = round.ClosedAt,
+                ["items"] = itemsJson,
+            });
+            if (round.State == RoundStates.Closed) previous = current;
+        }
+        return new JsonObject
+        {
+            ["study"] = new JsonObject
+            {
+                ["id"] = study.Id,
+                ["title"] = study.Title,
+                ["question"] = study.Question,
+                ["organiser"] = study.Organiser,
+                ["horizonYear"] = study.HorizonYear,
+            },
+            ["criteria"] = JsonNode.Parse(study.CriteriaJson),
+            ["criteriaHash"] = study.CriteriaHash,
+            ["criteriaLockedAt"] = study.CriteriaLockedAt,
+            ["groups"] = new JsonArray((await studies.GroupsAsync(studyId))
+                .Select(g => (JsonNode)new JsonObject { ["slug"] = g.Slug, ["name"] = g.NameNl, ["nameEn"] = g.NameEn }).ToArray()),
+            ["rounds"] = roundsJson,
+        };
+    }
+}

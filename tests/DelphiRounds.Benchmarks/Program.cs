@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(DelphiRounds.Benchmarks.RatingRevision).Assembly).Run(args);

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using DelphiRounds.Consensus;
+
+namespace DelphiRounds.Consensus.Tests;
+
+/// <summary>The contract's JSON shapes, and exports that reproduce the aggregate.</summary>
+public class JsonTests
+{
+    private static JsonElement Output(string inputJson) => JsonDocument.Parse(AnalysisJson.Analyze(inputJson)).RootElement;
+
+    [Fact]
+    public void No_answers_yet_gives_null_figures_and_an_all_zero_distribution()
+    {
+        var output = Output("""{"kind": "rating", "scale": {"min": 1, "max": 5}, "responses": [], "criteria": {"maxIqr": 1, "agreementBand": [4, 5], "minAgreement": 0.5}}""");
+        Assert.Equal(0, output.GetProperty("n").GetInt32());
+        foreach (var name in new[] { "mean", "sd", "cv", "median", "q1", "q3", "iqr", "min", "max", "agreementInBand", "tastleWierman", "vanDerEijkA", "bimodalityCoefficient" })
+        {
+            Assert.Equal(JsonValueKind.Null, output.GetProperty(name).ValueKind);
+        }
+        Assert.Equal("""{"1":0,"2":0,"3":0,"4":0,"5":0}""", output.GetProperty("distribution").GetRawText());
+        Assert.False(output.GetProperty("consensus").GetProperty("reached").GetBoolean());
+        Assert.Equal(JsonValueKind.Object, output.GetProperty("groups").ValueKind);
+    }
+
+    [Fact]
+    public void Agreement_in_band_appears_only_with_a_band()
+    {
+        const string responses = """[{"participant": "a", "group": "g", "value": 6}, {"participant": "b", "value": 2}]""";
+        var without = Output($$$"""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": {{{responses}}}, "criteria": {"maxIqr": 1}}""");
+        Assert.False(without.TryGetProperty("agreementInBand", out _));
+        Assert.False(without.GetProperty("groups").GetProperty("g").TryGetProperty("agreementInBand", out _));
+
+        var with = Output($$$"""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": {{{responses}}}, "criteria": {"agreementBand": [6, 7]}}""");
+        Assert.Equal(0.5, with.GetProperty("agreementInBand").GetDouble());
+        Assert.Equal(1, with.GetProperty("groups").GetProperty("g").GetProperty("agreementInBand").GetDouble());
+    }
+
+    [Fact]
+    public void Stability_and_consensus_appear_only_when_asked_for()
+    {
+        var plain = Output("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [{"participant": "a", "value": 6}]}""");
+        Assert.False(plain.TryGetProperty("stability", out _));
+        Assert.False(plain.TryGetProperty("consensus", out _));
+
+        var full = Output("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [{"participant": "a", "value": 6}], "previousRound": [], "criteria": {}}""");
+        Assert.Equal("""{"pairs":0,"changedFraction":null,"meanAbsoluteChange":null,"wilcoxonP":null}""", full.GetProperty("stability").GetRawText());
+        Assert.Equal("""{"reached":true,"reasons":[]}""", full.GetProperty("consensus").GetRawText());
+    }
+
+    [Fact]
+    public void Numeric_items_have_no_distribution_or_ordinal_agreement()
+    {
+        var output = Output("""{"kind": "numeric", "quantileMethod": 6, "responses": [{"participant": "a", "value": 35.5}, {"participant": "b", "value": 40}, {"participant": "c", "value": 52.25}]}""");
+        Assert.Equal("numeric", output.GetProperty("kind").GetString());
+        Assert.Equal(6, output.GetProperty("quantileMethod").GetInt32());
+        Assert.Equal(40, output.GetProperty("median").GetDouble());
+        Assert.Equal(JsonValueKind.Null, output.GetProperty("distribution").ValueKind);
+        Assert.Equal(JsonValueKind.Null, output.GetProperty("tastleWierman").ValueKind);
+        Assert.Equal(JsonValueKind.Null, output.GetProperty("vanDerEijkA").ValueKind);
+    }
+
+    [Fact]
+    public void Answers_without_a_group_count_for_the_panel_only()
+    {
+        var output = Output("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [{"participant": "a", "group": "housing", "value": 6}, {"participant": "b", "group": null, "value": 2}, {"participant": "c", "value": 3}]}""");
+        Assert.Equal(3, output.GetProperty("n").GetInt32());
+        Assert.Equal(["housing"], output.GetProperty("groups").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Undefined_figures_are_null_never_NaN()
+    {
+        // One answer: no sd, no cv, no bimodality; a mean of 0: no cv.
+        var output = Output("""{"kind": "numeric", "responses": [{"participant": "a", "value": -1}, {"participant": "b", "value": 1}]}""");
+        Assert.Equal(JsonValueKind.Null, output.GetProperty("cv").ValueKind);
+        var one = AnalysisJson.Analyze("""{"kind": "numeric", "responses": [{"participant": "a", "value": 3}]}""");
+        Assert.DoesNotContain("NaN", one);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(one).RootElement.GetProperty("sd").ValueKind);
+    }
+
+    [Fact]
+    public void Numbers_round_trip_at_full_precision()
+    {
+        var output = Output("""{"kind": "numeric", "responses": [{"participant": "a", "value": 0.1}, {"participant": "b", "value": 0.2}, {"participant": "c", "value": 0.30000000000000004}]}""");
+        Assert.Equal(0.30000000000000004, output.GetProperty("max").GetDouble());
+        Assert.Equal("0.1", output.GetProperty("min").GetRawText());
+    }
+
+    [Fact]
+    public void Exported_input_reproduces_the_analysis()
+    {
+        var random = new Random(5);
+        string[] groups = ["grid-operators", "housing", "residents", "municipality", "port-industry"];
+        for (int sample = 0; sample < 200; sample++)
+        {
+            bool rating = random.Next(2) == 0;
+            int n = random.Next(0, 30);
+            var responses = Enumerable.Range(0, n).Select(i => new Response(
+                $"p{i}", random.Next(4) == 0 ? null : groups[random.Next(groups.Length)],
+                rating ? random.Next(1, 8) : Math.Round(random.NextDouble() * 100, random.Next(0, 16)) - 20)).ToList();
+            var input = new ItemInput
+            {
+                Kind = rating ? ItemKind.Rating : ItemKind.Numeric,
+                Scale = rating ? Build.SevenPoint : null,
+                QuantileMethod = random.Next(1, 10),
+                Responses = responses,
+                PreviousRound = random.Next(2) == 0 ? null : responses.Where(_ => random.Next(2) == 0).Select(r => r with { Value = rating ? random.Next(1, 8) : r.Value + random.Next(-1, 2) * 0.1 }).ToList(),
+                Criteria = random.Next(2) == 0 ? null : new ConsensusCriteria
+                {
+                    MaxIqr = random.Next(0, 3),
+                    AgreementBand = random.Next(2) == 0 ? null : (5, 7),
+                    MaxChangedFraction = 0.15,
+                    RequireEveryGroup = random.Next(2) == 0,
+                    MinGroupSize = random.Next(0, 4),
+                },
+            };
+            var parsed = AnalysisJson.Parse(AnalysisJson.WriteInput(input, indented: random.Next(2) == 0)).Item!;
+            Check.Same(Analyzer.Analyze(input), Analyzer.Analyze(parsed), $"sample {sample}: ");
+            Assert.Equal(AnalysisJson.Write(Analyzer.Analyze(input)), AnalysisJson.Write(Analyzer.Analyze(parsed)));
+        }
+    }
+
+    [Fact]
+    public void Exported_ranking_reproduces_the_analysis()
+    {
+        var input = new RankingInput(
+        [
+            new RankingResponse("p1", "housing", new Dictionary<string, double> { ["heat network"] = 1, ["heat-pumps"] = 2.5, ["hydrogen"] = 2.5 }),
+            new RankingResponse("p2", null, new Dictionary<string, double> { ["heat network"] = 2, ["heat-pumps"] = 1, ["hydrogen"] = 3 }),
+        ]);
+        var json = AnalysisJson.WriteInput(input);
+        var parsed = AnalysisJson.Parse(json);
+        Assert.Equal(ItemKind.Ranking, parsed.Kind);
+        Assert.Equal(AnalysisJson.Write(Analyzer.AnalyzeRanking(input)), AnalysisJson.Write(Analyzer.AnalyzeRanking(parsed.Ranking!)));
+    }
+
+    [Fact]
+    public void Ranking_output_has_the_contract_shape()
+    {
+        var output = Output("""{"kind": "ranking", "rankings": [{"participant": "p1", "ranks": {"a": 1, "b": 2}}, {"participant": "p2", "ranks": {"a": 1, "b": 2}}]}""");
+        Assert.Equal(["kind", "m", "n", "kendallW", "chiSquare", "df", "pValue", "meanRanks"], output.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("""{"a":1,"b":2}""", output.GetProperty("meanRanks").GetRawText());
+    }
+
+    [Fact]
+    public void Rating_output_has_the_contract_shape()
+    {
+        var output = Output("""{"kind": "rating", "scale": {"min": 1, "max": 3}, "responses": [{"participant": "a", "group": "g", "value": 2}], "previousRound": [], "criteria": {"agreementBand": [2, 3]}}""");
+        Assert.Equal(
+            ["kind", "quantileMethod", "n", "mean", "sd", "cv", "median", "q1", "q3", "iqr", "min", "max", "distribution",
+             "agreementInBand", "tastleWierman", "vanDerEijkA", "bimodalityCoefficient", "groups", "stability", "consensus"],
+            output.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            ["n", "mean", "sd", "cv", "median", "q1", "q3", "iqr", "min", "max", "distribution",
+             "agreementInBand", "tastleWierman", "vanDerEijkA", "bimodalityCoefficient"],
+            output.GetProperty("groups").GetProperty("g").EnumerateObject().Select(p => p.Name));
+    }
+}
