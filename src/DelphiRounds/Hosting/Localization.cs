@@ -26,13 +26,22 @@ public sealed class JsonStringLocalizerFactory : IStringLocalizerFactory
 
     private static FrozenDictionary<string, FrozenDictionary<string, string>> Load()
     {
+        // Resources/{culture}.json plus one file per feature, Resources/{feature}.{culture}.json.
         var assembly = Assembly.GetExecutingAssembly();
+        var names = assembly.GetManifestResourceNames().Where(n => n.StartsWith("DelphiRounds.Resources.", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal)).ToList();
         var result = new Dictionary<string, FrozenDictionary<string, string>>();
         foreach (var culture in Cultures)
         {
-            using var stream = assembly.GetManifestResourceStream($"DelphiRounds.Resources.{culture}.json")
-                ?? throw new InvalidOperationException($"Resources/{culture}.json is not embedded.");
-            var table = JsonSerializer.Deserialize<Dictionary<string, string>>(stream) ?? [];
+            var table = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var name in names.Where(n => n.EndsWith($".{culture}.json", StringComparison.Ordinal) || n == $"DelphiRounds.Resources.{culture}.json"))
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                foreach (var (key, text) in JsonSerializer.Deserialize<Dictionary<string, string>>(stream) ?? [])
+                {
+                    if (!table.TryAdd(key, text)) throw new InvalidOperationException($"Text key '{key}' is defined twice ({name}).");
+                }
+            }
+            if (table.Count == 0) throw new InvalidOperationException($"No texts embedded for '{culture}'.");
             result[culture] = table.ToFrozenDictionary(StringComparer.Ordinal);
         }
         return result.ToFrozenDictionary();
