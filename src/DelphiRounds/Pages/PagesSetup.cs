@@ -14,6 +14,9 @@ public static class PagesSetup
             o.Conventions.AllowAnonymousToPage("/Participant/WelcomeBack");
         });
         services.AddAntiforgery(o => o.Cookie.Name = "delphi.antiforgery");
+        // Write Dutch (é, ë), dashes and arrows as characters, not as numeric entities; markup is still encoded.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         return services;
     }
 

@@ -20,6 +20,54 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     public string? RoundError { get; private set; }
 
     [BindProperty] public string? GroupName { get; set; }
+    [BindProperty] public string? MaxIqr { get; set; }
+    [BindProperty] public string? MinAgreementPercent { get; set; }
+    [BindProperty] public string? AgreementTopCategories { get; set; }
+    [BindProperty] public string? MaxChangedPercent { get; set; }
+    [BindProperty] public string? MinGroupSize { get; set; }
+    [BindProperty] public string? MaxRounds { get; set; }
+    [BindProperty] public bool RequireEveryGroup { get; set; }
+    public bool CriteriaErrors { get; private set; }
+
+    /// <summary>Saves the consensus criteria while they are not locked yet (before round 1 opens).</summary>
+    public async Task<IActionResult> OnPostCriteriaAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        double? Number(string field, string? text, double min, double max)
+        {
+            if (double.TryParse((text ?? "").Replace(',', '.'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                && v >= min && v <= max) return v;
+            ModelState.AddModelError(field, t["criteria.error.range", min, max]);
+            return null;
+        }
+        var maxIqr = Number(nameof(MaxIqr), MaxIqr, 0, 6);
+        var agreement = Number(nameof(MinAgreementPercent), MinAgreementPercent, 0, 100);
+        var top = Number(nameof(AgreementTopCategories), AgreementTopCategories, 1, 6);
+        var changed = Number(nameof(MaxChangedPercent), MaxChangedPercent, 0, 100);
+        var minGroup = Number(nameof(MinGroupSize), MinGroupSize, 3, 100);
+        var rounds = Number(nameof(MaxRounds), MaxRounds, 1, 10);
+        if (!ModelState.IsValid)
+        {
+            CriteriaErrors = true;
+            Response.StatusCode = 400;
+            return Page();
+        }
+        var rules = Study.Rules with
+        {
+            MaxIqr = maxIqr!.Value, MinAgreement = agreement!.Value / 100, AgreementTopCategories = (int)top!.Value,
+            MaxChangedFraction = changed!.Value / 100, MinGroupSize = (int)minGroup!.Value, MaxRounds = (int)rounds!.Value,
+            RequireEveryGroup = RequireEveryGroup,
+        };
+        if (!await _studies.SetRulesAsync(studyId, rules))
+        {
+            RoundError = t["criteria.error.locked"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["criteria.saved"];
+        return Redirect($"/f/studies/{studyId}");
+    }
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 

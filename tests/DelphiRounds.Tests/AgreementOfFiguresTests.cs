@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DelphiRounds.Cli.Analyze;
+using DelphiRounds.Demo;
+using DelphiRounds.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DelphiRounds.Tests;
+
+/// <summary>
+/// The stats endpoint, the export fed to <c>delphi analyze</c>, and the page show the same figures for
+/// every item of the demo study: one library computes them all.
+/// </summary>
+public sealed class AgreementOfFiguresTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    [Fact]
+    public async Task Stats_endpoint_export_analyze_and_dashboard_agree_on_every_demo_item()
+    {
+        var access = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync();
+        var facilitator = app.Client(access.ApiToken);
+        var studyId = access.StudyId;
+
+        var export = await Scenario.Expect(await facilitator.GetAsync($"/api/v1/studies/{studyId}/export.json"), HttpStatusCode.OK);
+        var round = export.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("state").GetString() == "open");
+        var roundId = round.GetProperty("id").GetInt64();
+        var stats = await Scenario.Expect(await facilitator.GetAsync($"/api/v1/rounds/{roundId}/stats"), HttpStatusCode.OK);
+
+        var checkedItems = 0;
+        foreach (var item in round.GetProperty("items").EnumerateArray())
+        {
+            var itemId = item.GetProperty("itemId").GetInt64();
+            // 1. delphi analyze on the exported answers reproduces the exported aggregate, field for field.
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var code = AnalyzeCommand.Run(["-"], new StringReader(item.GetProperty("answers").GetRawText()), stdout, stderr);
+            Assert.True(code == 0, stderr.ToString());
+            var analyzed = JsonDocument.Parse(stdout.ToString()).RootElement;
+            Assert.Equal(Canonical(item.GetProperty("aggregate")), Canonical(analyzed));
+
+            // 2. The stats endpoint (incremental aggregate) equals it on every panel figure.
+            var liveItem = Scenario.ItemStats(stats, itemId);
+            var live = liveItem.GetProperty("overall");
+            foreach (var field in new[] { "n", "mean", "sd", "cv", "median", "q1", "q3", "iqr", "min", "max", "tastleWierman", "vanDerEijkA", "bimodalityCoefficient", "agreementInBand" })
+                AssertClose(analyzed.GetProperty(field), live.GetProperty(field), $"item {itemId} {field}");
+            foreach (var category in analyzed.GetProperty("distribution").EnumerateObject())
+                Assert.Equal(category.Value.GetInt32(), live.GetProperty("distribution").GetProperty(category.Name).GetInt32());
+            // Group figures: equal where shown; groups under 3 answers are withheld from the live stats.
+            foreach (var group in analyzed.GetProperty("groups").EnumerateObject())
+            {
+                if (group.Value.GetProperty("n").GetInt32() >= 3)
+                    AssertClose(group.Value.GetProperty("median"), liveItem.GetProperty("groups").GetProperty(group.Name).GetProperty("median"), $"item {itemId} group {group.Name}");
+                else
+                    Assert.False(liveItem.GetProperty("groups").TryGetProperty(group.Name, out _));
+            }
+            checkedItems++;
+        }
+        Assert.Equal(8, checkedItems);
+
+        // 3. The dashboard page shows the same n, median and quartiles.
+        var browser = app.Client();
+        await LogInAsync(browser, access.FacilitatorEmail, access.FacilitatorPassword!);
+        var page = await browser.GetStringAsync($"/f/studies/{studyId}/dashboard");
+        foreach (var item in round.GetProperty("items").EnumerateArray())
+        {
+            var itemId = item.GetProperty("itemId").GetInt64();
+            var aggregate = item.GetProperty("aggregate");
+            var block = Regex.Match(page, $"data-item=\"{itemId}\".*?</section>", RegexOptions.Singleline).Value;
+            Assert.Contains($"data-stat=\"n\">{aggregate.GetProperty("n").GetInt32()}<", block);
+            Assert.Contains($"data-stat=\"median\">{Dutch(aggregate.GetProperty("median").GetDouble())}<", block);
+            Assert.Contains($"data-stat=\"quartiles\">{Dutch(aggregate.GetProperty("q1").GetDouble())} – {Dutch(aggregate.GetProperty("q3").GetDouble())}<", block);
+        }
+    }
+
+    private static string Dutch(double v) => v.ToString("0.##", System.Globalization.CultureInfo.GetCultureInfo("nl"));
+
+    private static void AssertClose(JsonElement expected, JsonElement actual, string what)
+    {
+        if (expected.ValueKind == JsonValueKind.Null) { Assert.True(actual.ValueKind == JsonValueKind.Null, what); return; }
+        var e = expected.GetDouble();
+        var a = actual.GetDouble();
+        Assert.True(Math.Abs(e - a) <= 1e-9 * Math.Max(1, Math.Abs(e)), $"{what}: {e} vs {a}");
+    }
+
+    private static string Canonical(JsonElement e) => JsonSerializer.Serialize(e);
+
+    internal static async Task LogInAsync(HttpClient browser, string email, string password)
+    {
+        var login = await browser.GetStringAsync("/login");
+        var token = Regex.Match(login, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
