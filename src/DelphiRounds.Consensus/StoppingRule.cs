@@ -28,6 +28,28 @@ public static class StoppingRule
             : StoppingVerdict.Continue;
     }
 
+    /// <summary>The W at or above which a ranking counts as consensus when the study gives none (strong agreement).</summary>
+    public const double DefaultMinKendallW = 0.7;
+
+    /// <summary>The change in W at or below which a ranking counts as stable between rounds.</summary>
+    public const double DefaultMaxKendallWChange = 0.05;
+
+    /// <summary>
+    /// The verdict for a ranking item: consensus when Kendall's W reaches <paramref name="minW"/>; stable
+    /// dissent when it falls short but moved by at most <paramref name="maxChange"/> since the previous
+    /// round; otherwise continue. Without a W (nobody ranked, or everyone tied everything) it continues.
+    /// </summary>
+    public static StoppingVerdict DecideRanking(RankingAnalysis current, RankingAnalysis? previous,
+        double minW = DefaultMinKendallW, double maxChange = DefaultMaxKendallWChange)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (current.KendallW is not { } w) return StoppingVerdict.Continue;
+        if (w >= minW) return StoppingVerdict.Consensus;
+        return previous?.KendallW is { } before && Math.Abs(w - before) <= maxChange
+            ? StoppingVerdict.StableDissent
+            : StoppingVerdict.Continue;
+    }
+
     /// <summary>
     /// True when the study stops after round <paramref name="roundNumber"/> (1-based): every item has a
     /// verdict other than <see cref="StoppingVerdict.Continue"/>, or the round limit is reached.

@@ -9,7 +9,7 @@ public sealed class RoundAggregateTests
     private static RoundAggregate Round()
     {
         var round = new RoundAggregate(1);
-        round.AddItem(10, new RatingAggregate(new RatingScale(1, 7), 7, null));
+        round.AddItem(10, "rating", new RatingAggregate(new RatingScale(1, 7), 7, null));
         return round;
     }
 
@@ -17,7 +17,7 @@ public sealed class RoundAggregateTests
     public void A_snapshot_for_a_page_does_not_swallow_the_next_push()
     {
         var round = Round();
-        Assert.True(round.Apply(10, participantId: 1, "residents", 5, answerId: 100, acceptedTimestamp: 1));
+        Assert.True(round.Apply(10, participantId: 1, "residents", 5, null, answerId: 100, acceptedTimestamp: 1));
         var forPage = round.Snapshot(3, dirtyOnly: false);
         Assert.Single(forPage);
         var forPush = round.Snapshot(3, dirtyOnly: true);
@@ -29,8 +29,8 @@ public sealed class RoundAggregateTests
     public void An_older_revision_arriving_late_does_not_replace_a_newer_one()
     {
         var round = Round();
-        round.Apply(10, 1, "residents", 6, answerId: 200, acceptedTimestamp: 2);
-        Assert.False(round.Apply(10, 1, "residents", 2, answerId: 150, acceptedTimestamp: 1));
+        round.Apply(10, 1, "residents", 6, null, 200, 2);
+        Assert.False(round.Apply(10, 1, "residents", 2, null, 150, 1));
         var stats = Assert.Single(round.Snapshot(3, dirtyOnly: false));
         Assert.Equal(1, stats.Overall.N);
         Assert.Equal(6, stats.Overall.Median);
@@ -40,9 +40,9 @@ public sealed class RoundAggregateTests
     public void A_revision_replaces_the_participants_earlier_answer()
     {
         var round = Round();
-        round.Apply(10, 1, "residents", 2, answerId: 1, acceptedTimestamp: 1);
-        round.Apply(10, 2, "residents", 4, answerId: 2, acceptedTimestamp: 1);
-        round.Apply(10, 1, "residents", 7, answerId: 3, acceptedTimestamp: 1);
+        round.Apply(10, 1, "residents", 2, null, 1, 1);
+        round.Apply(10, 2, "residents", 4, null, 2, 1);
+        round.Apply(10, 1, "residents", 7, null, 3, 1);
         var stats = Assert.Single(round.Snapshot(3, dirtyOnly: false));
         Assert.Equal(2, stats.Overall.N);
         Assert.Equal(5.5, stats.Overall.Median);
@@ -54,11 +54,11 @@ public sealed class RoundAggregateTests
     public void Group_figures_below_three_answers_are_never_in_the_stats()
     {
         var round = Round();
-        round.Apply(10, 1, "residents", 2, 1, 1);
-        round.Apply(10, 2, "residents", 3, 2, 1);
-        round.Apply(10, 3, "housing", 4, 3, 1);
-        round.Apply(10, 4, "housing", 4, 4, 1);
-        round.Apply(10, 5, "housing", 5, 5, 1);
+        round.Apply(10, 1, "residents", 2, null, 1, 1);
+        round.Apply(10, 2, "residents", 3, null, 2, 1);
+        round.Apply(10, 3, "housing", 4, null, 3, 1);
+        round.Apply(10, 4, "housing", 4, null, 4, 1);
+        round.Apply(10, 5, "housing", 5, null, 5, 1);
         var stats = Assert.Single(round.Snapshot(3, dirtyOnly: false));
         Assert.Equal(["housing"], stats.Groups.Keys);
         Assert.Equal(["residents"], stats.HiddenGroups);

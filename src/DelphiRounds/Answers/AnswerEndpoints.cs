@@ -6,9 +6,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace DelphiRounds.Answers;
 
 /// <summary>The answer as the API returns it: pseudonymous, no identity.</summary>
-public sealed record AnswerResponse(long Id, long RoundId, long ItemId, int Revision, double? Value, string? Rationale, DateTimeOffset CreatedAt)
+public sealed record AnswerResponse(
+    long Id, long RoundId, long ItemId, int Revision, double? Value, double? Low, double? High,
+    IReadOnlyDictionary<string, double>? Ranks, string? Text, string? Rationale, DateTimeOffset CreatedAt)
 {
-    public static AnswerResponse From(Answer a) => new(a.Id, a.RoundId, a.ItemId, a.Revision, a.Value, a.Rationale, a.CreatedAt);
+    public static AnswerResponse From(Answer a)
+    {
+        var d = a.Detail;
+        return new(a.Id, a.RoundId, a.ItemId, a.Revision, a.Value, d?.Low, d?.High, d?.Ranks, d?.Text, a.Rationale, a.CreatedAt);
+    }
 }
 
 public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
@@ -16,8 +22,9 @@ public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
     public AnswerRequestValidator()
     {
         RuleFor(a => a.ItemId).NotNull().WithMessage("itemId is required.").GreaterThan(0);
-        RuleFor(a => a.Value).NotNull().WithMessage("value is required.");
         RuleFor(a => a.Rationale).MaximumLength(AnswerService.MaxRationaleLength);
+        RuleFor(a => a.Text).MaximumLength(AnswerService.MaxTextLength);
+        RuleFor(a => a.Ranks).Must(r => r is null || r.Count <= 20).WithMessage("ranks: at most 20 options.");
         RuleFor(a => a.IdempotencyKey).MaximumLength(100)
             .Matches("^[A-Za-z0-9._:-]+$").WithMessage("idempotencyKey may contain letters, digits and . _ : - only.");
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DelphiRounds.Hosting;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
@@ -13,9 +14,17 @@ public sealed record AnswerRequest
 {
     /// <summary>The item answered.</summary>
     public long? ItemId { get; init; }
-    /// <summary>The answer: for a rating item, a whole number on the item's scale.</summary>
+    /// <summary>Rating: a whole number on the item's scale. Numeric: the (most likely) number. Year: the year.</summary>
     public double? Value { get; init; }
-    /// <summary>Why (optional, shown anonymised to the panel).</summary>
+    /// <summary>Numeric items asking low / most likely / high: the low estimate.</summary>
+    public double? Low { get; init; }
+    /// <summary>Numeric items asking low / most likely / high: the high estimate.</summary>
+    public double? High { get; init; }
+    /// <summary>Ranking: each option's rank, 1 = first choice, every option once.</summary>
+    public Dictionary<string, double>? Ranks { get; init; }
+    /// <summary>Open question: the answer.</summary>
+    public string? Text { get; init; }
+    /// <summary>Why (optional, shown anonymised to the panel as an argument).</summary>
     public string? Rationale { get; init; }
     /// <summary>A key chosen by the client; a retry with the same key does not create a second revision.</summary>
     public string? IdempotencyKey { get; init; }
@@ -40,6 +49,7 @@ public sealed class AnswerService(
     IStringLocalizer<Texts> t)
 {
     public const int MaxRationaleLength = 4000;
+    public const int MaxTextLength = 4000;
 
     public async Task<SubmitResult> SubmitAsync(Answerer who, long roundId, AnswerRequest request)
     {
@@ -54,13 +64,14 @@ public sealed class AnswerService(
         var item = asked ? await items.FindAsync(itemId) : null;
         if (item is null)
             return SubmitResult.Refused(404, "itemId", t["answer.error.itemUnknown", itemId, round.Number]);
-        if (ValueProblem(item, request.Value) is { } problem)
-            return SubmitResult.Refused(400, "value", problem);
+        if (Problem(item, request) is { } problem)
+            return SubmitResult.Refused(400, problem.Field, problem.Message);
         if (request.Rationale is { Length: > MaxRationaleLength })
             return SubmitResult.Refused(400, "rationale", t["answer.error.rationaleTooLong", MaxRationaleLength]);
 
         var rationale = string.IsNullOrWhiteSpace(request.Rationale) ? null : request.Rationale;
-        var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, request.Value, rationale, request.IdempotencyKey);
+        var (value, detail) = Stored(item, request);
+        var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail);
         var accepted = Stopwatch.GetTimestamp();
         switch (result.Outcome)
         {
@@ -75,16 +86,79 @@ public sealed class AnswerService(
         return new SubmitResult(result.Answer, false, 201, null, null);
     }
 
-    /// <summary>Why a value does not fit the item, or null when it does.</summary>
-    public string? ValueProblem(Item item, double? value)
+    /// <summary>What is stored: the number the statistics use, and the rest of the answer as detail.</summary>
+    private static (double? Value, AnswerDetail? Detail) Stored(Item item, AnswerRequest r) => item.Kind switch
     {
-        if (value is not { } v) return t["answer.error.valueRequired"];
-        if (!double.IsFinite(v)) return t["answer.error.valueNotNumber"];
-        if (item.Kind == ItemKinds.Rating && item.Scale is { } scale)
+        ItemKinds.Numeric when item.ThreePoint => (r.Value, new AnswerDetail { Low = r.Low, High = r.High }),
+        ItemKinds.Ranking => (null, new AnswerDetail { Ranks = r.Ranks }),
+        ItemKinds.Text => (null, new AnswerDetail { Text = r.Text }),
+        _ => (r.Value, null),
+    };
+
+    /// <summary>Why an answer does not fit the item (the field and a plain message), or null when it does.</summary>
+    public (string Field, string Message)? Problem(Item item, AnswerRequest r)
+    {
+        switch (item.Kind)
         {
-            if (v != Math.Floor(v) || v < scale.Min || v > scale.Max)
-                return t["answer.error.valueOutsideScale", v, scale.Min, scale.Max];
+            case ItemKinds.Rating when item.Scale is { } scale:
+                if (r.Value is not { } v) return ("value", t["answer.error.valueRequired"]);
+                if (!double.IsFinite(v)) return ("value", t["answer.error.valueNotNumber"]);
+                if (v != Math.Floor(v) || v < scale.Min || v > scale.Max) return ("value", t["answer.error.valueOutsideScale", Show(v), scale.Min, scale.Max]);
+                return null;
+
+            case ItemKinds.Numeric:
+            {
+                if (r.Value is not { } likely) return ("value", t[item.ThreePoint ? "answer.error.likelyRequired" : "answer.error.numberRequired"]);
+                if (InRange(item, "value", likely) is { } p) return p;
+                if (!item.ThreePoint)
+                {
+                    if (r.Low is not null) return ("low", t["answer.error.onlyOneNumber"]);
+                    if (r.High is not null) return ("high", t["answer.error.onlyOneNumber"]);
+                    return null;
+                }
+                if (r.Low is not { } low) return ("low", t["answer.error.lowRequired"]);
+                if (InRange(item, "low", low) is { } pl) return pl;
+                if (r.High is not { } high) return ("high", t["answer.error.highRequired"]);
+                if (InRange(item, "high", high) is { } ph) return ph;
+                if (low > likely) return ("low", t["answer.error.lowAboveLikely", Show(low), Show(likely)]);
+                if (high < likely) return ("high", t["answer.error.highBelowLikely", Show(high), Show(likely)]);
+                return null;
+            }
+
+            case ItemKinds.Year:
+                if (r.Value is not { } year) return ("value", t["answer.error.yearRequired"]);
+                if (!double.IsFinite(year) || year != Math.Floor(year)) return ("value", t["answer.error.yearWhole"]);
+                return InRange(item, "value", year);
+
+            case ItemKinds.Ranking:
+            {
+                var options = item.Options.Select(o => o.Key).ToList();
+                if (r.Ranks is not { Count: > 0 } ranks) return ("ranks", t["answer.error.ranksRequired"]);
+                var unknown = ranks.Keys.FirstOrDefault(k => !options.Contains(k));
+                if (unknown is not null) return ($"ranks.{unknown}", t["answer.error.rankUnknownOption", unknown]);
+                var missing = options.FirstOrDefault(o => !ranks.ContainsKey(o));
+                if (missing is not null) return ($"ranks.{missing}", t["answer.error.rankMissing", item.Options.First(o => o.Key == missing).For(LanguageSetup.IsEnglish)]);
+                var sorted = ranks.Values.OrderBy(x => x).ToList();
+                if (!sorted.Select((rank, i) => rank == i + 1).All(ok => ok))
+                    return ("ranks", t["answer.error.ranksPermutation", options.Count]);
+                return null;
+            }
+
+            case ItemKinds.Text:
+                if (string.IsNullOrWhiteSpace(r.Text)) return ("text", t["answer.error.textRequired"]);
+                if (r.Text.Length > MaxTextLength) return ("text", t["answer.error.textTooLong", MaxTextLength]);
+                return null;
         }
+        return ("itemId", t["answer.error.itemUnknown", item.Id, 0]);
+    }
+
+    private (string Field, string Message)? InRange(Item item, string field, double v)
+    {
+        if (!double.IsFinite(v)) return (field, t["answer.error.valueNotNumber"]);
+        if (item.RangeMin is { } min && v < min || item.RangeMax is { } max && v > max)
+            return (field, t["answer.error.valueOutsideRange", Show(v), Show(item.RangeMin ?? 0), Show(item.RangeMax ?? 0), item.Unit ?? ""]);
         return null;
     }
+
+    private static string Show(double v) => v.ToString("0.###", CultureInfo.CurrentCulture);
 }

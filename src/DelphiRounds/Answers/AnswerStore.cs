@@ -4,6 +4,27 @@ using DelphiRounds.Hosting;
 
 namespace DelphiRounds.Answers;
 
+/// <summary>
+/// The parts of an answer beyond its number: a numeric item's low and high estimate, a ranking's ranks,
+/// an open question's text. Stored as JSON in <c>answers.detail_json</c>.
+/// </summary>
+public sealed record AnswerDetail
+{
+    public double? Low { get; init; }
+    public double? High { get; init; }
+    public IReadOnlyDictionary<string, double>? Ranks { get; init; }
+    public string? Text { get; init; }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public bool IsEmpty => Low is null && High is null && Ranks is null && Text is null;
+    public string? ToJson() => IsEmpty ? null : System.Text.Json.JsonSerializer.Serialize(this, Options);
+    public static AnswerDetail? FromJson(string? json) => json is null ? null : System.Text.Json.JsonSerializer.Deserialize<AnswerDetail>(json, Options);
+}
+
 /// <summary>One revision of one participant's answer to one item in one round.</summary>
 public sealed record Answer
 {
@@ -13,9 +34,12 @@ public sealed record Answer
     public long ParticipantId { get; init; }
     public int Revision { get; init; }
     public double? Value { get; init; }
+    public string? DetailJson { get; init; }
     public string? Rationale { get; init; }
     public string? IdempotencyKey { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    public AnswerDetail? Detail => AnswerDetail.FromJson(DetailJson);
 }
 
 /// <summary>The current answer of a participant to an item, with the group it counts in.</summary>
@@ -28,8 +52,12 @@ public sealed record CurrentAnswer
     public string GroupSlug { get; init; } = "";
     public string Pseudonym { get; init; } = "";
     public double? Value { get; init; }
+    public string? DetailJson { get; init; }
     public int Revision { get; init; }
     public string? Rationale { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public AnswerDetail? Detail => AnswerDetail.FromJson(DetailJson);
 }
 
 /// <summary>What happened to a submitted answer.</summary>
@@ -44,13 +72,13 @@ public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double?
 /// </summary>
 public sealed class AnswerStore(Database db, TimeProvider time)
 {
-    private const string Columns = "id, round_id, item_id, participant_id, revision, value, rationale, idempotency_key, created_at";
+    private const string Columns = "id, round_id, item_id, participant_id, revision, value, detail_json, rationale, idempotency_key, created_at";
 
     /// <summary>
     /// Appends an answer or a revision in one transaction that also checks the round is still open,
     /// so an answer can never land in a closed round. A repeated idempotency key returns the first answer.
     /// </summary>
-    public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey) =>
+    public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey, AnswerDetail? detail = null) =>
         db.WriteAsync(async (c, tx) =>
         {
             if (idempotencyKey is not null)
@@ -73,14 +101,15 @@ public sealed class AnswerStore(Database db, TimeProvider time)
                 ORDER BY revision DESC LIMIT 1
                 """, new { roundId, itemId, participantId }, tx);
             var revision = (previous?.Revision ?? 0) + 1;
+            var detailJson = detail?.ToJson();
             var now = time.Now();
             var id = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO answers (round_id, item_id, participant_id, revision, value, rationale, idempotency_key, created_at)
-                VALUES (@roundId, @itemId, @participantId, @revision, @value, @rationale, @idempotencyKey, @now)
+                INSERT INTO answers (round_id, item_id, participant_id, revision, value, detail_json, rationale, idempotency_key, created_at)
+                VALUES (@roundId, @itemId, @participantId, @revision, @value, @detailJson, @rationale, @idempotencyKey, @now)
                 RETURNING id
-                """, new { roundId, itemId, participantId, revision, value, rationale, idempotencyKey, now }, tx);
-            var answer = new Answer { Id = id, RoundId = roundId, ItemId = itemId, ParticipantId = participantId, Revision = revision, Value = value, Rationale = rationale, IdempotencyKey = idempotencyKey, CreatedAt = now };
+                """, new { roundId, itemId, participantId, revision, value, detailJson, rationale, idempotencyKey, now }, tx);
+            var answer = new Answer { Id = id, RoundId = roundId, ItemId = itemId, ParticipantId = participantId, Revision = revision, Value = value, DetailJson = detailJson, Rationale = rationale, IdempotencyKey = idempotencyKey, CreatedAt = now };
             return new AppendResult(AppendOutcome.Stored, answer, previous?.Value, previous?.Id);
         });
 
@@ -92,7 +121,7 @@ public sealed class AnswerStore(Database db, TimeProvider time)
     public static async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long roundId) =>
         (await c.QueryAsync<CurrentAnswer>(
             """
-            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.revision, a.rationale
+            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
             FROM answers a
             JOIN participants p ON p.id = a.participant_id
             JOIN stakeholder_groups g ON g.id = p.group_id
@@ -112,6 +141,26 @@ public sealed class AnswerStore(Database db, TimeProvider time)
                               WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
             """, new { roundId, participantId })))
         .ToDictionary(a => a.ItemId);
+
+    /// <summary>Answer ids of the text answers given in the study's round 0 (the ideas).</summary>
+    public async Task<HashSet<long>> IdeaIdsAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<long>(
+            """
+            SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id
+            WHERE r.study_id = @studyId AND r.kind = 'ideas'
+            """, new { studyId }))).ToHashSet();
+
+    /// <summary>The first answer (revision 1) of every participant to every item of a round: in a blind round, the answer given before seeing the panel.</summary>
+    public async Task<IReadOnlyList<CurrentAnswer>> FirstAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+            """
+            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
+            FROM answers a
+            JOIN participants p ON p.id = a.participant_id
+            JOIN stakeholder_groups g ON g.id = p.group_id
+            WHERE a.round_id = @roundId AND a.revision = 1
+            ORDER BY a.item_id, a.participant_id
+            """, new { roundId }))).AsList();
 
     public Task<long> CountAsync(long roundId) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId", new { roundId }));

@@ -11,7 +11,8 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
     public ConsensusRulesValidator()
     {
         RuleFor(r => r.MaxIqr).InclusiveBetween(0, 6);
-        RuleFor(r => r.MaxRelativeIqr).InclusiveBetween(0, 10);
+        RuleFor(r => r.MaxIqrShareOfRange).InclusiveBetween(0, 1);
+        RuleFor(r => r.MinKendallW).InclusiveBetween(0, 1);
         RuleFor(r => r.AgreementTopCategories).InclusiveBetween(1, 6);
         RuleFor(r => r.MinAgreement).InclusiveBetween(0, 1);
         RuleFor(r => r.MaxChangedFraction).InclusiveBetween(0, 1);

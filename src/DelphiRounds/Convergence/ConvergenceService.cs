@@ -35,20 +35,36 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
         var previousRound = await RoundStore.PreviousClosedAsync(c, tx, round);
         var previous = previousRound is null ? null : await AnswerStore.CurrentAsync(c, tx, previousRound.Id);
         var now = time.GetUtcNow();
+        var previousSnapshots = previousRound is null ? [] : (await ConvergenceStore.ForRoundAsync(c, tx, previousRound.Id)).ToDictionary(x => x.ItemId);
         foreach (var ri in asked)
         {
             var item = byId[ri.ItemId];
-            var input = AnalysisInputs.For(item, rules, current, previous);
-            if (input is null) continue;
-            var analysis = Analyzer.Analyze(input);
-            var verdict = StoppingRule.Decide(analysis, input.Criteria!);
+            string json;
+            StoppingVerdict verdict;
+            if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
+            {
+                var analysis = Analyzer.Analyze(input);
+                json = AnalysisJson.Write(analysis);
+                verdict = StoppingRule.Decide(analysis, input.Criteria!);
+            }
+            else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
+            {
+                var analysis = Analyzer.AnalyzeRanking(ranking);
+                json = AnalysisJson.Write(analysis);
+                var before = previousSnapshots.TryGetValue(item.Id, out var p) ? KendallW(p.AnalysisJson) : null;
+                verdict = StoppingRule.DecideRanking(analysis,
+                    before is null ? null : analysis with { KendallW = before }, rules.MinKendallW);
+            }
+            else continue; // open questions have no statistics
             await ConvergenceStore.InsertAsync(c, tx, new RoundSnapshot
             {
-                RoundId = round.Id, ItemId = item.Id, AnalysisJson = AnalysisJson.Write(analysis),
-                Verdict = Verdicts.Name(verdict), CreatedAt = now,
+                RoundId = round.Id, ItemId = item.Id, AnalysisJson = json, Verdict = Verdicts.Name(verdict), CreatedAt = now,
             });
         }
     }
+
+    private static double? KendallW(string json) =>
+        JsonDocument.Parse(json).RootElement.TryGetProperty("kendallW", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : null;
 
     /// <summary>Each item's latest verdict, and whether the study stops (every item stopped, or the round limit).</summary>
     public async Task<StudyConvergence> StudyAsync(long studyId)

@@ -35,6 +35,12 @@ public sealed class ConvergenceStore(Database db)
             WHERE r.study_id = @studyId ORDER BY r.number, s.item_id
             """, new { studyId }))).AsList();
 
+    /// <summary>The snapshots of a round, read on the caller's connection (inside its transaction).</summary>
+    public static async Task<IReadOnlyList<RoundSnapshot>> ForRoundAsync(DbConnection c, DbTransaction? tx, long roundId) =>
+        (await c.QueryAsync<RoundSnapshot>(
+            "SELECT round_id, item_id, analysis_json, verdict, created_at FROM round_snapshots WHERE round_id = @roundId ORDER BY item_id",
+            new { roundId }, tx)).AsList();
+
     public async Task<IReadOnlyList<RoundSnapshot>> ForRoundAsync(long roundId) =>
         (await db.ReadAsync(c => c.QueryAsync<RoundSnapshot>(
             "SELECT round_id, item_id, analysis_json, verdict, created_at FROM round_snapshots WHERE round_id = @roundId ORDER BY item_id",

@@ -26,6 +26,7 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
         foreach (var round in (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft))
         {
             var current = await answers.CurrentAsync(round.Id);
+            var first = round.Mode == RoundModes.Blind ? await answers.FirstAsync(round.Id) : null;
             var itemsJson = new JsonArray();
             foreach (var ri in await rounds.ItemsAsync(round.Id))
             {
@@ -36,10 +37,21 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                     ["kind"] = item.Kind,
                     ["text"] = new JsonObject { ["nl"] = ri.TextNl, ["en"] = ri.TextEn },
                 };
-                if (AnalysisInputs.For(item, rules, current, previous) is { } input)
+                if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
                 {
                     entry["answers"] = JsonNode.Parse(AnalysisJson.WriteInput(input));
                     entry["aggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.Analyze(input)));
+                    if (first is not null && AnalysisInputs.ForNumbers(item, rules, first, previous) is { } blind)
+                    {
+                        // Blind, then reveal: the answers given before seeing the panel, and their aggregate.
+                        entry["firstAnswers"] = JsonNode.Parse(AnalysisJson.WriteInput(blind));
+                        entry["firstAggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.Analyze(blind)));
+                    }
+                }
+                else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
+                {
+                    entry["answers"] = JsonNode.Parse(AnalysisJson.WriteInput(ranking));
+                    entry["aggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.AnalyzeRanking(ranking)));
                 }
                 if (verdicts.TryGetValue((round.Id, item.Id), out var verdict)) entry["verdict"] = verdict;
                 itemsJson.Add(entry);
@@ -48,13 +60,14 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
             {
                 ["id"] = round.Id,
                 ["number"] = round.Number,
+                ["kind"] = round.Kind,
                 ["mode"] = round.Mode,
                 ["state"] = round.State,
                 ["openedAt"] = round.OpenedAt,
                 ["closedAt"] = round.ClosedAt,
                 ["items"] = itemsJson,
             });
-            if (round.State == RoundStates.Closed) previous = current;
+            if (round.State == RoundStates.Closed && !round.IsIdeas) previous = current;
         }
         return new JsonObject
         {

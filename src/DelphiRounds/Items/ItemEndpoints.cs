@@ -11,6 +11,10 @@ public sealed record TextRequest
 {
     public string? Nl { get; init; }
     public string? En { get; init; }
+
+    /// <summary>Both languages, English falling back to Dutch; null when no Dutch text was given.</summary>
+    public LocalizedText? ToText() =>
+        string.IsNullOrWhiteSpace(Nl) ? null : new LocalizedText(Nl.Trim(), string.IsNullOrWhiteSpace(En) ? Nl.Trim() : En.Trim());
 }
 
 public sealed record ScaleRequest
@@ -19,21 +23,52 @@ public sealed record ScaleRequest
     public int? Max { get; init; }
 }
 
-public sealed record AddItemRequest
+public sealed record OptionRequest
 {
-    /// <summary>Item kind: <c>rating</c>.</summary>
-    public string? Kind { get; init; }
-    /// <summary>The statement in Dutch and English (English falls back to Dutch).</summary>
-    public TextRequest? Text { get; init; }
-    /// <summary>Rating scale: 1–5 or 1–7.</summary>
-    public ScaleRequest? Scale { get; init; }
-    /// <summary>Labels of scale points, e.g. <c>{"1": {"nl": "Helemaal oneens", "en": "Strongly disagree"}}</c>.</summary>
-    public Dictionary<string, TextRequest>? Labels { get; init; }
+    /// <summary>Stable key used in answers and exports, e.g. <c>municipality</c>.</summary>
+    public string? Key { get; init; }
+    public string? Nl { get; init; }
+    public string? En { get; init; }
 }
 
-public sealed record ItemResponse(long Id, int Position, string Kind, LocalizedText Text, RatingScale? Scale, IReadOnlyDictionary<int, LocalizedText> Labels)
+public sealed record AddItemRequest
 {
-    public static ItemResponse From(Item i) => new(i.Id, i.Position, i.Kind, i.Text, i.Scale, i.Labels);
+    /// <summary>Item kind: <c>rating</c>, <c>numeric</c>, <c>year</c>, <c>ranking</c> or <c>text</c>.</summary>
+    public string? Kind { get; init; }
+    /// <summary>The statement or question in Dutch and English (English falls back to Dutch).</summary>
+    public TextRequest? Text { get; init; }
+    /// <summary>Rating: the scale, 1–5 or 1–7.</summary>
+    public ScaleRequest? Scale { get; init; }
+    /// <summary>Rating: labels of scale points, e.g. <c>{"1": {"nl": "Helemaal oneens", "en": "Strongly disagree"}}</c>.</summary>
+    public Dictionary<string, TextRequest>? Labels { get; init; }
+    /// <summary>Numeric: the unit, e.g. <c>%</c> or <c>PJ/jaar</c>.</summary>
+    public string? Unit { get; init; }
+    /// <summary>Numeric and year: the smallest allowed answer.</summary>
+    public double? RangeMin { get; init; }
+    /// <summary>Numeric and year: the largest allowed answer.</summary>
+    public double? RangeMax { get; init; }
+    /// <summary>Numeric: ask a low / most likely / high estimate.</summary>
+    public bool? ThreePoint { get; init; }
+    /// <summary>Ranking: the options (2 to 10).</summary>
+    public List<OptionRequest>? Options { get; init; }
+    /// <summary>Round-0 ideas (answer ids) this item merges.</summary>
+    public List<long>? SourceAnswerIds { get; init; }
+}
+
+public sealed record RewordItemRequest
+{
+    /// <summary>The new wording.</summary>
+    public TextRequest? Text { get; init; }
+    /// <summary>What changed and why — shown to participants as the item's changelog.</summary>
+    public TextRequest? Reason { get; init; }
+}
+
+public sealed record ItemResponse(
+    long Id, int Position, string Kind, LocalizedText Text, RatingScale? Scale, IReadOnlyDictionary<int, LocalizedText> Labels,
+    string? Unit, double? RangeMin, double? RangeMax, bool ThreePoint, IReadOnlyList<RankingOption> Options, int? RetiredAfterRound)
+{
+    public static ItemResponse From(Item i) => new(i.Id, i.Position, i.Kind, i.Text, i.Scale, i.Labels,
+        i.Unit, i.RangeMin, i.RangeMax, i.ThreePoint, i.Options, i.RetiredAfterRound);
 }
 
 public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
@@ -45,41 +80,80 @@ public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
         RuleFor(i => i.Text).NotNull();
         RuleFor(i => i.Text!.Nl).NotEmpty().MaximumLength(1000).When(i => i.Text is not null).OverridePropertyName("text.nl");
         RuleFor(i => i.Text!.En).MaximumLength(1000).When(i => i.Text is not null).OverridePropertyName("text.en");
-        RuleFor(i => i.Scale).NotNull().When(i => i.Kind == ItemKinds.Rating);
-        RuleFor(i => i.Scale).Must(s => s is { Min: 1, Max: 5 or 7 })
-            .When(i => i.Kind == ItemKinds.Rating && i.Scale is not null)
-            .WithMessage("scale: a rating scale runs from 1 to 5 or from 1 to 7.");
-        RuleForEach(i => i.Labels).Must((i, label) =>
-                int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
-                && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100)
-            .WithMessage("labels: each label belongs to a point of the scale and has a Dutch text of at most 100 characters.");
+
+        When(i => i.Kind == ItemKinds.Rating, () =>
+        {
+            RuleFor(i => i.Scale).NotNull().Must(s => s is { Min: 1, Max: 5 or 7 })
+                .WithMessage("scale: a rating scale runs from 1 to 5 or from 1 to 7.");
+            RuleForEach(i => i.Labels).Must((i, label) =>
+                    int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
+                    && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100)
+                .WithMessage("labels: each label belongs to a point of the scale and has a Dutch text of at most 100 characters.");
+        });
+        When(i => i.Kind == ItemKinds.Numeric, () =>
+        {
+            RuleFor(i => i.Unit).NotEmpty().MaximumLength(20);
+            RuleFor(i => i.RangeMin).NotNull().Must(v => v is null || double.IsFinite(v.Value));
+            RuleFor(i => i.RangeMax).NotNull().Must(v => v is null || double.IsFinite(v.Value))
+                .GreaterThan(i => i.RangeMin).When(i => i.RangeMin is not null)
+                .WithMessage("rangeMax: the largest allowed answer must be above rangeMin.");
+        });
+        When(i => i.Kind == ItemKinds.Year, () =>
+        {
+            RuleFor(i => i.RangeMin).NotNull().InclusiveBetween(1900, 2200).Must(v => v == Math.Floor(v ?? 0)).WithMessage("rangeMin: a whole year from 1900 to 2200.");
+            RuleFor(i => i.RangeMax).NotNull().InclusiveBetween(1900, 2200).Must(v => v == Math.Floor(v ?? 0)).WithMessage("rangeMax: a whole year from 1900 to 2200.")
+                .GreaterThan(i => i.RangeMin).When(i => i.RangeMin is not null);
+        });
+        When(i => i.Kind == ItemKinds.Ranking, () =>
+        {
+            RuleFor(i => i.Options).NotNull().Must(o => o is { Count: >= 2 and <= 10 })
+                .WithMessage("options: a ranking has 2 to 10 options.");
+            RuleForEach(i => i.Options).Must(o => !string.IsNullOrWhiteSpace(o.Nl) && o.Nl.Length <= 200 && (o.En?.Length ?? 0) <= 200
+                    && (o.Key is null || System.Text.RegularExpressions.Regex.IsMatch(o.Key, "^[a-z0-9]+(-[a-z0-9]+)*$")))
+                .WithMessage("options: each option has a Dutch label of at most 200 characters and, if given, a key of lowercase letters, digits and dashes.");
+            RuleFor(i => i.Options).Must(o => o is null || o.Select(x => x.Key ?? Slug.From(x.Nl ?? "")).Distinct().Count() == o.Count)
+                .WithMessage("options: two options have the same key.");
+        });
+    }
+}
+
+public sealed class RewordItemRequestValidator : AbstractValidator<RewordItemRequest>
+{
+    public RewordItemRequestValidator()
+    {
+        RuleFor(r => r.Text).NotNull();
+        RuleFor(r => r.Text!.Nl).NotEmpty().MaximumLength(1000).When(r => r.Text is not null).OverridePropertyName("text.nl");
+        RuleFor(r => r.Reason).NotNull().WithMessage("reason: say what changed and why; participants see it.");
+        RuleFor(r => r.Reason!.Nl).NotEmpty().MaximumLength(500).When(r => r.Reason is not null).OverridePropertyName("reason.nl");
     }
 }
 
 /// <summary>Questionnaire items in the JSON API (facilitator).</summary>
 public static class ItemEndpoints
 {
-    public static IServiceCollection AddItems(this IServiceCollection services) => services;
+    public static IServiceCollection AddItems(this IServiceCollection services) => services.AddSingleton<ItemService>();
 
     public static void MapItems(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/items").WithTags("Items").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapPost("/", AddAsync).Validate<AddItemRequest>().WithSummary("Add an item to the questionnaire.");
+        api.MapPost("/", AddAsync).Validate<AddItemRequest>().WithSummary("Add an item to the questionnaire (any kind).");
         api.MapGet("/", ListAsync).WithSummary("The study's items.");
+        api.MapPost("/{itemId:long}/reword", RewordAsync).Validate<RewordItemRequest>()
+            .WithSummary("Reword an item between rounds; the reason becomes its changelog, shown to participants.");
+        api.MapPost("/{itemId:long}/retire", RetireAsync)
+            .WithSummary("Retire an item that reached consensus or stable dissent: later rounds no longer ask it.");
+        api.MapGet("/changelog", ChangelogAsync).WithSummary("Every wording change with its reason.");
     }
 
     private static async Task<Results<Created<ItemResponse>, ProblemHttpResult>> AddAsync(
-        long studyId, AddItemRequest request, HttpContext context, StudyStore studies, ItemStore items)
+        long studyId, AddItemRequest request, HttpContext context, StudyStore studies, ItemService service)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        var nl = request.Text!.Nl!.Trim();
-        var text = new LocalizedText(nl, string.IsNullOrWhiteSpace(request.Text.En) ? nl : request.Text.En.Trim());
-        var labels = (request.Labels ?? []).ToDictionary(
-            l => int.Parse(l.Key, System.Globalization.CultureInfo.InvariantCulture),
-            l => new LocalizedText(l.Value.Nl!.Trim(), string.IsNullOrWhiteSpace(l.Value.En) ? l.Value.Nl!.Trim() : l.Value.En.Trim()));
-        var item = await items.AddRatingAsync(studyId, text, new RatingScale(request.Scale!.Min!.Value, request.Scale.Max!.Value), labels);
-        return TypedResults.Created($"/api/v1/studies/{studyId}/items/{item.Id}", ItemResponse.From(item));
+        var result = await service.AddAsync(study, request);
+        return result.Item is { } item
+            ? TypedResults.Created($"/api/v1/studies/{studyId}/items/{item.Id}", ItemResponse.From(item))
+            : Problems.Field(result.Status, result.Field!, result.Message!);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ItemResponse>>, ProblemHttpResult>> ListAsync(
@@ -88,5 +162,31 @@ public static class ItemEndpoints
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         return TypedResults.Ok<IReadOnlyList<ItemResponse>>((await items.ListAsync(studyId)).Select(ItemResponse.From).ToList());
+    }
+
+    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> RewordAsync(
+        long studyId, long itemId, RewordItemRequest request, HttpContext context, StudyStore studies, ItemService service)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var result = await service.RewordAsync(study, itemId, request.Text!.ToText()!, request.Reason!.ToText()!);
+        return result.Item is { } item ? TypedResults.Ok(ItemResponse.From(item)) : Problems.Field(result.Status, result.Field!, result.Message!);
+    }
+
+    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> RetireAsync(
+        long studyId, long itemId, HttpContext context, StudyStore studies, ItemService service)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var result = await service.RetireAsync(study, itemId);
+        return result.Item is { } item ? TypedResults.Ok(ItemResponse.From(item)) : Problems.Field(result.Status, result.Field!, result.Message!);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ItemChange>>, ProblemHttpResult>> ChangelogAsync(
+        long studyId, HttpContext context, StudyStore studies, ItemStore items)
+    {
+        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
+            return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        return TypedResults.Ok(await items.ChangesAsync(studyId));
     }
 }

@@ -7,17 +7,20 @@ namespace DelphiRounds.Live;
 /// anonymity threshold are left out here, so they never reach a page, a push or an API response.
 /// </summary>
 /// <param name="ItemId">The item.</param>
+/// <param name="Kind">The item kind (rating, numeric, year, ranking).</param>
 /// <param name="Version">Id of the newest answer reflected; clients drop a push older than what they show.</param>
 /// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database).</param>
-/// <param name="Overall">The whole panel.</param>
+/// <param name="Overall">The whole panel (for a ranking only <c>n</c>, the number of raters).</param>
 /// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers.</param>
 /// <param name="HiddenGroups">Groups that have answers but too few to show.</param>
 /// <param name="Consensus">The consensus criteria's verdict on the current answers.</param>
+/// <param name="Ranking">A ranking item's Kendall's W and mean ranks.</param>
 public sealed record ItemStats(
-    long ItemId, long Version, long AcceptedTimestamp, Statistics Overall,
-    IReadOnlyDictionary<string, Statistics> Groups, IReadOnlyList<string> HiddenGroups, ConsensusResult? Consensus)
+    long ItemId, string Kind, long Version, long AcceptedTimestamp, Statistics Overall,
+    IReadOnlyDictionary<string, Statistics> Groups, IReadOnlyList<string> HiddenGroups, ConsensusResult? Consensus,
+    RankingAnalysis? Ranking = null)
 {
-    public static ItemStats From(long itemId, long version, long acceptedTimestamp, ItemAnalysis analysis, int minGroupAnswers)
+    public static ItemStats From(long itemId, string kind, long version, long acceptedTimestamp, ItemAnalysis analysis, int minGroupAnswers)
     {
         var shown = new Dictionary<string, Statistics>();
         var hidden = new List<string>();
@@ -26,8 +29,12 @@ public sealed record ItemStats(
             if (stats.N >= minGroupAnswers) shown[slug] = stats;
             else if (stats.N > 0) hidden.Add(slug);
         }
-        return new ItemStats(itemId, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
+        return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
     }
+
+    public static ItemStats FromRanking(long itemId, long version, long acceptedTimestamp, RankingAnalysis ranking) =>
+        new(itemId, Items.ItemKinds.Ranking, version, acceptedTimestamp, new Statistics { N = ranking.M },
+            new Dictionary<string, Statistics>(), [], null, ranking);
 }
 
 /// <summary>The current aggregates of a round.</summary>

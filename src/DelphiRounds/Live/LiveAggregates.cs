@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
@@ -42,8 +41,8 @@ public sealed class LiveAggregates(
     public async Task ApplyAsync(Answer answer, string groupSlug, long acceptedTimestamp)
     {
         var round = await ForRoundAsync(answer.RoundId);
-        if (round is null || answer.Value is not { } value) return;
-        if (round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, value, answer.Id, acceptedTimestamp))
+        if (round is null) return;
+        if (round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, answer.Detail?.Ranks, answer.Id, acceptedTimestamp))
             _dirtyRounds.TryAdd(answer.RoundId, 0);
     }
 
@@ -54,17 +53,18 @@ public sealed class LiveAggregates(
         return round?.Snapshot(MinGroupAnswers, dirtyOnly: false);
     }
 
-    /// <summary>Takes the changed items of every round since the last call (for the publisher).</summary>
-    public List<(long RoundId, IReadOnlyList<ItemStats> Items)> TakeDirty()
+    /// <summary>Takes the changed items of every round since the last call (for the publisher), with the round's mode.</summary>
+    public List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)> TakeDirty()
     {
-        var result = new List<(long, IReadOnlyList<ItemStats>)>();
+        var result = new List<(long, string, IReadOnlyList<ItemStats>)>();
         foreach (var roundId in _dirtyRounds.Keys)
         {
             _dirtyRounds.TryRemove(roundId, out _);
             if (_rounds.TryGetValue(roundId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
             {
-                var changed = lazy.Value.Result.Snapshot(MinGroupAnswers, dirtyOnly: true);
-                if (changed.Count > 0) result.Add((roundId, changed));
+                var round = lazy.Value.Result;
+                var changed = round.Snapshot(MinGroupAnswers, dirtyOnly: true);
+                if (changed.Count > 0) result.Add((roundId, round.Mode, changed));
             }
         }
         return result;
@@ -79,22 +79,25 @@ public sealed class LiveAggregates(
         var study = (await studies.FindAsync(round.StudyId))!;
         var rules = study.Rules;
         var studyItems = (await items.ListAsync(study.Id)).ToDictionary(i => i.Id);
-        var asked = await rounds.ItemsAsync(roundId);
-        var aggregate = new RoundAggregate(roundId);
-        foreach (var ri in asked)
+        var aggregate = new RoundAggregate(roundId, round.Mode);
+        foreach (var ri in await rounds.ItemsAsync(roundId))
         {
             var item = studyItems[ri.ItemId];
-            IItemAggregate? itemAggregate = item.Kind switch
+            switch (item.Kind)
             {
-                ItemKinds.Rating when item.Scale is { } scale => new RatingAggregate(scale, rules.QuantileMethod, rules.ForRating(scale)),
-                _ => null,
-            };
-            if (itemAggregate is not null) aggregate.AddItem(ri.ItemId, itemAggregate);
+                case ItemKinds.Rating when item.Scale is { } scale:
+                    aggregate.AddItem(item.Id, item.Kind, new RatingAggregate(scale, rules.QuantileMethod, rules.ForItem(item)));
+                    break;
+                case ItemKinds.Numeric or ItemKinds.Year:
+                    aggregate.AddItem(item.Id, item.Kind, new NumericAggregate(rules.QuantileMethod, rules.ForItem(item)));
+                    break;
+                case ItemKinds.Ranking:
+                    aggregate.AddRanking(item.Id, new RankingAggregate(item.Options.Select(o => o.Key).ToList()));
+                    break;
+            }
         }
         foreach (var a in await answers.CurrentAsync(roundId))
-        {
-            if (a.Value is { } v) aggregate.Apply(a.ItemId, a.ParticipantId, a.GroupSlug, v, a.Id, acceptedTimestamp: 0);
-        }
+            aggregate.Apply(a.ItemId, a.ParticipantId, a.GroupSlug, a.Value, a.Detail?.Ranks, a.Id, acceptedTimestamp: 0);
         aggregate.ClearDirty();
         return aggregate;
     }
@@ -103,32 +106,42 @@ public sealed class LiveAggregates(
 }
 
 /// <summary>The aggregates of one round's items. All access goes through one lock per round.</summary>
-public sealed class RoundAggregate(long roundId)
+public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ItemState> _items = [];
 
     public long RoundId { get; } = roundId;
 
-    private sealed class ItemState(IItemAggregate aggregate)
+    /// <summary>The round's mode when it was loaded (it cannot change once the round is open).</summary>
+    public string Mode { get; } = mode;
+
+    private sealed class ItemState(string kind, IItemAggregate? numbers, RankingAggregate? ranking)
     {
-        public IItemAggregate Aggregate { get; } = aggregate;
-        public Dictionary<long, (string Group, double Value, long AnswerId)> Current { get; } = [];
+        public string Kind { get; } = kind;
+        public IItemAggregate? Numbers { get; } = numbers;
+        public RankingAggregate? Ranking { get; } = ranking;
+        public Dictionary<long, (string Group, double? Value, long AnswerId)> Current { get; } = [];
         public long Version { get; set; }
         public long AcceptedTimestamp { get; set; }
         public bool Dirty { get; set; }
     }
 
-    internal void AddItem(long itemId, IItemAggregate aggregate)
+    internal void AddItem(long itemId, string kind, IItemAggregate aggregate)
     {
-        lock (_gate) _items[itemId] = new ItemState(aggregate);
+        lock (_gate) _items[itemId] = new ItemState(kind, aggregate, null);
+    }
+
+    internal void AddRanking(long itemId, RankingAggregate aggregate)
+    {
+        lock (_gate) _items[itemId] = new ItemState(ItemKinds.Ranking, null, aggregate);
     }
 
     /// <summary>
     /// Applies an answer unless a newer answer of the same participant is already in (answers can
-    /// arrive out of order from concurrent requests; the highest answer id wins). True when it changed something.
+    /// arrive out of order from concurrent requests; the highest answer id wins). True when there is something to push.
     /// </summary>
-    public bool Apply(long itemId, long participantId, string group, double value, long answerId, long acceptedTimestamp)
+    public bool Apply(long itemId, long participantId, string group, double? value, IReadOnlyDictionary<string, double>? ranks, long answerId, long acceptedTimestamp)
     {
         lock (_gate)
         {
@@ -144,9 +157,10 @@ public sealed class RoundAggregate(long roundId)
                     item.Dirty = true;
                     return true;
                 }
-                item.Aggregate.Remove(old.Group, old.Value);
+                if (item.Numbers is not null && old.Value is { } oldValue) item.Numbers.Remove(old.Group, oldValue);
             }
-            item.Aggregate.Add(group, value);
+            if (item.Numbers is not null && value is { } v) item.Numbers.Add(group, v);
+            if (item.Ranking is not null && ranks is not null) item.Ranking.Set(participantId.ToString(System.Globalization.CultureInfo.InvariantCulture), group, ranks);
             item.Current[participantId] = (group, value, answerId);
             if (answerId > item.Version)
             {
@@ -171,7 +185,9 @@ public sealed class RoundAggregate(long roundId)
                     if (!item.Dirty) continue;
                     item.Dirty = false;
                 }
-                list.Add(ItemStats.From(itemId, item.Version, item.AcceptedTimestamp, item.Aggregate.Analysis(), minGroupAnswers));
+                list.Add(item.Ranking is not null
+                    ? ItemStats.FromRanking(itemId, item.Version, item.AcceptedTimestamp, item.Ranking.Analysis())
+                    : ItemStats.From(itemId, item.Kind, item.Version, item.AcceptedTimestamp, item.Numbers!.Analysis(), minGroupAnswers));
             }
             return list;
         }
@@ -185,6 +201,6 @@ public sealed class RoundAggregate(long roundId)
     /// <summary>Number of answers currently counted for an item (for tests and the dashboard).</summary>
     public int Count(long itemId)
     {
-        lock (_gate) return _items.TryGetValue(itemId, out var item) ? item.Aggregate.Count : 0;
+        lock (_gate) return _items.TryGetValue(itemId, out var item) ? item.Current.Count : 0;
     }
 }

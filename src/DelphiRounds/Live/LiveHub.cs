@@ -1,4 +1,6 @@
 using DelphiRounds.Accounts;
+using DelphiRounds.Answers;
+using DelphiRounds.Rounds;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -11,21 +13,36 @@ namespace DelphiRounds.Live;
 /// (<c>GET /api/v1/rounds/{id}/stats</c>) and applies pushes newer than it.
 /// </summary>
 [Authorize(Policy = Auth.Viewer)]
-public sealed class LiveHub(LiveAccess access) : Hub<ILiveClient>
+public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveClient>
 {
     /// <summary>Joins a round of the caller's own study; refused for any other round.</summary>
     public async Task JoinRound(long roundId)
     {
         var (round, viewer) = await access.CheckAsync(Context.User!, roundId);
-        var group = viewer switch
-        {
-            LiveAccess.Viewer.Facilitator => LiveGroups.Facilitators(roundId),
-            LiveAccess.Viewer.Participant => LiveGroups.Participants(roundId),
-            _ => null,
-        };
-        if (round is null || group is null)
+        if (round is null || viewer == LiveAccess.Viewer.None)
             throw new HubException($"roundId: round {roundId} is not one you can follow.");
-        await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        if (viewer == LiveAccess.Viewer.Facilitator)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Facilitators(roundId));
+            return;
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Participants(roundId));
+        if (round.Mode == RoundModes.Blind)
+        {
+            foreach (var itemId in (await answers.MineAsync(roundId, Context.User!.ParticipantId()!.Value)).Keys)
+                await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Revealed(roundId, itemId));
+        }
+    }
+
+    /// <summary>Blind rounds: after answering an item, follow its aggregate. Refused before answering it.</summary>
+    public async Task RevealItem(long roundId, long itemId)
+    {
+        var (round, viewer) = await access.CheckAsync(Context.User!, roundId);
+        if (round is null || viewer != LiveAccess.Viewer.Participant)
+            throw new HubException($"roundId: round {roundId} is not one you can follow.");
+        if (!(await answers.MineAsync(roundId, Context.User!.ParticipantId()!.Value)).ContainsKey(itemId))
+            throw new HubException($"itemId: answer item {itemId} first; then you see the panel's answer.");
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Revealed(roundId, itemId));
     }
 
     /// <summary>Stops following a round.</summary>

@@ -1,3 +1,4 @@
+using DelphiRounds.Rounds;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -31,10 +32,26 @@ public sealed class LivePublisher(
     /// <summary>Sends every changed item of every round now.</summary>
     public async Task PublishDirtyAsync()
     {
-        foreach (var (roundId, items) in aggregates.TakeDirty())
+        foreach (var (roundId, mode, items) in aggregates.TakeDirty())
         {
             var update = new StatsUpdate(roundId, items);
-            await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+            switch (mode)
+            {
+                case RoundModes.Live:
+                    await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+                    break;
+                case RoundModes.Blind:
+                    // Participants see an item's aggregate only once they answered it: one message per item
+                    // to that item's revealed group.
+                    await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+                    foreach (var item in items)
+                        await hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(new StatsUpdate(roundId, [item]));
+                    break;
+                default:
+                    // Classic: participants see the aggregates only when the round has closed.
+                    await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+                    break;
+            }
         }
     }
 }

@@ -11,7 +11,9 @@ namespace DelphiRounds.Rounds;
 
 public sealed record CreateRoundRequest
 {
-    /// <summary><c>live</c>: aggregates pushed while the round is open.</summary>
+    /// <summary><c>rating</c> (default): the next numbered round; <c>ideas</c>: round 0 with open questions (only as the first round).</summary>
+    public string? Kind { get; init; }
+    /// <summary><c>classic</c> (aggregates after the round closes), <c>live</c> (pushed while open, default) or <c>blind</c> (blind, then reveal).</summary>
     public string? Mode { get; init; }
     /// <summary>When the round is planned to close (shown to participants).</summary>
     public DateTimeOffset? ClosesAt { get; init; }
@@ -21,6 +23,8 @@ public sealed class CreateRoundRequestValidator : AbstractValidator<CreateRoundR
 {
     public CreateRoundRequestValidator()
     {
+        RuleFor(r => r.Kind).Must(k => k is null or RoundKinds.Ideas or RoundKinds.Rating)
+            .WithMessage(r => $"kind: '{r.Kind}' is not a round kind; use rating or ideas.");
         RuleFor(r => r.Mode).Must(m => m is null || RoundModes.All.Contains(m))
             .WithMessage(r => $"mode: '{r.Mode}' is not a round mode; use one of {string.Join(", ", RoundModes.All)}.");
     }
@@ -50,18 +54,19 @@ public static class RoundEndpoints
         rounds.MapPost("/close", CloseAsync).RequireAuthorization(Auth.FacilitatorApi).WithSummary("Close an open round.");
         rounds.MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Viewer)
             .WithSummary("The current aggregates of every item (participant of the study or its facilitator).")
-            .WithDescription("Stakeholder-group figures with fewer than 3 answers are left out.");
+            .WithDescription("Stakeholder-group figures with fewer than 3 answers are left out. Participants see what the round's mode allows: " +
+                             "live: every item; classic: none until the round closes; blind: the items they have answered.");
     }
 
     private static async Task<Results<Created<RoundSummary>, ProblemHttpResult>> CreateAsync(
-        long studyId, CreateRoundRequest request, HttpContext context, StudyStore studies, RoundStore rounds)
+        long studyId, CreateRoundRequest request, HttpContext context, StudyStore studies, RoundService service)
     {
-        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
-            return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        if ((await rounds.ListAsync(studyId)).Any(r => r.State == RoundStates.Draft))
-            return Problems.Conflict("studyId", "The study already has a round in preparation; open it or change it.");
-        var round = await rounds.CreateAsync(studyId, request.Mode ?? RoundModes.Live, request.ClosesAt);
-        return TypedResults.Created($"/api/v1/rounds/{round.Id}", RoundSummary.From(round));
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var result = await service.PrepareAsync(study, request.Kind ?? RoundKinds.Rating, request.Mode ?? RoundModes.Live, request.ClosesAt);
+        return result.Round is { } round
+            ? TypedResults.Created($"/api/v1/rounds/{round.Id}", RoundSummary.From(round))
+            : Problems.Field(409, result.Field!, result.Message!);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RoundSummary>>, ProblemHttpResult>> ListAsync(
@@ -85,7 +90,8 @@ public static class RoundEndpoints
         {
             RoundChange.Done => TypedResults.Ok(RoundSummary.From((await rounds.FindAsync(roundId))!)),
             RoundChange.AnotherRoundOpen => Problems.Conflict("roundId", "Another round of this study is open; close it first."),
-            RoundChange.NoItems => Problems.Conflict("roundId", "The study has no items yet; add items before opening a round."),
+            RoundChange.NoItems => Problems.Conflict("roundId", "The round would ask nothing: add items (round 0: open questions) first."),
+            RoundChange.RoundLimit => Problems.Conflict("roundId", "The study's consensus criteria allow no more rounds."),
             _ => Problems.Conflict("roundId", "Only a round in preparation (draft) can be opened."),
         };
     }
@@ -108,7 +114,7 @@ public static class RoundEndpoints
         var (round, viewer) = await access.CheckAsync(context.User, roundId);
         if (round is null || viewer == LiveAccess.Viewer.None)
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
-        var items = await live.SnapshotAsync(roundId) ?? [];
+        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
         return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items));
     }
 

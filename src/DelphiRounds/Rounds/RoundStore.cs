@@ -9,9 +9,22 @@ namespace DelphiRounds.Rounds;
 /// <summary>How aggregates reach participants while a round is open.</summary>
 public static class RoundModes
 {
-    /// <summary>Aggregates pushed while the round is open.</summary>
+    /// <summary>Aggregates are shown only after the round closes.</summary>
+    public const string Classic = "classic";
+    /// <summary>Aggregates are pushed to everyone while the round is open.</summary>
     public const string Live = "live";
-    public static readonly string[] All = [Live];
+    /// <summary>Blind, then reveal: a participant sees an item's live aggregate only after answering it, then may revise.</summary>
+    public const string Blind = "blind";
+    public static readonly string[] All = [Classic, Live, Blind];
+}
+
+/// <summary>What a round asks.</summary>
+public static class RoundKinds
+{
+    /// <summary>Round 0: open questions; the answers are ideas the facilitator merges into items.</summary>
+    public const string Ideas = "ideas";
+    /// <summary>Rounds 1..n: the items, with feedback from the previous round.</summary>
+    public const string Rating = "rating";
 }
 
 /// <summary>Where a round is in its life.</summary>
@@ -28,6 +41,7 @@ public sealed record Round
     public long Id { get; init; }
     public long StudyId { get; init; }
     public int Number { get; init; }
+    public string Kind { get; init; } = RoundKinds.Rating;
     public string Mode { get; init; } = "";
     public string State { get; init; } = "";
     public DateTimeOffset? ClosesAt { get; init; }
@@ -35,9 +49,10 @@ public sealed record Round
     public DateTimeOffset? ClosedAt { get; init; }
 
     public bool IsOpen => State == RoundStates.Open;
+    public bool IsIdeas => Kind == RoundKinds.Ideas;
 }
 
-/// <summary>An item as asked in one round (its wording then).</summary>
+/// <summary>An item as asked in one round: its wording then, and what changed since it was last asked.</summary>
 public sealed record RoundItem
 {
     public long RoundId { get; init; }
@@ -45,26 +60,38 @@ public sealed record RoundItem
     public int Position { get; init; }
     public string TextNl { get; init; } = "";
     public string TextEn { get; init; } = "";
+    public string? ChangeNl { get; init; }
+    public string? ChangeEn { get; init; }
+    public string? PreviousTextNl { get; init; }
+    public string? PreviousTextEn { get; init; }
 
     public LocalizedText Text => new(TextNl, TextEn);
+    public LocalizedText? Change => ChangeNl is null ? null : new LocalizedText(ChangeNl, ChangeEn ?? ChangeNl);
+    public LocalizedText? PreviousText => PreviousTextNl is null ? null : new LocalizedText(PreviousTextNl, PreviousTextEn ?? PreviousTextNl);
 }
 
 /// <summary>Why a round could not change state.</summary>
-public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems }
+public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems, RoundLimit }
 
 /// <summary>Rounds and the items asked in them.</summary>
 public sealed class RoundStore(Database db, TimeProvider time)
 {
-    private const string Columns = "id, study_id, number, mode, state, closes_at, opened_at, closed_at";
+    private const string Columns = "id, study_id, number, kind, mode, state, closes_at, opened_at, closed_at";
 
-    public async Task<Round> CreateAsync(long studyId, string mode, DateTimeOffset? closesAt)
+    /// <summary>
+    /// Prepares a round (draft): round 0 for open ideas when the study has no round yet, else the next
+    /// numbered round.
+    /// </summary>
+    public async Task<Round> CreateAsync(long studyId, string mode, DateTimeOffset? closesAt, string kind = RoundKinds.Rating)
     {
         var id = await db.WriteAsync((c, tx) => c.ExecuteScalarAsync<long>(
             """
-            INSERT INTO rounds (study_id, number, mode, state, closes_at)
-            VALUES (@studyId, (SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE study_id = @studyId), @mode, @state, @closesAt)
+            INSERT INTO rounds (study_id, number, kind, mode, state, closes_at)
+            VALUES (@studyId,
+                    CASE WHEN @kind = 'ideas' THEN 0 ELSE (SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE study_id = @studyId) END,
+                    @kind, @mode, @state, @closesAt)
             RETURNING id
-            """, new { studyId, mode, state = RoundStates.Draft, closesAt }, tx));
+            """, new { studyId, kind, mode, state = RoundStates.Draft, closesAt }, tx));
         return (await FindAsync(id))!;
     }
 
@@ -83,37 +110,58 @@ public sealed class RoundStore(Database db, TimeProvider time)
 
     public async Task<IReadOnlyList<RoundItem>> ItemsAsync(long roundId) =>
         (await db.ReadAsync(c => c.QueryAsync<RoundItem>(
-            "SELECT round_id, item_id, position, text_nl, text_en FROM round_items WHERE round_id = @roundId ORDER BY position, item_id",
+            "SELECT round_id, item_id, position, text_nl, text_en, change_nl, change_en, previous_text_nl, previous_text_en FROM round_items WHERE round_id = @roundId ORDER BY position, item_id",
             new { roundId }))).AsList();
 
     /// <summary>
-    /// Opens a draft round: asks every item of the study in its current wording, and locks the consensus
-    /// criteria (with their hash) when this is the study's first round to open.
+    /// Opens a draft round. Round 0 asks the study's open questions; a numbered round asks every item
+    /// not retired (except round 0's open questions), in its current wording, with what changed since the
+    /// previous round. Opening round 1 locks the consensus criteria with their hash.
     /// </summary>
-    public Task<RoundChange> OpenAsync(long roundId) =>
+    public Task<RoundChange> OpenAsync(long roundId, int maxRounds = int.MaxValue) =>
         db.WriteAsync(async (c, tx) =>
         {
             var round = await c.QuerySingleOrDefaultAsync<Round>($"SELECT {Columns} FROM rounds WHERE id = @roundId", new { roundId }, tx);
             if (round is null) return RoundChange.NotFound;
             if (round.State != RoundStates.Draft) return RoundChange.WrongState;
+            if (!round.IsIdeas && round.Number > maxRounds) return RoundChange.RoundLimit;
             var open = await c.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM rounds WHERE study_id = @studyId AND state = 'open'", new { studyId = round.StudyId }, tx);
             if (open > 0) return RoundChange.AnotherRoundOpen;
-            var items = await c.ExecuteAsync(
-                """
-                INSERT INTO round_items (round_id, item_id, position, text_nl, text_en)
-                SELECT @roundId, id, position, text_nl, text_en FROM items WHERE study_id = @studyId
-                """, new { roundId, studyId = round.StudyId }, tx);
-            if (items == 0) return RoundChange.NoItems;
+
+            var asked = round.IsIdeas
+                ? await c.ExecuteAsync(
+                    """
+                    INSERT INTO round_items (round_id, item_id, position, text_nl, text_en)
+                    SELECT @roundId, id, position, text_nl, text_en FROM items
+                    WHERE study_id = @studyId AND kind = 'text' AND retired_after_round IS NULL
+                    """, new { roundId, studyId = round.StudyId }, tx)
+                : await c.ExecuteAsync(
+                    """
+                    INSERT INTO round_items (round_id, item_id, position, text_nl, text_en, change_nl, change_en, previous_text_nl, previous_text_en)
+                    SELECT @roundId, i.id, i.position, i.text_nl, i.text_en,
+                           (SELECT ch.reason_nl FROM item_changes ch WHERE ch.item_id = i.id AND ch.after_round = @previous ORDER BY ch.id DESC LIMIT 1),
+                           (SELECT ch.reason_en FROM item_changes ch WHERE ch.item_id = i.id AND ch.after_round = @previous ORDER BY ch.id DESC LIMIT 1),
+                           (SELECT ch.old_text_nl FROM item_changes ch WHERE ch.item_id = i.id AND ch.after_round = @previous ORDER BY ch.id LIMIT 1),
+                           (SELECT ch.old_text_en FROM item_changes ch WHERE ch.item_id = i.id AND ch.after_round = @previous ORDER BY ch.id LIMIT 1)
+                    FROM items i
+                    WHERE i.study_id = @studyId AND i.retired_after_round IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM round_items ri JOIN rounds r ON r.id = ri.round_id
+                                      WHERE ri.item_id = i.id AND r.kind = 'ideas')
+                    """, new { roundId, studyId = round.StudyId, previous = round.Number - 1 }, tx);
+            if (asked == 0) return RoundChange.NoItems;
             var now = time.Now();
             await c.ExecuteAsync("UPDATE rounds SET state = 'open', opened_at = @now WHERE id = @roundId", new { roundId, now }, tx);
-            var criteriaJson = await c.ExecuteScalarAsync<string>(
-                "SELECT criteria_json FROM studies WHERE id = @studyId", new { studyId = round.StudyId }, tx);
-            await c.ExecuteAsync(
-                """
-                UPDATE studies SET criteria_hash = @criteriaHash, criteria_locked_at = @now
-                WHERE id = @studyId AND criteria_locked_at IS NULL
-                """, new { studyId = round.StudyId, criteriaHash = Secrets.Hash(criteriaJson!), now }, tx);
+            if (!round.IsIdeas)
+            {
+                var criteriaJson = await c.ExecuteScalarAsync<string>(
+                    "SELECT criteria_json FROM studies WHERE id = @studyId", new { studyId = round.StudyId }, tx);
+                await c.ExecuteAsync(
+                    """
+                    UPDATE studies SET criteria_hash = @criteriaHash, criteria_locked_at = @now
+                    WHERE id = @studyId AND criteria_locked_at IS NULL
+                    """, new { studyId = round.StudyId, criteriaHash = Secrets.Hash(criteriaJson!), now }, tx);
+            }
             return RoundChange.Done;
         });
 
@@ -138,9 +186,9 @@ public sealed class RoundStore(Database db, TimeProvider time)
             return RoundChange.Done;
         });
 
-    /// <summary>The closed round that came just before <paramref name="round"/>, if any.</summary>
+    /// <summary>The closed rating round that came just before <paramref name="round"/>, if any (round 0 asks other questions).</summary>
     public static Task<Round?> PreviousClosedAsync(DbConnection c, DbTransaction? tx, Round round) =>
         c.QueryFirstOrDefaultAsync<Round>(
-            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = 'closed' ORDER BY number DESC",
+            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = 'closed' AND kind = 'rating' ORDER BY number DESC",
             new { studyId = round.StudyId, number = round.Number }, tx);
 }

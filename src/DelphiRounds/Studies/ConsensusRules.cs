@@ -14,8 +14,10 @@ public sealed record ConsensusRules
 {
     /// <summary>Rating items: consensus needs an interquartile range of at most this many scale points.</summary>
     public double MaxIqr { get; init; } = 1;
-    /// <summary>Numeric and year items: consensus needs IQR ÷ |median| of at most this.</summary>
-    public double MaxRelativeIqr { get; init; } = 0.2;
+    /// <summary>Numeric and year items: consensus needs an interquartile range of at most this share of the item's allowed range (0.1: 10 points on 0–100%).</summary>
+    public double MaxIqrShareOfRange { get; init; } = 0.1;
+    /// <summary>Ranking items: consensus needs Kendall's W of at least this (0.7: strong agreement).</summary>
+    public double MinKendallW { get; init; } = 0.7;
     /// <summary>Rating items: how many categories at the agreeing end of the scale count as agreement (e.g. 2 → 6–7 on 1–7).</summary>
     public int AgreementTopCategories { get; init; } = 2;
     /// <summary>Rating items: consensus needs at least this share of answers in the agreement band.</summary>
@@ -48,6 +50,20 @@ public sealed record ConsensusRules
 
     /// <summary>Lowercase hex SHA-256 of the canonical JSON.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToCanonicalJson())));
+
+    /// <summary>The analyze contract's criteria for a rating, numeric or year item; null for other kinds.</summary>
+    public ConsensusCriteria? ForItem(Items.Item item) => item.Kind switch
+    {
+        Items.ItemKinds.Rating when item.Scale is { } scale => ForRating(scale),
+        Items.ItemKinds.Numeric or Items.ItemKinds.Year when item.RangeMin is { } min && item.RangeMax is { } max => new ConsensusCriteria
+        {
+            MaxIqr = MaxIqrShareOfRange * (max - min),
+            MaxChangedFraction = MaxChangedFraction,
+            RequireEveryGroup = RequireEveryGroup,
+            MinGroupSize = MinGroupSize,
+        },
+        _ => null,
+    };
 
     /// <summary>The analyze contract's criteria for one rating item on <paramref name="scale"/>.</summary>
     public ConsensusCriteria ForRating(RatingScale scale) => new()

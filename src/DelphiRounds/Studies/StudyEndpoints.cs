@@ -32,9 +32,9 @@ public sealed record GroupResponse(long Id, string Slug, string Name, string Nam
     public static GroupResponse From(StakeholderGroup g) => new(g.Id, g.Slug, g.NameNl, g.NameEn);
 }
 
-public sealed record RoundSummary(long Id, int Number, string Mode, string State, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt)
+public sealed record RoundSummary(long Id, int Number, string Kind, string Mode, string State, DateTimeOffset? ClosesAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt)
 {
-    public static RoundSummary From(Round r) => new(r.Id, r.Number, r.Mode, r.State, r.OpenedAt, r.ClosedAt);
+    public static RoundSummary From(Round r) => new(r.Id, r.Number, r.Kind, r.Mode, r.State, r.ClosesAt, r.OpenedAt, r.ClosedAt);
 }
 
 public sealed record StudyResponse(

@@ -20,6 +20,8 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     public string? RoundError { get; private set; }
 
     [BindProperty] public string? GroupName { get; set; }
+    [BindProperty] public string? RoundKind { get; set; }
+    [BindProperty] public string? RoundMode { get; set; }
     [BindProperty] public string? MaxIqr { get; set; }
     [BindProperty] public string? MinAgreementPercent { get; set; }
     [BindProperty] public string? AgreementTopCategories { get; set; }
@@ -77,9 +79,15 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     public async Task<IActionResult> OnPostNewRoundAsync(long studyId)
     {
         if (!await LoadAsync(studyId)) return NotFound();
-        if (Rounds.Any(r => r.State is RoundStates.Draft or RoundStates.Open)) return Redirect($"/f/studies/{studyId}");
-        var round = await rounds.CreateAsync(studyId, RoundModes.Live, null);
-        Notice = t["study.roundPrepared", round.Number];
+        var prepared = await roundService.PrepareAsync(Study, RoundKind == RoundKinds.Ideas ? RoundKinds.Ideas : RoundKinds.Rating,
+            RoundModes.All.Contains(RoundMode) ? RoundMode! : RoundModes.Live, null);
+        if (prepared.Round is null)
+        {
+            RoundError = prepared.Message;
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["study.roundPrepared", prepared.Round.Number];
         return Redirect($"/f/studies/{studyId}");
     }
 

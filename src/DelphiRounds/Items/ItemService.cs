@@ -1,0 +1,74 @@
+using DelphiRounds.Consensus;
+using DelphiRounds.Convergence;
+using DelphiRounds.Hosting;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+
+namespace DelphiRounds.Items;
+
+/// <summary>An item, or a refusal naming the field.</summary>
+public sealed record ItemResult(Item? Item, int Status = 200, string? Field = null, string? Message = null)
+{
+    public static ItemResult Refused(int status, string field, string message) => new(null, status, field, message);
+}
+
+/// <summary>The questionnaire's rules: what makes a valid item, when wording may change, when an item may retire.</summary>
+public sealed class ItemService(ItemStore items, RoundStore rounds, ConvergenceStore snapshots, Answers.AnswerStore answers)
+{
+    public async Task<ItemResult> AddAsync(Study study, AddItemRequest r)
+    {
+        var text = r.Text!.ToText()!;
+        var definition = r.Kind switch
+        {
+            ItemKinds.Rating => new ItemDefinition(ItemKinds.Rating, text, new RatingScale(r.Scale!.Min!.Value, r.Scale.Max!.Value),
+                (r.Labels ?? []).ToDictionary(l => int.Parse(l.Key, System.Globalization.CultureInfo.InvariantCulture), l => l.Value.ToText()!)),
+            ItemKinds.Numeric => new ItemDefinition(ItemKinds.Numeric, text, Unit: r.Unit!.Trim(), RangeMin: r.RangeMin, RangeMax: r.RangeMax, ThreePoint: r.ThreePoint ?? false),
+            ItemKinds.Year => new ItemDefinition(ItemKinds.Year, text, RangeMin: r.RangeMin, RangeMax: r.RangeMax),
+            ItemKinds.Ranking => new ItemDefinition(ItemKinds.Ranking, text, Options: r.Options!.Select(o =>
+                new RankingOption(o.Key ?? Slug.From(o.Nl!), o.Nl!.Trim(), string.IsNullOrWhiteSpace(o.En) ? o.Nl!.Trim() : o.En.Trim())).ToList()),
+            _ => new ItemDefinition(ItemKinds.Text, text),
+        };
+        var sources = r.SourceAnswerIds?.Distinct().ToList() ?? [];
+        if (sources.Count > 0)
+        {
+            var ideas = await answers.IdeaIdsAsync(study.Id);
+            var foreign = sources.FirstOrDefault(id => !ideas.Contains(id));
+            if (foreign != 0) return ItemResult.Refused(404, "sourceAnswerIds", $"Answer {foreign} is not an idea from round 0 of this study.");
+        }
+        return new ItemResult(await items.AddAsync(study.Id, definition, sources));
+    }
+
+    public async Task<ItemResult> RewordAsync(Study study, long itemId, LocalizedText text, LocalizedText reason)
+    {
+        var item = await items.FindAsync(itemId);
+        if (item is null || item.StudyId != study.Id) return ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}.");
+        if (await IsAskedInOpenRoundAsync(study.Id, itemId))
+            return ItemResult.Refused(409, "itemId", "The item is being asked in an open round; reword it after the round closes.");
+        if (item.Text == text) return ItemResult.Refused(400, "text", "The new wording is the same as the current one.");
+        var lastClosed = (await rounds.ListAsync(study.Id)).Where(x => x.State == RoundStates.Closed).Select(x => x.Number).DefaultIfEmpty(0).Max();
+        await items.RewordAsync(item, text, reason, lastClosed);
+        return new ItemResult(await items.FindAsync(itemId));
+    }
+
+    public async Task<ItemResult> RetireAsync(Study study, long itemId)
+    {
+        var item = await items.FindAsync(itemId);
+        if (item is null || item.StudyId != study.Id) return ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}.");
+        if (item.IsRetired) return new ItemResult(item);
+        if (await IsAskedInOpenRoundAsync(study.Id, itemId))
+            return ItemResult.Refused(409, "itemId", "The item is being asked in an open round; retire it after the round closes.");
+        var closed = (await rounds.ListAsync(study.Id)).Where(x => x.State == RoundStates.Closed).ToDictionary(x => x.Id, x => x.Number);
+        var latest = (await snapshots.ForStudyAsync(study.Id)).Where(s => s.ItemId == itemId)
+            .OrderByDescending(s => closed.GetValueOrDefault(s.RoundId)).FirstOrDefault();
+        if (latest is null || latest.Verdict == Verdicts.Continue)
+            return ItemResult.Refused(409, "itemId", "Only an item that reached consensus or stable dissent can be retired.");
+        await items.RetireAsync(itemId, closed[latest.RoundId]);
+        return new ItemResult(await items.FindAsync(itemId));
+    }
+
+    private async Task<bool> IsAskedInOpenRoundAsync(long studyId, long itemId)
+    {
+        var open = (await rounds.ListAsync(studyId)).FirstOrDefault(x => x.IsOpen);
+        return open is not null && (await rounds.ItemsAsync(open.Id)).Any(i => i.ItemId == itemId);
+    }
+}
