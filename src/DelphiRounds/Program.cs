@@ -1,5 +1,6 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
+using DelphiRounds.Arguments;
 using DelphiRounds.Convergence;
 using DelphiRounds.Exports;
 using DelphiRounds.Pages;
@@ -14,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
-    .AddConvergence().AddExports();
+    .AddConvergence().AddExports().AddArguments();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -30,6 +31,7 @@ app.MapAnswers();
 app.MapLive();
 app.MapConvergence();
 app.MapExports();
+app.MapArguments();
 app.MapDelphiPages();
 app.Run();
 

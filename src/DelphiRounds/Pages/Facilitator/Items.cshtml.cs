@@ -1,17 +1,33 @@
-using DelphiRounds.Consensus;
+using System.Globalization;
+using DelphiRounds.Answers;
+using DelphiRounds.Convergence;
 using DelphiRounds.Hosting;
 using DelphiRounds.Items;
+using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
+using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace DelphiRounds.Pages.Facilitator;
 
-/// <summary>The questionnaire: the study's items, and a form for a new rating item.</summary>
-public sealed class ItemsModel(StudyStore studies, ItemStore items, IStringLocalizer<Texts> t) : StudyPageModel(studies)
+/// <summary>
+/// The questionnaire: items of every kind, rewording between rounds (with the reason participants will
+/// see), retiring items that reached consensus or stable dissent, and turning round-0 ideas into items.
+/// </summary>
+public sealed class ItemsModel(
+    StudyStore studies, ItemStore items, ItemService service, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots,
+    IValidator<AddItemRequest> validator, IStringLocalizer<Texts> t) : StudyPageModel(studies)
 {
     public IReadOnlyList<Item> List { get; private set; } = [];
+    public IReadOnlyDictionary<long, string> Verdicts { get; private set; } = new Dictionary<long, string>();
+    public ILookup<long, long> Sources { get; private set; } = Array.Empty<(long, long)>().ToLookup(x => x.Item1, x => x.Item2);
+    public IReadOnlyList<CurrentAnswer> Ideas { get; private set; } = [];
+    public Round? OpenRound { get; private set; }
+    public IReadOnlySet<long> AskedNow { get; private set; } = new HashSet<long>();
+    public long? RewordError { get; private set; }
 
+    [BindProperty] public string Kind { get; set; } = ItemKinds.Rating;
     [BindProperty] public string? TextNl { get; set; }
     [BindProperty] public string? TextEn { get; set; }
     [BindProperty] public int ScaleMax { get; set; } = 7;
@@ -19,6 +35,14 @@ public sealed class ItemsModel(StudyStore studies, ItemStore items, IStringLocal
     [BindProperty] public string? LowEn { get; set; }
     [BindProperty] public string? HighNl { get; set; }
     [BindProperty] public string? HighEn { get; set; }
+    [BindProperty] public string? Unit { get; set; }
+    [BindProperty] public string? RangeMin { get; set; }
+    [BindProperty] public string? RangeMax { get; set; }
+    [BindProperty] public bool ThreePoint { get; set; }
+    [BindProperty] public string? OptionLines { get; set; }
+    [BindProperty] public List<long> SourceAnswerIds { get; set; } = [];
+    [BindProperty] public string? ReasonNl { get; set; }
+    [BindProperty] public string? ReasonEn { get; set; }
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -28,39 +52,122 @@ public sealed class ItemsModel(StudyStore studies, ItemStore items, IStringLocal
     {
         if (!await LoadAsync(studyId)) return NotFound();
         ModelState.Clear();
-        if (string.IsNullOrWhiteSpace(TextNl)) ModelState.AddModelError(nameof(TextNl), t["items.error.text"]);
-        else if (TextNl.Length > 1000) ModelState.AddModelError(nameof(TextNl), t["error.tooLong", 1000]);
-        if (TextEn is { Length: > 1000 }) ModelState.AddModelError(nameof(TextEn), t["error.tooLong", 1000]);
-        if (ScaleMax is not (5 or 7)) ModelState.AddModelError(nameof(ScaleMax), t["items.error.scale"]);
-        foreach (var (name, value) in new[] { (nameof(LowNl), LowNl), (nameof(LowEn), LowEn), (nameof(HighNl), HighNl), (nameof(HighEn), HighEn) })
-            if (value is { Length: > 100 }) ModelState.AddModelError(name, t["error.tooLong", 100]);
-        if (!ModelState.IsValid)
+        double? Number(string field, string? text)
         {
-            Response.StatusCode = 400;
-            return Page();
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (double.TryParse(text.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+            ModelState.AddModelError(field, t["answer.error.valueNotNumber"]);
+            return null;
         }
-        var nl = TextNl!.Trim();
-        var labels = new Dictionary<int, LocalizedText>
+        var request = new AddItemRequest
         {
-            [1] = Label(LowNl, LowEn, "Helemaal oneens", "Strongly disagree"),
-            [ScaleMax] = Label(HighNl, HighEn, "Helemaal eens", "Strongly agree"),
+            Kind = Kind,
+            Text = new TextRequest { Nl = TextNl, En = TextEn },
+            Scale = Kind == ItemKinds.Rating ? new ScaleRequest { Min = 1, Max = ScaleMax } : null,
+            Labels = Kind == ItemKinds.Rating ? new Dictionary<string, TextRequest>
+            {
+                ["1"] = Label(LowNl, LowEn, "Helemaal oneens", "Strongly disagree"),
+                [ScaleMax.ToString(CultureInfo.InvariantCulture)] = Label(HighNl, HighEn, "Helemaal eens", "Strongly agree"),
+            } : null,
+            Unit = Kind == ItemKinds.Numeric ? Unit : null,
+            RangeMin = Kind is ItemKinds.Numeric or ItemKinds.Year ? Number(nameof(RangeMin), RangeMin) : null,
+            RangeMax = Kind is ItemKinds.Numeric or ItemKinds.Year ? Number(nameof(RangeMax), RangeMax) : null,
+            ThreePoint = Kind == ItemKinds.Numeric && ThreePoint,
+            Options = Kind == ItemKinds.Ranking
+                ? (OptionLines ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(line => line.Split('|', 2, StringSplitOptions.TrimEntries))
+                    .Select(p => new OptionRequest { Nl = p[0], En = p.Length > 1 && p[1].Length > 0 ? p[1] : null }).ToList()
+                : null,
+            SourceAnswerIds = SourceAnswerIds.Count > 0 ? SourceAnswerIds : null,
         };
-        await items.AddRatingAsync(studyId, new LocalizedText(nl, string.IsNullOrWhiteSpace(TextEn) ? nl : TextEn.Trim()), new RatingScale(1, ScaleMax), labels);
-        Notice = t["items.added"];
-        return Redirect($"/f/studies/{studyId}/items");
+        if (ModelState.IsValid)
+        {
+            var check = await validator.ValidateAsync(request);
+            foreach (var error in check.Errors) ModelState.AddModelError(FormField(error.PropertyName), error.ErrorMessage);
+        }
+        if (ModelState.IsValid)
+        {
+            var result = await service.AddAsync(Study, request);
+            if (result.Item is not null)
+            {
+                Notice = t["items.added"];
+                return Redirect($"/f/studies/{studyId}/items");
+            }
+            ModelState.AddModelError(FormField(result.Field!), result.Message!);
+        }
+        Response.StatusCode = 400;
+        return Page();
     }
 
-    private static LocalizedText Label(string? nl, string? en, string defaultNl, string defaultEn)
+    public async Task<IActionResult> OnPostRewordAsync(long studyId, long itemId)
     {
-        var n = string.IsNullOrWhiteSpace(nl) ? defaultNl : nl.Trim();
-        var e = string.IsNullOrWhiteSpace(en) ? (string.IsNullOrWhiteSpace(nl) ? defaultEn : n) : en.Trim();
-        return new LocalizedText(n, e);
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (string.IsNullOrWhiteSpace(TextNl)) ModelState.AddModelError($"Reword{itemId}.TextNl", t["items.error.text"]);
+        if (string.IsNullOrWhiteSpace(ReasonNl)) ModelState.AddModelError($"Reword{itemId}.ReasonNl", t["items.error.reason"]);
+        if (ModelState.IsValid)
+        {
+            var text = new LocalizedText(TextNl!.Trim(), string.IsNullOrWhiteSpace(TextEn) ? TextNl.Trim() : TextEn.Trim());
+            var reason = new LocalizedText(ReasonNl!.Trim(), string.IsNullOrWhiteSpace(ReasonEn) ? ReasonNl.Trim() : ReasonEn.Trim());
+            var result = await service.RewordAsync(Study, itemId, text, reason);
+            if (result.Item is not null)
+            {
+                Notice = t["items.reworded"];
+                return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
+            }
+            ModelState.AddModelError($"Reword{itemId}.TextNl", result.Message!);
+        }
+        RewordError = itemId;
+        Response.StatusCode = 400;
+        return Page();
     }
+
+    public async Task<IActionResult> OnPostRetireAsync(long studyId, long itemId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        var result = await service.RetireAsync(Study, itemId);
+        if (result.Item is null)
+        {
+            ModelState.AddModelError($"Retire{itemId}", result.Message!);
+            Response.StatusCode = result.Status;
+            return Page();
+        }
+        Notice = t["items.retired"];
+        return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
+    }
+
+    /// <summary>The form field an API field name belongs to.</summary>
+    private static string FormField(string apiField) => apiField switch
+    {
+        "text" or "text.nl" => nameof(TextNl),
+        "text.en" => nameof(TextEn),
+        "scale" or "labels" => nameof(ScaleMax),
+        "unit" => nameof(Unit),
+        "rangeMin" => nameof(RangeMin),
+        "rangeMax" => nameof(RangeMax),
+        "options" => nameof(OptionLines),
+        "sourceAnswerIds" => nameof(SourceAnswerIds),
+        _ => nameof(Kind),
+    };
+
+    private static TextRequest Label(string? nl, string? en, string defaultNl, string defaultEn) =>
+        string.IsNullOrWhiteSpace(nl)
+            ? new TextRequest { Nl = defaultNl, En = string.IsNullOrWhiteSpace(en) ? defaultEn : en }
+            : new TextRequest { Nl = nl, En = en };
 
     private async Task<bool> LoadAsync(long studyId)
     {
         if (!await LoadStudyAsync(studyId)) return false;
         List = await items.ListAsync(studyId);
+        var all = await rounds.ListAsync(studyId);
+        OpenRound = all.FirstOrDefault(r => r.IsOpen);
+        AskedNow = OpenRound is null ? new HashSet<long>() : (await rounds.ItemsAsync(OpenRound.Id)).Select(i => i.ItemId).ToHashSet();
+        var closed = all.Where(r => r.State == RoundStates.Closed).ToDictionary(r => r.Id, r => r.Number);
+        Verdicts = (await snapshots.ForStudyAsync(studyId)).GroupBy(s => s.ItemId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(s => closed.GetValueOrDefault(s.RoundId)).First().Verdict);
+        Sources = await items.SourcesAsync(studyId);
+        if (all.FirstOrDefault(r => r.IsIdeas && r.State != RoundStates.Draft) is { } ideas)
+            Ideas = (await answers.CurrentAsync(ideas.Id)).Where(a => a.Detail?.Text is not null).ToList();
         return true;
     }
 }

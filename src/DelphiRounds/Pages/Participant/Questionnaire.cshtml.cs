@@ -1,5 +1,8 @@
+using System.Globalization;
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
+using DelphiRounds.Arguments;
+using DelphiRounds.Convergence;
 using DelphiRounds.Hosting;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
@@ -8,36 +11,44 @@ using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Pages.Participant;
 
+/// <summary>Everything one item's card shows a participant.</summary>
+public sealed record ItemCard(
+    int Number, RoundItem Asked, Item Item, Answer? Mine, Answer? PreviousMine, ItemStats? Previous, ItemStats? Current,
+    IReadOnlyList<(Argument Argument, ArgumentSide Side)> Arguments, bool MaySeeCurrent);
+
 /// <summary>
-/// The participant's questionnaire: one card per item with the answer form (works without script) and
-/// the panel's aggregate, which the script keeps live.
+/// The participant's questionnaire: one card per item with the answer form (works without script),
+/// the previous round's outcome beside their own previous answer, the arguments for and against, and —
+/// as the round's mode allows — the panel's current answer, which the script keeps live.
 /// </summary>
 public sealed class QuestionnaireModel(
     StudyStore studies, RoundStore rounds, ItemStore items, AnswerStore answers, AnswerService answerService,
-    LiveAggregates live, IStringLocalizer<Texts> t) : PageModel
+    ArgumentStore arguments, ConvergenceStore snapshots, LiveAggregates live, LiveAccess access,
+    IOptions<LiveOptions> liveOptions, IStringLocalizer<Texts> t) : PageModel
 {
     public Study Study { get; private set; } = null!;
     public StakeholderGroup Group { get; private set; } = null!;
     public IReadOnlyList<StakeholderGroup> Groups { get; private set; } = [];
     public Round? Round { get; private set; }
-    public IReadOnlyList<(RoundItem RoundItem, Item Item)> Items { get; private set; } = [];
-    public IReadOnlyDictionary<long, Answer> Mine { get; private set; } = new Dictionary<long, Answer>();
-    public IReadOnlyDictionary<long, ItemStats> Stats { get; private set; } = new Dictionary<long, ItemStats>();
-    public int Answered => Items.Count(i => Mine.ContainsKey(i.Item.Id));
+    public Round? PreviousRound { get; private set; }
+    public IReadOnlyList<ItemCard> Cards { get; private set; } = [];
+    public int Answered => Cards.Count(c => c.Mine is not null);
 
     [TempData] public string? Notice { get; set; }
+    /// <summary>Set after saving an answer outside the previous round's middle half without a reason: ask for one.</summary>
+    [TempData] public string? AskReasonFor { get; set; }
 
     public long? ErrorItemId { get; private set; }
     public string? ErrorField { get; private set; }
     public string? Error { get; private set; }
-    public double? PostedValue { get; private set; }
-    public string? PostedRationale { get; private set; }
+    public IFormCollection? Posted { get; private set; }
 
     private Answerer Who => new(User.ParticipantId()!.Value, User.ParticipantStudyId()!.Value,
-        long.Parse(User.FindFirst(Auth.GroupIdClaim)!.Value, System.Globalization.CultureInfo.InvariantCulture));
+        long.Parse(User.FindFirst(Auth.GroupIdClaim)!.Value, CultureInfo.InvariantCulture));
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -45,30 +56,78 @@ public sealed class QuestionnaireModel(
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAnswerAsync(long? itemId, string? value, string? rationale, string? idempotencyKey)
+    public async Task<IActionResult> OnPostAnswerAsync(long? itemId, string? idempotencyKey)
     {
         await LoadAsync();
         if (Round is null) return NotFound();
-        double? parsed = null;
-        if (!string.IsNullOrWhiteSpace(value))
+        var form = Request.Form;
+        var card = Cards.FirstOrDefault(c => c.Item.Id == itemId);
+        if (card is null) return Refuse(itemId, 404, "itemId", t["answer.error.itemUnknown", itemId ?? 0, Round.Number]);
+
+        double? Number(string field, out string? problem)
         {
-            if (double.TryParse(value.Replace(',', '.'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)) parsed = v;
-            else return Refuse(itemId, 400, "value", t["answer.error.valueNotNumber"], null, rationale);
+            problem = null;
+            var text = form[field].ToString().Trim();
+            if (text.Length == 0) return null;
+            // Dutch decimal comma (12,5) and dot both work; thousands separators are not expected here.
+            if (double.TryParse(text.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+            problem = t["answer.error.valueNotNumber"];
+            return null;
+        }
+        var value = Number("Value", out var valueProblem);
+        if (valueProblem is not null) return Refuse(itemId, 400, "value", valueProblem);
+        var low = Number("Low", out var lowProblem);
+        if (lowProblem is not null) return Refuse(itemId, 400, "low", lowProblem);
+        var high = Number("High", out var highProblem);
+        if (highProblem is not null) return Refuse(itemId, 400, "high", highProblem);
+        Dictionary<string, double>? ranks = null;
+        if (card.Item.Kind == ItemKinds.Ranking)
+        {
+            ranks = [];
+            foreach (var option in card.Item.Options)
+            {
+                var raw = form[$"Ranks[{option.Key}]"].ToString();
+                if (int.TryParse(raw, out var rank)) ranks[option.Key] = rank;
+            }
         }
         var key = idempotencyKey is { Length: > 0 and <= 100 } && idempotencyKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? idempotencyKey : null;
-        var result = await answerService.SubmitAsync(Who, Round.Id, new AnswerRequest { ItemId = itemId, Value = parsed, Rationale = rationale, IdempotencyKey = key });
-        if (!result.Ok) return Refuse(itemId, result.Status, result.Field!, result.Message!, parsed, rationale);
-        Notice = t["questionnaire.saved", Items.Select((e, i) => (e, i)).First(x => x.e.Item.Id == itemId).i + 1];
+        var request = new AnswerRequest
+        {
+            ItemId = itemId, Value = value, Low = low, High = high, Ranks = ranks,
+            Text = form["Text"].ToString() is { Length: > 0 } text ? text : null,
+            Rationale = form["Rationale"].ToString() is { Length: > 0 } why ? why : null,
+            IdempotencyKey = key,
+        };
+        var result = await answerService.SubmitAsync(Who, Round.Id, request);
+        if (!result.Ok) return Refuse(itemId, result.Status, result.Field!, result.Message!);
+
+        Notice = t["questionnaire.saved", card.Number];
+        // Moving outside the middle half of the previous round: ask (not require) for the reason.
+        if (request.Rationale is null && value is { } v && card.Previous?.Overall is { Q1: { } q1, Q3: { } q3 } && (v < q1 || v > q3))
+        {
+            AskReasonFor = card.Item.Id.ToString(CultureInfo.InvariantCulture);
+            return Redirect($"/p#item-{itemId}-why");
+        }
         return Redirect($"/p#item-{itemId}");
     }
 
-    private PageResult Refuse(long? itemId, int status, string field, string message, double? value, string? rationale)
+    /// <summary>Marks another participant's argument as convincing (or takes the mark back).</summary>
+    public async Task<IActionResult> OnPostConvincingAsync(long answerId, long itemId)
+    {
+        var who = Who;
+        var owner = await arguments.OwnerAsync(answerId);
+        if (owner is not { } o || o.StudyId != who.StudyId || o.ParticipantId == who.ParticipantId) return NotFound();
+        var marked = await arguments.ToggleMarkAsync(answerId, who.ParticipantId);
+        Notice = t[marked ? "arguments.marked" : "arguments.unmarked"];
+        return Redirect($"/p#item-{itemId}-arguments");
+    }
+
+    private PageResult Refuse(long? itemId, int status, string field, string message)
     {
         ErrorItemId = itemId;
         ErrorField = field;
         Error = message;
-        PostedValue = value;
-        PostedRationale = rationale;
+        Posted = Request.Form;
         Response.StatusCode = status;
         return Page();
     }
@@ -81,9 +140,54 @@ public sealed class QuestionnaireModel(
         Group = Groups.First(g => g.Id == who.GroupId);
         Round = await rounds.CurrentAsync(who.StudyId);
         if (Round is null) return;
+
+        var minGroup = liveOptions.Value.MinGroupAnswersShown;
         var byId = (await items.ListAsync(who.StudyId)).ToDictionary(i => i.Id);
-        Items = (await rounds.ItemsAsync(Round.Id)).Select(ri => (ri, byId[ri.ItemId])).ToList();
-        Mine = await answers.MineAsync(Round.Id, who.ParticipantId);
-        Stats = (await live.SnapshotAsync(Round.Id) ?? []).ToDictionary(s => s.ItemId);
+        var mine = await answers.MineAsync(Round.Id, who.ParticipantId);
+        var maySee = await access.ParticipantMaySeeAsync(Round, who.ParticipantId);
+        var current = (await live.SnapshotAsync(Round.Id) ?? []).ToDictionary(s => s.ItemId);
+        // This round's arguments are shown like its aggregates: not at all in an open classic round,
+        // in a blind round only for items already answered (filtered per item below).
+        var currentArguments = Round.IsOpen && Round.Mode == RoundModes.Classic
+            ? [] : await arguments.ForRoundAsync(Round.Id, who.ParticipantId);
+
+        PreviousRound = Round.IsIdeas ? null : (await rounds.ListAsync(who.StudyId))
+            .Where(r => r.Kind == RoundKinds.Rating && r.State == RoundStates.Closed && r.Number < Round.Number)
+            .OrderByDescending(r => r.Number).FirstOrDefault();
+        IReadOnlyDictionary<long, Answer> previousMine = new Dictionary<long, Answer>();
+        IReadOnlyDictionary<long, RoundSnapshot> previousSnapshots = new Dictionary<long, RoundSnapshot>();
+        IReadOnlyList<Argument> previousArguments = [];
+        if (PreviousRound is not null)
+        {
+            previousMine = await answers.MineAsync(PreviousRound.Id, who.ParticipantId);
+            previousSnapshots = (await snapshots.ForRoundAsync(PreviousRound.Id)).ToDictionary(s => s.ItemId);
+            previousArguments = await arguments.ForRoundAsync(PreviousRound.Id, who.ParticipantId);
+        }
+
+        var cards = new List<ItemCard>();
+        var number = 0;
+        foreach (var asked in await rounds.ItemsAsync(Round.Id))
+        {
+            var item = byId[asked.ItemId];
+            var previous = previousSnapshots.TryGetValue(item.Id, out var snap) ? SnapshotStats.From(item, snap, minGroup) : null;
+            var visibleNow = maySee(item.Id);
+            var now = visibleNow ? current.GetValueOrDefault(item.Id) : null;
+            // Arguments: those of the previous round (feedback), and this round's as far as the mode shows them.
+            var median = previous?.Overall.Median ?? now?.Overall.Median;
+            var args = previousArguments.Where(a => a.ItemId == item.Id)
+                .Concat(visibleNow ? currentArguments.Where(a => a.ItemId == item.Id) : [])
+                .Where(a => a.ParticipantId != who.ParticipantId)
+                .Select(a => (a, ArgumentSides.Of(item, a.Value, median)))
+                .ToList();
+            cards.Add(new ItemCard(++number, asked, item, mine.GetValueOrDefault(item.Id), previousMine.GetValueOrDefault(item.Id),
+                previous, now, args, visibleNow));
+        }
+        Cards = cards;
     }
+
+    /// <summary>A posted form value to show again after a refusal, else the saved answer's.</summary>
+    public string? Redisplay(ItemCard card, string field, string? saved) =>
+        ErrorItemId == card.Item.Id && Posted is not null ? Posted[field].ToString() : saved;
+
+    public static string Show(double? v) => v?.ToString("0.###", CultureInfo.CurrentCulture) ?? "";
 }

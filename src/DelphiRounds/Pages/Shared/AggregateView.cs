@@ -1,15 +1,24 @@
 using System.Globalization;
-using DelphiRounds.Consensus;
+using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Studies;
 
 namespace DelphiRounds.Pages;
 
-/// <summary>What the <c>_Aggregate</c> partial shows for one rating item: the panel's answer, live.</summary>
+/// <summary>What the <c>_Aggregate</c> partial shows for one item: the panel's answer (live, or of a closed round).</summary>
+/// <param name="Item">The item.</param>
+/// <param name="Stats">Its statistics, or null when there are none yet.</param>
+/// <param name="Mine">The viewer's own answer (rating, numeric, year), marked in the figures.</param>
+/// <param name="Groups">The study's stakeholder groups (figures shown only where there are at least 3 answers).</param>
+/// <param name="English">Show English texts.</param>
+/// <param name="HeadingId">Id of the block's heading (unique on the page).</param>
+/// <param name="Heading">The heading text (e.g. "The panel's answer" or "Outcome of round 1").</param>
+/// <param name="Live">Whether the block follows live pushes (data-stats attributes for the script).</param>
 public sealed record AggregateView(
-    long ItemId, RatingScale Scale, ItemStats? Stats, double? Mine,
-    IReadOnlyList<StakeholderGroup> Groups, bool English, string HeadingId)
+    Item Item, ItemStats? Stats, double? Mine, IReadOnlyList<StakeholderGroup> Groups, bool English, string HeadingId,
+    string Heading, bool Live = true)
 {
+    public long ItemId => Item.Id;
     public int N => Stats?.Overall.N ?? 0;
 
     public int Count(int category) => Stats?.Overall.Distribution?.GetValueOrDefault(category) ?? 0;
@@ -25,4 +34,13 @@ public sealed record AggregateView(
         value is { } v ? v.ToString("0.##", CultureInfo.CurrentCulture) : "—";
 
     public string Quartiles => Stats?.Overall.Q1 is { } q1 && Stats.Overall.Q3 is { } q3 ? $"{Number(q1)} – {Number(q3)}" : "—";
+
+    /// <summary>Numeric and year items: a position on the allowed range, in percent, for the SVG strip.</summary>
+    public string Position(double? value)
+    {
+        if (value is not { } v || Item.RangeMin is not { } min || Item.RangeMax is not { } max || max <= min) return "0";
+        return Math.Round(100 * Math.Clamp((v - min) / (max - min), 0, 1), 2).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public string Unit => Item.Unit is { Length: > 0 } u ? " " + u : "";
 }

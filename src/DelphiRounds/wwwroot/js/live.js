@@ -45,6 +45,28 @@
     const o = stats.overall;
     const set = (name, value) => { const el = block.querySelector('[data-stat="' + name + '"]'); if (el) el.textContent = value; };
     set("n", String(o.n));
+
+    if (stats.ranking) {
+      // Ranking: agreement on the order and each option's average place (rows keep their order: no jumping).
+      set("kendallW", num(stats.ranking.kendallW));
+      block.querySelectorAll("[data-option]").forEach((row) => {
+        const cell = row.querySelector("[data-mean-rank]");
+        if (cell) cell.textContent = num((stats.ranking.meanRanks || {})[row.getAttribute("data-option")]);
+      });
+      flash(block, announce, o.n, num(stats.ranking.kendallW));
+      return;
+    }
+    set("min", num(o.min));
+    set("max", num(o.max));
+    const lo = Number(block.getAttribute("data-range-min")), hi = Number(block.getAttribute("data-range-max"));
+    if (block.hasAttribute("data-range-min") && hi > lo) {
+      // Numbers and years: move the middle-half band and the median mark on the allowed range.
+      const pos = (v) => (v === null || v === undefined ? 0 : Math.max(0, Math.min(100, (100 * (v - lo)) / (hi - lo))));
+      const iqr = block.querySelector("[data-iqr]");
+      if (iqr) { iqr.setAttribute("x", String(pos(o.q1))); iqr.setAttribute("width", String(Math.max(0, pos(o.q3) - pos(o.q1)))); }
+      const mark = block.querySelector("[data-median-mark]");
+      if (mark) mark.setAttribute("x", String(pos(o.median)));
+    }
     set("median", num(o.median));
     set("quartiles", o.q1 === null || o.q1 === undefined ? "—" : num(o.q1) + " – " + num(o.q3));
 
@@ -70,8 +92,12 @@
       cell("quartiles").textContent = num(g.q1) + " – " + num(g.q3);
     });
 
+    flash(block, announce, o.n, num(o.median));
+  }
+
+  function flash(block, announce, n, middle) {
     block.classList.remove("flash"); void block.offsetWidth; block.classList.add("flash");
-    if (announce && announcer) announcer.textContent = format(text("announce"), itemNumber(block), o.n, num(o.median));
+    if (announce && announcer) announcer.textContent = format(text("announce"), itemNumber(block), n, middle);
   }
 
   function apply(items, announce) {

@@ -1,0 +1,76 @@
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+
+namespace DelphiRounds.Arguments;
+
+/// <summary>
+/// An argument: the rationale of a participant's current answer to an item, shown anonymised (no
+/// pseudonym, no group) to the panel, with how many others found it convincing.
+/// </summary>
+public sealed record Argument
+{
+    public long AnswerId { get; init; }
+    public long RoundId { get; init; }
+    public long ItemId { get; init; }
+    public long ParticipantId { get; init; }
+    public double? Value { get; init; }
+    public string? DetailJson { get; init; }
+    public string Rationale { get; init; } = "";
+    public int Convincing { get; init; }
+    public bool MarkedByMe { get; init; }
+    public string? HiddenReason { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>Arguments (rationales), the "convincing" marks participants give them, and the facilitator's moderation.</summary>
+public sealed class ArgumentStore(Database db, TimeProvider time)
+{
+    /// <summary>
+    /// The arguments of a round: the rationales of current answers, with convincing counts. Hidden ones
+    /// are included only for the facilitator (<paramref name="includeHidden"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<Argument>> ForRoundAsync(long roundId, long? viewerParticipantId, bool includeHidden = false) =>
+        (await db.ReadAsync(c => c.QueryAsync<Argument>(
+            """
+            SELECT a.id AS answer_id, a.round_id, a.item_id, a.participant_id, a.value, a.detail_json, a.rationale, a.created_at,
+                   (SELECT COUNT(*) FROM argument_marks m WHERE m.answer_id = a.id) AS convincing,
+                   CASE WHEN EXISTS (SELECT 1 FROM argument_marks m WHERE m.answer_id = a.id AND m.participant_id = @viewer) THEN 1 ELSE 0 END AS marked_by_me,
+                   h.reason AS hidden_reason
+            FROM answers a
+            LEFT JOIN argument_moderation h ON h.answer_id = a.id
+            WHERE a.round_id = @roundId AND a.rationale IS NOT NULL
+              AND a.revision = (SELECT MAX(b.revision) FROM answers b
+                                WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
+              AND (@includeHidden = 1 OR h.answer_id IS NULL)
+            ORDER BY a.item_id, a.id
+            """, new { roundId, viewer = viewerParticipantId ?? -1, includeHidden = includeHidden ? 1 : 0 }))).AsList();
+
+    /// <summary>The round and study of an answer (to check who may mark or hide it).</summary>
+    public Task<(long RoundId, long StudyId, long ParticipantId)?> OwnerAsync(long answerId) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long, long, long)?>(
+            "SELECT a.round_id, r.study_id, a.participant_id FROM answers a JOIN rounds r ON r.id = a.round_id WHERE a.id = @answerId",
+            new { answerId }));
+
+    /// <summary>Marks or unmarks an argument as convincing; true when it is now marked.</summary>
+    public Task<bool> ToggleMarkAsync(long answerId, long participantId) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var removed = await c.ExecuteAsync(
+                "DELETE FROM argument_marks WHERE answer_id = @answerId AND participant_id = @participantId", new { answerId, participantId }, tx);
+            if (removed > 0) return false;
+            await c.ExecuteAsync(
+                "INSERT INTO argument_marks (answer_id, participant_id, created_at) VALUES (@answerId, @participantId, @now)",
+                new { answerId, participantId, now = time.Now() }, tx);
+            return true;
+        });
+
+    /// <summary>Hides an argument from the panel, with the facilitator's reason (the answer itself stays).</summary>
+    public Task HideAsync(long answerId, string reason) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM argument_moderation WHERE answer_id = @answerId", new { answerId }, tx) > 0) return;
+            await c.ExecuteAsync("INSERT INTO argument_moderation (answer_id, reason, hidden_at) VALUES (@answerId, @reason, @now)",
+                new { answerId, reason, now = time.Now() }, tx);
+        });
+}
