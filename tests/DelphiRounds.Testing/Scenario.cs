@@ -13,9 +13,9 @@ public sealed record Scenario(
 
     /// <summary>
     /// Creates a study with groups grid-operators, housing and residents, <paramref name="perGroup"/>
-    /// participants in each, a 1–7 and a 1–5 rating item, and round 1 (live) — opened unless told otherwise.
+    /// participants in each, a 1–7 and a 1–5 rating item, and round 1 (live unless told otherwise) — opened unless told otherwise.
     /// </summary>
-    public static async Task<Scenario> CreateAsync(DelphiApp app, int perGroup = 3, bool open = true)
+    public static async Task<Scenario> CreateAsync(DelphiApp app, int perGroup = 3, bool open = true, string mode = "live")
     {
         var (_, token, _, _) = await app.FacilitatorAsync();
         var f = app.Client(token);
@@ -59,7 +59,7 @@ public sealed record Scenario(
             items.Add(item.GetProperty("id").GetInt64());
         }
 
-        var round = await Expect(await f.PostJsonAsync($"/api/v1/studies/{studyId}/rounds", new { mode = "live" }), HttpStatusCode.Created);
+        var round = await Expect(await f.PostJsonAsync($"/api/v1/studies/{studyId}/rounds", new { mode }), HttpStatusCode.Created);
         var roundId = round.GetProperty("id").GetInt64();
         if (open) await Expect(await f.PostAsync($"/api/v1/rounds/{roundId}/open", null), HttpStatusCode.OK);
         return new Scenario(f, token, studyId, roundId, items, participants);
