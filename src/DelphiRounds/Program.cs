@@ -1,6 +1,7 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Convergence;
+using DelphiRounds.Endorsement;
 using DelphiRounds.Exports;
 using DelphiRounds.Pages;
 using DelphiRounds.Hosting;
@@ -9,12 +10,14 @@ using DelphiRounds.Live;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
+using DelphiRounds.Vision;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports();
+builder.Services.AddVision().AddEndorsement();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -30,6 +33,8 @@ app.MapAnswers();
 app.MapLive();
 app.MapConvergence();
 app.MapExports();
+app.MapVision();
+app.MapEndorsement();
 app.MapDelphiPages();
 app.Run();
 
