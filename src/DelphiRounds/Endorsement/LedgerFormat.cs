@@ -90,6 +90,10 @@ public static class LedgerFormat
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time for people, in the current language: e.g. <c>25 november 2030 09:30 UTC</c>.</summary>
+    public static string Readable(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.CurrentCulture);
+
     /// <summary><paramref name="time"/> cut to whole milliseconds (what both databases keep exactly).</summary>
     public static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);

@@ -76,3 +76,10 @@ public sealed record FrozenVision(
             root["frozenAt"]!.GetValue<string>(), documentHash);
     }
 }
+
+/// <summary>The model of the <c>_VisionStatement</c> partial: one statement beside what it rests on.</summary>
+/// <param name="Statement">The statement with its linked items.</param>
+/// <param name="English">Show item texts in English.</param>
+/// <param name="ShowReview">Show the review tally and the objections (facilitator only).</param>
+/// <param name="HeadingLevel">The heading level of the statement's title (2–5).</param>
+public sealed record StatementPartial(StatementView Statement, bool English, bool ShowReview, int HeadingLevel = 3);
