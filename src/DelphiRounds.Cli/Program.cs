@@ -1,5 +1,6 @@
 using DelphiRounds.Cli.Admin;
 using DelphiRounds.Cli.Analyze;
+using DelphiRounds.Cli.Verify;
 
 const string Usage = """
     usage: delphi COMMAND [ARGS]
@@ -8,6 +9,7 @@ const string Usage = """
       analyze FILE               statistics and consensus verdict of one item (FILE may be - for standard input)
       demo [--if-empty]          seed the demo study "Warmtevisie Rotterdam 2030" and print how to try it
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
+      verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
     """;
 
 switch (args)
@@ -16,6 +18,8 @@ switch (args)
         return AnalyzeCommand.Run(rest, Console.In, Console.Out, Console.Error);
     case ["demo", .. var rest]:
         return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["verify", .. var rest]:
+        return VerifyCommand.Run(rest, Console.In, Console.Out, Console.Error);
     case ["facilitator", .. var rest]:
         return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
     case ["help" or "--help" or "-h"]:

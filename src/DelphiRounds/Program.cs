@@ -2,6 +2,7 @@ using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Arguments;
 using DelphiRounds.Convergence;
+using DelphiRounds.Endorsement;
 using DelphiRounds.Exports;
 using DelphiRounds.Pages;
 using DelphiRounds.Hosting;
@@ -10,12 +11,14 @@ using DelphiRounds.Live;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
+using DelphiRounds.Vision;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
-    .AddConvergence().AddExports().AddArguments();
+    .AddConvergence().AddExports().AddArguments()
+    .AddVision().AddEndorsement();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -32,6 +35,8 @@ app.MapLive();
 app.MapConvergence();
 app.MapExports();
 app.MapArguments();
+app.MapVision();
+app.MapEndorsement();
 app.MapDelphiPages();
 app.Run();
 

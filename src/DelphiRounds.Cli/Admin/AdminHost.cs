@@ -1,5 +1,7 @@
 using DelphiRounds.Data;
+using DelphiRounds.Endorsement;
 using DelphiRounds.Hosting;
+using DelphiRounds.Vision;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +22,7 @@ public static class AdminHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDelphiCore(builder.Configuration);
+        builder.Services.AddVision().AddEndorsement(); // the demo seeds a finished study with an endorsed vision
         var host = builder.Build();
         await host.Services.GetRequiredService<Migrator>().MigrateAsync();
         return host;

@@ -58,6 +58,7 @@ public static class DemoCommand
         sb.AppendLine($"  API token (scripts): Authorization: Bearer {access.ApiToken}");
         sb.AppendLine("  Participant links (each one person; open them in separate browsers or private windows):");
         foreach (var (group, url) in access.ParticipantLinks) sb.AppendLine($"    {group,-40} {url}");
+        if (access.VerificationUrl is not null) sb.AppendLine($"  Endorsed vision, public verification page: {access.VerificationUrl}");
         return sb.ToString();
     }
 }

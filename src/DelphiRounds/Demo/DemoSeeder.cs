@@ -14,7 +14,11 @@ namespace DelphiRounds.Demo;
 /// <summary>What a newcomer needs to try the demo: how to log in, a token for scripts, a few participant links.</summary>
 public sealed record DemoAccess(
     string FacilitatorEmail, string? FacilitatorPassword, string ApiToken, long StudyId,
-    IReadOnlyList<(string Group, string Url)> ParticipantLinks);
+    IReadOnlyList<(string Group, string Url)> ParticipantLinks)
+{
+    /// <summary>The public verification page of the finished study whose vision was endorsed (issue 6).</summary>
+    public string? VerificationUrl { get; init; }
+}
 
 /// <summary>
 /// Seeds the demo study on an empty database with Bogus and a fixed seed: six stakeholder groups,
@@ -23,7 +27,7 @@ public sealed record DemoAccess(
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, IOptions<SiteOptions> site,
-    IOptions<AccountOptions> accounts)
+    IOptions<AccountOptions> accounts, VisionDemo visionDemo)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
@@ -84,7 +88,8 @@ public sealed class DemoSeeder(
         var baseUrl = site.Value.BaseUrl(null);
         var links = panel.Where(p => firstOfGroup.Contains(p.Participant.Id)).Take(3)
             .Select(p => (groups[p.Slug].NameEn, PanelEndpoints.InvitationUrl(baseUrl, p.Token))).ToList();
-        return new DemoAccess(account.Email, password, apiToken, study.Id, links);
+        var finished = await visionDemo.SeedAsync(account.Id, options.Value.Seed);
+        return new DemoAccess(account.Email, password, apiToken, study.Id, links) { VerificationUrl = $"{baseUrl}/verify/{finished}" };
     }
 
     private static double Gaussian(Randomizer random)

@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using DelphiRounds.Hosting;
+using DelphiRounds.Vision;
+using Microsoft.Extensions.Localization;
+
+namespace DelphiRounds.Endorsement;
+
+/// <summary>
+/// A study's ledger as published, with what it was built from and its verification: the page, the API
+/// and the receipt all come from this, and the verification is <see cref="LedgerVerifier"/>'s.
+/// </summary>
+public sealed record LedgerSnapshot(
+    long StudyId, VisionDocument Document, FrozenVision Vision, IReadOnlyList<LedgerEntry> Entries,
+    IReadOnlyDictionary<long, Signatory> Signatories, LedgerHead Head, JsonObject Json, LedgerVerification Verification)
+{
+    /// <summary>Endorsements still in force (not withdrawn), in ledger order.</summary>
+    public IReadOnlyList<LedgerEntry> InForce =>
+        Entries.Where(e => e.Kind == LedgerFormat.Endorsement && Entries.All(w => w.Withdraws != e.Sequence)).ToList();
+
+    public IReadOnlyList<LedgerEntry> Withdrawals => Entries.Where(e => e.Kind == LedgerFormat.Withdrawal).ToList();
+
+    /// <summary>The withdrawal of an endorsement, if any.</summary>
+    public LedgerEntry? WithdrawalOf(LedgerEntry endorsement) => Entries.FirstOrDefault(w => w.Withdraws == endorsement.Sequence);
+}
+
+/// <summary>
+/// Endorsement: signing with a one-time link, withdrawing, the public ledger with the service's signed head,
+/// receipts, and erasure that keeps the ledger verifiable.
+/// </summary>
+public sealed class EndorsementService(EndorsementStore store, VisionStore visions, LedgerSigningKey key, IStringLocalizer<Texts> t)
+{
+    private SignedHead Sign(long studyId, long sequence, string headHash, string documentHash, DateTimeOffset now) =>
+        key.SignHead(studyId, sequence, headHash, documentHash, now);
+
+    /// <summary>The statement of intent a signatory confirms (and that goes into the ledger), in the current language.</summary>
+    public string IntentStatement(Signatory s, string visionTitle, string documentHash) =>
+        t["endorsement.intent", s.Organisation, s.Role, visionTitle, documentHash];
+
+    /// <summary>The statement that goes into the ledger with a withdrawal.</summary>
+    public string WithdrawalStatement(Signatory s, string documentHash) =>
+        t["endorsement.withdrawalStatement", s.Organisation, s.Role, documentHash];
+
+    public Task<LedgerAppend> SignAsync(string token) =>
+        store.SignAsync(token, (s, doc) => IntentStatement(s, TitleOf(doc), doc.DocumentHash), Sign);
+
+    public Task<LedgerAppend> WithdrawAsync(string token, string? reason) =>
+        store.WithdrawAsync(token, (s, doc) => WithdrawalStatement(s, doc.DocumentHash), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), Sign);
+
+    private static string TitleOf(VisionDocument doc) => FrozenVision.Parse(doc.CanonicalJson, doc.DocumentHash).Title;
+
+    /// <summary>The study's ledger (null when its vision is not frozen), verified.</summary>
+    public async Task<LedgerSnapshot?> LedgerAsync(long studyId)
+    {
+        var document = await visions.DocumentAsync(studyId);
+        if (document is null) return null;
+        var head = await store.LatestHeadAsync(studyId);
+        if (head is null)
+        {
+            await store.EnsureGenesisHeadAsync(studyId, document.DocumentHash, Sign);
+            head = (await store.LatestHeadAsync(studyId))!;
+        }
+        // Entries up to the head just read: an append commits its entry and its head together, so this is one consistent state.
+        var entries = await store.EntriesAsync(studyId, head.Sequence);
+        var signatories = (await store.ListAsync(studyId)).ToDictionary(s => s.Id);
+        var json = LedgerJson(studyId, document, entries, signatories, head);
+        var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
+        json["title"] = vision.Title;
+        return new LedgerSnapshot(studyId, document, vision, entries, signatories, head, json, LedgerVerifier.Verify(json));
+    }
+
+    /// <summary>The ledger document (the format <see cref="LedgerVerifier"/> and <c>delphi verify</c> read).</summary>
+    public static JsonObject LedgerJson(long studyId, VisionDocument document, IReadOnlyList<LedgerEntry> entries,
+        IReadOnlyDictionary<long, Signatory> signatories, LedgerHead head) => new()
+    {
+        ["format"] = LedgerFormat.Format,
+        ["studyId"] = studyId,
+        ["document"] = new JsonObject { ["sha256"] = document.DocumentHash, ["canonical"] = document.CanonicalJson },
+        ["entries"] = new JsonArray(entries.Select(e => (JsonNode)EntryJson(e, signatories.GetValueOrDefault(e.SignatoryId))).ToArray()),
+        ["head"] = HeadJson(head),
+        ["publicKey"] = KeyJson(head.PublicKey),
+    };
+
+    /// <summary>An entry: its hashed fields, its hash, and the disclosed name (not hashed; erasable).</summary>
+    public static JsonObject EntryJson(LedgerEntry e, Signatory? s)
+    {
+        var json = e.Fields.ToJson();
+        json["hash"] = e.EntryHash;
+        json["disclosure"] = s is null || s.Erased || s.Name is null
+            ? new JsonObject { ["erased"] = true }
+            : new JsonObject { ["name"] = s.Name, ["nameSalt"] = s.NameSalt };
+        return json;
+    }
+
+    public static JsonObject HeadJson(LedgerHead h) => new()
+    {
+        ["studyId"] = h.StudyId,
+        ["sequence"] = h.Sequence,
+        ["headHash"] = h.HeadHash,
+        ["documentHash"] = h.DocumentHash,
+        ["signature"] = h.Signature,
+        ["keyFingerprint"] = h.KeyFingerprint,
+        ["signedAt"] = LedgerFormat.Timestamp(h.SignedAt),
+    };
+
+    public static JsonObject KeyJson(string spkiBase64)
+    {
+        var spki = Convert.FromBase64String(spkiBase64);
+        return new JsonObject
+        {
+            ["algorithm"] = LedgerFormat.Algorithm,
+            ["spki"] = spkiBase64,
+            ["pem"] = new string(PemEncoding.Write("PUBLIC KEY", spki)),
+            ["fingerprint"] = LedgerFormat.Fingerprint(spki),
+        };
+    }
+
+    /// <summary>The service's current public key (what signs new heads).</summary>
+    public JsonObject CurrentKey() => KeyJson(Convert.ToBase64String(key.PublicKeySpki));
+
+    /// <summary>
+    /// A signatory's receipt: their entry with its hash, the head the service signed right after it (so the entry's
+    /// place in the chain can be proven later, whatever happens to the server), and their withdrawal if any.
+    /// Holds the e-mail salt, so only the link's holder gets it. Null when the link is unknown or not yet used.
+    /// </summary>
+    public async Task<(Signatory Signatory, JsonObject Receipt, LedgerEntry Entry, LedgerEntry? Withdrawal, LedgerHead Head)?> ReceiptAsync(string token, string baseUrl)
+    {
+        var signatory = await store.FindByTokenAsync(token);
+        if (signatory is null || !signatory.Signed) return null;
+        var entries = (await store.EntriesAsync(signatory.StudyId)).Where(e => e.SignatoryId == signatory.Id).ToList();
+        var entry = entries.FirstOrDefault(e => e.Kind == LedgerFormat.Endorsement);
+        if (entry is null) return null;
+        var head = (await store.HeadAtAsync(signatory.StudyId, entry.Sequence))!;
+        var withdrawal = entries.FirstOrDefault(e => e.Kind == LedgerFormat.Withdrawal);
+        var document = (await visions.DocumentAsync(signatory.StudyId))!;
+        JsonObject? withdrawn = null;
+        if (withdrawal is not null)
+        {
+            var withdrawalHead = (await store.HeadAtAsync(signatory.StudyId, withdrawal.Sequence))!;
+            withdrawn = new JsonObject
+            {
+                ["entry"] = EntryJson(withdrawal, signatory),
+                ["head"] = HeadJson(withdrawalHead),
+                ["publicKey"] = KeyJson(withdrawalHead.PublicKey),
+            };
+        }
+        var receipt = new JsonObject
+        {
+            ["format"] = LedgerFormat.ReceiptFormat,
+            ["studyId"] = signatory.StudyId,
+            ["vision"] = TitleOf(document),
+            ["documentHash"] = document.DocumentHash,
+            ["verifyUrl"] = $"{baseUrl}/verify/{signatory.StudyId}",
+            ["ledgerUrl"] = $"{baseUrl}/api/v1/studies/{signatory.StudyId}/ledger",
+            ["signatory"] = new JsonObject
+            {
+                ["reference"] = signatory.Reference,
+                ["organisation"] = signatory.Organisation,
+                ["role"] = signatory.Role,
+                ["name"] = signatory.Name,
+                ["nameSalt"] = signatory.NameSalt,
+                ["email"] = signatory.Email,
+                ["salt"] = signatory.Salt,
+                ["erased"] = signatory.Erased,
+            },
+            ["entry"] = EntryJson(entry, signatory),
+            ["head"] = HeadJson(head),
+            ["publicKey"] = KeyJson(head.PublicKey),
+            ["withdrawal"] = withdrawn,
+        };
+        return (signatory, receipt, entry, withdrawal, head);
+    }
+}

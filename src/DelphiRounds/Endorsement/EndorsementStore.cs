@@ -1,0 +1,291 @@
+using System.Data.Common;
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+using DelphiRounds.Vision;
+
+namespace DelphiRounds.Endorsement;
+
+/// <summary>A signatory with their (erasable) identity: what the facilitator, the signing page and the receipt see.</summary>
+public sealed record Signatory
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    /// <summary>The public reference in the ledger, e.g. <c>sg-3kq9x2mf</c>.</summary>
+    public string Reference { get; init; } = "";
+    public string Organisation { get; init; } = "";
+    public string Role { get; init; } = "";
+    /// <summary>SHA-256(salt || e-mail), lowercase hex.</summary>
+    public string Commitment { get; init; } = "";
+    /// <summary>SHA-256(name salt || name), lowercase hex.</summary>
+    public string NameCommitment { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? SpentAt { get; init; }
+    public DateTimeOffset? WithdrawnAt { get; init; }
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    /// <summary>Hex salt of the e-mail commitment (never published; in the signatory's own receipt only).</summary>
+    public string? Salt { get; init; }
+    /// <summary>Hex salt of the name commitment (published with the name, so anyone can check it).</summary>
+    public string? NameSalt { get; init; }
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    public bool Signed => SpentAt is not null;
+    public bool Erased => ErasedAt is not null;
+}
+
+/// <summary>One row of a study's ledger.</summary>
+public sealed record LedgerEntry
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public long Sequence { get; init; }
+    public string Kind { get; init; } = "";
+    public long SignatoryId { get; init; }
+    public string SignatoryRef { get; init; } = "";
+    public string Commitment { get; init; } = "";
+    public string NameCommitment { get; init; } = "";
+    public string Organisation { get; init; } = "";
+    public string Role { get; init; } = "";
+    public string Statement { get; init; } = "";
+    public long? Withdraws { get; init; }
+    public string? Reason { get; init; }
+    public string DocumentHash { get; init; } = "";
+    public string PreviousHash { get; init; } = "";
+    public string EntryHash { get; init; } = "";
+    public DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>The fields as hashed.</summary>
+    public LedgerFormat.EntryFields Fields => new(Sequence, Kind, StudyId, DocumentHash, PreviousHash, SignatoryRef, Commitment, NameCommitment,
+        Organisation, Role, Statement, Withdraws, Reason, LedgerFormat.Timestamp(RecordedAt));
+}
+
+/// <summary>A head as stored.</summary>
+public sealed record LedgerHead
+{
+    public long StudyId { get; init; }
+    public long Sequence { get; init; }
+    public string HeadHash { get; init; } = "";
+    public string DocumentHash { get; init; } = "";
+    public string Signature { get; init; } = "";
+    public string PublicKey { get; init; } = "";
+    public string KeyFingerprint { get; init; } = "";
+    public DateTimeOffset SignedAt { get; init; }
+}
+
+/// <summary>What happened to a signature or withdrawal.</summary>
+public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased }
+
+/// <summary>The outcome of an append: the new entry and the head signed with it.</summary>
+public sealed record LedgerAppend(LedgerOutcome Outcome, LedgerEntry? Entry, LedgerHead? Head);
+
+/// <summary>
+/// Signatories, their one-time links (stored only as SHA-256) and identities, and the append-only ledger with its
+/// signed heads. An append and the spending of the link happen in one transaction.
+/// </summary>
+public sealed class EndorsementStore(Database db, TimeProvider time)
+{
+    public const string TokenPrefix = "dls_";
+
+    private const string SignatoryColumns =
+        """
+        s.id, s.study_id, s.reference, s.organisation, s.role, s.commitment, s.name_commitment, s.created_at, s.spent_at, s.withdrawn_at,
+        i.name, i.email, i.salt, i.name_salt, i.erased_at
+        """;
+    private const string SignatoryFrom = "signatories s LEFT JOIN signatory_identities i ON i.signatory_id = s.id";
+    private const string EntryColumns =
+        """
+        id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role, statement,
+        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at
+        """;
+    private const string HeadColumns = "study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at";
+
+    /// <summary>Registers a signatory; returns them with their signing token, which exists only in this result and the link sent.</summary>
+    public async Task<(Signatory Signatory, string Token)> RegisterAsync(long studyId, string name, string organisation, string role, string email)
+    {
+        var token = Secrets.NewToken(TokenPrefix);
+        var salt = LedgerFormat.NewSalt();
+        var nameSalt = LedgerFormat.NewSalt();
+        var reference = "sg-" + Secrets.NewPseudonym()[2..];
+        var now = time.Now();
+        var id = await db.WriteAsync(async (c, tx) =>
+        {
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO signatories (study_id, reference, organisation, role, commitment, name_commitment, token_hash, created_at)
+                VALUES (@studyId, @reference, @organisation, @role, @commitment, @nameCommitment, @tokenHash, @now) RETURNING id
+                """, new
+                {
+                    studyId, reference, organisation, role, now, tokenHash = Secrets.Hash(token),
+                    commitment = LedgerFormat.Commitment(salt, email), nameCommitment = LedgerFormat.NameCommitment(nameSalt, name),
+                }, tx);
+            await c.ExecuteAsync(
+                "INSERT INTO signatory_identities (signatory_id, name, email, salt, name_salt) VALUES (@id, @name, @email, @salt, @nameSalt)",
+                new { id, name, email, salt = Convert.ToHexStringLower(salt), nameSalt = Convert.ToHexStringLower(nameSalt) }, tx);
+            return id;
+        });
+        return ((await FindAsync(id))!, token);
+    }
+
+    /// <summary>A new link for a signatory who has not signed (the old one stops working); null when signed, erased or unknown.</summary>
+    public async Task<string?> ReissueAsync(long studyId, long signatoryId)
+    {
+        var token = Secrets.NewToken(TokenPrefix);
+        var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(
+            """
+            UPDATE signatories SET token_hash = @hash
+            WHERE id = @signatoryId AND study_id = @studyId AND spent_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM signatory_identities i WHERE i.signatory_id = signatories.id AND i.erased_at IS NOT NULL)
+            """, new { hash = Secrets.Hash(token), signatoryId, studyId }, tx));
+        return changed == 1 ? token : null;
+    }
+
+    public Task<Signatory?> FindAsync(long id) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Signatory>($"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.id = @id", new { id }));
+
+    public Task<Signatory?> FindByTokenAsync(string token) =>
+        Secrets.LooksLike(token, TokenPrefix)
+            ? db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Signatory>(
+                $"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.token_hash = @hash", new { hash = Secrets.Hash(token) }))
+            : Task.FromResult<Signatory?>(null);
+
+    public async Task<IReadOnlyList<Signatory>> ListAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<Signatory>(
+            $"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.study_id = @studyId ORDER BY s.organisation, s.id", new { studyId }))).AsList();
+
+    public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long studyId, long? upTo = null) =>
+        (await db.ReadAsync(c => c.QueryAsync<LedgerEntry>(
+            $"SELECT {EntryColumns} FROM ledger_entries WHERE study_id = @studyId AND sequence <= @upTo ORDER BY sequence",
+            new { studyId, upTo = upTo ?? long.MaxValue }))).AsList();
+
+    public Task<LedgerHead?> LatestHeadAsync(long studyId) =>
+        db.ReadAsync(c => c.QueryFirstOrDefaultAsync<LedgerHead>(
+            $"SELECT {HeadColumns} FROM ledger_heads WHERE study_id = @studyId ORDER BY sequence DESC", new { studyId }));
+
+    public Task<LedgerHead?> HeadAtAsync(long studyId, long sequence) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<LedgerHead>(
+            $"SELECT {HeadColumns} FROM ledger_heads WHERE study_id = @studyId AND sequence = @sequence", new { studyId, sequence }));
+
+    /// <summary>Signs the head of an empty ledger once (the first time anyone asks for the ledger).</summary>
+    public Task EnsureGenesisHeadAsync(long studyId, string documentHash, Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ledger_heads WHERE study_id = @studyId", new { studyId }, tx) > 0) return;
+            await InsertHeadAsync(c, tx, sign(studyId, 0, LedgerFormat.Genesis, documentHash, LedgerFormat.ToMilliseconds(time.GetUtcNow())));
+        });
+
+    /// <summary>
+    /// Signs with a one-time link: spends the link (only if unspent: <c>UPDATE … WHERE spent_at IS NULL</c>,
+    /// exactly one row) and appends the endorsement and its signed head, all in one transaction.
+    /// </summary>
+    public Task<LedgerAppend> SignAsync(string token, Func<Signatory, VisionDocument, string> statement,
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var signatory = await SignatoryByTokenAsync(c, tx, token);
+            if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
+            var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
+            if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
+            if (signatory.Erased) return new LedgerAppend(LedgerOutcome.Erased, null, null);
+            var now = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+            var spent = await c.ExecuteAsync(
+                "UPDATE signatories SET spent_at = @now WHERE id = @id AND spent_at IS NULL", new { now, id = signatory.Id }, tx);
+            if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
+            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign);
+        });
+
+    /// <summary>Withdraws a signatory's endorsement: appends a withdrawal entry pointing at it, once.</summary>
+    public Task<LedgerAppend> WithdrawAsync(string token, Func<Signatory, VisionDocument, string> statement, string? reason,
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var signatory = await SignatoryByTokenAsync(c, tx, token);
+            if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
+            var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
+            if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
+            var now = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+            var changed = await c.ExecuteAsync(
+                "UPDATE signatories SET withdrawn_at = @now WHERE id = @id AND spent_at IS NOT NULL AND withdrawn_at IS NULL",
+                new { now, id = signatory.Id }, tx);
+            if (changed != 1) return new LedgerAppend(signatory.Signed ? LedgerOutcome.AlreadyWithdrawn : LedgerOutcome.NotSigned, null, null);
+            var endorsement = await c.QuerySingleAsync<long>(
+                "SELECT sequence FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
+                new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
+            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Withdrawal, statement(signatory, document), endorsement, reason, now, sign);
+        });
+
+    private static Task<Signatory?> SignatoryByTokenAsync(DbConnection c, DbTransaction tx, string token) =>
+        Secrets.LooksLike(token, TokenPrefix)
+            ? c.QuerySingleOrDefaultAsync<Signatory>($"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.token_hash = @hash",
+                new { hash = Secrets.Hash(token) }, tx)
+            : Task.FromResult<Signatory?>(null);
+
+    private static async Task<LedgerAppend> AppendAsync(DbConnection c, DbTransaction tx, Signatory signatory, VisionDocument document,
+        string kind, string statement, long? withdraws, string? reason, DateTimeOffset now, Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
+    {
+        var last = await c.QueryFirstOrDefaultAsync<LastEntry>(
+            "SELECT sequence, entry_hash, recorded_at FROM ledger_entries WHERE study_id = @studyId ORDER BY sequence DESC LIMIT 1",
+            new { studyId = signatory.StudyId }, tx);
+        // Times in the chain never go backwards, even if the clock does.
+        if (last is not null && last.RecordedAt > now) now = last.RecordedAt;
+        var entry = new LedgerEntry
+        {
+            StudyId = signatory.StudyId, Sequence = (last?.Sequence ?? 0) + 1, Kind = kind, SignatoryId = signatory.Id,
+            SignatoryRef = signatory.Reference, Commitment = signatory.Commitment, NameCommitment = signatory.NameCommitment,
+            Organisation = signatory.Organisation, Role = signatory.Role, Statement = statement, Withdraws = withdraws, Reason = reason,
+            DocumentHash = document.DocumentHash, PreviousHash = last?.EntryHash ?? LedgerFormat.Genesis, RecordedAt = now,
+        };
+        entry = entry with { EntryHash = entry.Fields.Hash() };
+        var id = await c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO ledger_entries (study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
+                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at)
+            VALUES (@StudyId, @Sequence, @Kind, @SignatoryId, @SignatoryRef, @Commitment, @NameCommitment, @Organisation, @Role,
+                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt)
+            RETURNING id
+            """, entry, tx);
+        var head = sign(entry.StudyId, entry.Sequence, entry.EntryHash, entry.DocumentHash, now);
+        var stored = await InsertHeadAsync(c, tx, head);
+        return new LedgerAppend(LedgerOutcome.Appended, entry with { Id = id }, stored);
+    }
+
+    private static async Task<LedgerHead> InsertHeadAsync(DbConnection c, DbTransaction tx, SignedHead h)
+    {
+        var head = new LedgerHead
+        {
+            StudyId = h.StudyId, Sequence = h.Sequence, HeadHash = h.HeadHash, DocumentHash = h.DocumentHash, Signature = h.Signature,
+            PublicKey = h.PublicKey, KeyFingerprint = h.KeyFingerprint, SignedAt = h.SignedAt,
+        };
+        await c.ExecuteAsync(
+            """
+            INSERT INTO ledger_heads (study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at)
+            VALUES (@StudyId, @Sequence, @HeadHash, @DocumentHash, @Signature, @PublicKey, @KeyFingerprint, @SignedAt)
+            """, head, tx);
+        return head;
+    }
+
+    /// <summary>Erases a signatory's personal data (name, e-mail and both salts); the ledger keeps its commitments and still verifies.</summary>
+    public Task<bool> EraseAsync(long studyId, long signatoryId) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            """
+            UPDATE signatory_identities SET name = NULL, email = NULL, salt = NULL, name_salt = NULL, erased_at = @now
+            WHERE signatory_id = @signatoryId AND erased_at IS NULL
+              AND signatory_id IN (SELECT id FROM signatories WHERE study_id = @studyId)
+            """, new { studyId, signatoryId, now = time.Now() }, tx) == 1);
+
+    /// <summary>Erases a panel member's name and e-mail; their pseudonymous answers and reviews stay.</summary>
+    public Task<bool> ErasePanelMemberAsync(long studyId, long participantId) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            """
+            UPDATE participant_identities SET name = NULL, email = NULL, erased_at = @now
+            WHERE participant_id = @participantId AND erased_at IS NULL
+              AND participant_id IN (SELECT id FROM participants WHERE study_id = @studyId)
+            """, new { studyId, participantId, now = time.Now() }, tx) == 1);
+
+    private sealed record LastEntry
+    {
+        public long Sequence { get; init; }
+        public string EntryHash { get; init; } = "";
+        public DateTimeOffset RecordedAt { get; init; }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DelphiRounds.Vision;
+
+namespace DelphiRounds.Endorsement;
+
+/// <summary>
+/// The shape of the public ledger, shared by the service that writes it and the verifier that checks it.
+/// An entry's hash is the SHA-256 of the canonical JSON (RFC 8785) of exactly the fields in
+/// <see cref="HashedFields"/>; the head the service signs is the canonical JSON of
+/// <c>{studyId, sequence, headHash, documentHash}</c>.
+/// </summary>
+public static class LedgerFormat
+{
+    public const string Format = "delphirounds-ledger/1";
+    public const string ReceiptFormat = "delphirounds-receipt/1";
+    public const string Endorsement = "endorsement";
+    public const string Withdrawal = "withdrawal";
+
+    /// <summary>The previous hash of the first entry (and the head hash of an empty ledger).</summary>
+    public static readonly string Genesis = new('0', 64);
+
+    /// <summary>What the signature is, for people reading the ledger file.</summary>
+    public const string Algorithm = "ECDSA P-256 with SHA-256 over the canonical JSON (RFC 8785) of {studyId, sequence, headHash, documentHash}; signature IEEE P1363 (r||s), base64";
+
+    /// <summary>The fields of an entry that its hash covers. Anything else in an entry (its hash, the disclosed name) is not hashed.</summary>
+    public static readonly string[] HashedFields =
+    [
+        "sequence", "kind", "studyId", "documentHash", "previousHash", "signatory", "commitment", "nameCommitment",
+        "organisation", "role", "statement", "withdraws", "reason", "at",
+    ];
+
+    /// <summary>The fields of an entry as they are hashed.</summary>
+    public sealed record EntryFields(
+        long Sequence, string Kind, long StudyId, string DocumentHash, string PreviousHash, string Signatory,
+        string Commitment, string NameCommitment, string Organisation, string Role, string Statement,
+        long? Withdraws, string? Reason, string At)
+    {
+        public JsonObject ToJson() => new()
+        {
+            ["sequence"] = Sequence,
+            ["kind"] = Kind,
+            ["studyId"] = StudyId,
+            ["documentHash"] = DocumentHash,
+            ["previousHash"] = PreviousHash,
+            ["signatory"] = Signatory,
+            ["commitment"] = Commitment,
+            ["nameCommitment"] = NameCommitment,
+            ["organisation"] = Organisation,
+            ["role"] = Role,
+            ["statement"] = Statement,
+            ["withdraws"] = Withdraws,
+            ["reason"] = Reason,
+            ["at"] = At,
+        };
+
+        public string Hash() => CanonicalJson.Hash(ToJson());
+    }
+
+    /// <summary>What the service signs: the head of a study's chain.</summary>
+    public static JsonObject HeadPayload(long studyId, long sequence, string headHash, string documentHash) => new()
+    {
+        ["studyId"] = studyId,
+        ["sequence"] = sequence,
+        ["headHash"] = headHash,
+        ["documentHash"] = documentHash,
+    };
+
+    /// <summary>The commitment to a signatory's e-mail: SHA-256 over the salt's bytes followed by the trimmed, lowercased address in UTF-8.</summary>
+    public static string Commitment(byte[] salt, string email) => SaltedHash(salt, email.Trim().ToLowerInvariant());
+
+    /// <summary>The commitment to a signatory's name: SHA-256 over the name salt's bytes followed by the name in UTF-8.</summary>
+    public static string NameCommitment(byte[] salt, string name) => SaltedHash(salt, name);
+
+    private static string SaltedHash(byte[] salt, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var buffer = new byte[salt.Length + bytes.Length];
+        salt.CopyTo(buffer, 0);
+        bytes.CopyTo(buffer, salt.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
+    /// <summary>A new random salt (32 bytes).</summary>
+    public static byte[] NewSalt() => RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The UTC time as it is hashed: whole milliseconds, e.g. <c>2030-05-01T09:30:00.000Z</c>.</summary>
+    public static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A time for people, in the current language: e.g. <c>25 november 2030 09:30 UTC</c>.</summary>
+    public static string Readable(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.CurrentCulture);
+
+    /// <summary><paramref name="time"/> cut to whole milliseconds (what both databases keep exactly).</summary>
+    public static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+
+    /// <summary>The fingerprint of a public key: lowercase hex SHA-256 of its SubjectPublicKeyInfo (DER).</summary>
+    public static string Fingerprint(byte[] subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo));
+
+    /// <summary>True for 64 lowercase hex digits.</summary>
+    public static bool IsHash(string? s) => s is { Length: 64 } && s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+}

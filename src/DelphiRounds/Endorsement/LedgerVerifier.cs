@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DelphiRounds.Vision;
+
+namespace DelphiRounds.Endorsement;
+
+/// <summary>The outcome of checking a ledger (or a receipt).</summary>
+/// <param name="Verifies">True when every check passed.</param>
+/// <param name="Entries">Number of entries in the ledger.</param>
+/// <param name="KeyFingerprint">Fingerprint of the key whose signature on the head verified (null when it did not).</param>
+/// <param name="BrokenEntry">Position (1-based) of the first entry that failed, or null when the failure is not in an entry.</param>
+/// <param name="Message">One line: what verified, or where and why it broke (e.g. <c>entry 7 (sequence 7): previous hash does not match</c>).</param>
+public sealed record LedgerVerification(bool Verifies, int Entries, string? KeyFingerprint, int? BrokenEntry, string Message)
+{
+    public static LedgerVerification Broken(int entries, int? entry, string message) => new(false, entries, null, entry, message);
+}
+
+/// <summary>
+/// Checks a ledger file: the frozen document's hash, every entry's place in the hash chain and its hash,
+/// what a withdrawal may withdraw, disclosed names against their commitments, and the service's
+/// signature on the head. Pure code without I/O: the verification page, the ledger API and
+/// <c>delphi verify</c> all run this one algorithm, and stop at the first thing that is wrong.
+/// </summary>
+public static class LedgerVerifier
+{
+    /// <summary>Verifies a ledger document as published at <c>GET /api/v1/studies/{id}/ledger</c>.</summary>
+    public static LedgerVerification Verify(JsonNode? root)
+    {
+        if (root is not JsonObject ledger) return LedgerVerification.Broken(0, null, "ledger: the file is not a JSON object");
+        if (Text(ledger["format"]) != LedgerFormat.Format)
+            return LedgerVerification.Broken(0, null, $"ledger: format is not {LedgerFormat.Format}");
+        if (Integer(ledger["studyId"]) is not { } studyId) return LedgerVerification.Broken(0, null, "ledger: studyId is missing");
+
+        if (CheckDocument(ledger["document"]) is { } documentProblem) return LedgerVerification.Broken(0, null, documentProblem);
+        var documentHash = Text(ledger["document"]!["sha256"])!;
+
+        if (ledger["entries"] is not JsonArray entries) return LedgerVerification.Broken(0, null, "ledger: entries is missing");
+        var count = entries.Count;
+        var previous = LedgerFormat.Genesis;
+        var previousAt = "";
+        // What each signatory has done so far: their endorsement's sequence, and whether it was withdrawn.
+        var endorsements = new Dictionary<string, (long Sequence, string Commitment, bool Withdrawn)>(StringComparer.Ordinal);
+        var bySequence = new Dictionary<long, string>();
+        for (var i = 0; i < count; i++)
+        {
+            var position = i + 1;
+            var entry = entries[i] as JsonObject;
+            var sequenceText = entry is null ? "?" : Integer(entry["sequence"])?.ToString(CultureInfo.InvariantCulture) ?? "?";
+            LedgerVerification Fail(string problem) => LedgerVerification.Broken(count, position, $"entry {position} (sequence {sequenceText}): {problem}");
+
+            if (entry is null) return Fail("not a JSON object");
+            if (Integer(entry["sequence"]) != position) return Fail($"sequence is not {position}");
+            if (ReadFields(entry, out var fields) is { } fieldProblem) return Fail(fieldProblem);
+            if (fields.PreviousHash != previous) return Fail("previous hash does not match");
+            if (fields.DocumentHash != documentHash) return Fail("document hash does not match the frozen document");
+            if (fields.StudyId != studyId) return Fail("study id does not match the ledger");
+            if (Text(entry["hash"]) is not { } hash || hash != fields.Hash()) return Fail("hash does not match the entry's contents");
+            if (!DateTimeOffset.TryParseExact(fields.At, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+                return Fail("time is not a UTC time like 2030-05-01T09:30:00.000Z");
+            if (string.CompareOrdinal(fields.At, previousAt) < 0) return Fail("time is earlier than the previous entry's");
+            if (!LedgerFormat.IsHash(fields.Commitment) || !LedgerFormat.IsHash(fields.NameCommitment))
+                return Fail("a commitment is not a SHA-256 in lowercase hex");
+
+            switch (fields.Kind)
+            {
+                case LedgerFormat.Endorsement:
+                    if (fields.Withdraws is not null) return Fail("an endorsement cannot withdraw anything");
+                    if (endorsements.ContainsKey(fields.Signatory)) return Fail($"signatory {fields.Signatory} endorsed before");
+                    endorsements[fields.Signatory] = (fields.Sequence, fields.Commitment, false);
+                    break;
+                case LedgerFormat.Withdrawal:
+                    if (fields.Withdraws is not { } withdrawn
+                        || !endorsements.TryGetValue(fields.Signatory, out var endorsed) || endorsed.Sequence != withdrawn
+                        || endorsed.Commitment != fields.Commitment)
+                        return Fail($"withdraws sequence {fields.Withdraws?.ToString(CultureInfo.InvariantCulture) ?? "null"}, which is not an endorsement by the same signatory");
+                    if (endorsed.Withdrawn) return Fail($"the endorsement at sequence {withdrawn} was already withdrawn");
+                    endorsements[fields.Signatory] = endorsed with { Withdrawn = true };
+                    break;
+                default:
+                    return Fail($"kind '{fields.Kind}' is neither {LedgerFormat.Endorsement} nor {LedgerFormat.Withdrawal}");
+            }
+            if (CheckDisclosure(entry["disclosure"], fields.NameCommitment) is { } disclosureProblem) return Fail(disclosureProblem);
+
+            bySequence[fields.Sequence] = hash;
+            previous = hash;
+            previousAt = fields.At;
+        }
+
+        var head = CheckHead(ledger["head"], ledger["publicKey"], studyId, count, previous, documentHash);
+        return head.Problem is { } headProblem
+            ? LedgerVerification.Broken(count, null, headProblem)
+            : new LedgerVerification(true, count, head.Fingerprint, null, $"ledger verifies: {count} entries, head signed by {head.Fingerprint}");
+    }
+
+    /// <summary>
+    /// Verifies a signatory's receipt: the entry's hash, that the signed head of that moment is this entry
+    /// and carries the service's valid signature, and (when present) the e-mail and name against their commitments.
+    /// </summary>
+    public static LedgerVerification VerifyReceipt(JsonNode? root)
+    {
+        if (root is not JsonObject receipt || Text(receipt["format"]) != LedgerFormat.ReceiptFormat)
+            return LedgerVerification.Broken(0, null, $"receipt: format is not {LedgerFormat.ReceiptFormat}");
+        if (Integer(receipt["studyId"]) is not { } studyId) return LedgerVerification.Broken(0, null, "receipt: studyId is missing");
+        string? fingerprint = null;
+        var parts = new List<(string Name, JsonNode? Entry, JsonNode? Head, JsonNode? Key)> { ("entry", receipt["entry"], receipt["head"], receipt["publicKey"]) };
+        if (receipt["withdrawal"] is JsonObject w) parts.Add(("withdrawal", w["entry"], w["head"], w["publicKey"] ?? receipt["publicKey"]));
+        foreach (var (name, node, headNode, keyNode) in parts)
+        {
+            if (node is not JsonObject entry || ReadFields(entry, out var fields) is { } problem)
+                return LedgerVerification.Broken(0, null, $"receipt: {name} is not a complete ledger entry");
+            if (Text(entry["hash"]) is not { } hash || hash != fields.Hash())
+                return LedgerVerification.Broken(0, null, $"receipt: {name} (sequence {fields.Sequence}): hash does not match the entry's contents");
+            if (fields.StudyId != studyId) return LedgerVerification.Broken(0, null, $"receipt: {name}: study id does not match");
+            var head = CheckHead(headNode, keyNode, studyId, fields.Sequence, hash, fields.DocumentHash);
+            if (head.Problem is { } headProblem) return LedgerVerification.Broken(0, null, $"receipt: {name}: {headProblem}");
+            fingerprint = head.Fingerprint;
+            if (receipt["signatory"] is JsonObject s && fields.Kind == LedgerFormat.Endorsement)
+            {
+                if (Text(s["email"]) is { } email && Text(s["salt"]) is { } salt
+                    && (Hex(salt) is not { } saltBytes || LedgerFormat.Commitment(saltBytes, email) != fields.Commitment))
+                    return LedgerVerification.Broken(0, null, "receipt: the e-mail address does not match its commitment");
+                if (Text(s["name"]) is { } nameText && Text(s["nameSalt"]) is { } nameSalt
+                    && (Hex(nameSalt) is not { } nameSaltBytes || LedgerFormat.NameCommitment(nameSaltBytes, nameText) != fields.NameCommitment))
+                    return LedgerVerification.Broken(0, null, "receipt: the name does not match its commitment");
+            }
+        }
+        return new LedgerVerification(true, parts.Count, fingerprint, null, $"receipt verifies: {parts.Count} entr{(parts.Count == 1 ? "y" : "ies")}, head signed by {fingerprint}");
+    }
+
+    private static string? CheckDocument(JsonNode? node)
+    {
+        if (node is not JsonObject document || Text(document["sha256"]) is not { } hash || Text(document["canonical"]) is not { } canonical)
+            return "document: sha256 or canonical is missing";
+        if (!LedgerFormat.IsHash(hash)) return "document: sha256 is not a SHA-256 in lowercase hex";
+        if (CanonicalJson.Sha256(canonical) != hash) return "document: the SHA-256 of the canonical text does not match sha256";
+        if (!CanonicalJson.IsCanonical(canonical)) return "document: the text is not canonical JSON (RFC 8785)";
+        return null;
+    }
+
+    private static string? CheckDisclosure(JsonNode? node, string nameCommitment)
+    {
+        if (node is not JsonObject disclosure) return null;
+        var name = Text(disclosure["name"]);
+        var salt = Text(disclosure["nameSalt"]);
+        if (name is null && salt is null) return null;
+        if (name is null || salt is null || Hex(salt) is not { } saltBytes) return "disclosed name or its salt is incomplete";
+        return LedgerFormat.NameCommitment(saltBytes, name) == nameCommitment ? null : "disclosed name does not match its commitment";
+    }
+
+    private static (string? Problem, string? Fingerprint) CheckHead(JsonNode? headNode, JsonNode? keyNode, long studyId, long sequence, string headHash, string documentHash)
+    {
+        if (headNode is not JsonObject head) return ("head: the signed head is missing", null);
+        if (Integer(head["studyId"]) != studyId) return ("head: study id does not match the ledger", null);
+        if (Integer(head["sequence"]) is not { } headSequence) return ("head: sequence is missing", null);
+        if (headSequence > sequence)
+            return ($"head: the signed head is at sequence {headSequence} but the ledger ends at sequence {sequence} (entries are missing)", null);
+        if (headSequence < sequence)
+            return ($"head: the signed head is at sequence {headSequence} but the ledger goes on to sequence {sequence} (entries were added after it was signed)", null);
+        if (Text(head["headHash"]) != headHash) return ("head: head hash does not match the last entry's hash", null);
+        if (Text(head["documentHash"]) != documentHash) return ("head: document hash does not match the frozen document", null);
+
+        if (keyNode is not JsonObject key || Text(key["spki"]) is not { } spkiText) return ("publicKey: spki is missing", null);
+        byte[] spki;
+        try { spki = Convert.FromBase64String(spkiText); }
+        catch (FormatException) { return ("publicKey: spki is not base64", null); }
+        var fingerprint = LedgerFormat.Fingerprint(spki);
+        if (Text(key["fingerprint"]) is { } stated && stated != fingerprint) return ("publicKey: fingerprint does not match the key", null);
+        if (Text(head["keyFingerprint"]) != fingerprint) return ("head: it names another key than the published public key", null);
+        if (Text(head["signature"]) is not { } signatureText) return ("head: signature is missing", null);
+        byte[] signature;
+        try { signature = Convert.FromBase64String(signatureText); }
+        catch (FormatException) { return ("head: signature is not base64", null); }
+
+        using var ecdsa = ECDsa.Create();
+        try
+        {
+            ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+        }
+        catch (CryptographicException)
+        {
+            return ("publicKey: not an ECDSA public key", null);
+        }
+        if (ecdsa.KeySize != 256 || ecdsa.ExportParameters(false).Curve.Oid.Value != "1.2.840.10045.3.1.7")
+            return ("publicKey: not an ECDSA P-256 key", null);
+        var payload = Encoding.UTF8.GetBytes(CanonicalJson.Write(LedgerFormat.HeadPayload(studyId, headSequence, headHash, documentHash)));
+        if (signature.Length != 64 || !ecdsa.VerifyData(payload, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            return ("head: the signature does not verify with the published key", null);
+        return (null, fingerprint);
+    }
+
+    /// <summary>Reads the hashed fields; a description of the first missing or mistyped one, else null.</summary>
+    private static string? ReadFields(JsonObject entry, out LedgerFormat.EntryFields fields)
+    {
+        fields = null!;
+        foreach (var name in LedgerFormat.HashedFields)
+        {
+            if (!entry.ContainsKey(name)) return $"field '{name}' is missing";
+        }
+        string? S(string name) => Text(entry[name]);
+        var required = new[] { "kind", "documentHash", "previousHash", "signatory", "commitment", "nameCommitment", "organisation", "role", "statement", "at" };
+        foreach (var name in required)
+        {
+            if (S(name) is null) return $"field '{name}' is not a string";
+        }
+        if (Integer(entry["sequence"]) is not { } sequence) return "field 'sequence' is not a whole number";
+        if (Integer(entry["studyId"]) is not { } studyId) return "field 'studyId' is not a whole number";
+        long? withdraws = null;
+        if (entry["withdraws"] is not null)
+        {
+            if (Integer(entry["withdraws"]) is not { } w) return "field 'withdraws' is not a whole number or null";
+            withdraws = w;
+        }
+        string? reason = null;
+        if (entry["reason"] is not null && (reason = S("reason")) is null) return "field 'reason' is not a string or null";
+        fields = new LedgerFormat.EntryFields(sequence, S("kind")!, studyId, S("documentHash")!, S("previousHash")!, S("signatory")!,
+            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!);
+        return null;
+    }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    private static long? Integer(JsonNode? node)
+    {
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number) return null;
+        return long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    private static byte[]? Hex(string text)
+    {
+        try { return Convert.FromHexString(text); }
+        catch (FormatException) { return null; }
+    }
+}

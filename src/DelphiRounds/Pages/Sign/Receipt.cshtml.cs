@@ -1,0 +1,79 @@
+using DelphiRounds.Endorsement;
+using DelphiRounds.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Pages.Sign;
+
+/// <summary>
+/// The signatory's receipt (printable; also as JSON at <c>/sign/{token}/receipt.json</c>): their entry, its hashes,
+/// the head the service signed right after it. From here they can withdraw their endorsement — a POST with an
+/// explicit confirmation that appends a withdrawal; the endorsement itself stays in the ledger.
+/// </summary>
+public sealed class ReceiptModel(EndorsementService service, IOptions<SiteOptions> site, IStringLocalizer<Texts> t) : PageModel
+{
+    public Signatory Signatory { get; private set; } = null!;
+    public LedgerEntry Entry { get; private set; } = null!;
+    public LedgerEntry? Withdrawal { get; private set; }
+    public LedgerHead Head { get; private set; } = null!;
+    public string Token { get; private set; } = "";
+    public string? ConfirmError { get; private set; }
+    public string? Error { get; private set; }
+
+    [TempData] public string? Notice { get; set; }
+    [BindProperty] public bool ConfirmWithdraw { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(string token)
+    {
+        if (await LoadAsync(token) is { } other) return other;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostWithdrawAsync(string token)
+    {
+        if (await LoadAsync(token) is { } other) return other;
+        if (Withdrawal is not null)
+        {
+            Error = t["endorsement.withdraw.already"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        if (!ConfirmWithdraw)
+        {
+            ConfirmError = t["endorsement.withdraw.confirmRequired"];
+            Response.StatusCode = 400;
+            return Page();
+        }
+        if (Reason is { Length: > 1000 })
+        {
+            Error = t["error.tooLong", 1000];
+            Response.StatusCode = 400;
+            return Page();
+        }
+        var result = await service.WithdrawAsync(token, Reason);
+        if (result.Outcome != LedgerOutcome.Appended)
+        {
+            Error = t["endorsement.withdraw.already"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["endorsement.withdraw.done"];
+        Response.Headers.Location = $"/sign/{token}/receipt";
+        return StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private async Task<IActionResult?> LoadAsync(string token)
+    {
+        Token = token;
+        Response.Headers.CacheControl = "no-store";
+        Response.Headers["Referrer-Policy"] = "no-referrer";
+        Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
+        var receipt = await service.ReceiptAsync(token, site.Value.BaseUrl(Request));
+        if (receipt is null) return Redirect($"/sign/{token}");
+        (Signatory, _, Entry, Withdrawal, Head) = receipt.Value;
+        return null;
+    }
+}

@@ -1,0 +1,31 @@
+using DelphiRounds.Endorsement;
+using DelphiRounds.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace DelphiRounds.Pages.Verify;
+
+/// <summary>
+/// The public verification page: the frozen vision and its hash, who endorsed for which organisation and when,
+/// withdrawals, and whether the ledger verifies — by the same <see cref="LedgerVerifier"/> as the API and the CLI,
+/// run on the same ledger document the API publishes.
+/// </summary>
+public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, IOptions<SiteOptions> site) : PageModel
+{
+    public string BaseUrl => site.Value.BaseUrl(Request);
+    public LedgerSnapshot? Ledger { get; private set; }
+    public string CurrentKeyFingerprint { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(long studyId)
+    {
+        Ledger = await service.LedgerAsync(studyId);
+        if (Ledger is null)
+        {
+            Response.StatusCode = 404;
+            return Page();
+        }
+        CurrentKeyFingerprint = key.Fingerprint;
+        return Page();
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using DelphiRounds.Convergence;
+using DelphiRounds.Endorsement;
+using DelphiRounds.Items;
+using DelphiRounds.Live;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Vision;
+
+/// <summary>Why a vision cannot be frozen (yet).</summary>
+public enum FreezeBlocker { None, NoDraft, NoStatements, CriteriaNotLocked, RoundOpen, AlreadyFrozen }
+
+/// <summary>
+/// The vision's logic over the stores: each statement's linked items with their final statistics and
+/// verdict (from <see cref="ConvergenceService"/>), review tallies, and the freeze into a canonical document.
+/// </summary>
+public sealed class VisionService(
+    StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceService convergence, VisionStore store,
+    IOptions<LiveOptions> live, TimeProvider time)
+{
+    public const string DocumentFormat = "delphirounds-vision/1";
+
+    /// <summary>Every item of the study with its final statistics and verdict (null figures when no round closed on it).</summary>
+    public async Task<IReadOnlyDictionary<long, LinkedItem>> LinkedItemsAsync(long studyId)
+    {
+        var all = await items.ListAsync(studyId);
+        var state = await convergence.StudyAsync(studyId);
+        var closed = (await rounds.ListAsync(studyId)).Where(r => r.State == RoundStates.Closed).ToDictionary(r => r.Number, r => r.Id);
+        var wording = new Dictionary<int, IReadOnlyDictionary<long, LocalizedText>>();
+        var minShown = Math.Max(3, live.Value.MinGroupAnswersShown);
+        var result = new Dictionary<long, LinkedItem>();
+        foreach (var item in all)
+        {
+            var verdict = state.Items.FirstOrDefault(i => i.ItemId == item.Id);
+            var text = item.Text;
+            JsonObject? statistics = null;
+            if (verdict is not null)
+            {
+                // The wording the panel answered in that round, which may differ from today's.
+                if (closed.TryGetValue(verdict.LastRound, out var roundId))
+                {
+                    if (!wording.TryGetValue(verdict.LastRound, out var asked))
+                        wording[verdict.LastRound] = asked = (await rounds.ItemsAsync(roundId)).ToDictionary(ri => ri.ItemId, ri => ri.Text);
+                    if (asked.TryGetValue(item.Id, out var then)) text = then;
+                }
+                statistics = WithoutSmallGroups(JsonNode.Parse(verdict.Analysis.GetRawText())!.AsObject(), minShown);
+            }
+            result[item.Id] = new LinkedItem(item.Id, item.Position, text, item.Kind, verdict?.LastRound, verdict?.Verdict, statistics);
+        }
+        return result;
+    }
+
+    /// <summary>Stakeholder-group figures below the anonymity threshold never leave the server, not even in the vision.</summary>
+    private static JsonObject WithoutSmallGroups(JsonObject analysis, int minShown)
+    {
+        if (analysis["groups"] is JsonObject groups)
+        {
+            foreach (var slug in groups.Where(g => LinkedItem.Int(g.Value?["n"]) is not { } n || n < minShown).Select(g => g.Key).ToList())
+                groups.Remove(slug);
+        }
+        return analysis;
+    }
+
+    /// <summary>A draft with its statements, their items' figures and (when <paramref name="withReview"/>) the review tallies.</summary>
+    public async Task<DraftView> DescribeAsync(VisionDraft draft, bool withReview = true)
+    {
+        var linked = await LinkedItemsAsync(draft.StudyId);
+        var statements = await store.StatementsAsync(draft.Id);
+        var review = await store.ReviewAsync(draft.Id);
+        var answers = withReview ? await store.ReviewAnswersAsync(draft.Id) : [];
+        var views = statements.Select(s =>
+        {
+            var mine = answers.Where(a => a.StatementId == s.Statement.Id).ToList();
+            var tally = new ReviewTally(
+                mine.Count(a => a.Position == ReviewPositions.Agree),
+                mine.Count(a => a.Position == ReviewPositions.LiveWith),
+                mine.Count(a => a.Position == ReviewPositions.Object),
+                mine.Where(a => a.Position == ReviewPositions.Object && a.Reason is not null).Select(a => a.Reason!).ToList(),
+                mine.Where(a => a.Position != ReviewPositions.Object && a.Reason is not null).Select(a => a.Reason!).ToList());
+            return new StatementView(s.Statement.Id, s.Statement.Position, s.Statement.Text,
+                s.ItemIds.Where(linked.ContainsKey).Select(id => linked[id]).ToList(), tally);
+        }).ToList();
+        return new DraftView(draft, review, views, answers.Select(a => a.ParticipantId).Distinct().Count());
+    }
+
+    /// <summary>What stands in the way of freezing the latest draft.</summary>
+    public async Task<FreezeBlocker> BlockerAsync(long studyId)
+    {
+        if (await store.DocumentAsync(studyId) is not null) return FreezeBlocker.AlreadyFrozen;
+        var draft = await store.LatestDraftAsync(studyId);
+        if (draft is null) return FreezeBlocker.NoDraft;
+        if ((await store.StatementsAsync(draft.Id)).Count == 0) return FreezeBlocker.NoStatements;
+        var study = (await studies.FindAsync(studyId))!;
+        if (!study.CriteriaLocked) return FreezeBlocker.CriteriaNotLocked;
+        if ((await rounds.ListAsync(studyId)).Any(r => r.State == RoundStates.Open)) return FreezeBlocker.RoundOpen;
+        return FreezeBlocker.None;
+    }
+
+    /// <summary>
+    /// Freezes the latest draft: builds the canonical document (the text, every linked item's final statistics
+    /// and verdict, the locked consensus criteria and their hash), stores it with its SHA-256, and closes any
+    /// open review. After this the vision never changes.
+    /// </summary>
+    public async Task<(FreezeBlocker Blocker, VisionDocument? Document)> FreezeAsync(long studyId)
+    {
+        var blocker = await BlockerAsync(studyId);
+        if (blocker != FreezeBlocker.None) return (blocker, null);
+        var study = (await studies.FindAsync(studyId))!;
+        var draft = (await store.LatestDraftAsync(studyId))!;
+        var view = await DescribeAsync(draft, withReview: false);
+        var frozenAt = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+        var canonical = CanonicalJson.Write(BuildDocument(study, draft, view.Statements, frozenAt));
+        var hash = CanonicalJson.Sha256(canonical);
+        if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return (FreezeBlocker.AlreadyFrozen, null);
+        return (FreezeBlocker.None, await store.DocumentAsync(studyId));
+    }
+
+    /// <summary>The document that is hashed: everything a reader needs to check what was agreed and on what figures.</summary>
+    public static JsonObject BuildDocument(Study study, VisionDraft draft, IReadOnlyList<StatementView> statements, DateTimeOffset frozenAt) => new()
+    {
+        ["format"] = DocumentFormat,
+        ["study"] = new JsonObject
+        {
+            ["id"] = study.Id,
+            ["title"] = study.Title,
+            ["question"] = study.Question,
+            ["organiser"] = study.Organiser,
+            ["horizonYear"] = study.HorizonYear,
+        },
+        ["vision"] = new JsonObject
+        {
+            ["title"] = draft.Title,
+            ["version"] = draft.Version,
+            ["preamble"] = draft.Preamble,
+            ["statements"] = new JsonArray(statements.Select(s => (JsonNode)new JsonObject
+            {
+                ["number"] = s.Number,
+                ["text"] = s.Text,
+                ["items"] = new JsonArray(s.Items.Select(i => (JsonNode)new JsonObject
+                {
+                    ["id"] = i.ItemId,
+                    ["position"] = i.Position,
+                    ["kind"] = i.Kind,
+                    ["text"] = new JsonObject { ["nl"] = i.Text.Nl, ["en"] = i.Text.En },
+                    ["lastRound"] = i.LastRound,
+                    ["verdict"] = i.Verdict,
+                    ["statistics"] = i.Statistics?.DeepClone(),
+                }).ToArray()),
+            }).ToArray()),
+        },
+        ["criteria"] = new JsonObject
+        {
+            ["canonical"] = study.CriteriaJson,
+            ["sha256"] = study.CriteriaHash,
+            ["lockedAt"] = study.CriteriaLockedAt is { } locked ? LedgerFormat.Timestamp(locked) : null,
+        },
+        ["frozenAt"] = LedgerFormat.Timestamp(frozenAt),
+    };
+}

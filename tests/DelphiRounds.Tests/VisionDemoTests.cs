@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using DelphiRounds.Demo;
+using DelphiRounds.Endorsement;
+using DelphiRounds.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DelphiRounds.Tests;
+
+/// <summary>The demo's finished study: real rounds and verdicts, a frozen vision, 15 endorsements and one withdrawal.</summary>
+public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    [Fact]
+    public async Task The_demo_has_a_finished_study_whose_vision_fifteen_organisations_endorsed_and_one_withdrew_from()
+    {
+        var access = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync();
+        Assert.NotNull(access.VerificationUrl);
+        var studyId = long.Parse(access.VerificationUrl!.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(access.StudyId, studyId);
+        Assert.Contains("Endorsed vision, public verification page: " + access.VerificationUrl, DelphiRounds.Cli.Admin.DemoCommand.Describe(access));
+
+        // Three closed rounds whose snapshots carry real verdicts: consensus on most items, stable dissent on two.
+        Assert.Equal(3, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM rounds WHERE study_id = {studyId} AND state = 'closed'"));
+        var lastRound = $"(SELECT id FROM rounds WHERE study_id = {studyId} AND number = 3)";
+        Assert.Equal(6, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM round_snapshots WHERE round_id = {lastRound} AND verdict = 'consensus'"));
+        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM round_snapshots WHERE round_id = {lastRound} AND verdict = 'stable-dissent'"));
+        // Two versions, the first reviewed with objections; the second frozen.
+        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM vision_drafts WHERE study_id = {studyId}"));
+        Assert.True(DatabaseDump.Count(app.DatabasePath, "SELECT COUNT(*) FROM vision_review_answers WHERE position = 'object' AND reason IS NOT NULL") > 0);
+
+        var ledger = JsonNode.Parse(await app.Client().GetStringAsync($"/api/v1/studies/{studyId}/ledger"))!;
+        var result = LedgerVerifier.Verify(ledger);
+        Assert.True(result.Verifies, result.Message);
+        var entries = ledger["entries"]!.AsArray();
+        Assert.Equal(15, entries.Count(e => e!["kind"]!.GetValue<string>() == "endorsement"));
+        Assert.Equal(15, entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count());
+        var withdrawal = Assert.Single(entries, e => e!["kind"]!.GetValue<string>() == "withdrawal");
+        Assert.Equal(16, withdrawal!["sequence"]!.GetValue<long>());
+        foreach (var type in new[] { "Netbeheerder", "Energiebedrijf", "Warmtebedrijf", "Woningcorporatie", "Havenbedrijf", "Haven-industrie", "Cleantech", "Provincie", "Omgevingsdienst", "Gemeente" })
+            Assert.Contains(entries, e => e!["organisation"]!.GetValue<string>().Contains(type));
+
+        var page = await app.Client().GetStringAsync($"/verify/{studyId}");
+        Assert.Contains("data-verifies=\"true\"", page);
+        Assert.Contains("data-organisation-count=\"14\"", page);
+        Assert.Contains("data-withdrawn=\"true\"", page);
+    }
+}
