@@ -7,20 +7,24 @@ using DelphiRounds.Hosting;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Panel;
+using DelphiRounds.Privacy;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
+using DelphiRounds.Trust;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports();
+builder.Services.AddTrust().AddPrivacy();
 
 var app = builder.Build();
 await app.MigrateAsync();
 await app.Services.EnsureFirstFacilitatorAsync();
 
 app.UseDelphiHosting();
+app.UseTrust();
 app.MapAccounts();
 app.MapStudies();
 app.MapPanel();
@@ -30,6 +34,7 @@ app.MapAnswers();
 app.MapLive();
 app.MapConvergence();
 app.MapExports();
+app.MapPrivacy();
 app.MapDelphiPages();
 app.Run();
 

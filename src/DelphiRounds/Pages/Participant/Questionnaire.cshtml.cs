@@ -55,7 +55,10 @@ public sealed class QuestionnaireModel(
             if (double.TryParse(value.Replace(',', '.'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)) parsed = v;
             else return Refuse(itemId, 400, "value", t["answer.error.valueNotNumber"], null, rationale);
         }
-        var key = idempotencyKey is { Length: > 0 and <= 100 } && idempotencyKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? idempotencyKey : null;
+        // The key comes from the page itself; a bad one means the form was tampered with, so nothing is saved.
+        if (!string.IsNullOrEmpty(idempotencyKey) && !Trust.IdempotencyKeys.IsValid(idempotencyKey))
+            return Refuse(itemId, 400, "idempotencyKey", t["trust.idempotencyKey.invalid"], null, rationale);
+        var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
         var result = await answerService.SubmitAsync(Who, Round.Id, new AnswerRequest { ItemId = itemId, Value = parsed, Rationale = rationale, IdempotencyKey = key });
         if (!result.Ok) return Refuse(itemId, result.Status, result.Field!, result.Message!, parsed, rationale);
         Notice = t["questionnaire.saved", Items.Select((e, i) => (e, i)).First(x => x.e.Item.Id == itemId).i + 1];
