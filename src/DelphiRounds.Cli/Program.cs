@@ -8,6 +8,7 @@ const string Usage = """
       analyze FILE               statistics and consensus verdict of one item (FILE may be - for standard input)
       demo [--if-empty]          seed the demo study "Warmtevisie Rotterdam 2030" and print how to try it
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
+      backup [--out FILE]        consistent online backup of the SQLite database while the server runs
     """;
 
 switch (args)
@@ -18,6 +19,8 @@ switch (args)
         return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
     case ["facilitator", .. var rest]:
         return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["backup", .. var rest]:
+        return BackupCommand.Run(rest, Console.Out, Console.Error);
     case ["help" or "--help" or "-h"]:
         Console.Out.WriteLine(Usage);
         return 0;
