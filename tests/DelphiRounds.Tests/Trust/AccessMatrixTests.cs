@@ -40,7 +40,7 @@ public sealed class AccessMatrixTests(DelphiApp app, ITestOutputHelper output) :
                 var outcome = Outcomes.Classify(response);
                 var expected = rules[route].Allows(role) ? Outcome.Allowed : Outcome.Refused;
                 cells++;
-                table.Append($" {(int)response.StatusCode} |");
+                table.Append($" {(int)response.StatusCode}{Where(response)} |");
                 if (outcome != expected)
                     failures.Add($"{route.Key} as {role}: expected {expected}, got {(int)response.StatusCode} {response.Headers.Location} {Excerpt(await response.Content.ReadAsStringAsync())}");
             }
@@ -120,6 +120,10 @@ public sealed class AccessMatrixTests(DelphiApp app, ITestOutputHelper output) :
         "roundId" => s.RoundId,
         _ => throw new Xunit.Sdk.XunitException($"hub parameter '{name}' has no value: add it to AccessMatrixTests.HubArgument."),
     };
+
+    /// <summary>Where a redirect goes, for the table: <c>→/login</c>, <c>→/p</c>…</summary>
+    private static string Where(HttpResponseMessage response) =>
+        (int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } l ? "→" + (l.IsAbsoluteUri ? l.AbsolutePath : l.OriginalString.Split('?')[0]) : "";
 
     private static string Excerpt(string body) => body.Length <= 300 ? body : body[..300] + "…";
 }
