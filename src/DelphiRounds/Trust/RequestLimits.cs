@@ -61,7 +61,8 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Reque
                 new Dictionary<string, string[]> { ["body"] = [message] });
             return;
         }
-        if (context.Request.ContentLength is null && context.Request.Body.CanRead && size is { IsReadOnly: false })
+        if (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+            && size is { IsReadOnly: false })
         {
             // No declared length (chunked): count while reading, and read a refused body to its end before
             // failing, so the client can read the 413 (Kestrel's own cut-off would leave it a broken pipe).

@@ -32,7 +32,7 @@ public static class SqliteBackup
             target.Open();
             pages = Scalar(source, "PRAGMA page_count");
             pageSize = Scalar(source, "PRAGMA page_size");
-            progress?.Invoke($"Backing up {sourcePath} ({pages} pages of {pageSize} bytes) with SQLite's online backup; the server keeps running.");
+            progress?.Invoke($"Backing up {sourcePath} ({pages} pages of {pageSize} bytes) with SQLite's online backup; the server may keep running.");
             // One step copies every page under one read snapshot, so the copy is consistent even while
             // answers keep being committed (a step-by-step copy would restart on every write).
             source.BackupDatabase(target);
