@@ -34,6 +34,7 @@ mkdir -p "$results"
 projects=(
   tests/DelphiRounds.Consensus.Tests
   tests/DelphiRounds.Tests
+  tests/DelphiRounds.CrashTests
   tests/DelphiRounds.BrowserTests
 )
 passed=0; failed=0; skipped=0; broken=0

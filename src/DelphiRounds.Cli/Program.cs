@@ -10,6 +10,7 @@ const string Usage = """
       demo [--if-empty]          seed the demo study "Warmtevisie Rotterdam 2030" and print how to try it
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
       verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
+      backup [--out FILE]        consistent online backup of the SQLite database while the server runs
     """;
 
 switch (args)
@@ -22,6 +23,8 @@ switch (args)
         return VerifyCommand.Run(rest, Console.In, Console.Out, Console.Error);
     case ["facilitator", .. var rest]:
         return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["backup", .. var rest]:
+        return BackupCommand.Run(rest, Console.Out, Console.Error);
     case ["help" or "--help" or "-h"]:
         Console.Out.WriteLine(Usage);
         return 0;

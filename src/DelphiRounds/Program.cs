@@ -9,22 +9,26 @@ using DelphiRounds.Hosting;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Panel;
+using DelphiRounds.Privacy;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
+using DelphiRounds.Trust;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports().AddArguments()
-    .AddVision().AddEndorsement();
+    .AddVision().AddEndorsement()
+    .AddTrust().AddPrivacy();
 
 var app = builder.Build();
 await app.MigrateAsync();
 await app.Services.EnsureFirstFacilitatorAsync();
 
 app.UseDelphiHosting();
+app.UseTrust();
 app.MapAccounts();
 app.MapStudies();
 app.MapPanel();
@@ -37,6 +41,7 @@ app.MapExports();
 app.MapArguments();
 app.MapVision();
 app.MapEndorsement();
+app.MapPrivacy();
 app.MapDelphiPages();
 app.Run();
 

@@ -42,6 +42,10 @@ public class DelphiApp : WebApplicationFactory<Program>
                 ["Accounts:CreateFirstFacilitator"] = "false",
                 ["Live:PushIntervalMs"] = "25",
                 ["Site:PublicBaseUrl"] = "",
+                // Limits high enough never to throttle a test; RateLimitTests sets its own low ones.
+                ["RateLimits:Answers:PermitLimit"] = "1000000",
+                ["RateLimits:Login:PermitLimit"] = "1000000",
+                ["RateLimits:Signing:PermitLimit"] = "1000000",
                 ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("DELPHI_TEST_LOG") ?? "Warning",
             };
             foreach (var (k, v) in Settings) settings[k] = v;

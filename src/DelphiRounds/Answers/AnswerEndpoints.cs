@@ -44,12 +44,16 @@ public static class AnswerEndpoints
             .Validate<AnswerRequest>()
             .WithSummary("Answer an item, or revise an answer, while the round is open (participant token).")
             .WithDescription("Each answer or revision is stored as a new row and committed before the 201. " +
-                             "A retry with the same idempotencyKey returns the first answer with 200 and stores nothing.");
+                             "A retry with the same idempotencyKey (in the body or as the Idempotency-Key header; both must agree) " +
+                             "returns the first answer with 200 and stores nothing.");
     }
 
     private static async Task<Results<Created<AnswerResponse>, Ok<AnswerResponse>, ProblemHttpResult>> SubmitAsync(
-        long roundId, AnswerRequest request, HttpContext context, AnswerService service)
+        long roundId, AnswerRequest request, HttpContext context, AnswerService service,
+        [Microsoft.AspNetCore.Mvc.FromHeader(Name = Trust.IdempotencyKeys.Header)] string? idempotencyKey = null)
     {
+        (request, var keyProblem) = Trust.IdempotencyKeys.Apply(idempotencyKey, request);
+        if (keyProblem is not null) return keyProblem;
         var user = context.User;
         var who = new Answerer(user.ParticipantId()!.Value, user.ParticipantStudyId()!.Value,
             long.Parse(user.FindFirst(Auth.GroupIdClaim)!.Value, System.Globalization.CultureInfo.InvariantCulture));

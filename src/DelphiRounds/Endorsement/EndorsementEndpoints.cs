@@ -73,8 +73,6 @@ public static class EndorsementEndpoints
             .WithSummary("A new signing link for a signatory who has not signed; the old one stops working.");
         api.MapPost("/signatories/{signatoryId:long}/erase", EraseSignatoryAsync)
             .WithSummary("Erase a signatory's name and e-mail on request; the ledger keeps only commitments and still verifies.");
-        api.MapPost("/participants/{participantId:long}/erase", ErasePanelMemberAsync)
-            .WithSummary("Erase a panel member's name and e-mail on request; their pseudonymous answers stay.");
 
         app.MapGet("/api/v1/studies/{studyId:long}/ledger", LedgerAsync).WithTags("Endorsement").AllowAnonymous()
             .WithSummary("The public endorsement ledger: frozen document, hash-chained entries, the signed head and the public key.")
@@ -124,16 +122,6 @@ public static class EndorsementEndpoints
             return Problems.NotFound("signatoryId", $"Study {studyId} has no signatory {signatoryId}.");
         await store.EraseAsync(studyId, signatoryId);
         return TypedResults.Ok(new ErasureResponse(signatoryId, true));
-    }
-
-    private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> ErasePanelMemberAsync(
-        long studyId, long participantId, HttpContext context, StudyStore studies, Panel.ParticipantStore participants, EndorsementStore store)
-    {
-        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
-        if (await participants.FindAsync(participantId) is not { } p || p.StudyId != studyId)
-            return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
-        await store.ErasePanelMemberAsync(studyId, participantId);
-        return TypedResults.Ok(new ErasureResponse(participantId, true));
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> LedgerAsync(long studyId, HttpContext context, EndorsementService service)

@@ -273,15 +273,6 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
               AND signatory_id IN (SELECT id FROM signatories WHERE study_id = @studyId)
             """, new { studyId, signatoryId, now = time.Now() }, tx) == 1);
 
-    /// <summary>Erases a panel member's name and e-mail; their pseudonymous answers and reviews stay.</summary>
-    public Task<bool> ErasePanelMemberAsync(long studyId, long participantId) =>
-        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
-            """
-            UPDATE participant_identities SET name = NULL, email = NULL, erased_at = @now
-            WHERE participant_id = @participantId AND erased_at IS NULL
-              AND participant_id IN (SELECT id FROM participants WHERE study_id = @studyId)
-            """, new { studyId, participantId, now = time.Now() }, tx) == 1);
-
     private sealed record LastEntry
     {
         public long Sequence { get; init; }

@@ -37,6 +37,8 @@ public sealed class BadRequestExceptionHandler : IExceptionHandler
         {
             413 => ("body", "The request body is too large."),
             415 => ("Content-Type", "Send the body as application/json."),
+            // The framework's own wording ("Implicit body inferred … no body was provided") is meant for developers.
+            400 when bad.Message.Contains("no body was provided", StringComparison.Ordinal) => ("body", "A JSON body is required."),
             _ => ("body", bad.Message),
         };
     }

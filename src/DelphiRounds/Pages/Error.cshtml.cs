@@ -17,7 +17,7 @@ public sealed class ErrorModel(IStringLocalizer<Texts> t) : PageModel
 
     private void Describe(int? code)
     {
-        var key = code switch { 404 => "404", 403 => "403", 400 => "400", 429 => "429", _ => "500" };
+        var key = code switch { 404 => "404", 403 => "403", 400 or 413 => "400", 429 => "429", _ => "500" };
         Heading = t[$"error.{key}.title"];
         Explanation = t[$"error.{key}.text"];
         if (code is >= 400 and < 600) Response.StatusCode = code.Value;

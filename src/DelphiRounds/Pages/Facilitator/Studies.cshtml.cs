@@ -30,6 +30,8 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
         ModelState.Clear();
         if (string.IsNullOrWhiteSpace(Title)) ModelState.AddModelError(nameof(Title), t["studies.error.title"]);
         else if (Title.Length > 200) ModelState.AddModelError(nameof(Title), t["error.tooLong", 200]);
+        if (Question is { Length: > 2000 }) ModelState.AddModelError(nameof(Question), t["error.tooLong", 2000]);
+        if (Organiser is { Length: > 200 }) ModelState.AddModelError(nameof(Organiser), t["error.tooLong", 200]);
         int? horizon = null;
         if (!string.IsNullOrWhiteSpace(HorizonYear))
         {
@@ -42,6 +44,7 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
             .ToList();
         if (groups.Count == 0) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groups"]);
         else if (groups.Select(g => g.Slug).Distinct().Count() != groups.Count) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groupsDuplicate"]);
+        else if (groups.Any(g => g.Nl.Length > 200 || g.En.Length > 200)) ModelState.AddModelError(nameof(GroupLines), t["error.tooLong", 200]);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = 400;

@@ -126,6 +126,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var slug = Slug.From(parts[0]);
         if (parts[0].Length == 0) ModelState.AddModelError(nameof(GroupName), t["study.error.groupName"]);
         else if (Groups.Any(g => g.Slug == slug)) ModelState.AddModelError(nameof(GroupName), t["studies.error.groupsDuplicate"]);
+        else if (parts.Any(p => p.Length > 200)) ModelState.AddModelError(nameof(GroupName), t["error.tooLong", 200]);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = 400;

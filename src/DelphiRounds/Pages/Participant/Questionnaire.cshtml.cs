@@ -90,7 +90,10 @@ public sealed class QuestionnaireModel(
                 if (int.TryParse(raw, out var rank)) ranks[option.Key] = rank;
             }
         }
-        var key = idempotencyKey is { Length: > 0 and <= 100 } && idempotencyKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? idempotencyKey : null;
+        // The key comes from the page itself; a bad one means the form was tampered with, so nothing is saved.
+        if (!string.IsNullOrEmpty(idempotencyKey) && !Trust.IdempotencyKeys.IsValid(idempotencyKey))
+            return Refuse(itemId, 400, "idempotencyKey", t["trust.idempotencyKey.invalid"]);
+        var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
         var request = new AnswerRequest
         {
             ItemId = itemId, Value = value, Low = low, High = high, Ranks = ranks,

@@ -1,0 +1,65 @@
+using Dapper;
+using DelphiRounds.Data;
+using DelphiRounds.Hosting;
+
+namespace DelphiRounds.Privacy;
+
+/// <summary>The outcome of erasing one person: their pseudonym (which the answers keep) and when.</summary>
+public sealed record Erasure
+{
+    public long ParticipantId { get; init; }
+    public string Pseudonym { get; init; } = "";
+    public DateTimeOffset ErasedAt { get; init; }
+}
+
+/// <summary>
+/// Erases identities (name, e-mail) in <c>participant_identities</c>: on request, or when the retention
+/// period after a study's last round has passed. Answers and pseudonyms are untouched, so the study's
+/// figures, exports and signed record stay valid.
+/// </summary>
+public sealed class IdentityStore(Database db, TimeProvider time)
+{
+    /// <summary>Erases a panel member's identity; null when the study has no such participant. Erasing twice keeps the first time.</summary>
+    public Task<Erasure?> EraseAsync(long studyId, long participantId) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var pseudonym = await c.ExecuteScalarAsync<string?>(
+                "SELECT pseudonym FROM participants WHERE id = @participantId AND study_id = @studyId", new { participantId, studyId }, tx);
+            if (pseudonym is null) return null;
+            var now = time.Now();
+            var changed = await c.ExecuteAsync(
+                """
+                UPDATE participant_identities SET name = NULL, email = NULL, erased_at = COALESCE(erased_at, @now)
+                WHERE participant_id = @participantId
+                """, new { participantId, now }, tx);
+            if (changed == 0)
+                await c.ExecuteAsync("INSERT INTO participant_identities (participant_id, name, email, erased_at) VALUES (@participantId, NULL, NULL, @now)",
+                    new { participantId, now }, tx);
+            var erasedAt = await c.ExecuteScalarAsync<DateTimeOffset>(
+                "SELECT erased_at FROM participant_identities WHERE participant_id = @participantId", new { participantId }, tx);
+            return new Erasure { ParticipantId = participantId, Pseudonym = pseudonym, ErasedAt = erasedAt };
+        });
+
+    /// <summary>
+    /// Erases the identities of every study that ended at least <paramref name="retain"/> before now: it has a
+    /// closed round and no round open or in preparation, and its last round closed before the cut-off.
+    /// Returns how many identities were erased.
+    /// </summary>
+    public Task<int> PurgeEndedStudiesAsync(TimeSpan retain)
+    {
+        var now = time.Now();
+        var cutoff = now - retain;
+        return db.WriteAsync((c, tx) => c.ExecuteAsync(
+            """
+            UPDATE participant_identities SET name = NULL, email = NULL, erased_at = @now
+            WHERE erased_at IS NULL
+              AND participant_id IN (
+                SELECT p.id FROM participants p
+                WHERE p.study_id IN (
+                    SELECT r.study_id FROM rounds r
+                    GROUP BY r.study_id
+                    HAVING SUM(CASE WHEN r.state = 'closed' THEN 0 ELSE 1 END) = 0
+                       AND MAX(r.closed_at) <= @cutoff))
+            """, new { now, cutoff }, tx));
+    }
+}

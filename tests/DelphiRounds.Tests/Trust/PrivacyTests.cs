@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using DelphiRounds.Data;
+using DelphiRounds.Privacy;
+using DelphiRounds.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Tests.Trust;
+
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// Anonymity and personal data: answers point to pseudonyms, identities never reach pushes or exports,
+/// group figures below 3 are never pushed, a person can be erased on request, and identities are
+/// purged after the retention period once a study has ended.
+/// </summary>
+public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Pushes_never_carry_a_group_with_fewer_than_3_answers_nor_anything_that_identifies_a_participant()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 3);
+        var secrets = Identities(s.StudyId, withPseudonyms: true);
+        var raw = Channel.CreateUnbounded<string>();
+        await using var participantHub = app.Hub(s.Participants[0].Token);
+        await using var facilitatorHub = app.Hub(s.FacilitatorToken);
+        foreach (var hub in new[] { participantHub, facilitatorHub })
+        {
+            hub.On<JsonElement>("StatsUpdated", u => raw.Writer.TryWrite(u.GetRawText()));
+            await hub.StartAsync();
+            await hub.InvokeAsync("JoinRound", s.RoundId);
+        }
+
+        // One answer in each group, then a second in each: every group has 1–2 answers the whole time.
+        foreach (var wave in new[] { 0, 1 })
+        {
+            foreach (var group in new[] { "grid-operators", "housing", "residents" })
+            {
+                var p = s.Participants.Where(x => x.Group == group).ElementAt(wave);
+                await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 2 + wave, rationale = "Mijn reden" }), HttpStatusCode.Created);
+            }
+        }
+        // Every push until both connections have seen all six answers.
+        var payloads = await ReadUntilAsync(raw, seen => seen.Count(j => OverallN(j, s.SevenPointItem) == 6) == 2);
+        Assert.True(payloads.Count >= 2);
+
+        foreach (var json in payloads)
+        {
+            var update = JsonDocument.Parse(json).RootElement;
+            foreach (var item in update.GetProperty("items").EnumerateArray())
+            {
+                foreach (var g in item.GetProperty("groups").EnumerateObject())
+                    Assert.True(g.Value.GetProperty("n").GetInt32() >= 3, $"group {g.Name} with n < 3 was pushed: {json}");
+                Assert.True(item.GetProperty("overall").GetProperty("n").GetInt32() <= 6);
+            }
+            foreach (var secret in secrets) Assert.DoesNotContain(secret, json);
+            foreach (var field in new[] { "\"name\"", "\"email\"", "\"pseudonym\"", "\"participantId\"", "\"participant\"", "\"rationale\"" })
+                Assert.DoesNotContain(field, json);
+        }
+        // The groups are named as hidden, so a page can say "too few answers to show".
+        Assert.Contains(payloads, j => j.Contains("\"hiddenGroups\":[", StringComparison.Ordinal) && j.Contains("\"housing\"", StringComparison.Ordinal));
+
+        // With a third answer a group's figures are shown: the filter is the threshold, not a blanket ban.
+        var third = s.Participants.Where(x => x.Group == "housing").ElementAt(2);
+        await Scenario.Expect(await Scenario.AnswerAsync(app, third.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 4 }), HttpStatusCode.Created);
+        var shown = (await ReadUntilAsync(raw, seen => seen.Any(j => OverallN(j, s.SevenPointItem) == 7))).First(j => OverallN(j, s.SevenPointItem) == 7);
+        var housing = Item(shown, s.SevenPointItem).GetProperty("groups").GetProperty("housing");
+        Assert.Equal(3, housing.GetProperty("n").GetInt32());
+        Assert.False(Item(shown, s.SevenPointItem).GetProperty("groups").TryGetProperty("residents", out _));
+    }
+
+    [Fact]
+    public async Task Exports_and_participant_pages_never_carry_names_or_email_addresses()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 3);
+        foreach (var p in s.Participants)
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var export = await (await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/export.json")).Content.ReadAsStringAsync();
+        var convergence = await (await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence")).Content.ReadAsStringAsync();
+        var stats = await (await app.Client(s.Participants[0].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/stats")).Content.ReadAsStringAsync();
+        var browser = app.Client();
+        var page = await browser.GetStringAsync($"/p/{s.Participants[0].Token}");
+        foreach (var secret in Identities(s.StudyId, withPseudonyms: false))
+        {
+            Assert.DoesNotContain(secret, export);
+            Assert.DoesNotContain(secret, convergence);
+            Assert.DoesNotContain(secret, stats);
+            Assert.DoesNotContain(secret, page);
+        }
+        // The answers in the export are there under their pseudonyms.
+        var pseudonym = TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}");
+        Assert.Contains(pseudonym, export);
+    }
+
+    [Fact]
+    public async Task Erasing_a_person_removes_name_and_email_and_keeps_their_answers()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var p = s.Participants[0];
+        await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+        var answersBefore = DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {p.Id}");
+        var pseudonym = TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {p.Id}");
+
+        var erased = await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{p.Id}/erase", null), HttpStatusCode.OK);
+        Assert.Equal(pseudonym, erased.GetProperty("pseudonym").GetString());
+        var erasedAt = erased.GetProperty("erasedAt").GetDateTimeOffset();
+
+        Assert.Equal("", TrustDb.Text(app.DatabasePath, $"SELECT COALESCE(name, '') || COALESCE(email, '') FROM participant_identities WHERE participant_id = {p.Id}"));
+        Assert.Equal(answersBefore, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {p.Id}"));
+        var panel = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/participants"), HttpStatusCode.OK);
+        var member = panel.EnumerateArray().Single(m => m.GetProperty("id").GetInt64() == p.Id);
+        Assert.Equal(JsonValueKind.Null, member.GetProperty("name").ValueKind);
+        Assert.Equal(JsonValueKind.Null, member.GetProperty("email").ValueKind);
+        // Others are untouched; the figures are unchanged.
+        Assert.Equal("housing 0", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
+        var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
+        Assert.Equal(1, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+
+        // Twice is harmless; another facilitator cannot; a participant of another study is not found.
+        var again = await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{p.Id}/erase", null), HttpStatusCode.OK);
+        Assert.Equal(erasedAt, again.GetProperty("erasedAt").GetDateTimeOffset());
+        var other = await Scenario.CreateAsync(app);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{s.Participants[1].Id}/erase", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{other.Participants[0].Id}/erase", null)).StatusCode);
+        Assert.Equal("housing 0", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
+    }
+
+    [Fact]
+    public async Task The_panel_page_erases_a_person_after_an_explicit_confirmation()
+    {
+        var cast = await TrustCast.CreateAsync(app);
+        var own = await cast.StudyAsync(cast.A);
+        var target = own.Participants[1];
+        var browser = cast.Client((TrustCast.CookieName, cast.A.Cookie));
+
+        var panel = await browser.GetStringAsync($"/f/studies/{own.StudyId}/panel");
+        Assert.Contains($"/f/studies/{own.StudyId}/panel/{target.Id}/erase", panel);
+        var confirm = await browser.GetStringAsync($"/f/studies/{own.StudyId}/panel/{target.Id}/erase");
+        Assert.Contains("Naam housing", confirm); // the name being erased is shown before
+        Assert.Contains("housing@example.org", confirm);
+        Assert.Equal("Naam housing", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {target.Id}"));
+
+        var posted = await browser.PostAsync($"/f/studies/{own.StudyId}/panel/{target.Id}/erase",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = TrustCast.Antiforgery(confirm)! }));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Equal($"/f/studies/{own.StudyId}/panel", posted.Headers.Location!.OriginalString);
+        var after = await browser.GetStringAsync($"/f/studies/{own.StudyId}/panel");
+        Assert.Contains("zijn gewist", after);
+        Assert.Contains("Gewist op", after);
+        Assert.DoesNotContain("housing@example.org", after);
+        Assert.NotEqual("", TrustDb.Text(app.DatabasePath, $"SELECT erased_at FROM participant_identities WHERE participant_id = {target.Id}"));
+    }
+
+    [Fact]
+    public async Task Identities_are_purged_once_the_retention_period_after_the_last_closed_round_has_passed()
+    {
+        var ended = await Scenario.CreateAsync(app);
+        await Scenario.Expect(await ended.Facilitator.PostAsync($"/api/v1/rounds/{ended.RoundId}/close", null), HttpStatusCode.OK);
+        var running = await Scenario.CreateAsync(app); // round 1 still open
+        var nextRoundPlanned = await Scenario.CreateAsync(app);
+        await Scenario.Expect(await nextRoundPlanned.Facilitator.PostAsync($"/api/v1/rounds/{nextRoundPlanned.RoundId}/close", null), HttpStatusCode.OK);
+        await Scenario.Expect(await nextRoundPlanned.Facilitator.PostJsonAsync($"/api/v1/studies/{nextRoundPlanned.StudyId}/rounds", new { }), HttpStatusCode.Created);
+
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var service = new IdentityRetentionService(new IdentityStore(app.Services.GetRequiredService<Database>(), clock),
+            Options.Create(new PrivacyOptions { RetainIdentitiesDays = 30 }), clock, NullLogger<IdentityRetentionService>.Instance);
+
+        clock.Now = DateTimeOffset.UtcNow.AddDays(29);
+        Assert.Equal(0, await service.PurgeOnceAsync());
+        Assert.Equal(0, Erased(ended.StudyId));
+
+        clock.Now = DateTimeOffset.UtcNow.AddDays(31);
+        Assert.Equal(ended.Participants.Count, await service.PurgeOnceAsync());
+        Assert.Equal(ended.Participants.Count, Erased(ended.StudyId));
+        Assert.Equal("", TrustDb.Text(app.DatabasePath, $"SELECT GROUP_CONCAT(COALESCE(i.name, '') || COALESCE(i.email, ''), '') FROM participant_identities i JOIN participants p ON p.id = i.participant_id WHERE p.study_id = {ended.StudyId}"));
+        Assert.Equal(0, Erased(running.StudyId));
+        Assert.Equal(0, Erased(nextRoundPlanned.StudyId));
+        // Answers and pseudonyms stay; a second run finds nothing more.
+        Assert.Equal(ended.Participants.Count, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM participants WHERE study_id = {ended.StudyId}"));
+        Assert.Equal(0, await service.PurgeOnceAsync());
+    }
+
+    [Fact]
+    public void The_retention_purge_runs_as_a_background_service_of_the_app()
+    {
+        Assert.Contains(app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is IdentityRetentionService);
+        Assert.Equal(180, app.Services.GetRequiredService<IOptions<PrivacyOptions>>().Value.RetainIdentitiesDays);
+    }
+
+    private long Erased(long studyId) => DatabaseDump.Count(app.DatabasePath,
+        $"SELECT COUNT(*) FROM participant_identities i JOIN participants p ON p.id = i.participant_id WHERE p.study_id = {studyId} AND i.erased_at IS NOT NULL");
+
+    /// <summary>Names and e-mail addresses of a study's panel and their invitation tokens' hashes (and, if asked, their pseudonyms).</summary>
+    private List<string> Identities(long studyId, bool withPseudonyms)
+    {
+        var list = new List<string>();
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT i.name, i.email, p.pseudonym, p.token_hash FROM participants p JOIN participant_identities i ON i.participant_id = p.id WHERE p.study_id = {studyId}";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            for (var i = 0; i < 4; i++)
+                if (!r.IsDBNull(i) && (withPseudonyms || i != 2)) list.Add(r.GetString(i));
+        Assert.NotEmpty(list);
+        return list;
+    }
+
+    private static async Task<List<string>> ReadUntilAsync(Channel<string> channel, Func<List<string>, bool> enough)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var seen = new List<string>();
+        while (!enough(seen)) seen.Add(await channel.Reader.ReadAsync(cts.Token));
+        return seen;
+    }
+
+    private static JsonElement Item(string update, long itemId) =>
+        JsonDocument.Parse(update).RootElement.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == itemId);
+
+    private static int OverallN(string update, long itemId) =>
+        JsonDocument.Parse(update).RootElement.GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("itemId").GetInt64() == itemId).Select(i => i.GetProperty("overall").GetProperty("n").GetInt32()).FirstOrDefault();
+}
