@@ -14,7 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
-    .AddConvergence().AddExports();
+    .AddConvergence().AddExports().AddOutbox();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -30,6 +30,7 @@ app.MapAnswers();
 app.MapLive();
 app.MapConvergence();
 app.MapExports();
+app.MapOutbox();
 app.MapDelphiPages();
 app.Run();
 

@@ -20,6 +20,8 @@ public class DelphiApp : WebApplicationFactory<Program>
 {
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "delphi-tests", Guid.NewGuid().ToString("N"));
     public string DatabasePath => Path.Combine(DataFolder, "delphi.db");
+    /// <summary>Where the app writes e-mail (no SMTP server in tests): one <c>.eml</c> file per message.</summary>
+    public string OutboxFolder => Path.Combine(DataFolder, "outbox");
 
     public DelphiApp()
     {
@@ -39,6 +41,7 @@ public class DelphiApp : WebApplicationFactory<Program>
             {
                 ["Storage:SqlitePath"] = DatabasePath,
                 ["Storage:KeysFolder"] = Path.Combine(DataFolder, "keys"),
+                ["Mail:PickupFolder"] = OutboxFolder,
                 ["Accounts:CreateFirstFacilitator"] = "false",
                 ["Live:PushIntervalMs"] = "25",
                 ["Site:PublicBaseUrl"] = "",
