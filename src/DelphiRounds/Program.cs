@@ -14,7 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
-    .AddConvergence().AddExports().AddOutbox();
+    .AddConvergence().AddExports().AddOutbox().AddReports();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -31,6 +31,7 @@ app.MapLive();
 app.MapConvergence();
 app.MapExports();
 app.MapOutbox();
+app.MapReports();
 app.MapDelphiPages();
 app.Run();
 

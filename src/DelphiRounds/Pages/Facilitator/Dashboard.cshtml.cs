@@ -33,3 +33,6 @@ public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemSt
         return Page();
     }
 }
+
+/// <summary>The dashboard's figures for a number, year or ranking item (partial <c>_DashboardFigures</c>).</summary>
+public sealed record DashboardFiguresView(Item Item, ItemStats? Stats, IReadOnlyList<StakeholderGroup> Groups, bool English);
