@@ -11,7 +11,7 @@ namespace DelphiRounds.Tests;
 /// reach only the non-responders of the chosen groups, each with a personal link that signs in and that
 /// "new link" revokes; response per group and round on the dashboard.
 /// </summary>
-public sealed class PanelAttritionTests(DelphiApp app) : IClassFixture<DelphiApp>
+public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingApp>
 {
     private IReadOnlyList<Mail> MailOf(long studyId, string purpose, int? round = null) =>
         Mailbox.Read(app.OutboxFolder).Where(m => m.StudyId == studyId && m.Purpose == purpose && (round is null || m.Round == round)).ToList();

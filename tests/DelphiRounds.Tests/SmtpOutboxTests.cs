@@ -13,6 +13,7 @@ public sealed class SmtpApp : DelphiApp
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Mail:Enabled"] = "true",
         ["Mail:SmtpHost"] = "127.0.0.1",
         ["Mail:SmtpPort"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mail:EnableSsl"] = "false",

@@ -13,7 +13,8 @@ public class MailDelivery(IOptions<MailOptions> options)
     protected MailOptions Options => options.Value;
 
     /// <summary>Where messages go, for logs and the panel page (no secrets).</summary>
-    public virtual string Describe => options.Value.UsesSmtp
+    public virtual string Describe => !options.Value.Enabled ? "nowhere yet: sending is off (Mail:Enabled is false), messages wait in the outbox"
+        : options.Value.UsesSmtp
         ? $"SMTP {options.Value.SmtpHost}:{options.Value.SmtpPort}"
         : $"pickup folder {options.Value.PickupFolder}";
 

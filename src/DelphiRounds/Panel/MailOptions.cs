@@ -12,6 +12,9 @@ public sealed class MailOptions : IValidatableObject
 {
     public const string Section = "Mail";
 
+    /// <summary>False: messages are queued but not sent (they wait until this is switched on).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>SMTP server; empty: write messages to the pickup folder instead.</summary>
     public string? SmtpHost { get; set; }
 

@@ -104,7 +104,8 @@ public sealed class OutboxStore(Database db, TimeProvider time)
 
     /// <summary>
     /// Takes a message for one attempt and stores the hash of the link it will carry. False when
-    /// another sender took it first (the attempt counter is the message's version).
+    /// another sender took it first (the attempt counter is the message's version). While the attempt
+    /// runs the message has no error, so its last attempt counts as pending until it failed.
     /// </summary>
     public Task<bool> ClaimAsync(OutboxMessage message, string tokenHash) =>
         db.WriteAsync(async (c, tx) =>
@@ -112,7 +113,7 @@ public sealed class OutboxStore(Database db, TimeProvider time)
             var now = time.Now();
             var claimed = await c.ExecuteAsync(
                 """
-                UPDATE outbox SET attempts = attempts + 1
+                UPDATE outbox SET attempts = attempts + 1, last_error = NULL
                 WHERE id = @id AND attempts = @attempts AND sent_at IS NULL AND cancelled_at IS NULL
                 """, new { id = message.Id, attempts = message.Attempts }, tx);
             if (claimed != 1) return false;
@@ -151,12 +152,12 @@ public sealed class OutboxStore(Database db, TimeProvider time)
                 """
                 SELECT CASE WHEN sent_at IS NOT NULL THEN 'sent'
                             WHEN cancelled_at IS NOT NULL THEN 'cancelled'
-                            WHEN attempts >= @maxAttempts THEN 'failed'
+                            WHEN attempts >= @maxAttempts AND last_error IS NOT NULL THEN 'failed'
                             ELSE 'pending' END AS state, COUNT(*)
                 FROM outbox WHERE study_id = @studyId
                 GROUP BY CASE WHEN sent_at IS NOT NULL THEN 'sent'
                               WHEN cancelled_at IS NOT NULL THEN 'cancelled'
-                              WHEN attempts >= @maxAttempts THEN 'failed'
+                              WHEN attempts >= @maxAttempts AND last_error IS NOT NULL THEN 'failed'
                               ELSE 'pending' END
                 """, new { studyId, maxAttempts });
             var counts = rows.ToDictionary(r => r.State, r => (int)r.Count);
