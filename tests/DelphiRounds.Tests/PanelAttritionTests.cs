@@ -61,6 +61,15 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
     {
         var s = await Scenario.CreateAsync(app);
         var noEmail = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/participants", new { group = "housing", name = "Zonder adres" }), HttpStatusCode.Created);
+        var erased = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/participants", new { group = "residents", name = "Gewist", email = "gewist@example.org" }), HttpStatusCode.Created);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        {
+            // Erasing a person removes the identity: no address, so no e-mail any more.
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"UPDATE participant_identities SET name = NULL, email = NULL, erased_at = '2030-01-01T00:00:00Z' WHERE participant_id = {erased.GetProperty("id")}";
+            cmd.ExecuteNonQuery();
+        }
         await Mailbox.WaitUntilSentAsync(s.Facilitator, s.StudyId);
         // The first member of every group answers; housing 1 and 2, residents 0–2 and grid-operators 1 and 2 do not.
         foreach (var p in s.Participants.Where(p => s.Participants.First(q => q.Group == p.Group) == p && p.Group != "residents"))
@@ -74,6 +83,8 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
         Assert.Equal(3, housing.GetProperty("notAnswered").GetInt32());
         Assert.Equal(2, housing.GetProperty("queued").GetInt32());
         Assert.Equal(1, housing.GetProperty("withoutEmail").GetInt32());
+        var residents = body.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("slug").GetString() == "residents");
+        Assert.Equal((4, 3, 1), (residents.GetProperty("notAnswered").GetInt32(), residents.GetProperty("queued").GetInt32(), residents.GetProperty("withoutEmail").GetInt32()));
 
         await Mailbox.WaitUntilSentAsync(s.Facilitator, s.StudyId);
         var reminders = MailOf(s.StudyId, "reminder");
