@@ -159,8 +159,12 @@ public sealed class FakeSmtpServer : IDisposable
 
     private static string Between(string line) => line[(line.IndexOf('<') + 1)..line.LastIndexOf('>')];
 
+    private int _disposed;
+
+    /// <summary>Stops listening; safe to call more than once (the app's factory disposes both ways).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         _listener.Stop();
         _stop.Dispose();
