@@ -42,7 +42,7 @@ public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double?
 /// Answers, append-only: every answer and every revision is a new row; the current answer is the
 /// highest revision. A write is committed (and synced) before the caller acknowledges it.
 /// </summary>
-public sealed class AnswerStore(Database db, TimeProvider time)
+public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter writer)
 {
     private const string Columns = "id, round_id, item_id, participant_id, revision, value, rationale, idempotency_key, created_at";
 
@@ -51,7 +51,7 @@ public sealed class AnswerStore(Database db, TimeProvider time)
     /// so an answer can never land in a closed round. A repeated idempotency key returns the first answer.
     /// </summary>
     public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey) =>
-        db.WriteAsync(async (c, tx) =>
+        writer.WriteAsync(async (c, tx) =>
         {
             if (idempotencyKey is not null)
             {

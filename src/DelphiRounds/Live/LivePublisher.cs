@@ -10,7 +10,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, IHubContext<LiveHub, ILiveClient> hub, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,7 +31,10 @@ public sealed class LivePublisher(
     /// <summary>Sends every changed item of every round now.</summary>
     public async Task PublishDirtyAsync()
     {
-        foreach (var (roundId, items) in aggregates.TakeDirty())
+        var dirty = aggregates.TakeDirty();
+        // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current.
+        if (!fanOut.IsPublisher) return;
+        foreach (var (roundId, items) in dirty)
         {
             var update = new StatsUpdate(roundId, items);
             await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
