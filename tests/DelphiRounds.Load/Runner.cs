@@ -67,6 +67,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var pushesBefore = followers.Sum(f => (long)f.Pushes);
             var staleBefore = followers.Sum(f => (long)f.StalePushes);
             var cpuBefore = ProcStat.CpuSeconds(server.Pid);
+            var clientCpuBefore = ProcStat.CpuSeconds(Environment.ProcessId);
+            var answerLatency = new LatencyHistogram();
             var watch = Stopwatch.StartNew();
             long offered = 0;
             while (watch.Elapsed.TotalSeconds < step.Seconds)
@@ -83,7 +85,9 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
                     {
                         try
                         {
+                            var sent = Stopwatch.GetTimestamp();
                             var (status, _) = await server.AnswerAsync(p, item, value);
+                            answerLatency.Record(Stopwatch.GetTimestamp() - sent);
                             if (status == HttpStatusCode.Created && watch.Elapsed.TotalSeconds <= step.Seconds + 0.05) Interlocked.Increment(ref created);
                             else if (status != HttpStatusCode.Created) Interlocked.Increment(ref refused);
                         }
@@ -95,11 +99,12 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             }
             var seconds = watch.Elapsed.TotalSeconds;
             var cpu = (ProcStat.CpuSeconds(server.Pid) - cpuBefore) / seconds * 100;
+            var clientCpu = (ProcStat.CpuSeconds(Environment.ProcessId) - clientCpuBefore) / seconds * 100;
             var deliveries = (followers.Sum(f => (long)f.Pushes) - pushesBefore) / seconds;
             var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
             rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent));
             var last = rows[^1];
-            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}%  refused {last.Refused} not sent {notSent}");
+            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  refused {last.Refused} not sent {notSent}");
             pending.RemoveAll(t => t.IsCompleted);
             if (s.Ramp && !(last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms)) break;
         }
@@ -194,6 +199,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var p = server.Participants[0];
         await using var check = new LiveFollower(server.Address, server.Http, p.Token, server.RoundId);
         await check.StartAsync();
+        Console.WriteLine($"   one item's stats as pushed: {check.Raw(server.ItemIds[0])?.GetRawText().Length} bytes of JSON");
         return Missed(check, final) == 0;
     }
 }

@@ -25,7 +25,18 @@ public class DelphiApp : WebApplicationFactory<Program>
     {
         Directory.CreateDirectory(DataFolder);
         UseKestrel(0);
+        if (TestPostgres.AdminConnectionString is not null)
+        {
+            PostgresConnectionString = TestPostgres.CreateDatabase();
+            TestPostgres.ByPath[DatabasePath] = PostgresConnectionString;
+        }
     }
+
+    /// <summary>
+    /// With <c>DELPHI_TEST_POSTGRES</c> set (scripts/test.sh's PostgreSQL run): this app's own fresh PostgreSQL
+    /// database, used instead of the SQLite file; <see cref="DatabaseDump"/> then reads it for <see cref="DatabasePath"/>.
+    /// </summary>
+    public string? PostgresConnectionString { get; }
 
     /// <summary>Extra settings for a test class (override to change).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -44,6 +55,7 @@ public class DelphiApp : WebApplicationFactory<Program>
                 ["Site:PublicBaseUrl"] = "",
                 ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("DELPHI_TEST_LOG") ?? "Warning",
             };
+            if (PostgresConnectionString is not null) settings["ConnectionStrings:Postgres"] = PostgresConnectionString;
             foreach (var (k, v) in Settings) settings[k] = v;
             config.AddInMemoryCollection(settings);
         });
@@ -99,6 +111,11 @@ public class DelphiApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (PostgresConnectionString is not null)
+        {
+            TestPostgres.ByPath.TryRemove(DatabasePath, out _);
+            TestPostgres.DropDatabase(PostgresConnectionString);
+        }
         try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
