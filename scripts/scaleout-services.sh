@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Starts a private PostgreSQL and a private Redis on 127.0.0.1 for the scale-out tests, installing them
-# with apt-get when missing. Source it: it exports DELPHI_TEST_POSTGRES and DELPHI_TEST_REDIS, and
+# with apt-get when missing. Source it: it sets SCALEOUT_POSTGRES (a connection string for DELPHI_TEST_POSTGRES),
+# exports DELPHI_TEST_REDIS, and
 # scaleout_services_stop stops both (their data lives under /tmp and is thrown away).
 #   PG port:    DELPHI_TEST_PG_PORT    (default 55432)
 #   Redis port: DELPHI_TEST_REDIS_PORT (default 56379)
 
 scaleout_services_start() {
   local pg_port=${DELPHI_TEST_PG_PORT:-55432} redis_port=${DELPHI_TEST_REDIS_PORT:-56379}
+  # Take the next free ports when these are taken (another run, a developer's own servers).
+  while (echo >"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+  while (echo >"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; do redis_port=$((redis_port + 1)); done
   local sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo"
   local missing=()
@@ -35,7 +39,8 @@ scaleout_services_start() {
     || return 1
   for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-  export DELPHI_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=20"
+  # Not DELPHI_TEST_POSTGRES itself: that switches a test run to PostgreSQL, which the caller does for one run.
+  SCALEOUT_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=20"
   export DELPHI_TEST_REDIS="127.0.0.1:$redis_port"
   echo "==> PostgreSQL on 127.0.0.1:$pg_port and Redis on 127.0.0.1:$redis_port (data in $SCALEOUT_PG_DIR)"
 }

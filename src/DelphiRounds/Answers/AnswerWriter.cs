@@ -63,7 +63,7 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
 
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
-        if (!_options.GroupCommit) return await _db.WriteAsync(work);
+        if (!_options.GroupCommit) return await WriteAloneAsync(work);
         _ = _loop.Value;
         var pending = new Pending(async (c, tx) => await work(c, tx));
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AnswerWriter));
@@ -113,7 +113,7 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
             _logger.LogWarning(e, "A group commit of {Count} answers failed; writing them one by one", batch.Count);
             foreach (var p in batch)
             {
-                try { p.Done.TrySetResult(await _db.WriteAsync(p.Work)); }
+                try { p.Done.TrySetResult(await WriteAloneAsync(p.Work)); }
                 catch (Exception one) { p.Done.TrySetException(one); }
             }
             return;
@@ -122,10 +122,42 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
         Interlocked.Add(ref _writes, batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
+            if (outcomes[i].Error is { } error)
+            {
+                if (IsConflict(error)) _ = RetryAloneAsync(batch[i]);
+                else batch[i].Done.TrySetException(error);
+            }
             else batch[i].Done.TrySetResult(outcomes[i].Result);
         }
     }
+
+    private async Task RetryAloneAsync(Pending p)
+    {
+        try { p.Done.TrySetResult(await WriteAloneAsync(p.Work)); }
+        catch (Exception e) { p.Done.TrySetException(e); }
+    }
+
+    /// <summary>
+    /// One write in its own transaction, tried again (up to 5 times) when it lost a race with a concurrent
+    /// transaction: on PostgreSQL with several instances, two revisions of one answer can be written at once
+    /// (serialization failure, deadlock, or the unique revision number taken); the retry reads again and wins or replays.
+    /// </summary>
+    private async Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _db.WriteAsync(work);
+            }
+            catch (DbException e) when (attempt < 5 && IsConflict(e))
+            {
+                await Task.Delay(Random.Shared.Next(1, 10 * attempt));
+            }
+        }
+    }
+
+    private static bool IsConflict(Exception e) => e is DbException { SqlState: "40001" or "40P01" or "23505" };
 
     public async ValueTask DisposeAsync()
     {
