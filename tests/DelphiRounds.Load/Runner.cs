@@ -32,6 +32,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
         await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant };
         await server.StartAsync(s.Participants, s.Items);
+        log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
 
         LatencyHistogram current = new();
         void Latency(long ticks) => Volatile.Read(ref current).Record(ticks);
@@ -199,7 +200,6 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var p = server.Participants[0];
         await using var check = new LiveFollower(server.Address, server.Http, p.Token, server.RoundId);
         await check.StartAsync();
-        Console.WriteLine($"   one item's stats as pushed: {check.Raw(server.ItemIds[0])?.GetRawText().Length} bytes of JSON");
         return Missed(check, final) == 0;
     }
 }

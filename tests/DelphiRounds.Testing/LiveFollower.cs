@@ -7,7 +7,16 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace DelphiRounds.Testing;
 
 /// <summary>What a follower shows for one item: the newest stats it applied.</summary>
-public sealed record ItemView(long Version, long AcceptedTimestamp, int N, IReadOnlyDictionary<string, int> Distribution);
+public sealed record ItemView(long Version, long AcceptedTimestamp, int N, double? Median, IReadOnlyDictionary<string, int> Distribution);
+
+/// <summary>The part of a pushed (or snapshot) item a follower reads; the rest of the JSON is skipped unparsed.</summary>
+public sealed record FollowedItem(long ItemId, long Version, long AcceptedTimestamp, FollowedFigures Overall);
+
+/// <summary>The whole-panel figures of a <see cref="FollowedItem"/>.</summary>
+public sealed record FollowedFigures(int N, double? Median, Dictionary<string, int>? Distribution);
+
+/// <summary>A <c>StatsUpdated</c> push or a <c>/stats</c> snapshot, as a follower reads it.</summary>
+public sealed record FollowedUpdate(long RoundId, List<FollowedItem> Items);
 
 /// <summary>
 /// A participant's screen as the browser script keeps it (wwwroot/js/live.js), as a .NET SignalR client:
@@ -24,7 +33,8 @@ public sealed class LiveFollower : IAsyncDisposable
     private readonly long _roundId;
     private readonly Action<long>? _latency;
     private readonly Lock _gate = new();
-    private readonly Dictionary<long, (long Version, long Accepted, JsonElement Raw)> _items = [];
+    private readonly Dictionary<long, FollowedItem> _items = [];
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private int _pushes, _stale, _reconnects, _snapshots;
 
     /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
@@ -49,7 +59,7 @@ public sealed class LiveFollower : IAsyncDisposable
             .Build();
         Connection.ServerTimeout = TimeSpan.FromSeconds(60);
         Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
-        Connection.On<JsonElement>("StatsUpdated", OnPush);
+        Connection.On<FollowedUpdate>("StatsUpdated", OnPush);
         Connection.Reconnected += async _ =>
         {
             Interlocked.Increment(ref _reconnects);
@@ -68,23 +78,12 @@ public sealed class LiveFollower : IAsyncDisposable
     {
         get
         {
-            lock (_gate) return _items.ToDictionary(kv => kv.Key, kv => View(kv.Value.Version, kv.Value.Accepted, kv.Value.Raw));
+            lock (_gate)
+            {
+                return _items.ToDictionary(kv => kv.Key, kv => new ItemView(kv.Value.Version, kv.Value.AcceptedTimestamp,
+                    kv.Value.Overall.N, kv.Value.Overall.Median, kv.Value.Overall.Distribution ?? []));
+            }
         }
-    }
-
-    private static ItemView View(long version, long accepted, JsonElement item)
-    {
-        var overall = item.GetProperty("overall");
-        var distribution = new Dictionary<string, int>();
-        if (overall.TryGetProperty("distribution", out var d) && d.ValueKind == JsonValueKind.Object)
-            foreach (var p in d.EnumerateObject()) distribution[p.Name] = p.Value.GetInt32();
-        return new ItemView(version, accepted, overall.GetProperty("n").GetInt32(), distribution);
-    }
-
-    /// <summary>The raw stats last applied for an item (null when none).</summary>
-    public JsonElement? Raw(long itemId)
-    {
-        lock (_gate) return _items.TryGetValue(itemId, out var e) ? e.Raw : null;
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -101,33 +100,30 @@ public sealed class LiveFollower : IAsyncDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         using var response = await _http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-        foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray()) Apply(item.Clone(), out _);
+        var snapshot = JsonSerializer.Deserialize<FollowedUpdate>(await response.Content.ReadAsByteArrayAsync(ct), JsonOptions)!;
+        foreach (var item in snapshot.Items) Apply(item);
         Interlocked.Increment(ref _snapshots);
     }
 
-    private void OnPush(JsonElement update)
+    private void OnPush(FollowedUpdate update)
     {
         var received = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _pushes);
         long newest = 0;
-        foreach (var item in update.GetProperty("items").EnumerateArray())
+        foreach (var item in update.Items)
         {
-            if (!Apply(item, out var accepted)) Interlocked.Increment(ref _stale);
-            newest = Math.Max(newest, accepted);
+            if (!Apply(item)) Interlocked.Increment(ref _stale);
+            newest = Math.Max(newest, item.AcceptedTimestamp);
         }
         if (newest > 0) _latency?.Invoke(received - newest);
     }
 
-    private bool Apply(JsonElement item, out long accepted)
+    private bool Apply(FollowedItem item)
     {
-        var itemId = item.GetProperty("itemId").GetInt64();
-        var version = item.GetProperty("version").GetInt64();
-        accepted = item.GetProperty("acceptedTimestamp").GetInt64();
         lock (_gate)
         {
-            if (_items.TryGetValue(itemId, out var shown) && version < shown.Version) return false;
-            _items[itemId] = (version, accepted, item);
+            if (_items.TryGetValue(item.ItemId, out var shown) && item.Version < shown.Version) return false;
+            _items[item.ItemId] = item;
             return true;
         }
     }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using DelphiRounds.Data;
 using Microsoft.Extensions.Options;
@@ -48,6 +50,13 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _loop;
 
+    /// <summary>Meter of the writer (see with <c>dotnet-counters monitor --counters DelphiRounds.Answers</c>).</summary>
+    public const string MeterName = "DelphiRounds.Answers";
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> CommitMs = Meter.CreateHistogram<double>("delphi.answers.commit.duration", "ms", "Time of one group-commit transaction, commit and sync included");
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("delphi.answers.batch.size", "{answer}", "Answers written in one transaction");
+    private static readonly Histogram<double> QueueMs = Meter.CreateHistogram<double>("delphi.answers.queue.duration", "ms", "Time an answer waited for its transaction to start");
+
     public AnswerWriter(Database db, IOptions<AnswerWriterOptions> options, ILogger<AnswerWriter> logger)
     {
         _db = db;
@@ -65,7 +74,7 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     {
         if (!_options.GroupCommit) return await WriteAloneAsync(work);
         _ = _loop.Value;
-        var pending = new Pending(async (c, tx) => await work(c, tx));
+        var pending = new Pending(async (c, tx) => await work(c, tx)) { Queued = Stopwatch.GetTimestamp() };
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AnswerWriter));
         return (T)(await pending.Done.Task)!;
     }
@@ -85,6 +94,8 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     private async Task WriteBatchAsync(List<Pending> batch)
     {
         Outcome[] outcomes;
+        var started = Stopwatch.GetTimestamp();
+        foreach (var p in batch) QueueMs.Record(Stopwatch.GetElapsedTime(p.Queued, started).TotalMilliseconds);
         try
         {
             outcomes = await _db.WriteAsync(async (c, tx) =>
@@ -120,6 +131,8 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
         }
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _writes, batch.Count);
+        CommitMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        BatchSize.Record(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             if (outcomes[i].Error is { } error)
@@ -169,6 +182,7 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     {
         public Func<DbConnection, DbTransaction, Task<object?>> Work { get; } = work;
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long Queued { get; init; }
     }
 
     private readonly record struct Outcome(object? Result, Exception? Error);

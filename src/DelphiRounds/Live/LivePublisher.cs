@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -28,16 +30,25 @@ public sealed class LivePublisher(
         }
     }
 
+    /// <summary>Meter of the live pushes (see with <c>dotnet-counters monitor --counters DelphiRounds.Live</c>).</summary>
+    public const string MeterName = "DelphiRounds.Live";
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> TickMs = Meter.CreateHistogram<double>("delphi.live.publish.duration", "ms", "Time to take the changed items and hand one push per round to every connection");
+    private static readonly Counter<long> ItemsPushed = Meter.CreateCounter<long>("delphi.live.items.pushed", "{item}", "Item aggregates pushed (per round message, not per recipient)");
+
     /// <summary>Sends every changed item of every round now.</summary>
     public async Task PublishDirtyAsync()
     {
+        var started = Stopwatch.GetTimestamp();
         var dirty = aggregates.TakeDirty();
         // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current.
         if (!fanOut.IsPublisher) return;
         foreach (var (roundId, items) in dirty)
         {
             var update = new StatsUpdate(roundId, items);
+            ItemsPushed.Add(items.Count);
             await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
         }
+        if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }
