@@ -45,7 +45,7 @@ public sealed class LivePublisher(
         if (!fanOut.IsPublisher) return;
         foreach (var (roundId, items) in dirty)
         {
-            var update = new StatsUpdate(roundId, items);
+            var update = new StatsUpdate(roundId, items.Select(LiveItem.From).ToList());
             ItemsPushed.Add(items.Count);
             await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
         }

@@ -58,6 +58,6 @@ public sealed class NaivePusher(
         var stamp = _accepted.TryGetValue(version, out var s) ? s : acceptedTimestamp;
         var stats = ItemStats.From(answer.ItemId, version, stamp, aggregate.Analysis(), options.Value.MinGroupAnswersShown);
         await hub.Clients.Groups(LiveGroups.Participants(answer.RoundId), LiveGroups.Facilitators(answer.RoundId))
-            .StatsUpdated(new StatsUpdate(answer.RoundId, [stats]));
+            .StatsUpdated(new StatsUpdate(answer.RoundId, [LiveItem.From(stats)]));
     }
 }
