@@ -86,7 +86,7 @@ public sealed class BenchServer : IAsyncDisposable
         _ = PipeAsync(_process.StandardOutput, log);
         _ = PipeAsync(_process.StandardError, log + ".err");
 
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
             BaseAddress = Address,
             Timeout = TimeSpan.FromMinutes(2),
