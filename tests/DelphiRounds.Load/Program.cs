@@ -41,16 +41,16 @@ try
     List<Scenario> scenarios = quick
         ?
         [
-            new("naive-300", "naive", 300, Ramp(4, 25, 50, 100, 200, 400), Ramp: true),
+            new("naive-300", "naive", 300, Ramp(4, 10, 25, 50, 100, 200), Ramp: true),
             new("coalesced-300", "coalesced", 300, Ramp(4, 50, 150, 300, 600, 1000), Ramp: true),
         ]
         :
         [
-            new("naive-3000", "naive", 3000, Ramp(6, 10, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300, 400), Ramp: true),
-            new("coalesced-3000", "coalesced", 3000, Ramp(6, 100, 200, 300, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000), Ramp: true),
+            new("naive-3000", "naive", 3000, Ramp(6, 2, 5, 10, 15, 20, 30, 40, 60, 80, 100), Ramp: true),
+            new("coalesced-3000", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true),
             new("coalesced-1000", "coalesced", 1000, [new Step(1000, 15)], Ramp: false),
-            new("naive-1000", "naive", 1000, [new Step(100, 8), new Step(300, 8)], Ramp: false),
-            new("coalesced-10000", "coalesced", 10000, [new Step(100, 10), new Step(300, 10)], Ramp: false),
+            new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
+            new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
 
