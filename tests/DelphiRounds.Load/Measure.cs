@@ -61,6 +61,10 @@ public static class ProcStat
         return 0;
     }
 
+    /// <summary>The 1-minute load average (processes running or waiting for a core).</summary>
+    public static double LoadAverage1m() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
+
     /// <summary>The load average line of <c>/proc/loadavg</c>.</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
 }

@@ -41,8 +41,8 @@ try
     List<Scenario> scenarios = quick
         ?
         [
-            new("naive-300", "naive", 300, Ramp(4, 10, 25, 50, 100, 200), Ramp: true),
-            new("coalesced-300", "coalesced", 300, Ramp(4, 50, 150, 300, 600, 1000), Ramp: true),
+            new("naive-300", "naive", 300, Ramp(3, 10, 30, 100, 200), Ramp: true),
+            new("coalesced-300", "coalesced", 300, Ramp(3, 50, 200, 600, 1000), Ramp: true),
         ]
         :
         [
@@ -91,11 +91,11 @@ internal static class Report
     public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
     {
         var table = new StringBuilder();
-        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5}");
+        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5}");
         foreach (var r in rows)
         {
             table.AppendLine($"{r.Variant,-10} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
-                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5}");
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0}");
         }
         double Sustained(string variant) => rows
             .Where(r => r.Variant == variant && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
@@ -105,9 +105,12 @@ internal static class Report
         var ratio = naive > 0 ? coalesced / naive : double.PositiveInfinity;
         table.AppendLine();
         table.AppendLine($"sustained (p99 <= {Runner.SustainedP99Ms} ms, >= 95 % of offered) at {participantsForRatio} participants: naive {naive:0.0}/s, coalesced {coalesced:0.0}/s");
-        table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections");
+        table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
+        table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
         if (quick && participantsForRatio != 3000) table.AppendLine($"(quick run: the ratio below is measured at {participantsForRatio} participants)");
-        table.AppendLine($"coalesced/naive sustained answers/s at 3000 participants: {ratio:0.0}");
+        var ratioText = naive > 0 ? ratio.ToString("0.0", CultureInfo.InvariantCulture)
+            : coalesced > 0 ? "inf (naive sustained no step)" : "n/a (neither variant sustained a step)";
+        table.AppendLine($"coalesced/naive sustained answers/s at 3000 participants: {ratioText}");
         Console.WriteLine();
         Console.Write(table);
         File.WriteAllText(Path.Combine(outDir, "bench.txt"), table.ToString());
@@ -121,6 +124,7 @@ internal static class Report
                 p50Ms = r.P50Ms, p95Ms = r.P95Ms, p99Ms = r.P99Ms, serverCpuPercent = r.ServerCpuPercent,
                 memoryPerConnectionBytes = r.MemoryPerConnectionBytes, missedFinalStates = r.MissedFinalStates, aggregatesExact = r.AggregatesExact,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
+                loadAverage1m = r.LoadAverage1m,
             }),
             sustained = new { naive, coalesced, participants = participantsForRatio, p99LimitMs = Runner.SustainedP99Ms },
             ratio = double.IsFinite(ratio) ? Math.Round(ratio, 2) : (double?)null,

@@ -15,7 +15,8 @@ public sealed record Scenario(string Label, string Variant, int Participants, IR
 public sealed record Row(
     string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
-    long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent)
+    long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
+    double LoadAverage1m)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
@@ -56,7 +57,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
-        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent)>();
+        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load)>();
         var random = new Random(2030);
         var inFlight = 0;
         var pending = new List<Task>();
@@ -104,9 +105,9 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var clientCpu = (ProcStat.CpuSeconds(Environment.ProcessId) - clientCpuBefore) / seconds * 100;
             var deliveries = (followers.Sum(f => (long)f.Pushes) - pushesBefore) / seconds;
             var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
-            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent));
+            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m()));
             var last = rows[^1];
-            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  refused {last.Refused} not sent {notSent}");
+            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
             pending.RemoveAll(t => t.IsCompleted);
             // A ramp ends after two steps in a row that are not sustained (one may be a hiccup of this shared machine).
             failedInARow = last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms ? 0 : failedInARow + 1;
@@ -133,7 +134,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
 
         return rows.Select(r => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
-            memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent)).ToList();
+            memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load)).ToList();
     }
 
     private static double Round(double v) => double.IsNaN(v) ? -1 : Math.Round(v, 1);
