@@ -154,12 +154,9 @@ internal static class Report
         limit.LegendText = "p99 = 500 ms";
         foreach (var axis in new ScottPlot.IAxis[] { plot.Axes.Left, plot.Axes.Bottom })
         {
-            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => Math.Pow(10, v).ToString("N0", CultureInfo.InvariantCulture),
-            };
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            foreach (var v in new[] { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000 })
+                ticks.AddMajor(Math.Log10(v), v.ToString("N0", CultureInfo.InvariantCulture));
             axis.TickGenerator = ticks;
         }
         plot.Title($"Push latency p99 against answers/s, {participants} participants");

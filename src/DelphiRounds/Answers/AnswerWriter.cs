@@ -151,7 +151,7 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     }
 
     /// <summary>
-    /// One write in its own transaction, tried again (up to 5 times) when it lost a race with a concurrent
+    /// One write in its own transaction, tried again (up to 10 times, backing off) when it lost a race with a concurrent
     /// transaction: on PostgreSQL with several instances, two revisions of one answer can be written at once
     /// (serialization failure, deadlock, or the unique revision number taken); the retry reads again and wins or replays.
     /// </summary>
@@ -163,9 +163,9 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
             {
                 return await _db.WriteAsync(work);
             }
-            catch (DbException e) when (attempt < 5 && IsConflict(e))
+            catch (DbException e) when (attempt < 10 && IsConflict(e))
             {
-                await Task.Delay(Random.Shared.Next(1, 10 * attempt));
+                await Task.Delay(Random.Shared.Next(1, 1 + Math.Min(200, 5 << attempt)));
             }
         }
     }
