@@ -60,4 +60,22 @@ public sealed class StorageEngineTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(31, after.Writes - before.Writes); // 30 stored + 1 replayed, each through the writer
         Assert.True(after.Batches - before.Batches < after.Writes - before.Writes, "concurrent answers shared transactions");
     }
+
+    [Fact]
+    public async Task A_write_that_fails_inside_a_group_commit_fails_alone_and_the_others_are_committed()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var writer = app.Services.GetRequiredService<AnswerWriter>();
+        // Twenty writes queued at once (they share transactions); number 10 fails with a database error.
+        var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync((c, tx) => i == 10
+            ? c.ExecuteAsync("INSERT INTO no_such_table (x) VALUES (1)", transaction: tx)
+            : c.ExecuteAsync(
+                "INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position) VALUES (@study, @slug, 'g', 'g', 99)",
+                new { study = s.StudyId, slug = $"batch-{i}" }, tx))).ToList();
+
+        await Assert.ThrowsAnyAsync<DbException>(() => writes[10]);
+        for (var i = 0; i < 20; i++) if (i != 10) Assert.Equal(1, await writes[i]);
+        Assert.Equal(19, await Db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM stakeholder_groups WHERE study_id = @study AND slug LIKE 'batch-%'", new { study = s.StudyId })));
+    }
 }
