@@ -24,6 +24,21 @@ var quick = Flag("--quick");
 
 try
 {
+    if (command == "replot")
+    {
+        // replot --in bench.json --out DIR: draws latency.png again from a saved bench.json.
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Option("--in") ?? Path.Combine(outDir, "bench.json")));
+        var saved = doc.RootElement.GetProperty("rows").EnumerateArray().Select(r => new Row(
+            r.GetProperty("scenario").GetString()!, r.GetProperty("variant").GetString()!, r.GetProperty("participants").GetInt32(),
+            r.GetProperty("offeredAnswersPerSecond").GetDouble(), r.GetProperty("answersPerSecond").GetDouble(), r.GetProperty("deliveriesPerSecond").GetDouble(),
+            r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p95Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), r.GetProperty("serverCpuPercent").GetDouble(),
+            r.GetProperty("memoryPerConnectionBytes").GetInt64(), r.GetProperty("missedFinalStates").GetInt32(), r.GetProperty("aggregatesExact").GetBoolean(),
+            0, 0, 0, 0)).ToList();
+        var n = doc.RootElement.GetProperty("sustained").GetProperty("participants").GetInt32();
+        Report.Plot(saved.Where(r => r.Participants == n).ToList(), Path.Combine(outDir, "latency.png"), n);
+        return 0;
+    }
+
     if (command == "run")
     {
         var variant = Option("--variant") ?? "coalesced";
@@ -135,7 +150,7 @@ internal static class Report
 
     private static string Kib(long bytes) => $"{bytes / 1024.0:0.0} KiB";
 
-    private static void Plot(List<Row> rows, string file, int participants)
+    public static void Plot(List<Row> rows, string file, int participants)
     {
         var plot = new ScottPlot.Plot();
         foreach (var (variant, color) in new[] { ("naive", ScottPlot.Colors.OrangeRed), ("coalesced", ScottPlot.Colors.SteelBlue) })
@@ -159,10 +174,17 @@ internal static class Report
                 ticks.AddMajor(Math.Log10(v), v.ToString("N0", CultureInfo.InvariantCulture));
             axis.TickGenerator = ticks;
         }
+        var shown = rows.Where(r => r.P99Ms > 0 && r.AnswersPerSecond > 0).ToList();
+        if (shown.Count > 0)
+        {
+            plot.Axes.SetLimitsX(Math.Log10(shown.Min(r => r.AnswersPerSecond)) - 0.15, Math.Log10(shown.Max(r => r.AnswersPerSecond)) + 0.15);
+            plot.Axes.SetLimitsY(Math.Log10(Math.Min(shown.Min(r => r.P99Ms), Runner.SustainedP99Ms)) - 0.15,
+                Math.Log10(Math.Max(shown.Max(r => r.P99Ms), Runner.SustainedP99Ms)) + 0.15);
+        }
         plot.Title($"Push latency p99 against answers/s, {participants} participants");
         plot.XLabel("answers/s achieved (log)");
         plot.YLabel("p99 push latency, ms (log)");
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         plot.SavePng(file, 900, 560);
     }
 }
