@@ -34,6 +34,28 @@ public static class DatabaseDump
         return sb.ToString();
     }
 
+    /// <summary>True when the app under test stores in PostgreSQL (the suite's second run, <c>DELPHI_TEST_POSTGRES</c>).</summary>
+    public static bool IsPostgres(string databasePath) => TestPostgres.ByPath.ContainsKey(databasePath);
+
+    /// <summary>An open connection to the app's database, whichever engine it runs on (read-only on SQLite unless <paramref name="write"/>).</summary>
+    public static System.Data.Common.DbConnection Open(string databasePath, bool write = false)
+    {
+        System.Data.Common.DbConnection c = TestPostgres.ByPath.TryGetValue(databasePath, out var postgres)
+            ? new Npgsql.NpgsqlConnection(postgres)
+            : new SqliteConnection($"Data Source={databasePath};{(write ? "" : "Mode=ReadOnly;")}Pooling=False");
+        c.Open();
+        return c;
+    }
+
+    /// <summary>Runs a statement that changes the database (test set-up), on either engine.</summary>
+    public static int Execute(string databasePath, string sql)
+    {
+        using var c = Open(databasePath, write: true);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteNonQuery();
+    }
+
     public static long Count(string databasePath, string sql)
     {
         if (TestPostgres.ByPath.TryGetValue(databasePath, out var postgres)) return TestPostgres.Count(postgres, sql);

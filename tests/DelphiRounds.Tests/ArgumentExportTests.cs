@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DelphiRounds.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace DelphiRounds.Tests;
 
@@ -18,9 +17,8 @@ public sealed class ArgumentExportTests(DelphiApp app) : IClassFixture<DelphiApp
         await Scenario.Expect(await Scenario.AnswerAsync(app, housing0.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 3, rationale = "Eerst de prijs." }), HttpStatusCode.Created);
         var revised = await Scenario.Expect(await Scenario.AnswerAsync(app, housing0.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 4, rationale = "=HYPERLINK(\"http://x\";\"klik\") eerst de prijs, dan de leiding." }), HttpStatusCode.Created);
 
-        using (var c = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        using (var c = DatabaseDump.Open(app.DatabasePath, write: true))
         {
-            c.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText =
                 $"""

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DelphiRounds.Endorsement;
 using DelphiRounds.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace DelphiRounds.Tests;
 
@@ -208,8 +207,7 @@ public sealed partial class EndorsementTests(DelphiApp app) : IClassFixture<Delp
     {
         var v = await VisionScenario.FrozenAsync(app, signatories: 1);
         await SignAsync(app.Client(), v.Signatories[0]);
-        using var c = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
-        c.Open();
+        using var c = DatabaseDump.Open(app.DatabasePath, write: true);
         foreach (var sql in new[]
         {
             $"UPDATE ledger_entries SET organisation = 'X' WHERE study_id = {v.StudyId}",
@@ -220,7 +218,7 @@ public sealed partial class EndorsementTests(DelphiApp app) : IClassFixture<Delp
         {
             using var cmd = c.CreateCommand();
             cmd.CommandText = sql;
-            var e = Assert.Throws<SqliteException>(() => cmd.ExecuteNonQuery());
+            var e = Assert.ThrowsAny<System.Data.Common.DbException>(() => cmd.ExecuteNonQuery());
             Assert.Contains("append-only", e.Message);
         }
         Assert.Equal(1, Entries(v.StudyId));
@@ -239,18 +237,19 @@ public sealed partial class EndorsementTests(DelphiApp app) : IClassFixture<Delp
         Assert.True(LedgerVerifier.Verify(JsonNode.Parse((await VisionScenario.LedgerAsync(app, v.StudyId)).GetRawText())).Verifies);
 
         // Someone with database access lifts the guard and changes row 2.
-        using (var c = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = $"""
+        var update = $"UPDATE ledger_entries SET {column} = {value} WHERE study_id = {v.StudyId} AND sequence = 2;";
+        DatabaseDump.Execute(app.DatabasePath, DatabaseDump.IsPostgres(app.DatabasePath)
+            ? $"""
+                ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only;
+                {update.Replace("substr(", "substring(", StringComparison.Ordinal)}
+                ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only;
+                """
+            : $"""
                 DROP TRIGGER ledger_entries_append_only_update;
-                UPDATE ledger_entries SET {column} = {value} WHERE study_id = {v.StudyId} AND sequence = 2;
+                {update}
                 CREATE TRIGGER ledger_entries_append_only_update BEFORE UPDATE ON ledger_entries
                 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-                """;
-            cmd.ExecuteNonQuery();
-        }
+                """);
 
         var response = await app.Client().GetAsync($"/api/v1/studies/{v.StudyId}/ledger");
         Assert.StartsWith("entry 2 (sequence 2): ", response.Headers.GetValues("X-Ledger-Verification").Single());

@@ -62,10 +62,9 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
         var s = await Scenario.CreateAsync(app);
         var noEmail = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/participants", new { group = "housing", name = "Zonder adres" }), HttpStatusCode.Created);
         var erased = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/participants", new { group = "residents", name = "Gewist", email = "gewist@example.org" }), HttpStatusCode.Created);
-        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        using (var c = DatabaseDump.Open(app.DatabasePath, write: true))
         {
             // Erasing a person removes the identity: no address, so no e-mail any more.
-            c.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"UPDATE participant_identities SET name = NULL, email = NULL, erased_at = '2030-01-01T00:00:00Z' WHERE participant_id = {erased.GetProperty("id")}";
             cmd.ExecuteNonQuery();

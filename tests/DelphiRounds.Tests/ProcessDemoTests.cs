@@ -68,10 +68,10 @@ public sealed class ProcessDemoTests(FinishedStudyApp app)
 
     private double Iqr(long roundId, long itemId)
     {
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
-        c.Open();
+        using var c = DatabaseDump.Open(app.DatabasePath);
         using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT json_extract(analysis_json, '$.iqr') FROM round_snapshots WHERE round_id = {roundId} AND item_id = {itemId}";
+        var iqr = DatabaseDump.IsPostgres(app.DatabasePath) ? "(analysis_json::json ->> 'iqr')::float8" : "json_extract(analysis_json, '$.iqr')";
+        cmd.CommandText = $"SELECT {iqr} FROM round_snapshots WHERE round_id = {roundId} AND item_id = {itemId}";
         return Convert.ToDouble(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -71,8 +71,34 @@ public sealed class Database : IDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it before returning.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction and commits it before returning. On PostgreSQL,
+    /// serializable transactions that lose a race with another one (serialization failure, deadlock) are run
+    /// again from the start, up to <see cref="MaxAttempts"/> times: <paramref name="work"/> must only touch the database.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WriteOnceAsync(work, ct);
+            }
+            catch (PostgresException e) when (attempt < MaxAttempts && IsRetryable(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
+            }
+        }
+    }
+
+    /// <summary>Attempts of a PostgreSQL write transaction that keeps losing races.</summary>
+    public const int MaxAttempts = 10;
+
+    /// <summary>A transaction PostgreSQL rolled back because of a concurrent one: serialization failure, deadlock, or a row the other inserted first (run again, the work sees it).</summary>
+    public static bool IsRetryable(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
+
+    private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         var gated = Provider == DatabaseProvider.Sqlite;
         if (gated) await _writeGate.WaitAsync(ct);

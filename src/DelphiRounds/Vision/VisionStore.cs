@@ -206,7 +206,7 @@ public sealed class VisionStore(Database db, TimeProvider time)
         {
             var open = await c.ExecuteScalarAsync<long>(
                 db.Provider == DatabaseProvider.Postgres
-                    ? "SELECT COUNT(*) FROM vision_reviews WHERE draft_id = @draftId AND closed_at IS NULL FOR SHARE"
+                    ? "SELECT COUNT(*) FROM (SELECT 1 FROM vision_reviews WHERE draft_id = @draftId AND closed_at IS NULL FOR SHARE) AS open_review"
                     : "SELECT COUNT(*) FROM vision_reviews WHERE draft_id = @draftId AND closed_at IS NULL", new { draftId }, tx);
             if (open == 0) return false;
             var now = time.Now();

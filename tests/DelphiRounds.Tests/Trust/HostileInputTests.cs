@@ -269,11 +269,13 @@ public sealed class HostileInputTests(DelphiApp app, ITestOutputHelper output) :
                      $"SELECT COUNT(*) FROM answers WHERE round_id = {roundId} AND rationale = @h",
                  })
         {
-            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly;Pooling=False");
-            c.Open();
+            using var c = DatabaseDump.Open(app.DatabasePath);
             using var cmd = c.CreateCommand();
-            cmd.CommandText = sql.Replace("@h", "$h");
-            cmd.Parameters.AddWithValue("$h", hostile);
+            cmd.CommandText = sql;
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "h";
+            parameter.Value = hostile;
+            cmd.Parameters.Add(parameter);
             Assert.True(Convert.ToInt64(cmd.ExecuteScalar()) > 0, $"not stored as written: {sql}");
         }
         Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE round_id = {roundId}"));

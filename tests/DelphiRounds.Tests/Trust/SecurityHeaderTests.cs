@@ -138,8 +138,7 @@ internal static class TrustDb
 {
     public static string Text(string path, string sql)
     {
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        c.Open();
+        using var c = DatabaseDump.Open(path);
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
