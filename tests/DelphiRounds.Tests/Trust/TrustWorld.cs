@@ -434,6 +434,16 @@ public static class TrustSamples
         return list;
     }
 
+    /// <summary>
+    /// Values the hostile generator tries that are in fact valid where it would try them, so they are no attack there:
+    /// a numeric item's range may be any finite numbers (<c>-1</c>, <c>1e15</c>).
+    /// </summary>
+    public static bool Valid(string key, string shape, string path, string raw) => (key, shape, path, raw) switch
+    {
+        ("POST /api/v1/studies/{studyId}/items", "numeric", "rangeMin" or "rangeMax", "-1" or "1e15") => true,
+        _ => false,
+    };
+
     /// <summary>The options of the sample ranking item.</summary>
     public static readonly IReadOnlyList<string> RankingKeys = ["restwarmte", "aquathermie", "geothermie"];
 
@@ -445,7 +455,7 @@ public static class TrustSamples
         ("year", new { kind = "year", text = new { nl = "Wanneer is de haven aardgasvrij?" }, rangeMin = 2025, rangeMax = 2060 }),
         ("ranking", new { kind = "ranking", text = new { nl = "Welke bron eerst?", en = "Which source first?" },
             options = new object[] { new { key = RankingKeys[0], nl = "Restwarmte", en = "Residual heat" }, new { key = RankingKeys[1], nl = "Aquathermie" }, new { key = RankingKeys[2], nl = "Geothermie", en = "Geothermal" } } }),
-        ("text", new { kind = "text", text = new { nl = "Wat is er nog meer nodig?", en = "What else is needed?" } }),
+        ("text", new { kind = "text", text = new { nl = "Wat is er nog meer nodig?", en = "What else is needed?" }, sourceAnswerIds = Array.Empty<long>() }),
     ];
 
     public static Dictionary<string, string>? Form(string key, StudyData s) => key switch
