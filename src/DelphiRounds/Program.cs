@@ -21,7 +21,8 @@ builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports().AddArguments()
     .AddVision().AddEndorsement()
-    .AddTrust().AddPrivacy();
+    .AddTrust().AddPrivacy()
+    .AddOutbox().AddReports();
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -42,6 +43,8 @@ app.MapArguments();
 app.MapVision();
 app.MapEndorsement();
 app.MapPrivacy();
+app.MapOutbox();
+app.MapReports();
 app.MapDelphiPages();
 app.Run();
 
