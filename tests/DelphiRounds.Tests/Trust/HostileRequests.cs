@@ -179,6 +179,17 @@ public static class HostileRequests
             var foreign = TrustWorld.RouteValue(param, world.B, path)!;
             if (access != Access.Public && foreign != TrustWorld.RouteValue(param, world.A, path))
                 yield return Case("other study's id", $"{param} of study B", method, Url(path, world, param, foreign), valid, auth, param, [403, 404]);
+            if (!long.TryParse(TrustWorld.RouteValue(param, world.A, path), out _))
+            {
+                // A name, not an id (a data file's): names that are none, a path out of the folder, SQL, a script.
+                foreach (var (label, bad) in new[]
+                         {
+                             ("a name that is none", "passwords.csv"), ("another extension", "answers.xml"), ("no extension", "answers"),
+                             ("a path out of the folder", "../../appsettings.json"), ("SQL", "answers.csv' OR '1'='1"), ("a script", "<script>alert(1)</script>.csv"),
+                         })
+                    yield return Case("unknown name", $"{param} = {label}", method, Url(path, world, param, bad), valid, auth, param, [404]);
+                continue;
+            }
             yield return Case("unknown id", $"{param} = 987654321", method, Url(path, world, param, "987654321"), valid, auth, param, [404]);
             yield return Case("unknown id", $"{param} = -1", method, Url(path, world, param, "-1"), valid, auth, param, [404]);
             yield return Case("unknown id", $"{param} = 0", method, Url(path, world, param, "0"), valid, auth, param, [404]);

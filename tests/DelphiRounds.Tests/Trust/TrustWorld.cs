@@ -303,6 +303,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         "culture" => "en",
         "code" => "",
         "documentName" => "v1",
+        "file" => "answers.csv",
         _ => null,
     };
 
@@ -341,7 +342,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
     /// <summary>The address of <paramref name="route"/> as <paramref name="client"/> sends it (a signing link: the one they hold).</summary>
     public string Url(RouteCase route, RoleClient client) =>
         TrustRoutes.Url(route.Route, n => n == "token" && IsSigningLink(route.Route) ? client.SigningLink : RouteValue(n, A, route.Route))
-        + (route.Handler is null ? "" : "?handler=" + route.Handler);
+        + (route.Handler is null ? "" : "?handler=" + route.Handler) + TrustSamples.Query(route.Key, A);
 
     /// <summary>Sends the route's sample request (body or form) as <paramref name="client"/>.</summary>
     public async Task<HttpResponseMessage> SendAsync(RouteCase route, RoleClient client)
@@ -411,7 +412,15 @@ public static class TrustSamples
         },
         "POST /api/v1/vision/review/answers" => new { statementId = s.StatementIds[0], position = "object", reason = "Te vaag over de kosten." },
         "POST /api/v1/studies/{studyId}/signatories" => new { name = "Anna de Vries", organisation = "Haven Rotterdam", role = "Directeur", email = "anna@example.org" },
+        "POST /api/v1/studies/{studyId}/reminders" => new { groups = new[] { s.GroupSlugs[0] } },
         _ => null,
+    };
+
+    /// <summary>The query string a GET handler needs besides <c>?handler=…</c> (it starts with <c>&amp;</c>), or nothing.</summary>
+    public static string Query(string key, StudyData s) => key switch
+    {
+        "GET /f/studies/{studyId}/convergence?handler=Item" => $"&itemId={s.ItemIds[0]}",
+        _ => "",
     };
 
     /// <summary>
@@ -484,6 +493,7 @@ public static class TrustSamples
         {
             ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd.", ["TextEn"] = "Put differently.", ["ReasonNl"] = "Duidelijker.", ["ReasonEn"] = "Clearer.",
         },
+        "POST /f/studies/{studyId}/panel?handler=Remind" => new() { ["RemindGroups"] = s.GroupSlugs[0] },
         "POST /f/studies/{studyId}/items?handler=Retire" => new() { ["itemId"] = s.ItemIds[0].ToString() },
         "POST /f/studies/{studyId}/vision?handler=Save" => new()
         {
