@@ -38,24 +38,47 @@ projects=(
   tests/DelphiRounds.BrowserTests
 )
 passed=0; failed=0; skipped=0; broken=0
-for project in "${projects[@]}"; do
-  name=$(basename "$project")
+# run_project NAME PROJECT [dotnet test arguments...]: runs one test project, adds its counts.
+run_project() {
+  local name=$1 project=$2; shift 2
   say "Testing $name"
-  dotnet test "$project" -c Release --no-build --nologo \
+  dotnet test "$project" -c Release --no-build --nologo "$@" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results"
-  code=$?
-  trx="$results/$name.trx"
+  local code=$?
+  local trx="$results/$name.trx"
   if [ ! -f "$trx" ]; then
     echo "$name: no test results (exit code $code)" >&2
     broken=$((broken + 1))
-    continue
+    return
   fi
+  local counters
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   count() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  local p f e t a n
   p=$(count passed); f=$(count failed); e=$(count error); t=$(count timeout); a=$(count aborted); n=$(count notExecuted)
   passed=$((passed + p)); failed=$((failed + f + e + t + a)); skipped=$((skipped + n))
   if [ "$code" -ne 0 ] && [ $((f + e + t + a)) -eq 0 ]; then broken=$((broken + 1)); fi
+}
+
+# Scale-out: a private PostgreSQL and Redis on 127.0.0.1 (installed with apt-get when missing). The
+# integration suite runs once on SQLite (its two-instance tests share a SQLite file and this Redis) and
+# once more on PostgreSQL, each test class in a fresh database.
+source "$root/scripts/scaleout-services.sh"
+if ! scaleout_services_start; then
+  echo "could not start PostgreSQL and Redis; the scale-out tests will fail" >&2
+  broken=$((broken + 1))
+fi
+trap scaleout_services_stop EXIT
+
+for project in "${projects[@]}"; do
+  run_project "$(basename "$project")" "$project"
 done
+if [ -n "${SCALEOUT_POSTGRES:-}" ]; then
+  # The SQLite-only tests (WAL mode, SQLite's triggers) are left out; Scale/StorageEngineTests covers PostgreSQL's.
+  export DELPHI_TEST_POSTGRES="$SCALEOUT_POSTGRES"
+  run_project DelphiRounds.Tests.Postgres tests/DelphiRounds.Tests --filter "Storage!=Sqlite"
+  unset DELPHI_TEST_POSTGRES
+fi
 
 failed=$((failed + broken))
 echo

@@ -8,6 +8,7 @@ public static class DatabaseDump
 {
     public static string Take(string databasePath)
     {
+        if (TestPostgres.ByPath.TryGetValue(databasePath, out var postgres)) return TestPostgres.Dump(postgres);
         using var c = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         c.Open();
         var tables = new List<string>();
@@ -35,6 +36,7 @@ public static class DatabaseDump
 
     public static long Count(string databasePath, string sql)
     {
+        if (TestPostgres.ByPath.TryGetValue(databasePath, out var postgres)) return TestPostgres.Count(postgres, sql);
         using var c = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         c.Open();
         using var cmd = c.CreateCommand();

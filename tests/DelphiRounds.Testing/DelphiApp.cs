@@ -27,7 +27,18 @@ public class DelphiApp : WebApplicationFactory<Program>
     {
         Directory.CreateDirectory(DataFolder);
         UseKestrel(0);
+        if (TestPostgres.AdminConnectionString is not null)
+        {
+            PostgresConnectionString = TestPostgres.CreateDatabase();
+            TestPostgres.ByPath[DatabasePath] = PostgresConnectionString;
+        }
     }
+
+    /// <summary>
+    /// With <c>DELPHI_TEST_POSTGRES</c> set (scripts/test.sh's PostgreSQL run): this app's own fresh PostgreSQL
+    /// database, used instead of the SQLite file; <see cref="DatabaseDump"/> then reads it for <see cref="DatabasePath"/>.
+    /// </summary>
+    public string? PostgresConnectionString { get; }
 
     /// <summary>Extra settings for a test class (override to change).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -54,6 +65,7 @@ public class DelphiApp : WebApplicationFactory<Program>
                 ["RateLimits:Signing:PermitLimit"] = "1000000",
                 ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("DELPHI_TEST_LOG") ?? "Warning",
             };
+            if (PostgresConnectionString is not null) settings["ConnectionStrings:Postgres"] = PostgresConnectionString;
             foreach (var (k, v) in Settings) settings[k] = v;
             config.AddInMemoryCollection(settings);
         });
@@ -109,6 +121,11 @@ public class DelphiApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (PostgresConnectionString is not null)
+        {
+            TestPostgres.ByPath.TryRemove(DatabasePath, out _);
+            TestPostgres.DropDatabase(PostgresConnectionString);
+        }
         try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

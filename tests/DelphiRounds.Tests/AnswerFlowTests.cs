@@ -60,7 +60,7 @@ public sealed class AnswerFlowTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(1, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {a.Id}"));
     }
 
-    [Fact]
+    [Fact, Trait("Storage", "Sqlite")]
     public async Task Answers_table_refuses_updates_and_deletes()
     {
         var s = await Scenario.CreateAsync(app);

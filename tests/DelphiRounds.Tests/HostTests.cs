@@ -26,7 +26,7 @@ public sealed class HostTests(DelphiApp app) : IClassFixture<DelphiApp>
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
     }
 
-    [Fact]
+    [Fact, Trait("Storage", "Sqlite")]
     public async Task Migrations_are_journaled_and_sqlite_runs_in_wal_mode_with_foreign_keys()
     {
         await app.Client().GetAsync("/health/ready");

@@ -71,7 +71,7 @@ public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double?
 /// Answers, append-only: every answer and every revision is a new row; the current answer is the
 /// highest revision. A write is committed (and synced) before the caller acknowledges it.
 /// </summary>
-public sealed class AnswerStore(Database db, TimeProvider time)
+public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter writer)
 {
     private const string Columns = "id, round_id, item_id, participant_id, revision, value, detail_json, rationale, idempotency_key, created_at";
 
@@ -80,7 +80,7 @@ public sealed class AnswerStore(Database db, TimeProvider time)
     /// so an answer can never land in a closed round. A repeated idempotency key returns the first answer.
     /// </summary>
     public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey, AnswerDetail? detail = null) =>
-        db.WriteAsync(async (c, tx) =>
+        writer.WriteAsync(async (c, tx) =>
         {
             if (idempotencyKey is not null)
             {

@@ -31,6 +31,7 @@ public static class CoreSetup
         services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddData();
+        services.AddAnswerWriter();
         services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ParticipantStore>()
             .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<AnswerStore>();
         services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>();

@@ -41,8 +41,8 @@ public sealed record ItemStats(
 /// <summary>The current aggregates of a round.</summary>
 public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items);
 
-/// <summary>A push: the items of one round that changed since the last push.</summary>
-public sealed record StatsUpdate(long RoundId, IReadOnlyList<ItemStats> Items);
+/// <summary>A push: the items of one round that changed since the last push (the figures screens show, see <see cref="LiveItem"/>).</summary>
+public sealed record StatsUpdate(long RoundId, IReadOnlyList<LiveItem> Items);
 
 /// <summary>A push: a round opened or closed.</summary>
 public sealed record RoundStateChange(long RoundId, string State);

@@ -15,7 +15,8 @@ namespace DelphiRounds.Live;
 /// Changed items are marked dirty for the <see cref="LivePublisher"/>.
 /// </summary>
 public sealed class LiveAggregates(
-    RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options)
+    RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options,
+    NaivePusher naive, ILiveFanOut fanOut)
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<RoundAggregate>>> _rounds = new();
     private readonly ConcurrentDictionary<long, byte> _dirtyRounds = new();
@@ -42,8 +43,45 @@ public sealed class LiveAggregates(
     {
         var round = await ForRoundAsync(answer.RoundId);
         if (round is null) return;
-        if (round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, answer.Detail?.Ranks, answer.Id, acceptedTimestamp))
-            _dirtyRounds.TryAdd(answer.RoundId, 0);
+        var ranks = answer.Detail?.Ranks;
+        var changed = round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, ranks, answer.Id, acceptedTimestamp);
+        fanOut.Announce(new AnswerNote("", answer.RoundId, answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, answer.Id, acceptedTimestamp, ranks));
+        if (options.Value.Naive) await naive.PushAsync(answer, acceptedTimestamp);
+        else if (changed) _dirtyRounds.TryAdd(answer.RoundId, 0);
+    }
+
+    /// <summary>Adds an answer accepted by another instance (scale-out); idempotent by answer id.</summary>
+    public async Task ApplyRemoteAsync(AnswerNote note)
+    {
+        var round = await ForRoundAsync(note.RoundId);
+        if (round is null) return;
+        if (round.Apply(note.ItemId, note.ParticipantId, note.Group, note.Value, note.Ranks, note.AnswerId, note.AcceptedTimestamp))
+            _dirtyRounds.TryAdd(note.RoundId, 0);
+    }
+
+    /// <summary>Marks every item of every loaded round changed, so the next tick pushes them all.</summary>
+    public void MarkAllDirty()
+    {
+        foreach (var (roundId, lazy) in _rounds)
+        {
+            if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) continue;
+            lazy.Value.Result.MarkAllDirty();
+            _dirtyRounds.TryAdd(roundId, 0);
+        }
+    }
+
+    /// <summary>Reloads every loaded round from the database and marks all its items changed.</summary>
+    public async Task ReloadAllAsync()
+    {
+        foreach (var roundId in _rounds.Keys.ToList())
+        {
+            Evict(roundId);
+            if (await ForRoundAsync(roundId) is { } round)
+            {
+                round.MarkAllDirty();
+                _dirtyRounds.TryAdd(roundId, 0);
+            }
+        }
     }
 
     /// <summary>Current statistics of every item of a round (anonymity threshold applied).</summary>
@@ -191,6 +229,11 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             }
             return list;
         }
+    }
+
+    internal void MarkAllDirty()
+    {
+        lock (_gate) foreach (var item in _items.Values) item.Dirty = true;
     }
 
     internal void ClearDirty()

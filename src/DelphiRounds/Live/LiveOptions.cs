@@ -14,4 +14,20 @@ public sealed class LiveOptions
     /// <summary>Stakeholder-group figures are withheld below this many answers (anonymity); never less than 3.</summary>
     [Range(3, 100)]
     public int MinGroupAnswersShown { get; set; } = 3;
+
+    /// <summary>
+    /// <c>coalesced</c> (default): incremental aggregates, one push per round per tick with every changed item.
+    /// <c>naive</c>: the benchmark's baseline — on every answer, recompute the item from the database and push it to everyone.
+    /// </summary>
+    [RegularExpression("^(coalesced|naive)$")]
+    public string Variant { get; set; } = LiveVariants.Coalesced;
+
+    public bool Naive => Variant == LiveVariants.Naive;
+}
+
+/// <summary>The values of <see cref="LiveOptions.Variant"/>.</summary>
+public static class LiveVariants
+{
+    public const string Coalesced = "coalesced";
+    public const string Naive = "naive";
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using DelphiRounds.Rounds;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, IHubContext<LiveHub, ILiveClient> hub, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,12 +31,24 @@ public sealed class LivePublisher(
         }
     }
 
+    /// <summary>Meter of the live pushes (see with <c>dotnet-counters monitor --counters DelphiRounds.Live</c>).</summary>
+    public const string MeterName = "DelphiRounds.Live";
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> TickMs = Meter.CreateHistogram<double>("delphi.live.publish.duration", "ms", "Time to take the changed items and hand one push per round to every connection");
+    private static readonly Counter<long> ItemsPushed = Meter.CreateCounter<long>("delphi.live.items.pushed", "{item}", "Item aggregates pushed (per round message, not per recipient)");
+
     /// <summary>Sends every changed item of every round now.</summary>
     public async Task PublishDirtyAsync()
     {
-        foreach (var (roundId, mode, items) in aggregates.TakeDirty())
+        var started = Stopwatch.GetTimestamp();
+        var dirty = aggregates.TakeDirty();
+        // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current.
+        if (!fanOut.IsPublisher) return;
+        foreach (var (roundId, mode, stats) in dirty)
         {
+            var items = stats.Select(LiveItem.From).ToList();
             var update = new StatsUpdate(roundId, items);
+            ItemsPushed.Add(items.Count);
             switch (mode)
             {
                 case RoundModes.Live:
@@ -53,5 +67,6 @@ public sealed class LivePublisher(
                     break;
             }
         }
+        if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -1,9 +1,16 @@
 using DelphiRounds.Rounds;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace DelphiRounds.Live;
 
 public static class LiveSetup
 {
+    /// <summary>The Redis connection string that switches on scale-out (SignalR backplane + answer fan-out).</summary>
+    public const string RedisConnectionName = "Redis";
+
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -11,7 +18,44 @@ public static class LiveSetup
         services.AddSingleton<LiveAggregates>().AddSingleton<LiveAccess>().AddSingleton<DashboardReader>();
         services.AddSingleton<LivePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
+        services.AddLiveScaleOut();
         return services;
+    }
+
+    /// <summary>
+    /// With <c>ConnectionStrings:Redis</c> set: the SignalR Redis backplane for <c>/hubs/live</c> and the
+    /// <see cref="RedisFanOut"/>; without it, one instance on its own.
+    /// </summary>
+    private static void AddLiveScaleOut(this IServiceCollection services)
+    {
+        services.AddSingleton<NaivePusher>();
+        static string? Redis(IServiceProvider sp) =>
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(RedisConnectionName) is { Length: > 0 } c ? c : null;
+
+        services.AddSingleton<RedisFanOut>(sp => ActivatorUtilities.CreateInstance<RedisFanOut>(sp, Redis(sp)!));
+        services.AddSingleton<ILiveFanOut>(sp => Redis(sp) is null ? new SingleInstanceFanOut() : sp.GetRequiredService<RedisFanOut>());
+        services.AddHostedService(sp => new ScaleOutService(Redis(sp) is null ? null : sp.GetRequiredService<RedisFanOut>()));
+
+        services.AddOptions<RedisOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            if (Redis(sp) is not { } c) return;
+            o.Configuration = ConfigurationOptions.Parse(c);
+            o.Configuration.AbortOnConnectFail = false;
+            o.Configuration.ChannelPrefix = RedisChannel.Literal("delphi:signalr");
+        });
+        services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => Redis(sp) is null
+            ? new DefaultHubLifetimeManager<LiveHub>(sp.GetRequiredService<ILogger<DefaultHubLifetimeManager<LiveHub>>>())
+            : new RedisHubLifetimeManager<LiveHub>(
+                sp.GetRequiredService<ILogger<RedisHubLifetimeManager<LiveHub>>>(), sp.GetRequiredService<IOptions<RedisOptions>>(),
+                sp.GetRequiredService<IHubProtocolResolver>(), sp.GetRequiredService<IOptions<HubOptions>>(),
+                sp.GetRequiredService<IOptions<HubOptions<LiveHub>>>()));
+    }
+
+    /// <summary>Starts and stops the <see cref="RedisFanOut"/> when there is one.</summary>
+    private sealed class ScaleOutService(RedisFanOut? fanOut) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => fanOut?.StartAsync(cancellationToken) ?? Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => fanOut?.StopAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
     public static void MapLive(this IEndpointRouteBuilder app) => app.MapHub<LiveHub>("/hubs/live");

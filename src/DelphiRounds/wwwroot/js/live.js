@@ -38,7 +38,9 @@
     const block = root.querySelector('[data-stats][data-item="' + stats.itemId + '"]');
     if (!block) return;
     const current = shown.get(stats.itemId) || 0;
-    if (stats.version <= current) return; // stale or duplicate push
+    // Older pushes are dropped. An equal version is applied: a late answer with a lower id can change an
+    // item without raising its version, and pushes of one item come in order from one aggregate.
+    if (stats.version < current) return;
     shown.set(stats.itemId, stats.version);
     block.setAttribute("data-version", String(stats.version));
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The live-push benchmark: naive (recompute + push per answer) against coalesced (incremental aggregates,
+# group commit, one push per tick), N real SignalR clients each, answers posted over HTTP on a schedule.
+#   scripts/bench.sh            full run (~10 min): ramps at 3,000 participants, 1,000 at 1,000/s, 10,000 held
+#   scripts/bench.sh --quick    smoke run (<= 90 s): 300 participants, short ramps (CI runs this)
+#   --out DIR                   where bench.json, bench.txt and latency.png go (default: bench-out/)
+# Prints the table and ends with "coalesced/naive sustained answers/s at 3000 participants: X".
+# Server and load generator run on this one machine: the figures include that contention.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+quick=""; out="$root/bench-out"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick="--quick" ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+echo "==> Building (Release)"
+dotnet build src/DelphiRounds/DelphiRounds.csproj -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+dotnet build tests/DelphiRounds.Load/DelphiRounds.Load.csproj -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "==> Load average before: $(cat /proc/loadavg)"
+exec dotnet tests/DelphiRounds.Load/bin/Release/net10.0/DelphiRounds.Load.dll bench $quick --out "$out" \
+  --server "$root/src/DelphiRounds/bin/Release/net10.0/DelphiRounds.dll"

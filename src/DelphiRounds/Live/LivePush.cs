@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+using DelphiRounds.Consensus;
+
+namespace DelphiRounds.Live;
+
+/// <summary>The figures a screen shows for the panel or one stakeholder group.</summary>
+public sealed record LiveFigures(
+    int N, double? Median, double? Q1, double? Q3,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Min,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Max,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<int, int>? Distribution)
+{
+    /// <param name="s">The statistics.</param>
+    /// <param name="overall">The panel's figures also carry the range and, for a rating, the distribution.</param>
+    /// <param name="rating">A rating item (its distribution has one count per scale point).</param>
+    public static LiveFigures From(Statistics s, bool overall, bool rating) =>
+        new(s.N, s.Median, s.Q1, s.Q3, overall ? s.Min : null, overall ? s.Max : null, overall && rating ? s.Distribution : null);
+}
+
+/// <summary>A ranking item's figures in a push: agreement on the order and each option's average place.</summary>
+public sealed record LiveRanking(double? KendallW, IReadOnlyDictionary<string, double> MeanRanks);
+
+/// <summary>
+/// One item in a <c>StatsUpdated</c> push: what the participant and facilitator screens render (number of
+/// answers, median, quartiles, distribution; per group number, median, quartiles; whether consensus holds),
+/// about a quarter of the full <see cref="ItemStats"/> that <c>GET /api/v1/rounds/{id}/stats</c> returns.
+/// Pushes go to every follower many times a second, so their size is the fan-out's cost: thousands of
+/// screens × 10 pushes/s × the bytes of every changed item.
+/// </summary>
+public sealed record LiveItem(
+    long ItemId, string Kind, long Version, long AcceptedTimestamp, LiveFigures Overall,
+    IReadOnlyDictionary<string, LiveFigures> Groups, IReadOnlyList<string> HiddenGroups, bool? ConsensusReached,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LiveRanking? Ranking = null)
+{
+    public static LiveItem From(ItemStats s)
+    {
+        var rating = s.Kind == Items.ItemKinds.Rating;
+        return new(
+            s.ItemId, s.Kind, s.Version, s.AcceptedTimestamp, LiveFigures.From(s.Overall, overall: true, rating),
+            s.Groups.ToDictionary(g => g.Key, g => LiveFigures.From(g.Value, overall: false, rating)),
+            s.HiddenGroups, s.Consensus?.Reached,
+            s.Ranking is { } r ? new LiveRanking(r.KendallW, r.MeanRanks) : null);
+    }
+}

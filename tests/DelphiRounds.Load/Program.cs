@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DelphiRounds.Load;
+
+// DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
+//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...]
+//   run --variant naive|coalesced --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+ThreadPool.SetMinThreads(64, 64);
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+bool Flag(string name) => args.Contains(name);
+
+var command = args.FirstOrDefault() ?? "bench";
+var root = FindRoot();
+var serverDll = Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/Release/net10.0/DelphiRounds.dll");
+var outDir = Path.GetFullPath(Option("--out") ?? Path.Combine(root, "bench-out"));
+Directory.CreateDirectory(outDir);
+var work = Path.Combine(Path.GetTempPath(), "delphi-bench", Guid.NewGuid().ToString("N"));
+var runner = new Runner(serverDll, work, Console.Out);
+var quick = Flag("--quick");
+
+try
+{
+    if (command == "replot")
+    {
+        // replot --in bench.json --out DIR: draws latency.png again from a saved bench.json.
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Option("--in") ?? Path.Combine(outDir, "bench.json")));
+        var saved = doc.RootElement.GetProperty("rows").EnumerateArray().Select(r => new Row(
+            r.GetProperty("scenario").GetString()!, r.GetProperty("variant").GetString()!, r.GetProperty("participants").GetInt32(),
+            r.GetProperty("offeredAnswersPerSecond").GetDouble(), r.GetProperty("answersPerSecond").GetDouble(), r.GetProperty("deliveriesPerSecond").GetDouble(),
+            r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p95Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), r.GetProperty("serverCpuPercent").GetDouble(),
+            r.GetProperty("memoryPerConnectionBytes").GetInt64(), r.GetProperty("missedFinalStates").GetInt32(), r.GetProperty("aggregatesExact").GetBoolean(),
+            0, 0, 0, 0)).ToList();
+        var n = doc.RootElement.GetProperty("sustained").GetProperty("participants").GetInt32();
+        Report.Plot(saved.Where(r => r.Participants == n).ToList(), Path.Combine(outDir, "latency.png"), n);
+        return 0;
+    }
+
+    if (command == "run")
+    {
+        var variant = Option("--variant") ?? "coalesced";
+        var n = int.Parse(Option("--participants") ?? "300", CultureInfo.InvariantCulture);
+        var steps = Option("--steady") is { } steady ? Steps(steady, s => [new Step(s[0], s[1])])
+            : Option("--ramp") is { } ramp ? RampSteps(ramp)
+            : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
+            : [new Step(100, 10)];
+        var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture)));
+        Report.Write(rows, outDir, participantsForRatio: n, quick: true);
+        return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
+    }
+
+    var ratioParticipants = quick ? 300 : 3000;
+    List<Scenario> scenarios = quick
+        ?
+        [
+            new("naive-300", "naive", 300, Ramp(3, 10, 30, 100, 200), Ramp: true),
+            new("coalesced-300", "coalesced", 300, Ramp(3, 50, 200, 600, 1000), Ramp: true),
+        ]
+        :
+        [
+            new("naive-3000", "naive", 3000, Ramp(6, 2, 5, 10, 15, 20, 30, 40, 60, 80, 100), Ramp: true),
+            new("coalesced-3000", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true),
+            new("coalesced-1000", "coalesced", 1000, [new Step(1000, 15)], Ramp: false),
+            new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
+            new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
+        ];
+    if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
+
+    Console.WriteLine($"Live push benchmark ({(quick ? "quick" : "full")}): server and load generator share this machine " +
+                      $"({Environment.ProcessorCount} cores); load average at start {ProcStat.LoadAverage()}");
+    var all = new List<Row>();
+    foreach (var s in scenarios) all.AddRange(await runner.RunAsync(s));
+    Report.Write(all, outDir, ratioParticipants, quick);
+    return all.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
+}
+finally
+{
+    try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
+
+static List<Step> Ramp(double seconds, params double[] rates) => rates.Select(r => new Step(r, seconds)).ToList();
+
+static List<Step> Steps(string spec, Func<double[], List<Step>> make) =>
+    make(spec.Split(':').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+
+static List<Step> RampSteps(string spec)
+{
+    var parts = spec.Split(':');
+    var seconds = double.Parse(parts[1], CultureInfo.InvariantCulture);
+    return parts[0].Split(',').Select(r => new Step(double.Parse(r, CultureInfo.InvariantCulture), seconds)).ToList();
+}
+
+static string FindRoot()
+{
+    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "DelphiRounds.sln"))) return d.FullName;
+    return Directory.GetCurrentDirectory();
+}
+
+/// <summary>The table, bench.json, bench.txt and the plot.</summary>
+internal static class Report
+{
+    public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
+    {
+        var table = new StringBuilder();
+        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5}");
+        foreach (var r in rows)
+        {
+            table.AppendLine($"{r.Variant,-10} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0}");
+        }
+        double Sustained(string variant) => rows
+            .Where(r => r.Variant == variant && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
+            .Select(r => r.AnswersPerSecond).DefaultIfEmpty(0).Max();
+        var naive = Sustained("naive");
+        var coalesced = Sustained("coalesced");
+        var ratio = naive > 0 ? coalesced / naive : double.PositiveInfinity;
+        table.AppendLine();
+        table.AppendLine($"sustained (p99 <= {Runner.SustainedP99Ms} ms, >= 95 % of offered) at {participantsForRatio} participants: naive {naive:0.0}/s, coalesced {coalesced:0.0}/s");
+        table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
+        table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
+        if (quick && participantsForRatio != 3000) table.AppendLine($"(quick run: the ratio below is measured at {participantsForRatio} participants)");
+        var ratioText = naive > 0 ? ratio.ToString("0.0", CultureInfo.InvariantCulture)
+            : coalesced > 0 ? "inf (naive sustained no step)" : "n/a (neither variant sustained a step)";
+        table.AppendLine($"coalesced/naive sustained answers/s at 3000 participants: {ratioText}");
+        Console.WriteLine();
+        Console.Write(table);
+        File.WriteAllText(Path.Combine(outDir, "bench.txt"), table.ToString());
+
+        var json = new
+        {
+            machine = new { cores = Environment.ProcessorCount, shared = "server and load generator on the same machine", loadAverage = ProcStat.LoadAverage() },
+            rows = rows.Select(r => new
+            {
+                variant = r.Variant, participants = r.Participants, answersPerSecond = r.AnswersPerSecond, deliveriesPerSecond = r.DeliveriesPerSecond,
+                p50Ms = r.P50Ms, p95Ms = r.P95Ms, p99Ms = r.P99Ms, serverCpuPercent = r.ServerCpuPercent,
+                memoryPerConnectionBytes = r.MemoryPerConnectionBytes, missedFinalStates = r.MissedFinalStates, aggregatesExact = r.AggregatesExact,
+                offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
+                loadAverage1m = r.LoadAverage1m,
+            }),
+            sustained = new { naive, coalesced, participants = participantsForRatio, p99LimitMs = Runner.SustainedP99Ms },
+            ratio = double.IsFinite(ratio) ? Math.Round(ratio, 2) : (double?)null,
+        };
+        File.WriteAllText(Path.Combine(outDir, "bench.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        Plot(rows.Where(r => r.Participants == participantsForRatio).ToList(), Path.Combine(outDir, "latency.png"), participantsForRatio);
+    }
+
+    private static string Kib(long bytes) => $"{bytes / 1024.0:0.0} KiB";
+
+    public static void Plot(List<Row> rows, string file, int participants)
+    {
+        var plot = new ScottPlot.Plot();
+        foreach (var (variant, color) in new[] { ("naive", ScottPlot.Colors.OrangeRed), ("coalesced", ScottPlot.Colors.SteelBlue) })
+        {
+            var points = rows.Where(r => r.Variant == variant && r.P99Ms > 0 && r.AnswersPerSecond > 0).OrderBy(r => r.OfferedAnswersPerSecond).ToList();
+            if (points.Count == 0) continue;
+            var s = plot.Add.Scatter(points.Select(r => Math.Log10(r.AnswersPerSecond)).ToArray(), points.Select(r => Math.Log10(r.P99Ms)).ToArray());
+            s.LegendText = variant;
+            s.Color = color;
+            s.LineWidth = 2;
+            s.MarkerSize = 8;
+        }
+        var limit = plot.Add.HorizontalLine(Math.Log10(Runner.SustainedP99Ms));
+        limit.LinePattern = ScottPlot.LinePattern.Dashed;
+        limit.Color = ScottPlot.Colors.Gray;
+        limit.LegendText = "p99 = 500 ms";
+        foreach (var axis in new ScottPlot.IAxis[] { plot.Axes.Left, plot.Axes.Bottom })
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            foreach (var v in new[] { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000 })
+                ticks.AddMajor(Math.Log10(v), v.ToString("N0", CultureInfo.InvariantCulture));
+            axis.TickGenerator = ticks;
+        }
+        var shown = rows.Where(r => r.P99Ms > 0 && r.AnswersPerSecond > 0).ToList();
+        if (shown.Count > 0)
+        {
+            plot.Axes.SetLimitsX(Math.Log10(shown.Min(r => r.AnswersPerSecond)) - 0.15, Math.Log10(shown.Max(r => r.AnswersPerSecond)) + 0.15);
+            plot.Axes.SetLimitsY(Math.Log10(Math.Min(shown.Min(r => r.P99Ms), Runner.SustainedP99Ms)) - 0.15,
+                Math.Log10(Math.Max(shown.Max(r => r.P99Ms), Runner.SustainedP99Ms)) + 0.15);
+        }
+        plot.Title($"Push latency p99 against answers/s, {participants} participants");
+        plot.XLabel("answers/s achieved (log)");
+        plot.YLabel("p99 push latency, ms (log)");
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.SavePng(file, 900, 560);
+    }
+}

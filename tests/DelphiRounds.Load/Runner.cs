@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net;
+using Dapper;
+using DelphiRounds.Testing;
+
+namespace DelphiRounds.Load;
+
+/// <summary>One step of a schedule: a steady offered rate for some seconds.</summary>
+public sealed record Step(double Rate, double Seconds);
+
+/// <summary>A run: one variant, one panel size, a schedule; a ramp stops after the first step that is not sustained.</summary>
+public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5);
+
+/// <summary>One measured step (a row of the table and of bench.json).</summary>
+public sealed record Row(
+    string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
+    double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
+    long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
+    double LoadAverage1m)
+{
+    /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
+    public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
+}
+
+/// <summary>Runs a scenario against a fresh server and measures it.</summary>
+public sealed class Runner(string serverDll, string workFolder, TextWriter log)
+{
+    public const double SustainedP99Ms = 500;
+    private const int MaxInFlight = 512;
+
+    public async Task<List<Row>> RunAsync(Scenario s)
+    {
+        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
+        await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant };
+        await server.StartAsync(s.Participants, s.Items);
+        log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
+
+        LatencyHistogram current = new();
+        void Latency(long ticks) => Volatile.Read(ref current).Record(ticks);
+
+        await CheckClockAsync(server);
+
+        // Followers: every participant is a real SignalR client.
+        await Task.Delay(1000);
+        var rssBefore = ProcStat.RssBytes(server.Pid);
+        var followers = new LiveFollower[s.Participants];
+        var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        var connectWatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, s.Participants), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+        {
+            var p = server.Participants[i];
+            followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency);
+            await followers[i].StartAsync(ct);
+        });
+        log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
+        await Task.Delay(2000);
+        var rssAfter = ProcStat.RssBytes(server.Pid);
+        var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
+
+        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load)>();
+        var random = new Random(2030);
+        var inFlight = 0;
+        var pending = new List<Task>();
+        var failedInARow = 0;
+        foreach (var step in s.Steps)
+        {
+            var histogram = new LatencyHistogram();
+            Volatile.Write(ref current, histogram);
+            long created = 0, refused = 0, notSent = 0;
+            var pushesBefore = followers.Sum(f => (long)f.Pushes);
+            var staleBefore = followers.Sum(f => (long)f.StalePushes);
+            var cpuBefore = ProcStat.CpuSeconds(server.Pid);
+            var clientCpuBefore = ProcStat.CpuSeconds(Environment.ProcessId);
+            var answerLatency = new LatencyHistogram();
+            var watch = Stopwatch.StartNew();
+            long offered = 0;
+            while (watch.Elapsed.TotalSeconds < step.Seconds)
+            {
+                var due = (long)(step.Rate * watch.Elapsed.TotalSeconds);
+                for (; offered < due; offered++)
+                {
+                    if (Volatile.Read(ref inFlight) >= MaxInFlight) { notSent++; continue; }
+                    var p = server.Participants[random.Next(server.Participants.Count)];
+                    var item = server.ItemIds[random.Next(server.ItemIds.Count)];
+                    var value = random.Next(1, 8);
+                    Interlocked.Increment(ref inFlight);
+                    pending.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            var sent = Stopwatch.GetTimestamp();
+                            var (status, _) = await server.AnswerAsync(p, item, value);
+                            answerLatency.Record(Stopwatch.GetTimestamp() - sent);
+                            if (status == HttpStatusCode.Created && watch.Elapsed.TotalSeconds <= step.Seconds + 0.05) Interlocked.Increment(ref created);
+                            else if (status != HttpStatusCode.Created) Interlocked.Increment(ref refused);
+                        }
+                        catch (Exception) { Interlocked.Increment(ref refused); }
+                        finally { Interlocked.Decrement(ref inFlight); }
+                    }));
+                }
+                await Task.Delay(1);
+            }
+            var seconds = watch.Elapsed.TotalSeconds;
+            var cpu = (ProcStat.CpuSeconds(server.Pid) - cpuBefore) / seconds * 100;
+            var clientCpu = (ProcStat.CpuSeconds(Environment.ProcessId) - clientCpuBefore) / seconds * 100;
+            var deliveries = (followers.Sum(f => (long)f.Pushes) - pushesBefore) / seconds;
+            var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
+            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m()));
+            var last = rows[^1];
+            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
+            pending.RemoveAll(t => t.IsCompleted);
+            // A ramp ends after two steps in a row that are not sustained (one may be a hiccup of this shared machine).
+            failedInARow = last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms ? 0 : failedInARow + 1;
+            if (s.Ramp && failedInARow >= 2) break;
+        }
+
+        // Let every accepted answer reach every screen, then compare with the database.
+        var drain = Stopwatch.StartNew();
+        await Task.WhenAll(pending);
+        var final = await FinalStateAsync(server);
+        int missed = 0;
+        var settle = Stopwatch.StartNew();
+        do
+        {
+            missed = followers.Sum(f => Missed(f, final));
+            if (missed == 0) break;
+            await Task.Delay(250);
+        } while (settle.Elapsed < TimeSpan.FromSeconds(20));
+        var exact = missed == 0 && await ServerSnapshotExactAsync(server, final);
+        log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}");
+
+        await Parallel.ForEachAsync(followers, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (f, _) => await f.DisposeAsync());
+        snapshotHttp.Dispose();
+
+        return rows.Select(r => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
+            Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
+            memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load)).ToList();
+    }
+
+    private static double Round(double v) => double.IsNaN(v) ? -1 : Math.Round(v, 1);
+
+    /// <summary>
+    /// The server stamps each push with the Stopwatch timestamp of the answer's acceptance; the load generator
+    /// compares it with its own. Both read CLOCK_MONOTONIC on Linux, so the stamp must fall between the moment
+    /// the request was sent and the moment the 201 arrived.
+    /// </summary>
+    private async Task CheckClockAsync(BenchServer server)
+    {
+        if (!Stopwatch.IsHighResolution || Stopwatch.Frequency != 1_000_000_000 || !OperatingSystem.IsLinux())
+            throw new InvalidOperationException($"Stopwatch is not CLOCK_MONOTONIC in ns here (frequency {Stopwatch.Frequency}); push latencies cannot be measured across processes.");
+        var p = server.Participants[0];
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var probe = new LiveFollower(server.Address, http, server.Participants[1].Token, server.RoundId);
+        await probe.StartAsync();
+        var before = Stopwatch.GetTimestamp();
+        var (status, id) = await server.AnswerAsync(p, server.ItemIds[0], 4);
+        var after = Stopwatch.GetTimestamp();
+        if (status != HttpStatusCode.Created) throw new InvalidOperationException($"clock probe answer: {status}");
+        var wait = Stopwatch.StartNew();
+        while (!(probe.Items.TryGetValue(server.ItemIds[0], out var v) && v.Version >= id))
+        {
+            if (wait.Elapsed > TimeSpan.FromSeconds(10)) throw new InvalidOperationException("clock probe: no push arrived");
+            await Task.Delay(10);
+        }
+        var stamp = probe.Items[server.ItemIds[0]].AcceptedTimestamp;
+        if (stamp < before || stamp > after)
+            throw new InvalidOperationException($"clock check failed: server stamp {stamp} outside [{before}, {after}]");
+        log.WriteLine($"   clock check: server acceptance stamp lies {(stamp - before) / 1e6:0.00} ms after send, {(after - stamp) / 1e6:0.00} ms before the 201 (same monotonic clock)");
+    }
+
+    /// <summary>Per item: the version (newest answer id) and the count per value, recomputed from the answers table.</summary>
+    private static async Task<Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)>> FinalStateAsync(BenchServer server)
+    {
+        var rows = await server.Db.ReadAsync(c => c.QueryAsync<(long Id, long ItemId, long ParticipantId, int Revision, double? Value)>(
+            "SELECT id, item_id, participant_id, revision, value FROM answers WHERE round_id = @RoundId", new { server.RoundId }));
+        var result = new Dictionary<long, (long, int, Dictionary<string, int>)>();
+        foreach (var item in rows.GroupBy(r => r.ItemId))
+        {
+            var current = item.GroupBy(r => r.ParticipantId).Select(g => g.MaxBy(r => r.Revision)).ToList();
+            var distribution = current.Where(r => r.Value is not null).GroupBy(r => ((int)r.Value!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .ToDictionary(g => g.Key, g => g.Count());
+            result[item.Key] = (item.Max(r => r.Id), current.Count, distribution);
+        }
+        return result;
+    }
+
+    private static int Missed(LiveFollower f, Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)> final)
+    {
+        var shown = f.Items;
+        var missed = 0;
+        foreach (var (itemId, want) in final)
+        {
+            if (!shown.TryGetValue(itemId, out var got) || got.Version != want.Version || got.N != want.N || !SameCounts(got.Distribution, want.Distribution))
+                missed++;
+        }
+        return missed;
+    }
+
+    private static bool SameCounts(IReadOnlyDictionary<string, int> a, IReadOnlyDictionary<string, int> b) =>
+        a.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key).SequenceEqual(b.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key));
+
+    private static async Task<bool> ServerSnapshotExactAsync(BenchServer server, Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)> final)
+    {
+        var p = server.Participants[0];
+        await using var check = new LiveFollower(server.Address, server.Http, p.Token, server.RoundId);
+        await check.StartAsync();
+        return Missed(check, final) == 0;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace DelphiRounds.Testing;
+
+/// <summary>What a follower shows for one item: the newest stats it applied.</summary>
+public sealed record ItemView(long Version, long AcceptedTimestamp, int N, double? Median, IReadOnlyDictionary<string, int> Distribution);
+
+/// <summary>The part of a pushed (or snapshot) item a follower reads; the rest of the JSON is skipped unparsed.</summary>
+public sealed record FollowedItem(long ItemId, long Version, long AcceptedTimestamp, FollowedFigures Overall);
+
+/// <summary>The whole-panel figures of a <see cref="FollowedItem"/>.</summary>
+public sealed record FollowedFigures(int N, double? Median, Dictionary<string, int>? Distribution);
+
+/// <summary>A <c>StatsUpdated</c> push or a <c>/stats</c> snapshot, as a follower reads it.</summary>
+public sealed record FollowedUpdate(long RoundId, List<FollowedItem> Items);
+
+/// <summary>
+/// A participant's screen as the browser script keeps it (wwwroot/js/live.js), as a .NET SignalR client:
+/// connect to <c>/hubs/live</c>, join the round, fetch the snapshot, then apply every push whose version is
+/// not older than what is shown. When the connection drops it reconnects by itself, joins again and fetches
+/// the snapshot again. Counts pushes, stale (out-of-order) pushes, reconnects, and measures for each push
+/// the time from the acceptance of the newest answer it reflects to its receipt (same monotonic clock:
+/// <see cref="Stopwatch.GetTimestamp"/>, server and client on one machine).
+/// </summary>
+public sealed class LiveFollower : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly string _token;
+    private readonly long _roundId;
+    private readonly Action<long>? _latency;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, FollowedItem> _items = [];
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private int _pushes, _stale, _reconnects, _snapshots;
+
+    /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
+    /// <param name="http">A client for snapshots on the same address (shared by many followers).</param>
+    /// <param name="token">The participant's (or facilitator's) bearer token.</param>
+    /// <param name="roundId">The round to follow.</param>
+    /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
+    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null)
+    {
+        _http = http;
+        _token = token;
+        _roundId = roundId;
+        _latency = latency;
+        Connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(address, "/hubs/live"), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+            })
+            .WithAutomaticReconnect(new Retry())
+            .Build();
+        Connection.ServerTimeout = TimeSpan.FromSeconds(60);
+        Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
+        Connection.On<FollowedUpdate>("StatsUpdated", OnPush);
+        Connection.Reconnected += async _ =>
+        {
+            Interlocked.Increment(ref _reconnects);
+            await JoinAndSnapshotAsync();
+        };
+    }
+
+    public HubConnection Connection { get; }
+    public int Pushes => Volatile.Read(ref _pushes);
+    public int StalePushes => Volatile.Read(ref _stale);
+    public int Reconnects => Volatile.Read(ref _reconnects);
+    public int Snapshots => Volatile.Read(ref _snapshots);
+
+    /// <summary>What the follower shows now, by item.</summary>
+    public IReadOnlyDictionary<long, ItemView> Items
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.ToDictionary(kv => kv.Key, kv => new ItemView(kv.Value.Version, kv.Value.AcceptedTimestamp,
+                    kv.Value.Overall.N, kv.Value.Overall.Median, kv.Value.Overall.Distribution ?? []));
+            }
+        }
+    }
+
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        await Connection.StartAsync(ct);
+        await JoinAndSnapshotAsync(ct);
+    }
+
+    /// <summary>Joins the round and applies the snapshot (as after every reconnect).</summary>
+    public async Task JoinAndSnapshotAsync(CancellationToken ct = default)
+    {
+        await Connection.InvokeAsync("JoinRound", _roundId, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/rounds/{_roundId}/stats");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        using var response = await _http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        var snapshot = JsonSerializer.Deserialize<FollowedUpdate>(await response.Content.ReadAsByteArrayAsync(ct), JsonOptions)!;
+        foreach (var item in snapshot.Items) Apply(item);
+        Interlocked.Increment(ref _snapshots);
+    }
+
+    private void OnPush(FollowedUpdate update)
+    {
+        var received = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _pushes);
+        long newest = 0;
+        foreach (var item in update.Items)
+        {
+            if (!Apply(item)) Interlocked.Increment(ref _stale);
+            newest = Math.Max(newest, item.AcceptedTimestamp);
+        }
+        if (newest > 0) _latency?.Invoke(received - newest);
+    }
+
+    private bool Apply(FollowedItem item)
+    {
+        lock (_gate)
+        {
+            if (_items.TryGetValue(item.ItemId, out var shown) && item.Version < shown.Version) return false;
+            _items[item.ItemId] = item;
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    /// <summary>Reconnects at once, then every 200 ms–2 s, for as long as it takes.</summary>
+    private sealed class Retry : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext context) =>
+            context.PreviousRetryCount == 0 ? TimeSpan.Zero
+            : TimeSpan.FromMilliseconds(Math.Min(2000, 200 * context.PreviousRetryCount + Random.Shared.Next(100)));
+    }
+}
