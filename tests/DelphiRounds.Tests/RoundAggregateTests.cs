@@ -59,8 +59,25 @@ public sealed class RoundAggregateTests
         round.Apply(10, 3, "housing", 4, null, 3, 1);
         round.Apply(10, 4, "housing", 4, null, 4, 1);
         round.Apply(10, 5, "housing", 5, null, 5, 1);
+        round.Apply(10, 6, "grid", 6, null, 6, 1); // the groups left out have 3 answers together: the panel's figures give none of them away
         var stats = Assert.Single(round.Snapshot(3, dirtyOnly: false));
         Assert.Equal(["housing"], stats.Groups.Keys);
-        Assert.Equal(["residents"], stats.HiddenGroups);
+        Assert.Equal(["grid", "residents"], stats.HiddenGroups.Order());
+    }
+
+    [Fact]
+    public void A_group_under_three_is_not_given_away_by_the_panel_figures_minus_the_groups_shown()
+    {
+        // Housing (3) shown beside the panel (5) would show residents' two answers as the difference: housing is left out too.
+        var round = Round();
+        round.Apply(10, 1, "residents", 2, null, 1, 1);
+        round.Apply(10, 2, "residents", 3, null, 2, 1);
+        round.Apply(10, 3, "housing", 4, null, 3, 1);
+        round.Apply(10, 4, "housing", 4, null, 4, 1);
+        round.Apply(10, 5, "housing", 5, null, 5, 1);
+        var stats = Assert.Single(round.Snapshot(3, dirtyOnly: false));
+        Assert.Empty(stats.Groups);
+        Assert.Equal(["housing", "residents"], stats.HiddenGroups.Order());
+        Assert.Equal(5, stats.Overall.N);
     }
 }

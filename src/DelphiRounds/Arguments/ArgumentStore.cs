@@ -47,9 +47,9 @@ public sealed class ArgumentStore(Database db, TimeProvider time)
             """, new { roundId, viewer = viewerParticipantId ?? -1, includeHidden = includeHidden ? 1 : 0 }))).AsList();
 
     /// <summary>The round and study of an answer (to check who may mark or hide it).</summary>
-    public Task<(long RoundId, long StudyId, long ParticipantId)?> OwnerAsync(long answerId) =>
-        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long, long, long)?>(
-            "SELECT a.round_id, r.study_id, a.participant_id FROM answers a JOIN rounds r ON r.id = a.round_id WHERE a.id = @answerId",
+    public Task<(long RoundId, long StudyId, long ParticipantId, long ItemId)?> OwnerAsync(long answerId) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long, long, long, long)?>(
+            "SELECT a.round_id, r.study_id, a.participant_id, a.item_id FROM answers a JOIN rounds r ON r.id = a.round_id WHERE a.id = @answerId",
             new { answerId }));
 
     /// <summary>Marks or unmarks an argument as convincing; true when it is now marked.</summary>

@@ -21,7 +21,8 @@ public static class ReportEndpoints
     public static void MapReports(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/export").WithTags("Exports").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapGet($"/{{file:regex({FilePattern})}}", ApiFileAsync)
+        // Any name reaches the handler, so a wrong one gets a problem naming the file instead of a bare "nothing at this address".
+        api.MapGet("/{file}", ApiFileAsync)
             .WithSummary("A data file of the study: answers, aggregates, arguments or changelog, as .csv or .json (pseudonymous).")
             .WithDescription("answers: every revision (participant pseudonym, group slug, round, item, revision, value, detail, rationale, time). " +
                              "aggregates: per round and item the analyze contract's figures for the panel and every group with at least 3 answers " +
@@ -44,6 +45,8 @@ public static class ReportEndpoints
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        if (!DataFiles.Names.Contains(file))
+            return Problems.NotFound("file", $"There is no data file '{file}'; use one of {string.Join(", ", DataFiles.Names)}.");
         var data = DataFiles.Build(await records.LoadAsync(studyId), file)!;
         return TypedResults.File(data.Content, data.ContentType, data.Name);
     }

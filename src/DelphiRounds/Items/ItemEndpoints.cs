@@ -86,7 +86,7 @@ public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
             RuleFor(i => i.Scale).NotNull().Must(s => s is { Min: 1, Max: 5 or 7 })
                 .WithMessage("scale: a rating scale runs from 1 to 5 or from 1 to 7.");
             RuleForEach(i => i.Labels).Must((i, label) =>
-                    int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
+                    label.Value is not null && int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
                     && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100)
                 .WithMessage("labels: each label belongs to a point of the scale and has a Dutch text of at most 100 characters.");
         });
@@ -108,10 +108,10 @@ public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
         {
             RuleFor(i => i.Options).NotNull().Must(o => o is { Count: >= 2 and <= 10 })
                 .WithMessage("options: a ranking has 2 to 10 options.");
-            RuleForEach(i => i.Options).Must(o => !string.IsNullOrWhiteSpace(o.Nl) && o.Nl.Length <= 200 && (o.En?.Length ?? 0) <= 200
-                    && (o.Key is null || System.Text.RegularExpressions.Regex.IsMatch(o.Key, "^[a-z0-9]+(-[a-z0-9]+)*$")))
-                .WithMessage("options: each option has a Dutch label of at most 200 characters and, if given, a key of lowercase letters, digits and dashes.");
-            RuleFor(i => i.Options).Must(o => o is null || o.Select(x => x.Key ?? Slug.From(x.Nl ?? "")).Distinct().Count() == o.Count)
+            RuleForEach(i => i.Options).Must(o => o is not null && !string.IsNullOrWhiteSpace(o.Nl) && o.Nl.Length <= 200 && (o.En?.Length ?? 0) <= 200
+                    && (o.Key is null || o.Key.Length <= 60 && System.Text.RegularExpressions.Regex.IsMatch(o.Key, "^[a-z0-9]+(-[a-z0-9]+)*$")))
+                .WithMessage("options: each option has a Dutch label of at most 200 characters and, if given, a key of at most 60 lowercase letters, digits and dashes.");
+            RuleFor(i => i.Options).Must(o => o is null || o.Any(x => x is null) || o.Select(x => x.Key ?? Slug.From(x.Nl ?? "")).Distinct().Count() == o.Count)
                 .WithMessage("options: two options have the same key.");
         });
     }
@@ -122,10 +122,19 @@ public sealed class RewordItemRequestValidator : AbstractValidator<RewordItemReq
     public RewordItemRequestValidator()
     {
         RuleFor(r => r.Text).NotNull();
-        RuleFor(r => r.Text!.Nl).NotEmpty().MaximumLength(1000).When(r => r.Text is not null).OverridePropertyName("text.nl");
+        RuleFor(r => r.Text!.Nl).NotEmpty().MaximumLength(ItemLimits.TextLength).When(r => r.Text is not null).OverridePropertyName("text.nl");
+        RuleFor(r => r.Text!.En).MaximumLength(ItemLimits.TextLength).When(r => r.Text is not null).OverridePropertyName("text.en");
         RuleFor(r => r.Reason).NotNull().WithMessage("reason: say what changed and why; participants see it.");
-        RuleFor(r => r.Reason!.Nl).NotEmpty().MaximumLength(500).When(r => r.Reason is not null).OverridePropertyName("reason.nl");
+        RuleFor(r => r.Reason!.Nl).NotEmpty().MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.nl");
+        RuleFor(r => r.Reason!.En).MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.en");
     }
+}
+
+/// <summary>Sizes of an item's texts (the statement, and the reason of a rewording).</summary>
+public static class ItemLimits
+{
+    public const int TextLength = 1000;
+    public const int ReasonLength = 500;
 }
 
 /// <summary>Questionnaire items in the JSON API (facilitator).</summary>

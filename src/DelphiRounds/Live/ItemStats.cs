@@ -11,8 +11,8 @@ namespace DelphiRounds.Live;
 /// <param name="Version">Id of the newest answer reflected; clients drop a push older than what they show.</param>
 /// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database).</param>
 /// <param name="Overall">The whole panel (for a ranking only <c>n</c>, the number of raters).</param>
-/// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers.</param>
-/// <param name="HiddenGroups">Groups that have answers but too few to show.</param>
+/// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers (see <see cref="GroupSuppression"/>).</param>
+/// <param name="HiddenGroups">Groups that have answers but are not shown: too few, or so few left out without them that the panel's figures would give those away.</param>
 /// <param name="Consensus">The consensus criteria's verdict on the current answers.</param>
 /// <param name="Ranking">A ranking item's Kendall's W and mean ranks.</param>
 public sealed record ItemStats(
@@ -24,9 +24,10 @@ public sealed record ItemStats(
     {
         var shown = new Dictionary<string, Statistics>();
         var hidden = new List<string>();
+        var allowed = GroupSuppression.Shown(analysis.Groups.Select(g => KeyValuePair.Create(g.Key, g.Value.N)), minGroupAnswers);
         foreach (var (slug, stats) in analysis.Groups)
         {
-            if (stats.N >= minGroupAnswers) shown[slug] = stats;
+            if (allowed.Contains(slug)) shown[slug] = stats;
             else if (stats.N > 0) hidden.Add(slug);
         }
         return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);

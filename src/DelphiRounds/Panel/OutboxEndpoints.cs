@@ -18,6 +18,8 @@ public sealed class RemindersRequestValidator : AbstractValidator<RemindersReque
     {
         RuleFor(r => r.Groups).NotNull().Must(g => g is { Count: > 0 and <= 100 })
             .WithMessage("groups: choose at least one stakeholder group (its slug).");
+        RuleForEach(r => r.Groups).NotEmpty().MaximumLength(100)
+            .WithMessage("groups: each entry is the slug of one of the study's stakeholder groups.");
     }
 }
 

@@ -58,7 +58,8 @@ public sealed class DraftRequestValidator : AbstractValidator<DraftRequest>
         RuleFor(d => d.Preamble).MaximumLength(VisionLimits.PreambleLength);
         RuleFor(d => d.Statements).NotEmpty().WithMessage("statements: a vision needs at least one statement.")
             .Must(s => s is null || s.Count <= VisionLimits.Statements).WithMessage($"statements: at most {VisionLimits.Statements} statements.");
-        RuleForEach(d => d.Statements).SetValidator(new StatementRequestValidator());
+        RuleForEach(d => d.Statements).NotNull().WithMessage("statements: a statement cannot be null; give its text.")
+            .SetValidator(new StatementRequestValidator());
         RuleFor(d => d.ChangeNote).MaximumLength(2000);
     }
 }

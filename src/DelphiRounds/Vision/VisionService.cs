@@ -52,12 +52,16 @@ public sealed class VisionService(
         return result;
     }
 
-    /// <summary>Stakeholder-group figures below the anonymity threshold never leave the server, not even in the vision.</summary>
+    /// <summary>
+    /// Stakeholder-group figures below the anonymity threshold never leave the server, not even in the vision — nor
+    /// can they be worked out from the panel's figures minus the groups shown (<see cref="GroupSuppression"/>).
+    /// </summary>
     private static JsonObject WithoutSmallGroups(JsonObject analysis, int minShown)
     {
         if (analysis["groups"] is JsonObject groups)
         {
-            foreach (var slug in groups.Where(g => LinkedItem.Int(g.Value?["n"]) is not { } n || n < minShown).Select(g => g.Key).ToList())
+            var shown = GroupSuppression.Shown(groups.Select(g => KeyValuePair.Create(g.Key, LinkedItem.Int(g.Value?["n"]) ?? 0)), minShown);
+            foreach (var slug in groups.Select(g => g.Key).Where(slug => !shown.Contains(slug)).ToList())
                 groups.Remove(slug);
         }
         return analysis;

@@ -13,11 +13,15 @@ public enum Role
     ParticipantB,
     /// <summary>The facilitator of study B (login cookie and personal API token).</summary>
     FacilitatorB,
+    /// <summary>
+    /// A signatory of study A's endorsement: nothing but their one-time signing link (<c>dls_…</c>), which they
+    /// opened (its cookies) and which is also sent as a bearer token everywhere. Signatories only reach their signing page.
+    /// </summary>
+    Signatory,
     /// <summary>A participant of study A, the study every address is about.</summary>
     ParticipantA,
     /// <summary>The facilitator of study A.</summary>
     FacilitatorA,
-    // Signatory: add when the signing page (/sign/{token}) exists, with its own rule below.
 }
 
 /// <summary>Who may use a route. Every route of the app must be in <see cref="AccessRules.Routes"/>.</summary>
@@ -37,6 +41,13 @@ public enum Access
     Viewer,
     /// <summary>Anyone signed in, facilitator or participant (the live hub's connection; each round is checked when joined).</summary>
     SignedIn,
+    /// <summary>
+    /// Only with the signatory's own one-time link in the address (<c>/sign/{token}…</c>): the link is the credential.
+    /// Every role puts the link-shaped credential it holds there — the signatory their link, the expired role a link
+    /// that was replaced, the foreign role one never issued, participants their invitation token, facilitators their
+    /// API token, the anonymous role nothing — and only the signatory's own link may open the page.
+    /// </summary>
+    SigningLink,
 }
 
 /// <summary>The route × role table. A route missing here fails the matrix with the line to add.</summary>
@@ -107,6 +118,65 @@ public static class AccessRules
         ["PUT /api/v1/studies/{studyId}/criteria"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/convergence"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/export.json"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}?handler=Criteria"] = Access.OwnerFacilitator,
+        // Process: reminders and the outbox, response per round (attrition), the convergence and report pages, data files (facilitator)
+        ["POST /api/v1/studies/{studyId}/reminders"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/outbox"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/response"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/export/{file}"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/panel?handler=Remind"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/panel?handler=Outbox"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/convergence"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/convergence?handler=Item"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/report"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/exports"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/export/export.json"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/export/{file}"] = Access.OwnerFacilitator,
+        // Items: rewording, retiring, the changelog (facilitator)
+        ["POST /api/v1/studies/{studyId}/items/{itemId}/reword"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/items/{itemId}/retire"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/items/changelog"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Reword"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Retire"] = Access.OwnerFacilitator,
+        // Arguments: read as the round's mode allows, marked by the study's own participants, hidden by its facilitator
+        ["GET /api/v1/rounds/{roundId}/arguments"] = Access.Viewer,
+        ["POST /api/v1/arguments/{answerId}/convincing"] = Access.OwnParticipant,
+        ["POST /api/v1/arguments/{answerId}/hide"] = Access.OwnerFacilitator,
+        ["POST /p?handler=Convincing"] = Access.AnyParticipant,
+        // Joint vision: drafted by the study's facilitator, reviewed by its own participants, the frozen document public
+        ["GET /api/v1/studies/{studyId}/vision"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/vision/drafts"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/vision/drafts/{version}"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/vision/review/open"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/vision/review/close"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/vision/freeze"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/vision/document"] = Access.Public,
+        ["GET /f/studies/{studyId}/vision"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision?handler=Save"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision?handler=OpenReview"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision?handler=CloseReview"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision?handler=Freeze"] = Access.OwnerFacilitator,
+        ["GET /api/v1/vision/review"] = Access.AnyParticipant,
+        ["POST /api/v1/vision/review/answers"] = Access.AnyParticipant,
+        ["GET /p/vision"] = Access.AnyParticipant,
+        ["POST /p/vision"] = Access.AnyParticipant,
+        // Endorsement: signatories (facilitator), the signing link (the signatory alone), the ledger, key and verification page (public)
+        ["GET /api/v1/studies/{studyId}/signatories"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/signatories"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/signatories/{signatoryId}/link"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/signatories/{signatoryId}/erase"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/vision/signatories"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision/signatories?handler=Add"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision/signatories?handler=Reissue"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/vision/signatories?handler=Erase"] = Access.OwnerFacilitator,
+        ["GET /sign/{token}"] = Access.SigningLink,
+        ["POST /sign/{token}"] = Access.SigningLink,
+        ["GET /sign/{token}/receipt"] = Access.SigningLink,
+        ["POST /sign/{token}/receipt?handler=Withdraw"] = Access.SigningLink,
+        ["GET /sign/{token}/receipt.json"] = Access.SigningLink,
+        ["GET /api/v1/studies/{studyId}/ledger"] = Access.Public,
+        ["GET /api/v1/endorsement/key"] = Access.Public,
+        ["GET /verify/{studyId}"] = Access.Public,
     };
 
     /// <summary>Hub methods of <c>/hubs/live</c> (found by reflection) and who may call them on study A's round.</summary>
@@ -114,6 +184,7 @@ public static class AccessRules
     {
         ["JoinRound"] = HubAccess.Viewer,
         ["LeaveRound"] = HubAccess.AnyConnected,
+        ["RevealItem"] = HubAccess.OwnParticipant,
     };
 
     public static bool Allows(this Access access, Role role) => access switch
@@ -125,6 +196,7 @@ public static class AccessRules
         Access.OwnParticipant => role is Role.ParticipantA,
         Access.Viewer => role is Role.FacilitatorA or Role.ParticipantA,
         Access.SignedIn => role is Role.FacilitatorA or Role.FacilitatorB or Role.ParticipantA or Role.ParticipantB,
+        Access.SigningLink => role is Role.Signatory,
         _ => false,
     };
 
@@ -132,6 +204,7 @@ public static class AccessRules
     {
         HubAccess.Viewer => role is Role.FacilitatorA or Role.ParticipantA,
         HubAccess.AnyConnected => Access.SignedIn.Allows(role),
+        HubAccess.OwnParticipant => role is Role.ParticipantA,
         _ => false,
     };
 
@@ -143,14 +216,20 @@ public static class AccessRules
         foreach (var route in routes)
         {
             if (Routes.TryGetValue(route.Key, out var access)) result[route] = access;
-            else missing.Add($"        [\"{route.Key}\"] = Access.<Public|AnyFacilitator|OwnerFacilitator|AnyParticipant|OwnParticipant|Viewer|SignedIn>,");
+            else missing.Add(route.Key);
         }
-        if (missing.Count > 0)
-            throw new Xunit.Sdk.XunitException(
-                $"{missing.Count} route(s) have no access rule. Say who may use them in tests/DelphiRounds.Tests/Trust/AccessRules.cs (Routes):\n" +
-                string.Join("\n", missing));
+        if (missing.Count > 0) throw Unclassified(missing);
         return result;
     }
+
+    /// <summary>The rule of one route (by its key), or the same failure as <see cref="Classify"/> with the line to add.</summary>
+    public static Access Of(string key) => Routes.TryGetValue(key, out var access) ? access : throw Unclassified([key]);
+
+    private static Xunit.Sdk.XunitException Unclassified(IReadOnlyList<string> keys) => new(
+        $"{keys.Count} route(s) have no access rule. Say who may use them in tests/DelphiRounds.Tests/Trust/AccessRules.cs (Routes):\n" +
+        string.Join("\n", keys.Select(k => $"        [\"{k}\"] = Access.<{string.Join("|", Enum.GetNames<Access>())}>,")) +
+        "\nA route whose address names something new (a {parameter} other than studyId, roundId…) also needs its value in TrustWorld.RouteValue, " +
+        "and a JSON or form body a sample in TrustSamples.");
 }
 
 /// <summary>Who may call a hub method on study A's round.</summary>
@@ -160,4 +239,6 @@ public enum HubAccess
     Viewer,
     /// <summary>Anyone connected (the method touches no study's data).</summary>
     AnyConnected,
+    /// <summary>Only a participant of the study (who answered the item: blind rounds reveal an item's aggregate after answering it).</summary>
+    OwnParticipant,
 }

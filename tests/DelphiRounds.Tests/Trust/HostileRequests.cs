@@ -45,6 +45,8 @@ public sealed record HostileCase(
 public static class HostileRequests
 {
     private const string Hole = "__HOSTILE__";
+    /// <summary>Longer than any text field may be (the longest, a vision's introduction, takes 20,000), well within the 64 KB body limit.</summary>
+    public const int TooLong = 25_000;
     /// <summary>A megabyte as people count it (10^6 bytes).</summary>
     public const int OneMegabyte = 1_000_000;
 
@@ -71,34 +73,30 @@ public static class HostileRequests
     }
 
     /// <summary>The credential of the person the route is for (from the access rules).</summary>
-    private static string? Credential(TrustWorld world, string key)
+    private static string? Credential(TrustWorld world, string key) => AccessRules.Of(key) switch
     {
-        if (!AccessRules.Routes.TryGetValue(key, out var access))
-            throw new Xunit.Sdk.XunitException($"{key} has no access rule: add it to AccessRules.Routes.");
-        return access switch
-        {
-            Access.Public => null,
-            Access.AnyFacilitator or Access.OwnerFacilitator => "Bearer " + world.Clients[Role.FacilitatorA].Bearer,
-            _ => "Bearer " + world.Clients[Role.ParticipantA].Bearer,
-        };
-    }
+        Access.Public or Access.SigningLink => null, // a signing link carries its credential in the address
+        Access.AnyFacilitator or Access.OwnerFacilitator => "Bearer " + world.Clients[Role.FacilitatorA].Bearer,
+        _ => "Bearer " + world.Clients[Role.ParticipantA].Bearer,
+    };
 
     private static string Url(string path, TrustWorld world, string? param = null, string? value = null) =>
-        TrustRoutes.Url(path, n => n == param ? value : TrustWorld.RouteValue(n, world.A));
+        TrustRoutes.Url(path, n => n == param ? value : TrustWorld.RouteValue(n, world.A, path));
 
     private static IEnumerable<HostileCase> ForOperation(JsonElement doc, TrustWorld world, string path, string method, JsonElement op)
     {
         var key = $"{method} {path}";
         var auth = Credential(world, key);
-        var access = AccessRules.Routes[key];
+        var access = AccessRules.Of(key);
         var url = Url(path, world);
         var hasBody = op.TryGetProperty("requestBody", out var requestBody);
         string? sample = null;
+        var samples = new List<(string Name, string Json)>();
         if (hasBody)
         {
-            var body = TrustSamples.Json(key, world.A)
-                       ?? throw new Xunit.Sdk.XunitException($"{key} takes a JSON body but has no sample: add one to TrustSamples.Json.");
-            sample = JsonSerializer.Serialize(body, Testing.Json.Web);
+            samples = TrustSamples.JsonAll(key, world.A).Select(x => (x.Name, JsonSerializer.Serialize(x.Body, Testing.Json.Web))).ToList();
+            if (samples.Count == 0) throw new Xunit.Sdk.XunitException($"{key} takes a JSON body but has no sample: add one to TrustSamples.Json.");
+            sample = samples[0].Json;
         }
         Func<HttpContent?> valid = () => sample is null ? null : Json(sample);
 
@@ -132,22 +130,27 @@ public static class HostileRequests
             yield return Case("content type", "none", method, url, () => new ByteArrayContent(Encoding.UTF8.GetBytes(sample)), auth, "Content-Type", [415]);
         }
 
-        // Every property of the request schema.
+        // Every property of the request schema, in every sample shape (an item of each kind, an answer to each kind of item…).
         if (sample is not null && requestBody.GetProperty("content").TryGetProperty("application/json", out var media))
         {
-            foreach (var prop in Walk(doc, media.GetProperty("schema"), "", 0))
+            foreach (var (shape, json) in samples)
             {
-                foreach (var (category, name, raw, field) in Attacks(prop))
+                var label = samples.Count > 1 ? $" ({shape})" : "";
+                foreach (var prop in Walk(doc, media.GetProperty("schema"), "", 0))
                 {
-                    var text = Mutate(sample, prop.Path, raw);
-                    if (text is null) continue;
-                    yield return Case(category, $"{prop.Path} = {Shorten(name)}", method, url, () => JsonBytes(text), auth, field ?? prop.Path, []);
-                }
-                if (prop.Types.Contains("string"))
-                {
-                    var invalid = MutateBytes(sample, prop.Path);
-                    if (invalid is not null)
-                        yield return Case("invalid UTF-8", $"{prop.Path} with bytes FF FE", method, url, () => RawJson(invalid), auth, prop.Path, [400]);
+                    foreach (var (category, name, raw, field) in Attacks(prop))
+                    {
+                        if (TrustSamples.Valid(key, shape, prop.Path, raw)) continue;
+                        var text = Mutate(json, prop.Path, raw);
+                        if (text is null) continue;
+                        yield return Case(category, $"{prop.Path} = {Shorten(name)}{label}", method, url, () => JsonBytes(text), auth, field ?? prop.Path, []);
+                    }
+                    if (prop.Types.Contains("string"))
+                    {
+                        var invalid = MutateBytes(json, prop.Path);
+                        if (invalid is not null)
+                            yield return Case("invalid UTF-8", $"{prop.Path} with bytes FF FE{label}", method, url, () => RawJson(invalid), auth, prop.Path, [400]);
+                    }
                 }
             }
         }
@@ -172,8 +175,21 @@ public static class HostileRequests
         // Ids in the address: another study's, one that does not exist, one that does not parse.
         foreach (var param in TrustRoutes.ParameterNames(path))
         {
-            var foreign = TrustWorld.RouteValue(param, world.B)!;
-            yield return Case("other study's id", $"{param} of study B", method, Url(path, world, param, foreign), valid, auth, param, [403, 404]);
+            // Another study's id, where it is one: public addresses may name any study, and a version number is per study.
+            var foreign = TrustWorld.RouteValue(param, world.B, path)!;
+            if (access != Access.Public && foreign != TrustWorld.RouteValue(param, world.A, path))
+                yield return Case("other study's id", $"{param} of study B", method, Url(path, world, param, foreign), valid, auth, param, [403, 404]);
+            if (!long.TryParse(TrustWorld.RouteValue(param, world.A, path), out _))
+            {
+                // A name, not an id (a data file's): names that are none, a path out of the folder, SQL, a script.
+                foreach (var (label, bad) in new[]
+                         {
+                             ("a name that is none", "passwords.csv"), ("another extension", "answers.xml"), ("no extension", "answers"),
+                             ("a path out of the folder", "../../appsettings.json"), ("SQL", "answers.csv' OR '1'='1"), ("a script", "<script>alert(1)</script>.csv"),
+                         })
+                    yield return Case("unknown name", $"{param} = {label}", method, Url(path, world, param, bad), valid, auth, param, [404]);
+                continue;
+            }
             yield return Case("unknown id", $"{param} = 987654321", method, Url(path, world, param, "987654321"), valid, auth, param, [404]);
             yield return Case("unknown id", $"{param} = -1", method, Url(path, world, param, "-1"), valid, auth, param, [404]);
             yield return Case("unknown id", $"{param} = 0", method, Url(path, world, param, "0"), valid, auth, param, [404]);
@@ -213,7 +229,7 @@ public static class HostileRequests
     private static IEnumerable<(string, string, string, string?)> Attacks(SchemaProperty p)
     {
         var t = p.Types;
-        var longText = "\"" + new string('a', 5000) + "\"";
+        var longText = "\"" + new string('a', TooLong) + "\"";
         if (t.Contains("number"))
         {
             foreach (var raw in new[] { "\"abc\"", "true", "{}", "[]", "\"NaN\"", "\"1\"" }) yield return ("wrong type", raw, raw, null);
@@ -229,12 +245,13 @@ public static class HostileRequests
         else if (t.Contains("string"))
         {
             foreach (var raw in new[] { "123", "true", "{}", "[]" }) yield return ("wrong type", raw, raw, null);
-            yield return ("too long", "5000 characters", longText, null);
+            yield return ("too long", $"{TooLong} characters", longText, null);
             yield return ("invalid UTF-16", "a lone surrogate \\ud800", "\"\\ud800 x\"", null);
         }
         else if (t.Contains("boolean"))
         {
-            foreach (var raw in new[] { "\"true\"", "1", "{}", "null" }) yield return ("wrong type", raw, raw, null);
+            foreach (var raw in new[] { "\"true\"", "1", "{}" }) yield return ("wrong type", raw, raw, null);
+            if (!p.Nullable) yield return ("wrong type", "null", "null", null);
         }
         else if (t.Contains("object"))
         {
@@ -333,7 +350,8 @@ public static class HostileRequests
             }
             else
             {
-                if (node is not JsonObject obj) return false;
+                // Only a property the sample has: a property of another shape (a unit on a rating item) is mutated in that shape's sample.
+                if (node is not JsonObject obj || !obj.ContainsKey(part)) return false;
                 if (last) { obj[part] = value; return true; }
                 if (obj[part] is null) return false;
                 node = obj[part];

@@ -60,8 +60,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
             var update = JsonDocument.Parse(json).RootElement;
             foreach (var item in update.GetProperty("items").EnumerateArray())
             {
-                foreach (var g in item.GetProperty("groups").EnumerateObject())
-                    Assert.True(g.Value.GetProperty("n").GetInt32() >= 3, $"group {g.Name} with n < 3 was pushed: {json}");
+                AssertNoSmallGroupFigures(item, json);
                 Assert.True(item.GetProperty("overall").GetProperty("n").GetInt32() <= 6);
             }
             foreach (var secret in secrets) Assert.DoesNotContain(secret, json);
@@ -78,6 +77,144 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         var housing = Item(shown, s.SevenPointItem).GetProperty("groups").GetProperty("housing");
         Assert.Equal(3, housing.GetProperty("n").GetInt32());
         Assert.False(Item(shown, s.SevenPointItem).GetProperty("groups").TryGetProperty("residents", out _));
+    }
+
+    /// <summary>
+    /// No group with fewer than 3 answers, and no way to work one out: the panel's count minus the groups shown is
+    /// 0 or at least 3 when any group is shown (else the panel's figures minus the groups' would be the figures of the 1 or 2 answers left).
+    /// </summary>
+    internal static void AssertNoSmallGroupFigures(JsonElement stats, string context)
+    {
+        if (!stats.TryGetProperty("groups", out var groups) || groups.ValueKind != JsonValueKind.Object) return;
+        var shown = 0;
+        foreach (var g in groups.EnumerateObject())
+        {
+            var n = g.Value.GetProperty("n").GetInt32();
+            Assert.True(n >= 3, $"group {g.Name} with n = {n} was sent: {context}");
+            shown += n;
+        }
+        if (shown == 0) return; // no group shown: the panel's figures are only the panel's
+        var rest = stats.TryGetProperty("overall", out var overall) ? overall.GetProperty("n").GetInt32() - shown : stats.GetProperty("n").GetInt32() - shown;
+        Assert.True(rest == 0 || rest >= 3, $"the panel minus the groups shown leaves {rest} answer(s) to work out: {context}");
+    }
+
+    [Theory]
+    [InlineData("residents:2 housing:3", "")] // housing beside the panel would give residents away
+    [InlineData("residents:2 housing:3 grid:1", "housing")] // left out: 3 together
+    [InlineData("residents:1 housing:4 grid:3", "housing")] // the smallest shown goes with residents
+    [InlineData("residents:3 housing:4 grid:5", "grid housing residents")]
+    [InlineData("residents:0 housing:3 grid:3", "grid housing")]
+    [InlineData("residents:2", "")]
+    public void A_group_is_shown_only_when_neither_it_nor_the_groups_left_out_are_under_3(string counts, string expected)
+    {
+        var answers = counts.Split(' ').Select(c => c.Split(':')).Select(c => KeyValuePair.Create(c[0], int.Parse(c[1])));
+        Assert.Equal(expected, string.Join(' ', Live.GroupSuppression.Shown(answers, 3).Order()));
+    }
+
+    [Fact]
+    public async Task Blind_and_numeric_pushes_and_the_frozen_vision_never_let_a_group_under_3_be_worked_out()
+    {
+        // Housing answers with 3, residents with 1: beside the panel, housing's figures would give that one resident away.
+        var s = await Scenario.CreateAsync(app, perGroup: 3, open: false, mode: "blind");
+        var numeric = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items", new
+        {
+            kind = "numeric", text = new { nl = "Aandeel" }, unit = "%", rangeMin = 0, rangeMax = 100,
+        }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
+        var raw = Channel.CreateUnbounded<string>();
+        var housing = s.Participants.Where(p => p.Group == "housing").ToList();
+        var resident = s.Participants.First(p => p.Group == "residents");
+        await using var facilitatorHub = app.Hub(s.FacilitatorToken);
+        await using var participantHub = app.Hub(housing[0].Token);
+        foreach (var hub in new[] { facilitatorHub, participantHub })
+        {
+            hub.On<JsonElement>("StatsUpdated", u => raw.Writer.TryWrite(u.GetRawText()));
+            await hub.StartAsync();
+            await hub.InvokeAsync("JoinRound", s.RoundId);
+        }
+        foreach (var (p, value) in housing.Select((p, i) => (p, 4 + i)).Append((resident, 1)))
+        {
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value }), HttpStatusCode.Created);
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = numeric, value = 10.0 * value }), HttpStatusCode.Created);
+        }
+        await participantHub.InvokeAsync("RevealItem", s.RoundId, s.SevenPointItem);
+        var payloads = await ReadUntilAsync(raw, seen => seen.Any(j => OverallN(j, s.SevenPointItem) == 4) && seen.Any(j => OverallN(j, numeric) == 4));
+        foreach (var json in payloads)
+            foreach (var item in JsonDocument.Parse(json).RootElement.GetProperty("items").EnumerateArray())
+                AssertNoSmallGroupFigures(item, json);
+        var stats = await Scenario.Expect(await app.Client(housing[0].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
+        foreach (var item in stats.GetProperty("items").EnumerateArray()) AssertNoSmallGroupFigures(item, stats.GetRawText());
+
+        // Closed and frozen: the public document holds the same figures, no more.
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/vision/drafts", new
+        {
+            title = "Visie", statements = new[] { new { text = "Samen.", itemIds = new[] { s.SevenPointItem, numeric } } },
+        }), HttpStatusCode.Created);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var document = await Scenario.Expect(await app.Client().GetAsync($"/api/v1/studies/{s.StudyId}/vision/document"), HttpStatusCode.OK);
+        var linked = document.GetProperty("vision").GetProperty("statements")[0].GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, linked.Count);
+        foreach (var item in linked)
+        {
+            var statistics = item.GetProperty("statistics");
+            Assert.Equal(4, statistics.GetProperty("n").GetInt32());
+            AssertNoSmallGroupFigures(statistics, document.GetRawText());
+            Assert.False(statistics.GetProperty("groups").TryGetProperty("housing", out _));
+        }
+        // The facilitator's own analysis keeps every group (the analyze contract), residents' single answer included.
+        var convergence = await (await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence")).Content.ReadAsStringAsync();
+        Assert.Contains("\"residents\"", convergence);
+    }
+
+    [Fact]
+    public async Task Arguments_the_vision_its_review_and_the_ledger_never_carry_a_participants_name_or_email_nor_a_signatorys_email()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 3);
+        for (var i = 0; i < s.Participants.Count; i++)
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId,
+                new { itemId = s.SevenPointItem, value = 5 + i % 2, rationale = $"Argument {i}" }), HttpStatusCode.Created);
+        var outputs = new Dictionary<string, string>();
+        async Task Take(string name, HttpClient client, string url) =>
+            outputs[name] = await (await client.GetAsync(url)).Content.ReadAsStringAsync();
+        await Take("arguments (participant)", app.Client(s.Participants[0].Token), $"/api/v1/rounds/{s.RoundId}/arguments");
+        await Take("arguments (facilitator)", s.Facilitator, $"/api/v1/rounds/{s.RoundId}/arguments");
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var draft = await Scenario.Expect(await VisionScenario.SaveFirstDraftAsync(s), HttpStatusCode.Created);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/review/open", null), HttpStatusCode.OK);
+        await Scenario.Expect(await app.Client(s.Participants[1].Token).PostJsonAsync("/api/v1/vision/review/answers",
+            new { statementId = draft.GetProperty("statements")[0].GetProperty("id").GetInt64(), position = "object", reason = "Te vaag" }), HttpStatusCode.Created);
+        await Take("review (participant)", app.Client(s.Participants[1].Token), "/api/v1/vision/review");
+        await Take("vision (facilitator)", s.Facilitator, $"/api/v1/studies/{s.StudyId}/vision");
+        await Take("vision page (participant)", app.Client(s.Participants[1].Token), "/p/vision");
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var signer = await VisionScenario.RegisterAsync(s, "Haven (test)", "Anna Ondertekenaar", "anna.signer@example.org");
+        var other = await VisionScenario.RegisterAsync(s, "Net (test)", "Bert Ondertekenaar", "bert.signer@example.org");
+        var cast = await TrustCast.CreateAsync(app);
+        await cast.SignAsync(signer.Token);
+        await Take("export.json", s.Facilitator, $"/api/v1/studies/{s.StudyId}/export.json");
+        await Take("convergence", s.Facilitator, $"/api/v1/studies/{s.StudyId}/convergence");
+        await Take("vision document", app.Client(), $"/api/v1/studies/{s.StudyId}/vision/document");
+        await Take("ledger", app.Client(), $"/api/v1/studies/{s.StudyId}/ledger");
+        await Take("verification page", app.Client(), $"/verify/{s.StudyId}");
+        await Take("signing page of another signatory", app.Client(), $"/sign/{other.Token}");
+        await Take("key", app.Client(), "/api/v1/endorsement/key");
+
+        var participantSecrets = Identities(s.StudyId, withPseudonyms: false);
+        foreach (var (name, text) in outputs)
+        {
+            foreach (var secret in participantSecrets) Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{name} holds {secret}");
+            Assert.DoesNotContain("anna.signer@example.org", text);
+            Assert.DoesNotContain("bert.signer@example.org", text);
+        }
+        // Arguments come without pseudonym or group; the export names answers by pseudonym only.
+        foreach (var name in new[] { "arguments (participant)", "arguments (facilitator)" })
+            foreach (var field in new[] { "\"pseudonym\"", "\"participant", "\"group\"", "\"name\"", "\"email\"" })
+                Assert.DoesNotContain(field, outputs[name]);
+        Assert.Contains(TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}"), outputs["export.json"]);
+        // A signatory's name is published in the ledger by design (with its own salt), the e-mail address never.
+        Assert.Contains("Anna Ondertekenaar", outputs["ledger"]);
+        Assert.DoesNotContain("Bert Ondertekenaar", outputs["ledger"]); // not signed: not in the record
     }
 
     [Fact]

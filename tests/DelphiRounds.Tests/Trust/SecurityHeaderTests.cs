@@ -58,9 +58,9 @@ public sealed partial class SecurityHeaderTests(DelphiApp app) : IClassFixture<D
         var checkedPages = 0;
         foreach (var route in pages)
         {
-            foreach (var role in new[] { Role.FacilitatorA, Role.ParticipantA, Role.Anonymous })
+            foreach (var role in new[] { Role.FacilitatorA, Role.ParticipantA, Role.Signatory, Role.Anonymous })
             {
-                using var response = await world.Clients[role].Http.GetAsync(TrustRoutes.Url(route.Route, n => TrustWorld.RouteValue(n, world.A)));
+                using var response = await world.Clients[role].Http.GetAsync(world.Url(route, world.Clients[role]));
                 if (response.Content.Headers.ContentType?.MediaType != "text/html") continue;
                 var html = await response.Content.ReadAsStringAsync();
                 checkedPages++;

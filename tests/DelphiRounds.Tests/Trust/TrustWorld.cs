@@ -12,7 +12,28 @@ namespace DelphiRounds.Tests.Trust;
 /// <summary>A study made through the API: its round is open, one participant per stakeholder group.</summary>
 public sealed record StudyData(
     long StudyId, long RoundId, IReadOnlyList<long> ItemIds, IReadOnlyList<long> GroupIds, IReadOnlyList<string> GroupSlugs,
-    IReadOnlyList<(long Id, string Token)> Participants);
+    IReadOnlyList<(long Id, string Token)> Participants)
+{
+    /// <summary>Items of the other kinds, asked in the open round too: <c>numeric</c> (low / likely / high, 0–100 %), <c>year</c>, <c>ranking</c>, <c>text</c>.</summary>
+    public IReadOnlyDictionary<string, long> KindItems { get; init; } = new Dictionary<string, long>();
+    /// <summary>The options of the ranking item.</summary>
+    public IReadOnlyList<string> RankingKeys { get; init; } = [];
+    /// <summary>An item added after the round opened (not asked in it, so it may be reworded).</summary>
+    public long SpareItemId { get; init; }
+    /// <summary>An argument: the answer with a rationale of the second panel member on the first item.</summary>
+    public long ArgumentId { get; init; }
+    /// <summary>The draft of the joint vision under the panel's review, and its statements.</summary>
+    public int DraftVersion { get; init; }
+    public IReadOnlyList<long> StatementIds { get; init; } = [];
+    /// <summary>Another study of the same facilitator, finished: its vision frozen, endorsed, with signatories.</summary>
+    public EndorsedStudy? Endorsed { get; init; }
+}
+
+/// <summary>
+/// A finished study (round 1 answered and closed, the vision frozen) with two signatories: one who signed with a
+/// replacement link (the first link was replaced before), and one still invited.
+/// </summary>
+public sealed record EndorsedStudy(long StudyId, long SignatoryId, string SigningLink, string ReplacedLink, long InvitedSignatoryId, string InvitedLink);
 
 /// <summary>A facilitator who logged in once: the login cookie is copied into every new client.</summary>
 public sealed record Facilitator(long Id, string Email, string Token, string Cookie);
@@ -104,11 +125,95 @@ public sealed partial class TrustCast
                 new { kind = "rating", text = new { nl = $"Stelling tot {max}" }, scale = new { min = 1, max } }), HttpStatusCode.Created);
             items.Add(item.GetProperty("id").GetInt64());
         }
+        var kinds = new Dictionary<string, long>();
+        foreach (var (kind, body) in TrustSamples.ItemKinds())
+            kinds[kind] = (await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{studyId}/items", body), HttpStatusCode.Created)).GetProperty("id").GetInt64();
         var round = await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{studyId}/rounds", new { mode = "live" }), HttpStatusCode.Created);
         var roundId = round.GetProperty("id").GetInt64();
         await Scenario.Expect(await api.PostAsync($"/api/v1/rounds/{roundId}/open", null), HttpStatusCode.OK);
-        return new StudyData(studyId, roundId, items, groups.Select(g => g.Id).ToList(), groups.Select(g => g.Slug).ToList(), participants);
+        var spare = await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{studyId}/items",
+            new { kind = "rating", text = new { nl = "Na de opening toegevoegd" }, scale = new { min = 1, max = 5 } }), HttpStatusCode.Created);
+        return new StudyData(studyId, roundId, items, groups.Select(g => g.Id).ToList(), groups.Select(g => g.Slug).ToList(), participants)
+        {
+            KindItems = kinds, RankingKeys = TrustSamples.RankingKeys, SpareItemId = spare.GetProperty("id").GetInt64(),
+        };
     }
+
+    /// <summary>
+    /// <see cref="StudyAsync"/> and what the later features need: the first two panel members answered the first item
+    /// (the second with a rationale: an argument), a draft of the joint vision is under review, and the facilitator has
+    /// a second, finished study whose vision was frozen and endorsed (<see cref="EndorsedAsync"/>).
+    /// </summary>
+    public async Task<StudyData> FullStudyAsync(Facilitator f, bool freshEndorsement = true)
+    {
+        var s = await StudyAsync(f);
+        await Scenario.Expect(await Scenario.AnswerAsync(App, s.Participants[0].Token, s.RoundId, new { itemId = s.ItemIds[0], value = 5 }), HttpStatusCode.Created);
+        var argument = await Scenario.Expect(await Scenario.AnswerAsync(App, s.Participants[1].Token, s.RoundId,
+            new { itemId = s.ItemIds[0], value = 2, rationale = "Eerst de warmtenetten, dan de rest." }), HttpStatusCode.Created);
+        using var api = Api(f);
+        var draft = await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/vision/drafts", new
+        {
+            title = "Visie in wording", preamble = "Wat we **samen** willen.",
+            statements = new object[] { new { text = "Restwarmte eerst.", itemIds = new[] { s.ItemIds[0] } }, new { text = "Betaalbaar voor iedereen." } },
+        }), HttpStatusCode.Created);
+        await Scenario.Expect(await api.PostAsync($"/api/v1/studies/{s.StudyId}/vision/review/open", null), HttpStatusCode.OK);
+        return s with
+        {
+            ArgumentId = argument.GetProperty("id").GetInt64(),
+            DraftVersion = draft.GetProperty("version").GetInt32(),
+            StatementIds = draft.GetProperty("statements").EnumerateArray().Select(x => x.GetProperty("id").GetInt64()).ToList(),
+            Endorsed = !freshEndorsement && _endorsed.TryGetValue(f.Id, out var earlier) ? earlier : _endorsed[f.Id] = await EndorsedAsync(f),
+        };
+    }
+
+    /// <summary>The finished study made last for each facilitator, for worlds that do not change it.</summary>
+    private readonly Dictionary<long, EndorsedStudy> _endorsed = [];
+
+    /// <summary>
+    /// A finished study of <paramref name="f"/>: round 1 answered by all three and closed, a draft frozen, a signatory
+    /// whose first link was replaced and who signed with the second (through the signing page), and one still invited.
+    /// </summary>
+    public async Task<EndorsedStudy> EndorsedAsync(Facilitator f)
+    {
+        var s = await StudyAsync(f, "Afgeronde studie");
+        using var api = Api(f);
+        foreach (var (_, token) in s.Participants)
+            foreach (var (itemId, value) in new[] { (s.ItemIds[0], 6), (s.ItemIds[1], 4) })
+                await Scenario.Expect(await Scenario.AnswerAsync(App, token, s.RoundId, new { itemId, value }), HttpStatusCode.Created);
+        await Scenario.Expect(await api.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/vision/drafts", new
+        {
+            title = "Vastgestelde visie", statements = new object[] { new { text = "Restwarmte eerst.", itemIds = new[] { s.ItemIds[0] } } },
+        }), HttpStatusCode.Created);
+        await Scenario.Expect(await api.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        async Task<(long Id, string Token)> RegisterAsync(string organisation)
+        {
+            var created = await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/signatories",
+                new { name = $"Ondertekenaar {organisation}", organisation, role = "Directeur", email = $"{Slug(organisation)}@example.org" }), HttpStatusCode.Created);
+            return (created.GetProperty("id").GetInt64(), created.GetProperty("token").GetString()!);
+        }
+        var (signatoryId, replaced) = await RegisterAsync("Netbedrijf");
+        var link = (await Scenario.Expect(await api.PostAsync($"/api/v1/studies/{s.StudyId}/signatories/{signatoryId}/link", null), HttpStatusCode.OK))
+            .GetProperty("token").GetString()!;
+        await SignAsync(link);
+        var (invitedId, invited) = await RegisterAsync("Woonstichting");
+        return new EndorsedStudy(s.StudyId, signatoryId, link, replaced, invitedId, invited);
+    }
+
+    /// <summary>Signs with a link as a signatory does: opens the page, confirms, and is sent to the receipt.</summary>
+    public async Task<HttpResponseMessage> SignAsync(string link, HttpClient? browser = null)
+    {
+        var client = browser ?? Client();
+        var page = await client.GetStringAsync($"/sign/{link}");
+        var posted = await client.PostAsync($"/sign/{link}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Confirm"] = "true", ["__RequestVerificationToken"] = Antiforgery(page) ?? "",
+        }));
+        Assert.True(posted.StatusCode == HttpStatusCode.SeeOther, $"signing with {link[..8]}…: {(int)posted.StatusCode}");
+        return posted;
+    }
+
+    private static string Slug(string s) => s.ToLowerInvariant().Replace(' ', '-');
 
     /// <summary>A participant's browser: the cookie from opening the invitation link.</summary>
     public async Task<string> ParticipantCookieAsync(string token)
@@ -120,23 +225,32 @@ public sealed partial class TrustCast
         return handler.CookieContainer.GetCookies(App.Address)["delphi.participant"]!.Value;
     }
 
-    /// <summary>Fresh studies A and B and a client for every role.</summary>
-    public async Task<TrustWorld> NewWorldAsync()
+    /// <summary>
+    /// Fresh studies A and B (<see cref="FullStudyAsync"/>) and a client for every role. Their finished siblings are
+    /// fresh too, unless <paramref name="freshEndorsement"/> is false (then the last ones are used again: for requests
+    /// that do not touch an endorsement, which takes a while to make).
+    /// </summary>
+    public async Task<TrustWorld> NewWorldAsync(bool freshEndorsement = true)
     {
-        var a = await StudyAsync(A);
-        var b = await StudyAsync(B);
+        var a = await FullStudyAsync(A, freshEndorsement);
+        var b = await FullStudyAsync(B, freshEndorsement);
         // Participant A's second panel member opened their link, then the facilitator issued a new one: a stale cookie.
         var staleCookie = await ParticipantCookieAsync(a.Participants[1].Token);
         using (var api = Api(A))
             await Scenario.Expect(await api.PostAsync($"/api/v1/studies/{a.StudyId}/participants/{a.Participants[1].Id}/invitation", null), HttpStatusCode.OK);
+        // The signatory opened their receipt (the link signed already): its cookies are theirs.
+        var signatory = Client();
+        var receipt = $"/sign/{a.Endorsed!.SigningLink}/receipt";
+        Assert.Equal(HttpStatusCode.OK, (await signatory.GetAsync(receipt)).StatusCode);
         var clients = new Dictionary<Role, RoleClient>
         {
-            [Role.Anonymous] = new(Role.Anonymous, Client(), null, null, "/login"),
-            [Role.ExpiredToken] = new(Role.ExpiredToken, Client(("delphi.participant", staleCookie)), RevokedToken, null, "/login"),
+            [Role.Anonymous] = new(Role.Anonymous, Client(), null, null, "/login") { SigningLink = "" },
+            [Role.ExpiredToken] = new(Role.ExpiredToken, Client(("delphi.participant", staleCookie)), RevokedToken, null, "/login") { SigningLink = a.Endorsed.ReplacedLink },
             [Role.ForeignToken] = new(Role.ForeignToken, Client((CookieName, "CfDJ8" + new string('x', 200))),
-                Hosting.Secrets.NewToken(Hosting.Secrets.FacilitatorTokenPrefix), null, "/login"),
+                Hosting.Secrets.NewToken(Hosting.Secrets.FacilitatorTokenPrefix), null, "/login") { SigningLink = Hosting.Secrets.NewToken(Endorsement.EndorsementStore.TokenPrefix) },
             [Role.ParticipantB] = new(Role.ParticipantB, Client(("delphi.participant", await ParticipantCookieAsync(b.Participants[0].Token))), b.Participants[0].Token, b, "/p"),
             [Role.FacilitatorB] = new(Role.FacilitatorB, Client((CookieName, B.Cookie)), B.Token, b, "/f"),
+            [Role.Signatory] = new(Role.Signatory, signatory, a.Endorsed.SigningLink, a, receipt) { SigningLink = a.Endorsed.SigningLink },
             [Role.ParticipantA] = new(Role.ParticipantA, Client(("delphi.participant", await ParticipantCookieAsync(a.Participants[0].Token))), a.Participants[0].Token, a, "/p"),
             [Role.FacilitatorA] = new(Role.FacilitatorA, Client((CookieName, A.Cookie)), A.Token, a, "/f"),
         };
@@ -147,7 +261,7 @@ public sealed partial class TrustCast
 /// <summary>One person's browser and token: cookies in <see cref="Http"/>, the bearer token sent with every request.</summary>
 public sealed class RoleClient(Role role, HttpClient http, string? bearer, StudyData? own, string homePage)
 {
-    private string? _antiforgery;
+    private readonly Dictionary<string, string> _antiforgery = [];
 
     public Role Role { get; } = role;
     public HttpClient Http { get; } = http;
@@ -157,14 +271,19 @@ public sealed class RoleClient(Role role, HttpClient http, string? bearer, Study
     public StudyData? Own { get; } = own;
     /// <summary>A page this person can open, for the anti-forgery token of their session.</summary>
     public string HomePage { get; } = homePage;
+    /// <summary>
+    /// What this person puts in a signing link's address (<c>/sign/{token}</c>): the signatory their own link; everyone
+    /// else the link-shaped credential they hold (a replaced link, one never issued, their invitation or API token, nothing).
+    /// </summary>
+    public string SigningLink { get; init; } = bearer ?? "";
 
-    /// <summary>The anti-forgery token of this person's session (from a page they can open).</summary>
-    public async Task<string?> AntiforgeryAsync()
+    /// <summary>The anti-forgery token of this person's session (from a page they can open: <paramref name="page"/>, else their home page).</summary>
+    public async Task<string?> AntiforgeryAsync(string? page = null)
     {
-        if (_antiforgery is not null) return _antiforgery;
-        var page = await Http.GetAsync(HomePage);
-        _antiforgery = TrustCast.Antiforgery(await page.Content.ReadAsStringAsync()) ?? "";
-        return _antiforgery;
+        page ??= HomePage;
+        if (_antiforgery.TryGetValue(page, out var token)) return token;
+        var response = await Http.GetAsync(page);
+        return _antiforgery[page] = TrustCast.Antiforgery(await response.Content.ReadAsStringAsync()) ?? "";
     }
 }
 
@@ -178,24 +297,58 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         "roundId" => study.RoundId.ToString(),
         "participantId" => study.Participants[2].Id.ToString(),
         "token" => study.Participants[0].Token,
+        "itemId" => study.SpareItemId.ToString(),
+        "answerId" => study.ArgumentId.ToString(),
+        "version" => study.DraftVersion.ToString(),
         "culture" => "en",
         "code" => "",
         "documentName" => "v1",
+        "file" => "answers.csv",
         _ => null,
     };
 
+    /// <summary>
+    /// The value of a parameter of <paramref name="route"/> for <paramref name="study"/>. Routes about the endorsement
+    /// of a frozen vision (<see cref="AboutEndorsement"/>) are about the study's finished sibling
+    /// (<see cref="StudyData.Endorsed"/>): its id, its invited signatory, and — in <c>/sign/{token}</c> — its signatory's link.
+    /// </summary>
+    public static string? RouteValue(string name, StudyData study, string route)
+    {
+        if (!AboutEndorsement(route) || study.Endorsed is not { } e) return RouteValue(name, study);
+        return name switch
+        {
+            "studyId" => e.StudyId.ToString(),
+            "signatoryId" => e.InvitedSignatoryId.ToString(),
+            "token" => e.SigningLink,
+            _ => RouteValue(name, study),
+        };
+    }
+
+    /// <summary>Routes that need a frozen vision: signatories, the signing link and its receipt, the ledger, the document, the verification page.</summary>
+    public static bool AboutEndorsement(string route) =>
+        IsSigningLink(route) || route.StartsWith("/verify/", StringComparison.Ordinal) || route.Contains("/signatories", StringComparison.Ordinal)
+        || route.EndsWith("/ledger", StringComparison.Ordinal) || route.EndsWith("/vision/document", StringComparison.Ordinal);
+
+    /// <summary>The signing link and its receipt: the token in the address is the credential.</summary>
+    public static bool IsSigningLink(string route) => route.StartsWith("/sign/{token}", StringComparison.Ordinal);
+
     /// <summary>Parameters that name something of a study: with one of them, the address is about study A.</summary>
-    public static readonly string[] StudyParameters = ["studyId", "roundId", "participantId", "token"];
+    public static readonly string[] StudyParameters = ["studyId", "roundId", "participantId", "token", "itemId", "answerId", "signatoryId"];
 
     /// <summary>The study a request is about: the one in its address, else the caller's own.</summary>
     public StudyData Target(RouteCase route, RoleClient client) =>
         route.Parameters.Any(StudyParameters.Contains) ? A : client.Own ?? A;
 
+    /// <summary>The address of <paramref name="route"/> as <paramref name="client"/> sends it (a signing link: the one they hold).</summary>
+    public string Url(RouteCase route, RoleClient client) =>
+        TrustRoutes.Url(route.Route, n => n == "token" && IsSigningLink(route.Route) ? client.SigningLink : RouteValue(n, A, route.Route))
+        + (route.Handler is null ? "" : "?handler=" + route.Handler) + TrustSamples.Query(route.Key, A);
+
     /// <summary>Sends the route's sample request (body or form) as <paramref name="client"/>.</summary>
     public async Task<HttpResponseMessage> SendAsync(RouteCase route, RoleClient client)
     {
         var target = Target(route, client);
-        var url = TrustRoutes.Url(route.Route, n => RouteValue(n, A)) + (route.Handler is null ? "" : "?handler=" + route.Handler);
+        var url = Url(route, client);
         var request = new HttpRequestMessage(new HttpMethod(route.SendMethod), url);
         if (client.Bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", client.Bearer);
         if (route.JsonBody)
@@ -208,7 +361,10 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         {
             var form = TrustSamples.Form(route.Key, target)
                        ?? throw new Xunit.Sdk.XunitException($"{route.Key} is a form post but has no sample: add one to TrustSamples.Form.");
-            if (await client.AntiforgeryAsync() is { Length: > 0 } token) form["__RequestVerificationToken"] = token;
+            // The token of a page the person can open in the same part of the site: a signing link needs no login, so
+            // (but for the signatory, who has their receipt page) a public one; a participant's token from /p is not valid there.
+            var formPage = IsSigningLink(route.Route) && client.Role != Role.Signatory ? "/login" : null;
+            if (await client.AntiforgeryAsync(formPage) is { Length: > 0 } token) form["__RequestVerificationToken"] = token;
             request.Content = new FormUrlEncodedContent(form);
         }
         return await client.Http.SendAsync(request);
@@ -242,8 +398,74 @@ public static class TrustSamples
         },
         "POST /api/v1/studies/{studyId}/rounds" => new { mode = "live" },
         "POST /api/v1/rounds/{roundId}/answers" => new { itemId = s.ItemIds[0], value = 4.0, rationale = "Omdat het kan.", idempotencyKey = Guid.NewGuid().ToString("N") },
+        "POST /api/v1/studies/{studyId}/items/{itemId}/reword" => new
+        {
+            text = new { nl = "Restwarmte wordt zo veel mogelijk benut.", en = "Residual heat is used as much as possible." },
+            reason = new { nl = "Duidelijker na ronde 1.", en = "Clearer after round 1." },
+        },
+        "POST /api/v1/arguments/{answerId}/hide" => new { reason = "Noemt een persoon bij naam." },
+        "POST /api/v1/studies/{studyId}/vision/drafts" => new
+        {
+            title = "Visie, versie 2", preamble = "Wat we **samen** willen.",
+            statements = new object[] { new { text = "Restwarmte eerst, *daarna* de rest.", itemIds = new[] { s.ItemIds[0] } } },
+            changeNote = "De bezwaren over de volgorde verwerkt.",
+        },
+        "POST /api/v1/vision/review/answers" => new { statementId = s.StatementIds[0], position = "object", reason = "Te vaag over de kosten." },
+        "POST /api/v1/studies/{studyId}/signatories" => new { name = "Anna de Vries", organisation = "Haven Rotterdam", role = "Directeur", email = "anna@example.org" },
+        "POST /api/v1/studies/{studyId}/reminders" => new { groups = new[] { s.GroupSlugs[0] } },
         _ => null,
     };
+
+    /// <summary>The query string a GET handler needs besides <c>?handler=…</c> (it starts with <c>&amp;</c>), or nothing.</summary>
+    public static string Query(string key, StudyData s) => key switch
+    {
+        "GET /f/studies/{studyId}/convergence?handler=Item" => $"&itemId={s.ItemIds[0]}",
+        _ => "",
+    };
+
+    /// <summary>
+    /// Every sample body of a route, named: <see cref="Json"/> first, then the other shapes the route takes (an item of
+    /// every kind, an answer to every kind of item). The hostile suite mutates each of them.
+    /// </summary>
+    public static IReadOnlyList<(string Name, object Body)> JsonAll(string key, StudyData s)
+    {
+        var list = new List<(string, object)>();
+        if (Json(key, s) is { } first) list.Add(("sample", first));
+        if (key == "POST /api/v1/studies/{studyId}/items")
+            list.AddRange(ItemKinds().Select(k => (k.Kind, k.Body)));
+        if (key == "POST /api/v1/rounds/{roundId}/answers" && s.KindItems.Count > 0)
+        {
+            list.Add(("numeric", new { itemId = s.KindItems["numeric"], low = 20.0, value = 35.5, high = 60.0, rationale = "Schatting." }));
+            list.Add(("year", new { itemId = s.KindItems["year"], value = 2040.0 }));
+            list.Add(("ranking", new { itemId = s.KindItems["ranking"], ranks = s.RankingKeys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => (double)x.i + 1) }));
+            list.Add(("text", new { itemId = s.KindItems["text"], text = "Warmte uit de haven, via een open net." }));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Values the hostile generator tries that are in fact valid where it would try them, so they are no attack there:
+    /// a numeric item's range may be any finite numbers (<c>-1</c>, <c>1e15</c>).
+    /// </summary>
+    public static bool Valid(string key, string shape, string path, string raw) => (key, shape, path, raw) switch
+    {
+        ("POST /api/v1/studies/{studyId}/items", "numeric", "rangeMin" or "rangeMax", "-1" or "1e15") => true,
+        _ => false,
+    };
+
+    /// <summary>The options of the sample ranking item.</summary>
+    public static readonly IReadOnlyList<string> RankingKeys = ["restwarmte", "aquathermie", "geothermie"];
+
+    /// <summary>A valid new item of every kind besides rating.</summary>
+    public static IReadOnlyList<(string Kind, object Body)> ItemKinds() =>
+    [
+        ("numeric", new { kind = "numeric", text = new { nl = "Aandeel woningen op een warmtenet in 2030", en = "Share of homes on a heat network in 2030" },
+            unit = "%", rangeMin = 0.0, rangeMax = 100.0, threePoint = true }),
+        ("year", new { kind = "year", text = new { nl = "Wanneer is de haven aardgasvrij?" }, rangeMin = 2025, rangeMax = 2060 }),
+        ("ranking", new { kind = "ranking", text = new { nl = "Welke bron eerst?", en = "Which source first?" },
+            options = new object[] { new { key = RankingKeys[0], nl = "Restwarmte", en = "Residual heat" }, new { key = RankingKeys[1], nl = "Aquathermie" }, new { key = RankingKeys[2], nl = "Geothermie", en = "Geothermal" } } }),
+        ("text", new { kind = "text", text = new { nl = "Wat is er nog meer nodig?", en = "What else is needed?" }, sourceAnswerIds = Array.Empty<long>() }),
+    ];
 
     public static Dictionary<string, string>? Form(string key, StudyData s) => key switch
     {
@@ -261,6 +483,35 @@ public static class TrustSamples
         "POST /f/studies/{studyId}/panel?handler=Reissue" => new() { ["participantId"] = s.Participants[2].Id.ToString() },
         "POST /f/studies/{studyId}/panel/{participantId}/erase" => new(),
         "POST /p?handler=Answer" => new() { ["ItemId"] = s.ItemIds[0].ToString(), ["Value"] = "4", ["Rationale"] = "Zo.", ["IdempotencyKey"] = Guid.NewGuid().ToString("N") },
+        "POST /p?handler=Convincing" => new() { ["answerId"] = s.ArgumentId.ToString(), ["itemId"] = s.ItemIds[0].ToString() },
+        "POST /f/studies/{studyId}?handler=Criteria" => new()
+        {
+            ["MaxIqr"] = "1", ["MinAgreementPercent"] = "70", ["AgreementTopCategories"] = "2", ["MaxChangedPercent"] = "15",
+            ["MinGroupSize"] = "3", ["MaxRounds"] = "4", ["RequireEveryGroup"] = "true",
+        },
+        "POST /f/studies/{studyId}/items?handler=Reword" => new()
+        {
+            ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd.", ["TextEn"] = "Put differently.", ["ReasonNl"] = "Duidelijker.", ["ReasonEn"] = "Clearer.",
+        },
+        "POST /f/studies/{studyId}/panel?handler=Remind" => new() { ["RemindGroups"] = s.GroupSlugs[0] },
+        "POST /f/studies/{studyId}/items?handler=Retire" => new() { ["itemId"] = s.ItemIds[0].ToString() },
+        "POST /f/studies/{studyId}/vision?handler=Save" => new()
+        {
+            ["Title"] = "Visie, versie 2", ["Preamble"] = "Samen.", ["ChangeNote"] = "Bezwaren verwerkt.",
+            ["Statements[0].Text"] = "Restwarmte eerst.", ["Statements[0].ItemIds[0]"] = s.ItemIds[0].ToString(),
+        },
+        "POST /f/studies/{studyId}/vision?handler=OpenReview" => new(),
+        "POST /f/studies/{studyId}/vision?handler=CloseReview" => new(),
+        "POST /f/studies/{studyId}/vision?handler=Freeze" => new() { ["ConfirmFreeze"] = "true" },
+        "POST /f/studies/{studyId}/vision/signatories?handler=Add" => new()
+        {
+            ["Name"] = "Piet Paulusma", ["Organisation"] = "Warmtebedrijf", ["Role"] = "Directeur", ["Email"] = "piet@example.org",
+        },
+        "POST /f/studies/{studyId}/vision/signatories?handler=Reissue" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
+        "POST /f/studies/{studyId}/vision/signatories?handler=Erase" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
+        "POST /p/vision" => new() { [$"position-{s.StatementIds[0]}"] = "object", [$"reason-{s.StatementIds[0]}"] = "Te vaag.", [$"position-{s.StatementIds[1]}"] = "agree" },
+        "POST /sign/{token}" => new() { ["Confirm"] = "true" },
+        "POST /sign/{token}/receipt?handler=Withdraw" => new() { ["ConfirmWithdraw"] = "true", ["Reason"] = "Het bestuur besloot anders." },
         _ => null,
     };
 }

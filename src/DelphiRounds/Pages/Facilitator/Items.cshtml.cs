@@ -105,6 +105,9 @@ public sealed class ItemsModel(
         ModelState.Clear();
         if (string.IsNullOrWhiteSpace(TextNl)) ModelState.AddModelError($"Reword{itemId}.TextNl", t["items.error.text"]);
         if (string.IsNullOrWhiteSpace(ReasonNl)) ModelState.AddModelError($"Reword{itemId}.ReasonNl", t["items.error.reason"]);
+        foreach (var (field, value, max) in new[] { (nameof(TextNl), TextNl, ItemLimits.TextLength), (nameof(TextEn), TextEn, ItemLimits.TextLength),
+                     (nameof(ReasonNl), ReasonNl, ItemLimits.ReasonLength), (nameof(ReasonEn), ReasonEn, ItemLimits.ReasonLength) })
+            if (value is { } v && v.Length > max) ModelState.AddModelError($"Reword{itemId}.{field}", t["error.tooLong", max]);
         if (ModelState.IsValid)
         {
             var text = new LocalizedText(TextNl!.Trim(), string.IsNullOrWhiteSpace(TextEn) ? TextNl.Trim() : TextEn.Trim());

@@ -119,7 +119,8 @@ public sealed class QuestionnaireModel(
     {
         var who = Who;
         var owner = await arguments.OwnerAsync(answerId);
-        if (owner is not { } o || o.StudyId != who.StudyId || o.ParticipantId == who.ParticipantId) return NotFound();
+        // The item comes along only to return to it; a form whose item is not the argument's was not made by this page.
+        if (owner is not { } o || o.StudyId != who.StudyId || o.ParticipantId == who.ParticipantId || o.ItemId != itemId) return NotFound();
         var marked = await arguments.ToggleMarkAsync(answerId, who.ParticipantId);
         Notice = t[marked ? "arguments.marked" : "arguments.unmarked"];
         return Redirect($"/p#item-{itemId}-arguments");

@@ -12,7 +12,7 @@ namespace DelphiRounds.Pages.Sign;
 /// the head the service signed right after it. From here they can withdraw their endorsement — a POST with an
 /// explicit confirmation that appends a withdrawal; the endorsement itself stays in the ledger.
 /// </summary>
-public sealed class ReceiptModel(EndorsementService service, IOptions<SiteOptions> site, IStringLocalizer<Texts> t) : PageModel
+public sealed class ReceiptModel(EndorsementService service, EndorsementStore store, IOptions<SiteOptions> site, IStringLocalizer<Texts> t) : PageModel
 {
     public Signatory Signatory { get; private set; } = null!;
     public LedgerEntry Entry { get; private set; } = null!;
@@ -72,7 +72,11 @@ public sealed class ReceiptModel(EndorsementService service, IOptions<SiteOption
         Response.Headers["Referrer-Policy"] = "no-referrer";
         Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
         var receipt = await service.ReceiptAsync(token, site.Value.BaseUrl(Request));
-        if (receipt is null) return Redirect($"/sign/{token}");
+        if (receipt is null)
+        {
+            // A link that can still sign is sent to its signing page; an unknown, replaced or erased one has no receipt here either.
+            return await store.FindByTokenAsync(token) is { Signed: false, Erased: false } ? Redirect($"/sign/{token}") : NotFound();
+        }
         (Signatory, _, Entry, Withdrawal, Head) = receipt.Value;
         return null;
     }

@@ -83,7 +83,16 @@
     block.querySelectorAll("[data-group]").forEach((row) => {
       const g = (stats.groups || {})[row.getAttribute("data-group")];
       const hiddenText = row.querySelector("[data-group-hidden]");
-      if (!g) return; // stays "fewer than 3 answers"
+      if (!g) {
+        // Not shown (again): another group's first answers would otherwise let the panel's figures give a small group away.
+        if (!hiddenText) {
+          row.querySelectorAll("[data-group-stat]").forEach((td) => td.remove());
+          const td = document.createElement("td");
+          td.colSpan = 3; td.setAttribute("data-group-hidden", ""); td.textContent = text("group-hidden");
+          row.appendChild(td);
+        }
+        return;
+      }
       if (hiddenText) {
         hiddenText.remove();
         ["n", "median", "quartiles"].forEach((k) => { const td = document.createElement("td"); td.setAttribute("data-group-stat", k); row.appendChild(td); });
