@@ -216,7 +216,10 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
     private long LedgerRows(long studyId) => DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM ledger_entries WHERE study_id = {studyId}");
 
     /// <summary>A study's ledger rows and signed heads, as text.</summary>
-    private string LedgerDump(long studyId) =>
-        TrustDb.Text(app.DatabasePath, $"SELECT GROUP_CONCAT(entry_hash, ',') FROM (SELECT entry_hash FROM ledger_entries WHERE study_id = {studyId} ORDER BY sequence)") + "|" +
-        TrustDb.Text(app.DatabasePath, $"SELECT GROUP_CONCAT(signature, ',') FROM (SELECT signature FROM ledger_heads WHERE study_id = {studyId} ORDER BY sequence)");
+    private string LedgerDump(long studyId)
+    {
+        var join = DatabaseDump.IsPostgres(app.DatabasePath) ? "string_agg" : "GROUP_CONCAT";
+        return TrustDb.Text(app.DatabasePath, $"SELECT {join}(entry_hash, ',') FROM (SELECT entry_hash FROM ledger_entries WHERE study_id = {studyId} ORDER BY sequence) AS e") + "|" +
+            TrustDb.Text(app.DatabasePath, $"SELECT {join}(signature, ',') FROM (SELECT signature FROM ledger_heads WHERE study_id = {studyId} ORDER BY sequence) AS h");
+    }
 }
