@@ -14,16 +14,20 @@ using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using DelphiRounds.Trust;
+using DelphiRounds.People;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
+builder.AddDelphiLogging();
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports().AddArguments()
     .AddVision().AddEndorsement()
-    .AddTrust().AddPrivacy();
+    .AddTrust().AddPrivacy()
+    .AddPeople();
 
 var app = builder.Build();
+if (!app.SettingsAreValid()) return 1;
 await app.MigrateAsync();
 await app.Services.EnsureFirstFacilitatorAsync();
 
@@ -42,8 +46,10 @@ app.MapArguments();
 app.MapVision();
 app.MapEndorsement();
 app.MapPrivacy();
+app.MapPeople();
 app.MapDelphiPages();
 app.Run();
+return 0;
 
 /// <summary>Entry point (public for the integration tests' WebApplicationFactory).</summary>
 public partial class Program;

@@ -11,7 +11,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, IHubContext<LiveHub, ILiveClient> hub, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, Hosting.DelphiTelemetry telemetry) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +52,7 @@ public sealed class LivePublisher(
                     await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
                     break;
             }
+            telemetry.Pushed(items);
         }
     }
 }
