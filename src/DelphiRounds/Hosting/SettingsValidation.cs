@@ -114,6 +114,8 @@ public static class SettingsValidation
             var failures = (e is AggregateException a ? a.InnerExceptions : [e]).OfType<OptionsValidationException>().SelectMany(x => x.Failures).ToList();
             var ours = failures.Where(f => f.StartsWith(SettingsValidator<object>.Prefix, StringComparison.Ordinal)).Distinct().ToList();
             foreach (var line in ours.Count > 0 ? ours : failures) Console.Error.WriteLine("DelphiRounds cannot start. " + line);
+            // Under the integration tests' WebApplicationFactory the entry point's exit code is not seen: let the test see the failure.
+            if (app.Environment.IsEnvironment("Testing")) throw;
             return false;
         }
     }

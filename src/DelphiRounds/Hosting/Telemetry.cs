@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -69,8 +68,10 @@ public sealed class MetricsOptions
     /// Networks (CIDR) that may read <c>/metrics</c>; others get 404. The default is this machine and the
     /// private ranges: metrics are for the internal network, not for the internet.
     /// </summary>
-    [MinLength(1, ErrorMessage = "list at least one network (CIDR), e.g. 127.0.0.0/8")]
-    public string[] AllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+    /// <remarks>Empty means <see cref="DefaultNetworks"/> (configuration would add to a non-empty default rather than replace it).</remarks>
+    public string[] AllowedNetworks { get; set; } = [];
+
+    public static readonly string[] DefaultNetworks = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 }
 
 /// <summary>Counts hub connections per role without touching the hub itself.</summary>
@@ -97,10 +98,12 @@ public static class TelemetrySetup
     public static IServiceCollection AddDelphiTelemetry(this IServiceCollection services)
     {
         services.AddSingleton<DelphiTelemetry>();
-        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
+            .PostConfigure(o => { if (o.AllowedNetworks.Length == 0) o.AllowedNetworks = MetricsOptions.DefaultNetworks; });
         services.AddSingleton<IValidateOptions<MetricsOptions>>(new SettingsValidator<MetricsOptions>(MetricsOptions.Section, o =>
             o.AllowedNetworks.Where(n => !IPNetwork.TryParse(n, out _))
                 .Select(n => $"AllowedNetworks: '{n}' is not a network in CIDR notation (e.g. 10.0.0.0/8)")));
+        services.AddOptions<MetricsOptions>().ValidateOnStart();
         services.Configure<HubOptions>(o => o.AddFilter<ConnectionCountingFilter>());
         services.AddSingleton<ConnectionCountingFilter>();
         services.AddOpenTelemetry()
