@@ -19,6 +19,8 @@ public sealed class PeopleWorld : IAsyncLifetime
     public string FacilitatorEmail { get; private set; } = "";
     public string FacilitatorPassword { get; private set; } = "";
     private HttpClient _api = null!;
+    /// <summary>The facilitator's API client (bearer token).</summary>
+    public HttpClient Api => _api;
 
     /// <summary>Study with every item kind: round 1 (live) answered and closed, round 2 (live) open, with a reworded and a retired item.</summary>
     public long AllKindsStudy { get; private set; }
@@ -38,6 +40,7 @@ public sealed class PeopleWorld : IAsyncLifetime
     public string UnsignedToken { get; private set; } = "";
     public string SignedToken { get; private set; } = "";
     public long ErasableParticipant { get; private set; }
+    public long KeyboardParticipant { get; private set; }
 
     /// <summary>Participants by name: the one who sees round 2 of every kind, one per mode, a reviewer, and spare ones for tests that answer.</summary>
     public Dictionary<string, string> ParticipantTokens { get; } = new();
@@ -241,6 +244,8 @@ public sealed class PeopleWorld : IAsyncLifetime
         ParticipantTokens["keyboard"] = panel[1].Token; // answers the whole questionnaire with the keyboard
         ParticipantTokens["answering"] = panel[2].Token; // saves answers through the form (errors, notices)
         ErasableParticipant = panel[3].Id;
+        KeyboardParticipant = panel[1].Id;
+        for (var i = 8; i < panel.Count; i++) ParticipantTokens[$"spare{i - 8}"] = panel[i].Token; // answer in round 2 while a test watches
     }
 
     private async Task<long> SeedModeStudyAsync(string mode)
