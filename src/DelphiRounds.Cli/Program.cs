@@ -7,7 +7,9 @@ const string Usage = """
 
     commands:
       analyze FILE               statistics and consensus verdict of one item (FILE may be - for standard input)
-      demo [--if-empty]          seed the demo study "Warmtevisie Rotterdam 2030" and print how to try it
+      demo [--if-empty] [--rounds N]
+                                 seed the demo study "Warmtevisie Rotterdam 2030" (round 1 open) and the same study
+                                 run to the end (round 0 and N rounds, default 3), and print how to try it
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
       verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
       backup [--out FILE]        consistent online backup of the SQLite database while the server runs

@@ -24,6 +24,7 @@ builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddConvergence().AddExports().AddArguments()
     .AddVision().AddEndorsement()
     .AddTrust().AddPrivacy()
+    .AddOutbox().AddReports()
     .AddPeople();
 
 var app = builder.Build();
@@ -46,6 +47,8 @@ app.MapArguments();
 app.MapVision();
 app.MapEndorsement();
 app.MapPrivacy();
+app.MapOutbox();
+app.MapReports();
 app.MapPeople();
 app.MapDelphiPages();
 app.Run();

@@ -20,6 +20,8 @@ public class DelphiApp : WebApplicationFactory<Program>
 {
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "delphi-tests", Guid.NewGuid().ToString("N"));
     public string DatabasePath => Path.Combine(DataFolder, "delphi.db");
+    /// <summary>Where the app writes e-mail (no SMTP server in tests): one <c>.eml</c> file per message.</summary>
+    public string OutboxFolder => Path.Combine(DataFolder, "outbox");
 
     public DelphiApp()
     {
@@ -39,6 +41,10 @@ public class DelphiApp : WebApplicationFactory<Program>
             {
                 ["Storage:SqlitePath"] = DatabasePath,
                 ["Storage:KeysFolder"] = Path.Combine(DataFolder, "keys"),
+                ["Mail:PickupFolder"] = OutboxFolder,
+                // No e-mail is sent in the background unless a test class asks for it (MailingApp), so a
+                // sender writing tokens never races a test comparing database dumps.
+                ["Mail:Enabled"] = "false",
                 ["Accounts:CreateFirstFacilitator"] = "false",
                 ["Live:PushIntervalMs"] = "25",
                 ["Site:PublicBaseUrl"] = "",
@@ -105,6 +111,12 @@ public class DelphiApp : WebApplicationFactory<Program>
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>The app with its outbox sender running: invitations and reminders are written to <see cref="DelphiApp.OutboxFolder"/>.</summary>
+public class MailingApp : DelphiApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Mail:Enabled"] = "true" };
 }
 
 /// <summary>JSON helpers matching the API's camelCase.</summary>

@@ -1,6 +1,13 @@
+using DelphiRounds.Answers;
+using DelphiRounds.Convergence;
 using DelphiRounds.Data;
+using DelphiRounds.Demo;
 using DelphiRounds.Endorsement;
 using DelphiRounds.Hosting;
+using DelphiRounds.Items;
+using DelphiRounds.Live;
+using DelphiRounds.Panel;
+using DelphiRounds.Rounds;
 using DelphiRounds.Vision;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +30,10 @@ public static class AdminHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDelphiCore(builder.Configuration);
         builder.Services.AddVision().AddEndorsement(); // the demo seeds a finished study with an endorsed vision
+        // The demo's simulated study runs through the same services as the web host: items, rounds with
+        // their snapshots, answers with live aggregates, the outbox (nothing is served or pushed here).
+        builder.Services.AddLanguages().AddLive().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox();
+        builder.Services.AddSingleton<DemoClock>().AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DemoClock>());
         var host = builder.Build();
         await host.Services.GetRequiredService<Migrator>().MigrateAsync();
         return host;

@@ -20,6 +20,7 @@ public sealed record AnswerDetail
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Low is null && High is null && Ranks is null && Text is null;
     public string? ToJson() => IsEmpty ? null : System.Text.Json.JsonSerializer.Serialize(this, Options);
     public static AnswerDetail? FromJson(string? json) => json is null ? null : System.Text.Json.JsonSerializer.Deserialize<AnswerDetail>(json, Options);

@@ -18,6 +18,8 @@ public sealed record DemoAccess(
 {
     /// <summary>The public verification page of the finished study whose vision was endorsed (issue 6).</summary>
     public string? VerificationUrl { get; init; }
+    /// <summary>The finished study of the Delphi-process demo (round 0 and numbered rounds, all closed), if seeded.</summary>
+    public ProcessDemoResult? Finished { get; init; }
 }
 
 /// <summary>
@@ -27,23 +29,20 @@ public sealed record DemoAccess(
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, IOptions<SiteOptions> site,
-    IOptions<AccountOptions> accounts, VisionDemo visionDemo)
+    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
 
-    public async Task<DemoAccess> SeedAsync()
+    /// <summary>
+    /// Seeds the open study and, beside it, a finished study of <paramref name="finishedRounds"/> rounds
+    /// (none when 0); <paramref name="progress"/> gets a line per step of the finished study.
+    /// </summary>
+    public async Task<DemoAccess> SeedAsync(int finishedRounds = ProcessDemo.DefaultRounds, Action<string>? progress = null)
     {
         var faker = new Faker("nl") { Random = new Randomizer(options.Value.Seed) };
 
-        string? password = null;
-        var account = await facilitators.FindByEmailAsync(accounts.Value.FirstFacilitatorEmail);
-        if (account is null)
-        {
-            var created = await facilitators.CreateAsync(accounts.Value.FirstFacilitatorEmail, "Demo facilitator");
-            account = created.Account;
-            password = created.Password;
-        }
+        var (account, password) = await DemoFacilitatorAsync();
         var apiToken = await facilitators.CreateApiTokenAsync(account.Id, "demo");
 
         var study = await studies.CreateAsync(account.Id, DemoScenario.Title, DemoScenario.Question, DemoScenario.Organiser,
@@ -88,8 +87,31 @@ public sealed class DemoSeeder(
         var baseUrl = site.Value.BaseUrl(null);
         var links = panel.Where(p => firstOfGroup.Contains(p.Participant.Id)).Take(3)
             .Select(p => (groups[p.Slug].NameEn, PanelEndpoints.InvitationUrl(baseUrl, p.Token))).ToList();
-        var finished = await visionDemo.SeedAsync(account.Id, options.Value.Seed);
-        return new DemoAccess(account.Email, password, apiToken, study.Id, links) { VerificationUrl = $"{baseUrl}/verify/{finished}" };
+        // The finished study comes after the open one (and has its own random generator), so the open study stays as it was.
+        var finished = finishedRounds > 0 ? await process.RunAsync(account.Id, finishedRounds, options.Value.Seed + 1, progress) : null;
+        // The finished study ends as the real one did: a joint vision, endorsed (and once withdrawn from).
+        var endorsed = finished is null ? (long?)null : await visionDemo.SeedAsync(finished, options.Value.Seed);
+        return new DemoAccess(account.Email, password, apiToken, study.Id, links)
+        {
+            Finished = finished,
+            VerificationUrl = endorsed is null ? null : $"{baseUrl}/verify/{endorsed}",
+        };
+    }
+
+    /// <summary>Adds only a finished study of <paramref name="rounds"/> rounds (to a database that already has studies), for the demo facilitator.</summary>
+    public async Task<(Facilitator Account, string? Password, ProcessDemoResult Finished)> SeedFinishedAsync(int rounds, Action<string>? progress = null)
+    {
+        var (account, password) = await DemoFacilitatorAsync();
+        return (account, password, await process.RunAsync(account.Id, rounds, options.Value.Seed + 1, progress));
+    }
+
+    /// <summary>The first facilitator's account, made (with a password shown once) when it does not exist.</summary>
+    private async Task<(Facilitator Account, string? Password)> DemoFacilitatorAsync()
+    {
+        var account = await facilitators.FindByEmailAsync(accounts.Value.FirstFacilitatorEmail);
+        if (account is not null) return (account, null);
+        var created = await facilitators.CreateAsync(accounts.Value.FirstFacilitatorEmail, "Demo facilitator");
+        return (created.Account, created.Password);
     }
 
     private static double Gaussian(Randomizer random)

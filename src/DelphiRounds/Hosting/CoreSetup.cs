@@ -33,7 +33,7 @@ public static class CoreSetup
         services.AddData();
         services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ParticipantStore>()
             .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<AnswerStore>();
-        services.AddSingleton<DemoSeeder>();
+        services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>();
         return services;
     }
 }

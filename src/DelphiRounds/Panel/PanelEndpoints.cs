@@ -17,12 +17,14 @@ public sealed record AddParticipantRequest
     public string? Name { get; init; }
     /// <summary>E-mail address for invitations and reminders (kept apart from answers; erasable).</summary>
     public string? Email { get; init; }
+    /// <summary>Language of the e-mails sent to them: <c>nl</c> (default) or <c>en</c>.</summary>
+    public string? Language { get; init; }
 }
 
 /// <summary>A new panel member with their personal invitation link — shown only this once.</summary>
 public sealed record ParticipantCreated(long Id, string Pseudonym, long GroupId, string InvitationUrl, string Token);
 
-public sealed record PanelMemberResponse(long Id, string Pseudonym, long GroupId, string? Name, string? Email);
+public sealed record PanelMemberResponse(long Id, string Pseudonym, long GroupId, string? Name, string? Email, string Language = "nl");
 
 public sealed record InvitationResponse(long Id, string InvitationUrl, string Token);
 
@@ -34,6 +36,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
             .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
         RuleFor(p => p.Name).MaximumLength(200);
         RuleFor(p => p.Email).MaximumLength(320).EmailAddress();
+        RuleFor(p => p.Language).Must(l => l is null or "nl" or "en").WithMessage("language: use nl (Dutch) or en (English).");
     }
 }
 
@@ -64,7 +67,7 @@ public static class PanelEndpoints
         var group = request.GroupId is { } gid ? groups.FirstOrDefault(g => g.Id == gid) : groups.FirstOrDefault(g => g.Slug == request.Group);
         if (group is null)
             return Problems.NotFound(request.GroupId is not null ? "groupId" : "group", "This study has no such stakeholder group.");
-        var invitation = await participants.AddAsync(studyId, group.Id, request.Name?.Trim(), request.Email?.Trim());
+        var invitation = await participants.AddAsync(studyId, group.Id, request.Name?.Trim(), request.Email?.Trim(), request.Language);
         var url = InvitationUrl(site.Value.BaseUrl(context.Request), invitation.Token);
         var p = invitation.Participant;
         return TypedResults.Created($"/api/v1/studies/{studyId}/participants/{p.Id}",
@@ -76,7 +79,7 @@ public static class PanelEndpoints
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        var panel = (await participants.PanelAsync(studyId)).Select(m => new PanelMemberResponse(m.Id, m.Pseudonym, m.GroupId, m.Name, m.Email)).ToList();
+        var panel = (await participants.PanelAsync(studyId)).Select(m => new PanelMemberResponse(m.Id, m.Pseudonym, m.GroupId, m.Name, m.Email, m.Language ?? "nl")).ToList();
         return TypedResults.Ok<IReadOnlyList<PanelMemberResponse>>(panel);
     }
 

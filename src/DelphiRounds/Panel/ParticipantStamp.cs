@@ -5,7 +5,8 @@ namespace DelphiRounds.Panel;
 
 /// <summary>
 /// Ties a participant's cookie to the invitation token it came from: when the facilitator issues a new
-/// link (say the old one was forwarded), sessions opened with the old link end on their next request.
+/// link (say the old one was forwarded), sessions opened with the old link — or with a link from an
+/// invitation or reminder e-mail, which are revoked with it — end on their next request.
 /// </summary>
 public static class ParticipantStamp
 {
@@ -20,7 +21,7 @@ public static class ParticipantStamp
         var stamp = context.Principal?.FindFirst(ClaimType)?.Value;
         var store = context.HttpContext.RequestServices.GetRequiredService<ParticipantStore>();
         if (id is null || stamp is null || !long.TryParse(id, out var participantId)
-            || await store.TokenHashAsync(participantId) is not { } hash || Secrets.Hash(hash)[..32] != stamp)
+            || !(await store.ActiveTokenHashesAsync(participantId)).Any(hash => Secrets.Hash(hash)[..32] == stamp))
         {
             context.RejectPrincipal();
         }

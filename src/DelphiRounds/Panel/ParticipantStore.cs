@@ -22,6 +22,8 @@ public sealed record PanelMember
     public string Pseudonym { get; init; } = "";
     public string? Name { get; init; }
     public string? Email { get; init; }
+    /// <summary>The language e-mail is written in: <c>nl</c> (also when null) or <c>en</c>.</summary>
+    public string? Language { get; init; }
     public DateTimeOffset? ErasedAt { get; init; }
 }
 
@@ -36,7 +38,7 @@ public sealed class ParticipantStore(Database db, TimeProvider time)
 {
     private const string Columns = "id, study_id, group_id, pseudonym, created_at";
 
-    public async Task<Invitation> AddAsync(long studyId, long groupId, string? name, string? email)
+    public async Task<Invitation> AddAsync(long studyId, long groupId, string? name, string? email, string? language = null)
     {
         var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
         var hash = Secrets.Hash(token);
@@ -50,30 +52,57 @@ public sealed class ParticipantStore(Database db, TimeProvider time)
                 VALUES (@studyId, @groupId, @pseudonym, @hash, @now) RETURNING id
                 """, new { studyId, groupId, pseudonym, hash, now }, tx);
             await c.ExecuteAsync(
-                "INSERT INTO participant_identities (participant_id, name, email) VALUES (@id, @name, @email)",
-                new { id, name, email }, tx);
+                "INSERT INTO participant_identities (participant_id, name, email, language) VALUES (@id, @name, @email, @language)",
+                new { id, name, email, language }, tx);
             return id;
         });
         return new Invitation(new Participant { Id = id, StudyId = studyId, GroupId = groupId, Pseudonym = pseudonym, CreatedAt = now }, token);
     }
 
-    /// <summary>Issues a fresh invitation token; the old link stops working.</summary>
+    /// <summary>
+    /// Issues a fresh invitation token; the old link and every link sent by e-mail (invitations,
+    /// reminders) stop working.
+    /// </summary>
     public async Task<string?> ReissueAsync(long studyId, long participantId)
     {
         var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
-        var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE participants SET token_hash = @hash WHERE id = @participantId AND study_id = @studyId",
-            new { hash = Secrets.Hash(token), participantId, studyId }, tx));
+        var changed = await db.WriteAsync(async (c, tx) =>
+        {
+            var changed = await c.ExecuteAsync(
+                "UPDATE participants SET token_hash = @hash WHERE id = @participantId AND study_id = @studyId",
+                new { hash = Secrets.Hash(token), participantId, studyId }, tx);
+            if (changed == 1)
+                await c.ExecuteAsync(
+                    "UPDATE participant_tokens SET revoked_at = @now WHERE participant_id = @participantId AND revoked_at IS NULL",
+                    new { participantId, now = time.Now() }, tx);
+            return changed;
+        });
         return changed == 1 ? token : null;
     }
 
+    /// <summary>The participant whose invitation token this is: the link made when they were added (or reissued), or a link sent by e-mail that is not revoked.</summary>
     public Task<Participant?> FindByTokenAsync(string token) =>
-        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Participant>(
-            $"SELECT {Columns} FROM participants WHERE token_hash = @hash", new { hash = Secrets.Hash(token) }));
+        db.ReadAsync(c => c.QueryFirstOrDefaultAsync<Participant>(
+            $"""
+            SELECT {Columns} FROM participants WHERE token_hash = @hash
+            UNION ALL
+            SELECT p.id, p.study_id, p.group_id, p.pseudonym, p.created_at
+            FROM participant_tokens t JOIN participants p ON p.id = t.participant_id
+            WHERE t.token_hash = @hash AND t.revoked_at IS NULL
+            """, new { hash = Secrets.Hash(token) }));
 
     /// <summary>The stored hash of a participant's current invitation token (for <see cref="ParticipantStamp"/>).</summary>
     public Task<string?> TokenHashAsync(long id) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT token_hash FROM participants WHERE id = @id", new { id }));
+
+    /// <summary>The stored hashes of every token that signs the participant in: the current link and the e-mailed links not revoked.</summary>
+    public async Task<IReadOnlyList<string>> ActiveTokenHashesAsync(long id) =>
+        (await db.ReadAsync(c => c.QueryAsync<string>(
+            """
+            SELECT token_hash FROM participants WHERE id = @id
+            UNION ALL
+            SELECT token_hash FROM participant_tokens WHERE participant_id = @id AND revoked_at IS NULL
+            """, new { id }))).AsList();
 
     public Task<Participant?> FindAsync(long id) =>
         db.ReadAsync(c => c.QuerySingleOrDefaultAsync<Participant>($"SELECT {Columns} FROM participants WHERE id = @id", new { id }));
@@ -86,7 +115,7 @@ public sealed class ParticipantStore(Database db, TimeProvider time)
     public async Task<IReadOnlyList<PanelMember>> PanelAsync(long studyId) =>
         (await db.ReadAsync(c => c.QueryAsync<PanelMember>(
             """
-            SELECT p.id, p.group_id, p.pseudonym, i.name, i.email, i.erased_at
+            SELECT p.id, p.group_id, p.pseudonym, i.name, i.email, i.language, i.erased_at
             FROM participants p LEFT JOIN participant_identities i ON i.participant_id = p.id
             WHERE p.study_id = @studyId ORDER BY p.group_id, p.id
             """, new { studyId }))).AsList();

@@ -1,12 +1,13 @@
 using DelphiRounds.Convergence;
 using DelphiRounds.Live;
+using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.SignalR;
 
 namespace DelphiRounds.Rounds;
 
 /// <summary>Opens and closes rounds (taking the convergence snapshots) and tells everyone following the round.</summary>
-public sealed class RoundService(RoundStore rounds, StudyStore studies, ConvergenceService convergence, LiveAggregates live, LivePublisher publisher, IHubContext<LiveHub, ILiveClient> hub)
+public sealed class RoundService(RoundStore rounds, StudyStore studies, ConvergenceService convergence, LiveAggregates live, LivePublisher publisher, IHubContext<LiveHub, ILiveClient> hub, OutboxService outbox)
 {
     /// <summary>A prepared round, or why not (the field at fault and a message).</summary>
     public sealed record Prepared(Round? Round, string? Field, string? Message);
@@ -37,6 +38,8 @@ public sealed class RoundService(RoundStore rounds, StudyStore studies, Converge
         {
             live.Evict(roundId);
             await NotifyAsync(roundId, RoundStates.Open);
+            // Everyone on the panel is invited to every round, also those who skipped one.
+            await outbox.QueueInvitationsAsync(roundId);
         }
         return change;
     }

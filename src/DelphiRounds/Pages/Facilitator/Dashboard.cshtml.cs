@@ -7,9 +7,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The live dashboard: response per stakeholder group and each item's aggregate, updated as answers come in.</summary>
-public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemStore items, LiveAggregates live, DashboardReader dashboard)
+public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemStore items, LiveAggregates live, DashboardReader dashboard, Panel.ResponseRates responseRates)
     : StudyPageModel(studies)
 {
+    /// <summary>Response per stakeholder group in every round that has opened (attrition).</summary>
+    public IReadOnlyList<Panel.RoundResponse> RoundResponses { get; private set; } = [];
+
     public Round? Round { get; private set; }
     public DashboardResponse ResponseRates { get; private set; } = null!;
     public IReadOnlyList<(RoundItem RoundItem, Item Item)> Items { get; private set; } = [];
@@ -20,6 +23,7 @@ public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemSt
         if (!await LoadStudyAsync(studyId)) return NotFound();
         Round = await rounds.CurrentAsync(studyId);
         ResponseRates = await dashboard.ReadAsync(studyId, Hosting.LanguageSetup.IsEnglish);
+        RoundResponses = await responseRates.ReadAsync(studyId);
         if (Round is not null)
         {
             var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);

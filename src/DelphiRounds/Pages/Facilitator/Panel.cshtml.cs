@@ -8,10 +8,23 @@ using Microsoft.Extensions.Options;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The panel: participants per stakeholder group and their invitation links.</summary>
-public sealed class PanelModel(StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+public sealed class PanelModel(StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site, IStringLocalizer<Texts> t,
+    OutboxService outbox, MailDelivery delivery)
     : StudyPageModel(studies)
 {
     public IReadOnlyList<PanelMember> Members { get; private set; } = [];
+
+    /// <summary>The round being answered, if any: reminders are for it.</summary>
+    public Rounds.Round? OpenRound { get; private set; }
+
+    /// <summary>Per group: who has not answered the open round, and how many of them have an e-mail address.</summary>
+    public IReadOnlyList<GroupNonResponse> NonResponse { get; private set; } = [];
+
+    public OutboxProgressView Outbox { get; private set; } = null!;
+
+    /// <summary>Groups ticked in the reminder form (slugs).</summary>
+    [BindProperty] public List<string> RemindGroups { get; set; } = [];
+    [BindProperty] public string? Language { get; set; }
 
     /// <summary>A link just made; it is shown once (TempData is not kept after this view).</summary>
     [TempData] public string? NewLink { get; set; }
@@ -37,7 +50,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
             Response.StatusCode = 400;
             return Page();
         }
-        var invitation = await participants.AddAsync(studyId, GroupId!.Value, NullIfEmpty(Name), NullIfEmpty(Email));
+        var invitation = await participants.AddAsync(studyId, GroupId!.Value, NullIfEmpty(Name), NullIfEmpty(Email), Language == "en" ? "en" : null);
         NewLink = PanelEndpoints.InvitationUrl(site.Value.BaseUrl(Request), invitation.Token);
         Notice = t["panel.added", Name ?? invitation.Participant.Pseudonym];
         return Redirect($"/f/studies/{studyId}/panel");
@@ -53,12 +66,52 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         return Redirect($"/f/studies/{studyId}/panel");
     }
 
+    /// <summary>Queues reminders for the non-responders of the ticked groups who have an e-mail address.</summary>
+    public async Task<IActionResult> OnPostRemindAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        var slugs = Groups.Select(g => g.Slug).ToHashSet();
+        if (RemindGroups.Count == 0 || RemindGroups.Any(g => !slugs.Contains(g)))
+        {
+            ModelState.AddModelError(nameof(RemindGroups), t["outbox.error.chooseGroup"]);
+            Response.StatusCode = 400;
+            return Page();
+        }
+        var queued = await outbox.RemindAsync(studyId, RemindGroups);
+        if (queued is null)
+        {
+            ModelState.AddModelError(nameof(RemindGroups), t["outbox.error.noOpenRound"]);
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["outbox.queued", queued.Queued, queued.RoundNumber];
+        return Redirect($"/f/studies/{studyId}/panel#reminders");
+    }
+
+    /// <summary>The sending progress alone, for the page's script to refresh it.</summary>
+    public async Task<IActionResult> OnGetOutboxAsync(long studyId)
+    {
+        if (!await LoadStudyAsync(studyId)) return NotFound();
+        Response.Headers.CacheControl = "no-store";
+        return Partial("_OutboxProgress", new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe));
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private async Task<bool> LoadAsync(long studyId)
     {
         if (!await LoadStudyAsync(studyId)) return false;
         Members = await participants.PanelAsync(studyId);
+        (OpenRound, NonResponse) = await outbox.NonResponseAsync(studyId);
+        Outbox = new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe);
         return true;
     }
 }
+
+/// <summary>The outbox's progress as the panel page shows it (partial <c>_OutboxProgress</c>).</summary>
+public sealed record OutboxProgressView(long StudyId, OutboxCounts Counts, string Delivery);
+
+
+/// <summary>The response-per-round table (partial <c>_ResponseByRound</c>).</summary>
+public sealed record ResponseByRoundView(IReadOnlyList<StakeholderGroup> Groups, IReadOnlyList<RoundResponse> Rounds, bool English);

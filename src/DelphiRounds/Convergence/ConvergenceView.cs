@@ -1,0 +1,153 @@
+using System.Text.Json;
+using DelphiRounds.Consensus;
+using DelphiRounds.Items;
+using DelphiRounds.Live;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Convergence;
+
+/// <summary>An item's figures in one round: from the snapshot taken when the round closed, or live while it is open.</summary>
+/// <param name="Round">Round number.</param>
+/// <param name="Open">True for the open round (figures so far, no verdict yet).</param>
+/// <param name="N">Answers (raters, for a ranking).</param>
+/// <param name="Median">Median of the answers.</param>
+/// <param name="Q1">First quartile.</param>
+/// <param name="Q3">Third quartile.</param>
+/// <param name="Iqr">Interquartile range.</param>
+/// <param name="Agreement">Share of answers in the agreement band (rating items).</param>
+/// <param name="ChangedFraction">Share of the panel that changed its answer since the previous round.</param>
+/// <param name="KendallW">Kendall's W (ranking items).</param>
+/// <param name="MeanRanks">Mean rank per option (ranking items).</param>
+/// <param name="Verdict">The stopping rule's verdict when the round closed.</param>
+/// <param name="Reasons">Why consensus was not reached.</param>
+public sealed record RoundFigures(
+    int Round, bool Open, int N, double? Median, double? Q1, double? Q3, double? Iqr, double? Agreement,
+    double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons);
+
+/// <summary>A stakeholder group's figures over the rounds; a round where the group had fewer than the threshold of answers is left out.</summary>
+public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundFigures> Rounds);
+
+/// <summary>One item's convergence: its figures per round, overall and per stakeholder group, and its latest verdict.</summary>
+public sealed record ItemConvergenceView(
+    Item Item, int Number, LocalizedText Text, IReadOnlyList<RoundFigures> Rounds, IReadOnlyList<GroupFigures> Groups,
+    ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons)
+{
+    public bool IsRanking => Item.Kind == ItemKinds.Ranking;
+
+    /// <summary>The lowest and highest value the charts must show.</summary>
+    public (double Min, double Max) Domain
+    {
+        get
+        {
+            if (Item.Scale is { } scale) return (scale.Min, scale.Max);
+            var values = Rounds.Concat(Groups.SelectMany(g => g.Rounds))
+                .SelectMany(r => new[] { r.Q1, r.Median, r.Q3 }).OfType<double>().ToList();
+            if (values.Count == 0) return (Item.RangeMin ?? 0, Item.RangeMax ?? 1);
+            double min = values.Min(), max = values.Max();
+            var pad = Math.Max((max - min) * 0.15, Item.Kind == ItemKinds.Year ? 1 : Math.Abs(max) * 0.05 + 0.5);
+            return (Math.Max(Item.RangeMin ?? double.MinValue, min - pad), Math.Min(Item.RangeMax ?? double.MaxValue, max + pad));
+        }
+    }
+}
+
+/// <summary>Where the study stands: each item's convergence, whether the study stops, and the open round if any.</summary>
+public sealed record StudyConvergenceView(
+    Study Study, Round? OpenRound, int LastClosedRound, int MaxRounds, bool Stops, int Continuing,
+    IReadOnlyList<ItemConvergenceView> Items);
+
+/// <summary>
+/// Builds the convergence view from the snapshots kept when rounds closed (the analyze contract's output)
+/// and, for the open round, the live aggregates. Group figures below the anonymity threshold are left out.
+/// </summary>
+public sealed class ConvergenceReader(
+    StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
+    LiveAggregates live, IOptions<LiveOptions> liveOptions)
+{
+    private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
+
+    public async Task<StudyConvergenceView> ReadAsync(long studyId, bool english, long? onlyItem = null)
+    {
+        var study = (await studies.FindAsync(studyId))!;
+        var rules = study.Rules;
+        var groups = await studies.GroupsAsync(studyId);
+        var numbered = (await rounds.ListAsync(studyId)).Where(r => r.Kind == RoundKinds.Rating && r.State != RoundStates.Draft).ToList();
+        var open = numbered.FirstOrDefault(r => r.IsOpen);
+        var stored = (await snapshots.ForStudyAsync(studyId)).ToDictionary(s => (s.RoundId, s.ItemId));
+        var asked = new Dictionary<long, IReadOnlyList<RoundItem>>();
+        foreach (var r in numbered) asked[r.Id] = await rounds.ItemsAsync(r.Id);
+        var liveStats = open is null ? new Dictionary<long, ItemStats>()
+            : (await live.SnapshotAsync(open.Id) ?? []).ToDictionary(s => s.ItemId);
+
+        // Items are numbered as the facilitator sees them: the statements, without round 0's open questions.
+        var withFigures = (await items.ListAsync(studyId)).Where(i => i.Kind != ItemKinds.Text).ToList();
+        var number = withFigures.Select((i, n) => (i.Id, Number: n + 1)).ToDictionary(x => x.Id, x => x.Number);
+        var all = withFigures.Where(i => onlyItem is null || i.Id == onlyItem).ToList();
+        var views = new List<ItemConvergenceView>();
+        foreach (var item in all)
+        {
+            var overall = new List<RoundFigures>();
+            var perGroup = groups.ToDictionary(g => g.Slug, _ => new List<RoundFigures>());
+            LocalizedText text = item.Text;
+            foreach (var r in numbered)
+            {
+                var ri = asked[r.Id].FirstOrDefault(x => x.ItemId == item.Id);
+                if (ri is null) continue;
+                text = ri.Text;
+                if (stored.TryGetValue((r.Id, item.Id), out var snapshot))
+                {
+                    var json = JsonDocument.Parse(snapshot.AnalysisJson).RootElement;
+                    overall.Add(FromJson(r.Number, false, json, snapshot.Verdict));
+                    if (json.TryGetProperty("groups", out var g))
+                        foreach (var group in g.EnumerateObject())
+                            if (perGroup.TryGetValue(group.Name, out var list) && Int(group.Value, "n") >= MinGroup)
+                                list.Add(FromJson(r.Number, false, group.Value, null));
+                }
+                else if (r.IsOpen && liveStats.TryGetValue(item.Id, out var stats))
+                {
+                    overall.Add(FromLive(r.Number, stats));
+                    foreach (var (slug, s) in stats.Groups)
+                        if (perGroup.TryGetValue(slug, out var list) && s.N >= MinGroup)
+                            list.Add(FromStatistics(r.Number, true, s, null, null, null));
+                }
+            }
+            var last = overall.LastOrDefault(f => f.Verdict is not null);
+            views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
+                groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
+                rules.ForItem(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? []));
+        }
+        var status = await convergence.StudyAsync(studyId);
+        var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
+        return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,
+            status.Items.Count(i => i.Verdict == Verdicts.Continue), views);
+    }
+
+    private static RoundFigures FromJson(int round, bool open, JsonElement e, string? verdict)
+    {
+        if (e.TryGetProperty("kind", out var kind) && kind.GetString() == "ranking")
+        {
+            var ranks = e.TryGetProperty("meanRanks", out var mr)
+                ? mr.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetDouble())
+                : [];
+            return new RoundFigures(round, open, Int(e, "m"), null, null, null, null, null, null, Num(e, "kendallW"), ranks, verdict, []);
+        }
+        var reasons = e.TryGetProperty("consensus", out var c) && c.TryGetProperty("reasons", out var rs)
+            ? rs.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
+        double? changed = e.TryGetProperty("stability", out var st) ? Num(st, "changedFraction") : null;
+        return new RoundFigures(round, open, Int(e, "n"), Num(e, "median"), Num(e, "q1"), Num(e, "q3"), Num(e, "iqr"),
+            Num(e, "agreementInBand"), changed, null, new Dictionary<string, double>(), verdict, reasons);
+    }
+
+    private static RoundFigures FromLive(int round, ItemStats s) =>
+        s.Ranking is { } ranking
+            ? new RoundFigures(round, true, ranking.M, null, null, null, null, null, null, ranking.KendallW, ranking.MeanRanks, null, [])
+            : FromStatistics(round, true, s.Overall, null, s.Consensus?.Reasons, null);
+
+    private static RoundFigures FromStatistics(int round, bool open, Statistics s, string? verdict, IReadOnlyList<string>? reasons, double? changed) =>
+        new(round, open, s.N, s.Median, s.Q1, s.Q3, s.Iqr, s.AgreementInBand, changed, null, new Dictionary<string, double>(), verdict, reasons ?? []);
+
+    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+
+    private static double? Num(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}

@@ -1,0 +1,187 @@
+using Dapper;
+using DelphiRounds.Answers;
+using DelphiRounds.Consensus;
+using DelphiRounds.Convergence;
+using DelphiRounds.Data;
+using DelphiRounds.Items;
+using DelphiRounds.Panel;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+
+namespace DelphiRounds.Exports;
+
+/// <summary>One revision of one answer, as exported: the participant by pseudonym and group slug only.</summary>
+public sealed record AnswerRecord
+{
+    public long AnswerId { get; init; }
+    public long RoundId { get; init; }
+    public int Round { get; init; }
+    public string RoundKind { get; init; } = "";
+    public long ItemId { get; init; }
+    public int ItemPosition { get; init; }
+    public string ItemKind { get; init; } = "";
+    public string Participant { get; init; } = "";
+    public string Group { get; init; } = "";
+    public int Revision { get; init; }
+    public double? Value { get; init; }
+    public string? DetailJson { get; init; }
+    public string? Rationale { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>
+/// An argument: the rationale a participant gave with their answer to an item in a round (the latest
+/// revision that has one), with how many other participants marked it convincing. Arguments the
+/// facilitator hid are not in it.
+/// </summary>
+public sealed record ArgumentRecord(
+    long AnswerId, int Round, long ItemId, int ItemPosition, string ItemKind, string Participant, string Group, int Revision,
+    double? Value, bool? InAgreementBand, string Rationale, int Convincing, DateTimeOffset CreatedAt);
+
+/// <summary>The statistics of an item in a round, in the analyze contract's output shape.</summary>
+/// <param name="Round">Round number.</param>
+/// <param name="RoundId">The round.</param>
+/// <param name="RoundMode">classic, live or blind.</param>
+/// <param name="Item">The item.</param>
+/// <param name="Asked">The item as asked in the round (its wording then).</param>
+/// <param name="Input">The analyze contract's input (rating, numeric, year).</param>
+/// <param name="Analysis">Its output.</param>
+/// <param name="RankingInput">The input of a ranking item.</param>
+/// <param name="Ranking">Its output.</param>
+/// <param name="Verdict">The stopping verdict when the round closed (current answers only).</param>
+/// <param name="Basis"><c>current</c> (every participant's latest answer) or <c>first</c> (blind rounds: the answers given before seeing the panel).</param>
+public sealed record AggregateRecord(
+    int Round, long RoundId, string RoundMode, Item Item, RoundItem Asked, string Basis, ItemInput? Input, ItemAnalysis? Analysis,
+    RankingInput? RankingInput, RankingAnalysis? Ranking, string? Verdict);
+
+/// <summary>
+/// Everything recorded about a study, read once for its exports and its report: rounds, items as asked,
+/// every answer revision, aggregates per round (recomputed from the answers exactly as <c>export.json</c>
+/// and the close snapshot do), verdicts, arguments, wording changes and response. Identities are never read.
+/// </summary>
+public sealed record StudyRecord(
+    Study Study, IReadOnlyList<StakeholderGroup> Groups, IReadOnlyList<Item> Items, IReadOnlyList<Round> Rounds,
+    IReadOnlyDictionary<long, IReadOnlyList<RoundItem>> Asked, IReadOnlyList<AnswerRecord> Answers,
+    IReadOnlyList<AggregateRecord> Aggregates, IReadOnlyList<ArgumentRecord> Arguments, IReadOnlyList<ItemChange> Changes,
+    ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize)
+{
+    /// <summary>Items with figures, numbered 1, 2, … as on the convergence page (round 0's open questions left out).</summary>
+    public int Number(long itemId) => Items.Where(i => i.Kind != ItemKinds.Text).Select(i => i.Id).ToList().IndexOf(itemId) + 1;
+
+    public IEnumerable<Round> Numbered => Rounds.Where(r => r.Kind == RoundKinds.Rating);
+
+    public Round? Ideas => Rounds.FirstOrDefault(r => r.IsIdeas);
+
+    /// <summary>The item's last verdict (the round it was given in), or null before any round closed.</summary>
+    public (string Verdict, int Round)? LastVerdict(long itemId) =>
+        Aggregates.Where(a => a.Item.Id == itemId && a.Basis == "current" && a.Verdict is not null)
+            .Select(a => ((string Verdict, int Round)?)(a.Verdict!, a.Round)).LastOrDefault();
+}
+
+/// <summary>Reads a <see cref="StudyRecord"/>.</summary>
+public sealed class StudyRecords(
+    Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response)
+{
+    public async Task<StudyRecord> LoadAsync(long studyId)
+    {
+        var study = (await studies.FindAsync(studyId))!;
+        var rules = study.Rules;
+        var groups = await studies.GroupsAsync(studyId);
+        var itemList = await items.ListAsync(studyId);
+        var byId = itemList.ToDictionary(i => i.Id);
+        var roundList = (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft).ToList();
+        var verdicts = (await snapshots.ForStudyAsync(studyId)).ToDictionary(s => (s.RoundId, s.ItemId), s => s.Verdict);
+
+        var asked = new Dictionary<long, IReadOnlyList<RoundItem>>();
+        var aggregates = new List<AggregateRecord>();
+        IReadOnlyList<CurrentAnswer>? previous = null;
+        foreach (var round in roundList)
+        {
+            asked[round.Id] = await rounds.ItemsAsync(round.Id);
+            var current = await answers.CurrentAsync(round.Id);
+            var first = round.Mode == RoundModes.Blind ? await answers.FirstAsync(round.Id) : null;
+            foreach (var ri in asked[round.Id])
+            {
+                var item = byId[ri.ItemId];
+                var verdict = verdicts.TryGetValue((round.Id, item.Id), out var v) ? v : null;
+                // Exactly what export.json and the snapshot at close analyse: current answers, with the previous closed round's for stability.
+                if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
+                {
+                    aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "current", input, Analyzer.Analyze(input), null, null, verdict));
+                    if (first is not null && AnalysisInputs.ForNumbers(item, rules, first, previous) is { } blind)
+                        aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "first", blind, Analyzer.Analyze(blind), null, null, null));
+                }
+                else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
+                {
+                    aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "current", null, null, ranking, Analyzer.AnalyzeRanking(ranking), verdict));
+                    if (first is not null && AnalysisInputs.ForRanking(item, first) is { } blindRanking)
+                        aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "first", null, null, blindRanking, Analyzer.AnalyzeRanking(blindRanking), null));
+                }
+            }
+            if (round.State == RoundStates.Closed && !round.IsIdeas) previous = current;
+        }
+
+        var (answerRows, marks, hidden, panelSize) = await db.ReadAsync(async c =>
+        {
+            var rows = (await c.QueryAsync<AnswerRecord>(
+                """
+                SELECT a.id AS answer_id, a.round_id, r.number AS round, r.kind AS round_kind, a.item_id, i.position AS item_position,
+                       i.kind AS item_kind, p.pseudonym AS participant, g.slug AS "group", a.revision, a.value, a.detail_json,
+                       a.rationale, a.created_at
+                FROM answers a
+                JOIN rounds r ON r.id = a.round_id
+                JOIN items i ON i.id = a.item_id
+                JOIN participants p ON p.id = a.participant_id
+                JOIN stakeholder_groups g ON g.id = p.group_id
+                WHERE r.study_id = @studyId
+                ORDER BY r.number, i.position, p.pseudonym, a.revision
+                """, new { studyId })).AsList();
+            var marks = (await c.QueryAsync<(long AnswerId, long ParticipantId)>(
+                """
+                SELECT m.answer_id, m.participant_id FROM argument_marks m
+                JOIN answers a ON a.id = m.answer_id JOIN rounds r ON r.id = a.round_id
+                WHERE r.study_id = @studyId
+                """, new { studyId })).AsList();
+            var hidden = (await c.QueryAsync<long>(
+                """
+                SELECT h.answer_id FROM argument_moderation h
+                JOIN answers a ON a.id = h.answer_id JOIN rounds r ON r.id = a.round_id
+                WHERE r.study_id = @studyId
+                """, new { studyId })).ToHashSet();
+            var sizes = (await c.QueryAsync<(long GroupId, long Count)>(
+                "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId }))
+                .ToDictionary(x => x.GroupId, x => (int)x.Count);
+            return (rows, marks, hidden, sizes);
+        });
+
+        var arguments = Arguments(answerRows, marks, hidden, byId, rules);
+        return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,
+            await items.ChangesAsync(studyId), await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize);
+    }
+
+    /// <summary>
+    /// One argument per participant, item and round: the latest revision with a rationale. It counts as
+    /// hidden when the facilitator hid any revision carrying the same text; "convincing" counts the
+    /// distinct participants who marked any revision of it.
+    /// </summary>
+    private static List<ArgumentRecord> Arguments(List<AnswerRecord> rows, List<(long AnswerId, long ParticipantId)> marks, HashSet<long> hidden,
+        Dictionary<long, Item> items, ConsensusRules rules)
+    {
+        var markers = marks.ToLookup(m => m.AnswerId, m => m.ParticipantId);
+        var result = new List<ArgumentRecord>();
+        foreach (var thread in rows.GroupBy(a => (a.RoundId, a.ItemId, a.Participant)))
+        {
+            var latest = thread.Where(a => !string.IsNullOrWhiteSpace(a.Rationale)).MaxBy(a => a.Revision);
+            if (latest is null) continue;
+            if (thread.Any(a => hidden.Contains(a.AnswerId) && a.Rationale == latest.Rationale)) continue;
+            var convincing = thread.SelectMany(a => markers[a.AnswerId]).Distinct().Count();
+            // The position the argument was given from: the answer current at the end of the round.
+            var position = thread.MaxBy(a => a.Revision)!;
+            var band = rules.ForItem(items[latest.ItemId])?.AgreementBand;
+            bool? inBand = band is { } b && position.Value is { } v ? v >= b.Low && v <= b.High : null;
+            result.Add(new ArgumentRecord(latest.AnswerId, latest.Round, latest.ItemId, latest.ItemPosition, latest.ItemKind, latest.Participant,
+                latest.Group, latest.Revision, position.Value, inBand, latest.Rationale!, convincing, latest.CreatedAt));
+        }
+        return result.OrderBy(a => a.Round).ThenBy(a => a.ItemPosition).ThenByDescending(a => a.Convincing).ThenBy(a => a.Participant, StringComparer.Ordinal).ToList();
+    }
+}

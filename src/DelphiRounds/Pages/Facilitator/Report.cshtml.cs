@@ -1,0 +1,128 @@
+using DelphiRounds.Convergence;
+using DelphiRounds.Exports;
+using DelphiRounds.Hosting;
+using DelphiRounds.Items;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace DelphiRounds.Pages.Facilitator;
+
+/// <summary>
+/// The printable study report, covering the reporting items of CREDES (Jünger et al. 2017): purpose,
+/// panel and groups, method, response per round, consensus criteria and when they were locked, the
+/// statistics of every item in every round (first and revised answers in blind rounds), the stopping
+/// verdicts, limitations, and an annex with the arguments of the minority. Works without script.
+/// </summary>
+public sealed class ReportModel(StudyStore studies, StudyRecords records, ConvergenceReader convergence, IStringLocalizer<Texts> t, TimeProvider time) : StudyPageModel(studies)
+{
+    /// <summary>When the report is made (from the injected clock).</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public StudyRecord Record { get; private set; } = null!;
+    public StudyConvergenceView Convergence { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(long studyId)
+    {
+        if (!await LoadStudyAsync(studyId)) return NotFound();
+        Record = await records.LoadAsync(studyId);
+        Convergence = await convergence.ReadAsync(studyId, LanguageSetup.IsEnglish);
+        return Page();
+    }
+
+    public bool English => LanguageSetup.IsEnglish;
+
+    /// <summary>Items with figures, in questionnaire order.</summary>
+    public IEnumerable<Item> Statements => Record.Items.Where(i => i.Kind != ItemKinds.Text);
+
+    /// <summary>Round-0 open questions.</summary>
+    public IEnumerable<Item> OpenQuestions => Record.Items.Where(i => i.Kind == ItemKinds.Text);
+
+    public int IdeaCount => Record.Ideas is { } r ? Record.Answers.Count(a => a.RoundId == r.Id && a.Revision == 1) : 0;
+
+    public string GroupName(string slug) => Record.Groups.FirstOrDefault(g => g.Slug == slug)?.Name(English) ?? slug;
+
+    /// <summary>A date in the reader's language.</summary>
+    public string Date(DateTimeOffset? t) => t?.ToLocalTime().ToString("d MMMM yyyy", System.Globalization.CultureInfo.CurrentCulture) ?? "—";
+
+    /// <summary>One side of an item's final round in the dissent annex: who answered from there and their arguments.</summary>
+    public sealed record Side(string Label, int Answers, bool Minority, IReadOnlyList<ArgumentRecord> Arguments);
+
+    /// <summary>An item in the dissent annex: its final round's camps and their arguments.</summary>
+    public sealed record Dissent(Item Item, int Number, string Text, string? Verdict, int Round, IReadOnlyList<Side> Sides);
+
+    /// <summary>
+    /// The dissent annex: for every item, in the last round it was asked, the answers outside the majority
+    /// position — outside the agreement band (rating), outside the middle half (numbers) — and their
+    /// arguments. Where there was no consensus, the arguments of both sides are given. Groups are named only
+    /// when they had at least 3 answers to the item in that round.
+    /// </summary>
+    public IReadOnlyList<Dissent> DissentAnnex()
+    {
+        var result = new List<Dissent>();
+        foreach (var item in Statements)
+        {
+            var final = Record.Aggregates.LastOrDefault(a => a.Item.Id == item.Id && a.Basis == "current");
+            if (final?.Analysis is not { } analysis || final.Input is not { } input) continue;
+            var arguments = Record.Arguments.Where(a => a.ItemId == item.Id && a.Round == final.Round).ToList();
+            var values = input.Responses.ToDictionary(r => r.Participant, r => r.Value);
+            Func<double, bool> majority;
+            string inside, outside;
+            if (analysis.AgreementBand is { } band)
+            {
+                majority = v => v >= band.Low && v <= band.High;
+                inside = T("report.dissent.inBand", band.Low, band.High);
+                outside = T("report.dissent.outBand", band.Low, band.High);
+            }
+            else if (analysis.Overall.Q1 is { } q1 && analysis.Overall.Q3 is { } q3)
+            {
+                majority = v => v >= q1 && v <= q3;
+                inside = T("report.dissent.inMiddle", ConvergenceCharts.Show(q1), ConvergenceCharts.Show(q3));
+                outside = T("report.dissent.outMiddle", ConvergenceCharts.Show(q1), ConvergenceCharts.Show(q3));
+            }
+            else continue;
+            var inCount = values.Values.Count(majority);
+            var outCount = values.Count - inCount;
+            var consensus = final.Verdict == Verdicts.Consensus;
+            var sides = new List<Side>();
+            var insideArguments = arguments.Where(a => a.Value is { } v && majority(v)).ToList();
+            var outsideArguments = arguments.Where(a => a.Value is { } v && !majority(v)).ToList();
+            // With consensus only the minority's view needs recording; without it both camps are the finding.
+            if (!consensus && insideArguments.Count > 0) sides.Add(new Side(inside, inCount, inCount < outCount, insideArguments));
+            if (outsideArguments.Count > 0) sides.Add(new Side(outside, outCount, outCount <= inCount, outsideArguments));
+            if (sides.Count > 0) result.Add(new Dissent(item, Record.Number(item.Id), final.Asked.Text.For(English), final.Verdict, final.Round, sides));
+        }
+        return result;
+    }
+
+    /// <summary>True when the group had at least 3 answers to the item in the round, so naming it reveals no one.</summary>
+    public bool GroupShown(ArgumentRecord a) =>
+        Record.Aggregates.FirstOrDefault(x => x.Item.Id == a.ItemId && x.Round == a.Round && x.Basis == "current")?.Analysis?.Groups
+            .TryGetValue(a.Group, out var g) == true && g.N >= 3;
+
+    /// <summary>Facts the reader needs to judge the study's limits (CREDES: discussion of limitations).</summary>
+    public IReadOnlyList<string> Limitations()
+    {
+        var facts = new List<string>();
+        var numbered = Record.Response.Where(r => r.Kind == RoundKinds.Rating).ToList();
+        if (numbered.Count > 0)
+        {
+            var lowest = numbered.MinBy(r => r.Rate)!;
+            facts.Add(T("report.limit.response", lowest.Number, ConvergenceCharts.Percent(lowest.Rate), ConvergenceCharts.Percent(numbered.Average(r => r.Rate))));
+            var groupLow = numbered.SelectMany(r => r.Groups.Select(g => (r.Number, g))).Where(x => x.g.Invited > 0).MinBy(x => x.g.Rate);
+            if (groupLow.g is not null)
+                facts.Add(T("report.limit.groupResponse", GroupName(groupLow.g.Slug), groupLow.Number, ConvergenceCharts.Percent(groupLow.g.Rate)));
+        }
+        if (Record.Changes.Count > 0) facts.Add(T("report.limit.reworded", Record.Changes.Select(c => c.ItemId).Distinct().Count()));
+        var retired = Statements.Count(i => i.IsRetired);
+        if (retired > 0) facts.Add(T("report.limit.retired", retired));
+        var open = Statements.Count(i => Record.LastVerdict(i.Id)?.Verdict == Verdicts.Continue);
+        if (open > 0) facts.Add(T("report.limit.noOutcome", open));
+        if (Record.Numbered.Any(r => r.Mode == RoundModes.Live)) facts.Add(T("report.limit.live"));
+        facts.Add(Record.Study.CriteriaLocked ? T("report.limit.locked") : T("report.limit.notLocked"));
+        return facts;
+    }
+
+    private string T(string key, params object[] args) => t[key, args];
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using DelphiRounds.Testing;
+
+namespace DelphiRounds.Tests;
+
+/// <summary>Issue 5: <c>delphi demo --rounds N</c> seeds the open study and a finished one, showing its progress; with a study present it adds a finished study.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "delphi-tests", "cli-" + Guid.NewGuid().ToString("N"));
+
+    public DemoCommandTests()
+    {
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(Path.Combine(_folder, "appsettings.json"),
+            """{ "Logging": { "LogLevel": { "Default": "Warning" } }, "Demo": { "Seed": 2030 } }""");
+    }
+
+    private async Task<(int Code, string Out, string Err)> DelphiAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "delphi.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["DELPHI_SETTINGS"] = Path.Combine(_folder, "appsettings.json");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Demo_with_rounds_seeds_the_open_study_and_a_finished_one_and_adds_finished_studies_later()
+    {
+        var (code, output, error) = await DelphiAsync("demo", "--rounds", "2");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("Demo study \"Warmtevisie Rotterdam 2030\"", output);
+        Assert.Matches(@"  Round 0 \(ideas\): \d+ ideas.*\[\d+s\]", output);
+        Assert.Matches(@"  Round 1 \(classic\): \d+ of 40 answered .*verdicts: .*\[\d+s\]", output);
+        Assert.Matches(@"  Round 2 \(live\): \d+ of 40 answered", output);
+        Assert.Contains("(round 0 and 2 rounds, all closed)", output);
+        Assert.Contains("Report and exports: http://localhost:5080/f/studies/2/report", output);
+        var database = Path.Combine(_folder, "data", "delphi.db");
+        Assert.Equal(2, DatabaseDump.Count(database, "SELECT COUNT(*) FROM studies"));
+        Assert.Equal(3, DatabaseDump.Count(database, "SELECT COUNT(*) FROM rounds WHERE study_id = 2 AND state = 'closed'"));
+        Assert.Equal("open", Scalar(database, "SELECT state FROM rounds WHERE study_id = 1"));
+        Assert.True(Mailbox.Read(Path.Combine(_folder, "data", "outbox")).Count >= 3 * 40);
+        Assert.Contains("Finished study", await File.ReadAllTextAsync(Path.Combine(_folder, "data", "demo-access.txt")));
+
+        // run.sh's second start: the saved access details again, nothing seeded.
+        var again = await DelphiAsync("demo", "--if-empty");
+        Assert.Equal(0, again.Code);
+        Assert.Contains("f/studies/2/convergence", again.Out);
+        Assert.Equal(2, DatabaseDump.Count(database, "SELECT COUNT(*) FROM studies"));
+
+        // With studies present, --rounds adds one finished study; without it the command refuses.
+        var added = await DelphiAsync("demo", "--rounds", "1");
+        Assert.True(added.Code == 0, added.Err);
+        Assert.Contains("Report and exports: http://localhost:5080/f/studies/3/report", added.Out);
+        Assert.Equal(3, DatabaseDump.Count(database, "SELECT COUNT(*) FROM studies"));
+        var refused = await DelphiAsync("demo");
+        Assert.Equal(2, refused.Code);
+        Assert.StartsWith("database:", refused.Err);
+    }
+
+    [Fact]
+    public async Task A_bad_number_of_rounds_is_refused_naming_the_option()
+    {
+        foreach (var bad in new[] { "0", "11", "drie" })
+        {
+            var (code, output, error) = await DelphiAsync("demo", "--rounds", bad);
+            Assert.Equal(2, code);
+            Assert.StartsWith("rounds: ", error);
+            Assert.Equal("", output);
+        }
+        Assert.False(File.Exists(Path.Combine(_folder, "data", "delphi.db")));
+    }
+
+    private static string Scalar(string database, string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
