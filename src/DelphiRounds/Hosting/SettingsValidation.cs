@@ -81,6 +81,9 @@ public static class SettingsValidation
         Check<EndorsementOptions>(services, EndorsementOptions.Section);
         Check<PrivacyOptions>(services, PrivacyOptions.Section);
         Check<RequestLimitOptions>(services, RequestLimitOptions.Section);
+        Check<Panel.MailOptions>(services, Panel.MailOptions.Section, o =>
+            System.Net.Mail.MailAddress.TryCreate(o.From, out _) ? []
+                : [$"From: '{o.From}' is not an e-mail address (e.g. \"Gemeente <delphi@example.nl>\")"]);
         Check<RateLimitOptions>(services, RateLimitOptions.Section, o =>
             new[] { ("Answers", o.Answers), ("Login", o.Login), ("Signing", o.Signing) }.SelectMany(limit => RateRules(limit.Item1, limit.Item2)));
         return services;

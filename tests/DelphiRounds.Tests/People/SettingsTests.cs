@@ -32,6 +32,7 @@ public sealed class SettingsTests
         (typeof(RequestLimitOptions), RequestLimitOptions.Section), (typeof(PrivacyOptions), PrivacyOptions.Section),
         (typeof(DemoOptions), DemoOptions.Section), (typeof(ThemeOptions), ThemeOptions.Section),
         (typeof(MetricsOptions), MetricsOptions.Section), (typeof(LogFormatOptions), LogFormatOptions.Section),
+        (typeof(DelphiRounds.Panel.MailOptions), DelphiRounds.Panel.MailOptions.Section),
     ];
 
     private static IEnumerable<string> Keys(Type type, string prefix)
@@ -75,6 +76,8 @@ public sealed class SettingsTests
     [InlineData("RateLimits:Login:PermitLimit", "0", "Setting RateLimits:Login:PermitLimit: must be at least 1 (is 0).")]
     [InlineData("Metrics:AllowedNetworks:0", "the office", "Setting Metrics:AllowedNetworks: 'the office' is not a network in CIDR notation")]
     [InlineData("Logging:Format", "xml", "Setting Logging:Format: 'xml' is not a log format; use json or text.")]
+    [InlineData("Mail:SmtpPort", "0", "Setting Mail:SmtpPort: must be between 1 and 65535 (is 0).")]
+    [InlineData("Mail:From", "nobody", "Setting Mail:From: 'nobody' is not an e-mail address")]
     [InlineData("Site:PublicBaseUrl", "delphi.example.nl", "Setting Site:PublicBaseUrl: 'delphi.example.nl' is not an http(s) address")]
     public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string message)
     {
