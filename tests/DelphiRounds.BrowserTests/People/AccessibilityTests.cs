@@ -1,34 +1,20 @@
 using System.Text;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
-using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace DelphiRounds.BrowserTests.People;
 
 /// <summary>
-/// axe-core (embedded in Deque.AxeCore.Playwright, nothing downloaded) on every page and state of
-/// <see cref="PageStates"/>, in Dutch and in English: WCAG 2.0/2.1/2.2 A and AA rules and axe's best
-/// practices (landmarks, heading order, one h1). Zero violations.
+/// axe-core (see <see cref="Axe"/>) on every page and state of <see cref="PageStates"/>, in Dutch and in
+/// English: WCAG 2.0/2.1/2.2 A and AA rules and axe's best practices (landmarks, heading order, one h1).
+/// Zero violations; the language switch is there. The same page is then narrowed to 320 CSS px (WCAG 1.4.10 reflow: what 1280 px at
+/// 400 % zoom is) and must not scroll sideways.
 /// </summary>
 [Collection(PeopleCollection.Name)]
 public sealed class AccessibilityTests(PeopleWorld world, ITestOutputHelper output)
 {
-    /// <summary>The rules run: WCAG 2.x A/AA (EN 301 549 follows WCAG 2.1 AA) and axe's best practices.</summary>
-    public static readonly AxeRunOptions Options = new()
-    {
-        RunOnly = new RunOnlyOptions
-        {
-            Type = "tag",
-            Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice", "EN-301-549"],
-        },
-        // Only the violations come back from the page: the suite stays fast.
-        ResultTypes = [ResultType.Violations],
-    };
-
     [Theory]
     [MemberData(nameof(PageStates.Names), MemberType = typeof(PageStates))]
-    public async Task Page_state_has_no_axe_violations_in_Dutch_and_English(string name)
+    public async Task Page_state_passes_axe_in_Dutch_and_English_and_reflows_at_320_px(string name)
     {
         var state = PageStates.Named(name);
         var report = new StringBuilder();
@@ -42,27 +28,47 @@ public sealed class AccessibilityTests(PeopleWorld world, ITestOutputHelper outp
                 await page.GotoAsync(world.Url(state.Path(world)).ToString());
                 if (state.Act is not null) await state.Act(page, world);
                 Assert.Equal(lang, await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+                // The language switch is on every page, to the other language, and comes back to this page.
+                var other = lang == "nl" ? "en" : "nl";
+                var switchHref = await page.Locator($"a[href^='/language/{other}?returnUrl=']").GetAttributeAsync("href");
+                Assert.Equal(new Uri(page.Url).PathAndQuery, Uri.UnescapeDataString(switchHref!.Split("returnUrl=")[1]));
                 var loaded = clock.ElapsedMilliseconds;
-                var result = await page.RunAxe(Options);
+                var violations = await Axe.RunAsync(page);
+                var checkedAt = clock.ElapsedMilliseconds;
+                await page.SetViewportSizeAsync(320, 720);
+                var wide = await ReflowTests.TooWideAsync(page);
                 lock (report)
                 {
-                    output.WriteLine($"{name} [{lang}]: {result.Violations.Length} violations (page {loaded} ms, axe {clock.ElapsedMilliseconds - loaded} ms)");
-                    foreach (var v in result.Violations) report.AppendLine(Describe(lang, v));
+                    output.WriteLine($"{name} [{lang}]: {violations.Length} violations (page {loaded} ms, axe {checkedAt - loaded} ms)");
+                    foreach (var v in violations) report.AppendLine($"[{lang}] {v}");
+                    if (wide is not null) report.AppendLine($"[{lang}] at 320 px: {wide}");
                 }
-                return result.Violations.Length;
+                return violations.Length + (wide is null ? 0 : 1);
             }
             finally { await page.CloseAsync(); }
         }));
         var total = counts.Sum();
-        Assert.True(total == 0, $"{name}: {total} axe violation(s)\n{report}");
+        Assert.True(total == 0, $"{name}: {total} problem(s)\n{report}");
     }
 
-    private static string Describe(string lang, AxeResultItem v)
+    /// <summary>The checks can fail: a picture without a text alternative and a page wider than 320 px are caught.</summary>
+    [Fact]
+    public async Task The_checker_catches_a_missing_text_alternative_and_a_page_too_wide()
     {
-        var text = new StringBuilder($"[{lang}] {v.Id} ({v.Impact}): {v.Help}");
-        foreach (var node in v.Nodes.Take(6))
-            text.Append("\n    ").Append(string.Join(" ", node.Target?.ToString() ?? "")).Append("  ").Append(node.Html.Length > 160 ? node.Html[..160] + "…" : node.Html)
-                .Append("\n      ").Append(string.Join("; ", node.Any.Concat(node.All).Concat(node.None).Select(c => c.Message)));
-        return text.ToString();
+        var page = await world.PageAsync("anonymous", "en");
+        try
+        {
+            await page.GotoAsync(world.Url("/help").ToString());
+            await page.EvaluateAsync("""
+                () => { const img = document.createElement('img'); img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+                  const wide = document.createElement('div'); wide.className = 'too-wide'; wide.style.cssText = 'inline-size: 500px; block-size: 1rem';
+                  document.querySelector('main').append(img, wide); }
+                """);
+            var violations = await Axe.RunAsync(page);
+            Assert.Contains(violations, v => v.Id == "image-alt");
+            await page.SetViewportSizeAsync(320, 720);
+            Assert.Contains("div.too-wide", await ReflowTests.TooWideAsync(page));
+        }
+        finally { await page.CloseAsync(); }
     }
 }

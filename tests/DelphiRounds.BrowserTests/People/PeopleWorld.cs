@@ -82,6 +82,7 @@ public sealed class PeopleWorld : IAsyncLifetime
         {
             if (_contexts.TryGetValue((who, lang), out var existing)) return existing;
             var context = await Browser.NewPersonAsync(lang == "en" ? "en-GB" : "nl-NL");
+            await Axe.AddToAsync(context);
             var page = await context.NewPageAsync();
             if (who == "facilitator")
             {
@@ -151,7 +152,7 @@ public sealed class PeopleWorld : IAsyncLifetime
 
     private async Task SeedAllKindsAsync()
     {
-        var (studyId, panel) = await CreateStudyAsync("Warmtevisie Voorbeeldstad 2030", perGroup: 4);
+        var (studyId, panel) = await CreateStudyAsync("Warmtevisie Voorbeeldstad 2030", perGroup: 5);
         AllKindsStudy = studyId;
         var items = new Dictionary<string, long>
         {
@@ -253,8 +254,10 @@ public sealed class PeopleWorld : IAsyncLifetime
         var (studyId, panel) = await CreateStudyAsync($"Warmtevisie ({mode})", perGroup: 1);
         var item = await AddItemAsync(studyId, new { kind = "rating", scale = new { min = 1, max = 7 }, text = new { nl = "Warmte is betaalbaar.", en = "Heat is affordable." } });
         var round = await RoundAsync(studyId, new { mode });
-        await AnswerAsync(panel[1].Token, round, new { itemId = item, value = 5 });
-        ParticipantTokens[mode] = panel[0].Token;
+        await AnswerAsync(panel[1].Token, round, new { itemId = item, value = 5, rationale = "Met een vaste prijs wel." });
+        await AnswerAsync(panel[2].Token, round, new { itemId = item, value = 3 });
+        ParticipantTokens[mode] = panel[0].Token;           // has not answered yet
+        ParticipantTokens[mode + "-answered"] = panel[1].Token; // answered: in a blind round the panel's answer is now revealed
         return studyId;
     }
 
@@ -288,6 +291,7 @@ public sealed class PeopleWorld : IAsyncLifetime
         // Frozen, with two signatories; the first signs in the browser.
         var frozen = await ClosedRatingStudyAsync("Warmtevisie (vastgesteld)");
         FrozenStudy = frozen.StudyId;
+        ParticipantTokens["finished"] = frozen.Panel[1].Token; // the rounds are over
         await Post($"/api/v1/studies/{frozen.StudyId}/vision/drafts", Draft(frozen.ItemId));
         FrozenDocumentHash = (await Post($"/api/v1/studies/{frozen.StudyId}/vision/freeze", null)).GetProperty("sha256").GetString()!;
         SignedToken = (await Post($"/api/v1/studies/{frozen.StudyId}/signatories", new { name = "Ans de Wit", organisation = "Woonstichting Voorbeeld", role = "Directeur", email = "ans@example.org" }))

@@ -1,5 +1,4 @@
 using System.Net;
-using Deque.AxeCore.Playwright;
 using DelphiRounds.Testing;
 using Microsoft.Playwright;
 
@@ -41,8 +40,8 @@ public sealed class ThemeAndDocsTests(PeopleWorld world)
             await PageStates.Live(page, world);
             Assert.Equal(cssClass, await page.EvaluateAsync<string>("() => document.documentElement.className"));
             Assert.Equal(1, await page.Locator($"link[rel=stylesheet][href^=\"{stylesheet}\"]").CountAsync());
-            var axe = await page.RunAxe(AccessibilityTests.Options);
-            Assert.True(axe.Violations.Length == 0, $"{name}: " + string.Join("; ", axe.Violations.Select(v => $"{v.Id}: {v.Nodes.FirstOrDefault()?.Html}")));
+            var violations = await Axe.RunAsync(page);
+            Assert.True(violations.Length == 0, $"{name}: " + string.Join("\n", violations.Select(v => v.ToString())));
             colours.Add(await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.utrecht-button--primary-action')).backgroundColor"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"theme-{name}.png"), FullPage = false });
         }
@@ -67,7 +66,10 @@ public sealed class ThemeAndDocsTests(PeopleWorld world)
         // The operations come from /openapi/v1.json: open the Studies group and its summaries are on the page.
         await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Studies" }).ClickAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByText("Your studies.").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
-        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__csp"));
+        // Opening a group, Scalar tries eval once (it compiles a schema helper) and carries on without it when
+        // the policy refuses: the policy keeps no 'unsafe-eval'. Nothing else may be refused.
+        var refused = await page.EvaluateAsync<string[]>("() => window.__csp");
+        Assert.DoesNotContain(refused, r => r != "script-src eval");
         Assert.Empty(elsewhere);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("api-docs.png") });
 
