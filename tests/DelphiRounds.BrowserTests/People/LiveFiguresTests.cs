@@ -50,6 +50,39 @@ public sealed class LiveFiguresTests(PeopleWorld world)
     }
 
     [Fact]
+    public async Task The_convergence_page_can_be_slowed_down_too_and_holds_its_charts_until_switched_back()
+    {
+        var page = await world.PageAsync("facilitator", "en");
+        try
+        {
+            await page.GotoAsync(world.Url($"/f/studies/{world.AllKindsStudy}/convergence").ToString());
+            await PageStates.Live(page, world);
+            var n = page.Locator($"[data-convergence-item=\"{world.AllKindsItems["rating"]}\"] tr[data-round=\"2\"] [data-figure=n]");
+            var before = int.Parse(await n.TextContentAsync() ?? "0");
+            var slow = page.Locator("[data-live-slow]");
+            await slow.ClickAsync();
+            await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
+            await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("10 seconds");
+
+            await AnswerRatingAsync("spare4", 4);
+            await page.WaitForTimeoutAsync(2500); // unslowed, the chart is redrawn within about a second
+            Assert.Equal(before.ToString(), await n.TextContentAsync());
+
+            // Remembered after a reload (the same choice as on the questionnaire); switching back redraws at once.
+            await page.ReloadAsync();
+            await PageStates.Live(page, world);
+            await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
+            await AnswerRatingAsync("spare5", 3);
+            await page.WaitForTimeoutAsync(2500);
+            Assert.Equal((before + 1).ToString(), await n.TextContentAsync()); // the page as loaded, the new answer held
+            await page.Locator("[data-live-slow]").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "false");
+            await Assertions.Expect(n).ToHaveTextAsync((before + 2).ToString(), new() { Timeout = 5_000 });
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
     public async Task Paused_figures_stay_still_until_resumed()
     {
         var page = await world.PageAsync("participant:round2", "en");
@@ -72,6 +105,10 @@ public sealed class LiveFiguresTests(PeopleWorld world)
     [Theory]
     [InlineData("questionnaire-round2")]
     [InlineData("dashboard")]
+    [InlineData("convergence")]
+    [InlineData("convergence-finished")]
+    [InlineData("panel")]
+    [InlineData("report-finished")]
     public async Task Every_chart_has_a_table_with_its_figures(string stateName)
     {
         var state = PageStates.Named(stateName);
@@ -83,7 +120,13 @@ public sealed class LiveFiguresTests(PeopleWorld world)
             Assert.True(charts > 0, "no chart on the page");
             var without = await page.EvaluateAsync<string[]>("""
                 () => [...document.querySelectorAll('main svg')]
-                  .filter(svg => !svg.closest('td, th') && !(svg.closest('section, figure, .aggregate') || document.body).querySelector('table'))
+                  .filter(svg => {
+                    if (svg.closest('td, th')) return false; // a bar inside the table it illustrates
+                    if (svg.closest('.chart-legend')) return false; // the legend's colour keys are not charts
+                    // The chart's own block (its figure, the item's card or section) holds a table with a caption.
+                    for (let e = svg.parentElement; e && e !== document.body; e = e.parentElement)
+                      if (e.matches('figure, section, article, .aggregate') && e.querySelector('table caption')) return false;
+                    return true; })
                   .map(svg => svg.outerHTML.slice(0, 120))
                 """);
             Assert.Empty(without);
