@@ -13,6 +13,8 @@ public sealed class ScreenshotTests(PeopleWorld world)
         ("dashboard", "dashboard"),
         ("study-running", "study"),
         ("items", "items"),
+        ("convergence", "convergence-page"),
+        ("report", "report"),
         ("panel", "panel"),
         ("vision-frozen", "vision"),
         ("verify", "verification"),
@@ -22,8 +24,9 @@ public sealed class ScreenshotTests(PeopleWorld world)
     [Fact]
     public async Task The_main_pages_are_photographed_in_both_languages()
     {
-        foreach (var lang in new[] { "nl", "en" })
-            foreach (var (stateName, file) in Shots)
+        // Both languages at once: two pages of the same browser.
+        foreach (var (stateName, file) in Shots)
+            await Task.WhenAll(new[] { "nl", "en" }.Select(async lang =>
             {
                 var state = PageStates.Named(stateName);
                 var page = await world.PageAsync(state.Who, lang);
@@ -37,7 +40,7 @@ public sealed class ScreenshotTests(PeopleWorld world)
                     Assert.True(new FileInfo(path).Length > 5_000);
                 }
                 finally { await page.CloseAsync(); }
-            }
+            }));
         // A phone: the questionnaire at 360 px.
         var phone = await world.PageAsync("participant:round2", "nl");
         await phone.SetViewportSizeAsync(360, 780);
