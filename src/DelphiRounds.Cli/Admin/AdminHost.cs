@@ -33,6 +33,8 @@ public static class AdminHost
         // The demo's simulated study runs through the same services as the web host: items, rounds with
         // their snapshots, answers with live aggregates, the outbox (nothing is served or pushed here).
         builder.Services.AddLanguages().AddLive().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox();
+        // The live publisher and answers count into the metrics (nothing is exported from a command).
+        builder.Services.AddSingleton<DelphiTelemetry>();
         builder.Services.AddSingleton<DemoClock>().AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DemoClock>());
         more?.Invoke(builder.Services);
         var host = builder.Build();
