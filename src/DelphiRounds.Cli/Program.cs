@@ -13,6 +13,9 @@ const string Usage = """
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
       verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
       backup [--out FILE]        consistent online backup of the SQLite database while the server runs
+      export STUDY-ID [--out FOLDER]
+                                 write a study's data files (answers, aggregates, arguments, changelog as CSV and
+                                 JSON, and export.json; pseudonymous) to a folder, a line per file
     """;
 
 switch (args)
@@ -25,6 +28,8 @@ switch (args)
         return VerifyCommand.Run(rest, Console.In, Console.Out, Console.Error);
     case ["facilitator", .. var rest]:
         return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
+    case ["export", .. var rest]:
+        return await ExportCommand.RunAsync(rest, Console.Out, Console.Error);
     case ["backup", .. var rest]:
         return BackupCommand.Run(rest, Console.Out, Console.Error);
     case ["help" or "--help" or "-h"]:

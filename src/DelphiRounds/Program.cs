@@ -14,17 +14,21 @@ using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using DelphiRounds.Trust;
+using DelphiRounds.People;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
+builder.AddDelphiLogging();
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
     .AddConvergence().AddExports().AddArguments()
     .AddVision().AddEndorsement()
     .AddTrust().AddPrivacy()
-    .AddOutbox().AddReports();
+    .AddOutbox().AddReports()
+    .AddPeople();
 
 var app = builder.Build();
+if (!app.SettingsAreValid()) return 1;
 await app.MigrateAsync();
 await app.Services.EnsureFirstFacilitatorAsync();
 
@@ -45,8 +49,10 @@ app.MapEndorsement();
 app.MapPrivacy();
 app.MapOutbox();
 app.MapReports();
+app.MapPeople();
 app.MapDelphiPages();
 app.Run();
+return 0;
 
 /// <summary>Entry point (public for the integration tests' WebApplicationFactory).</summary>
 public partial class Program;

@@ -22,7 +22,7 @@ namespace DelphiRounds.Cli.Admin;
 /// </summary>
 public static class AdminHost
 {
-    public static async Task<IHost> StartAsync()
+    public static async Task<IHost> StartAsync(Action<IServiceCollection>? more = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddDelphiSettings(Directory.GetCurrentDirectory());
@@ -33,7 +33,10 @@ public static class AdminHost
         // The demo's simulated study runs through the same services as the web host: items, rounds with
         // their snapshots, answers with live aggregates, the outbox (nothing is served or pushed here).
         builder.Services.AddLanguages().AddLive().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox();
+        // The live publisher and answers count into the metrics (nothing is exported from a command).
+        builder.Services.AddSingleton<DelphiTelemetry>();
         builder.Services.AddSingleton<DemoClock>().AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DemoClock>());
+        more?.Invoke(builder.Services);
         var host = builder.Build();
         await host.Services.GetRequiredService<Migrator>().MigrateAsync();
         return host;

@@ -46,7 +46,7 @@ public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, str
 /// </summary>
 public sealed class AnswerService(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, LiveAggregates live,
-    IStringLocalizer<Texts> t)
+    IStringLocalizer<Texts> t, DelphiTelemetry telemetry)
 {
     public const int MaxRationaleLength = 4000;
     public const int MaxTextLength = 4000;
@@ -83,6 +83,7 @@ public sealed class AnswerService(
         }
         var group = (await studies.GroupsAsync(who.StudyId)).First(g => g.Id == who.GroupId);
         await live.ApplyAsync(result.Answer!, group.Slug, accepted);
+        telemetry.AnswerAccepted(item.Kind);
         return new SubmitResult(result.Answer, false, 201, null, null);
     }
 

@@ -38,6 +38,10 @@ public sealed class LiveAggregates(
         }
     }
 
+    /// <summary>How many items have a changed aggregate waiting for the publisher (the <c>delphi.live.queue_depth</c> metric).</summary>
+    public int DirtyItemCount() =>
+        _dirtyRounds.Keys.Sum(id => _rounds.TryGetValue(id, out var r) && r.IsValueCreated && r.Value.IsCompletedSuccessfully ? r.Value.Result.DirtyCount() : 0);
+
     /// <summary>Adds an accepted answer (or revision) to its item's aggregate and marks the item dirty.</summary>
     public async Task ApplyAsync(Answer answer, string groupSlug, long acceptedTimestamp)
     {
@@ -234,6 +238,11 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
     internal void MarkAllDirty()
     {
         lock (_gate) foreach (var item in _items.Values) item.Dirty = true;
+    }
+
+    internal int DirtyCount()
+    {
+        lock (_gate) return _items.Values.Count(i => i.Dirty);
     }
 
     internal void ClearDirty()

@@ -13,7 +13,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, IHubContext<LiveHub, ILiveClient> hub, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, Hosting.DelphiTelemetry telemetry) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,6 +66,7 @@ public sealed class LivePublisher(
                     await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
                     break;
             }
+            telemetry.Pushed(stats);
         }
         if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }

@@ -14,12 +14,16 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+    /// <summary>A page that needs another policy (the API reference at /api/docs) puts it in <c>HttpContext.Items</c> under this key.</summary>
+    public const string PolicyOverrideKey = "delphi.csp";
+
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.OnStarting(static state =>
         {
-            var headers = ((HttpContext)state).Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            var http = (HttpContext)state;
+            var headers = http.Response.Headers;
+            headers.ContentSecurityPolicy = http.Items[PolicyOverrideKey] as string ?? ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             // Invitation and signing tokens are in URLs: never send them on as a referrer.

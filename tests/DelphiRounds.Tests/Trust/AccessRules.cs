@@ -63,6 +63,13 @@ public static class AccessRules
         ["GET /"] = Access.Public,
         ["GET /error/{code}"] = Access.Public,
         ["POST /error/{code}"] = Access.Public,
+        // People (issue 9): help page, API reference (Scalar and its files), metrics (this machine and private networks: the tests' loopback)
+        ["GET /help"] = Access.Public,
+        ["GET /api/docs/{documentName}"] = Access.Public,
+        ["GET /api/docs/favicon.svg"] = Access.Public,
+        ["GET /api/docs/scalar.js"] = Access.Public,
+        ["GET /api/docs/scalar.aspnetcore.js"] = Access.Public,
+        ["ANY /metrics"] = Access.Public,
         // Accounts
         ["GET /login"] = Access.Public,
         ["POST /login"] = Access.Public,

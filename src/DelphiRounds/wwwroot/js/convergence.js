@@ -20,10 +20,29 @@
   const waiting = new Set();   // items changed while paused
   const timers = new Map();    // itemId -> pending refresh (at most one fetch per item per second)
 
+  // "Update more slowly" (WCAG 2.2.1/2.2.2), as on the questionnaire: changes are held and redrawn together
+  // at most every SLOW_MS; the choice is remembered (the same setting as the questionnaire's).
+  const SLOW_MS = window.delphiLiveSlowMs || 10000;
+  const slowButton = root.querySelector("[data-live-slow]");
+  let slow = false;
+  let slowTimer = null;
+
   function schedule(itemId) {
-    if (paused) { waiting.add(itemId); return; }
+    if (paused || slow) { waiting.add(itemId); return; }
     if (timers.has(itemId)) return;
     timers.set(itemId, setTimeout(() => { timers.delete(itemId); refresh(itemId); }, 1000));
+  }
+
+  function flush() { const items = [...waiting]; waiting.clear(); items.forEach((id) => refresh(id)); }
+
+  function setSlow(on) {
+    slow = on;
+    if (slowButton) slowButton.setAttribute("aria-pressed", String(on));
+    try { localStorage.setItem("delphi.live.slow", on ? "1" : "0"); } catch (e) { /* private mode: not remembered */ }
+    if (slowTimer) { clearInterval(slowTimer); slowTimer = null; }
+    if (on) slowTimer = setInterval(() => { if (!paused) flush(); }, SLOW_MS);
+    else if (!paused) flush();
+    setStatus(paused ? text("paused") : on ? text("slowed") : text("connected"));
   }
 
   async function refresh(itemId) {
@@ -69,7 +88,7 @@
 
   async function join() {
     await connection.invoke("JoinRound", roundId);
-    setStatus(paused ? text("paused") : text("connected"));
+    setStatus(paused ? text("paused") : slow ? text("slowed") : text("connected"));
   }
 
   function start() {
@@ -81,12 +100,18 @@
       paused = !paused;
       pauseButton.setAttribute("aria-pressed", String(paused));
       pauseButton.textContent = pauseButton.getAttribute(paused ? "data-label-resume" : "data-label-pause");
-      setStatus(paused ? text("paused") : text("connected"));
-      if (!paused) { const items = [...waiting]; waiting.clear(); items.forEach(schedule); }
+      setStatus(paused ? text("paused") : slow ? text("slowed") : text("connected"));
+      if (!paused && !slow) { const items = [...waiting]; waiting.clear(); items.forEach(schedule); }
     });
+  }
+  if (slowButton) {
+    slowButton.addEventListener("click", () => setSlow(!slow));
+    let remembered;
+    try { remembered = localStorage.getItem("delphi.live.slow") === "1"; } catch (e) { remembered = false; }
+    if (remembered) setSlow(true);
   }
 
   if (controls) controls.hidden = false;
   start();
-  window.delphiConvergence = { connection }; // for diagnostics and browser tests
+  window.delphiConvergence = { connection, isSlow: () => slow }; // for diagnostics and browser tests
 })();

@@ -19,6 +19,11 @@
   const num = (v) => (v === null || v === undefined ? "—" : numberFormat.format(v));
 
   let paused = false;
+  // "Update more slowly": pushes are held and shown together at most every SLOW_MS (the choice is remembered).
+  const SLOW_MS = window.delphiLiveSlowMs || 10000;
+  const slowButton = root.querySelector("[data-live-slow]");
+  let slow = false;
+  let slowTimer = null;
   const pending = new Map(); // itemId -> newest stats received while paused
   const shown = new Map();   // itemId -> version on screen
 
@@ -113,7 +118,7 @@
 
   function apply(items, announce) {
     for (const stats of items) {
-      if (paused) pending.set(stats.itemId, stats);
+      if (paused || slow) pending.set(stats.itemId, stats);
       else render(stats, announce && items.length === 1);
     }
   }
@@ -144,7 +149,7 @@
   async function join() {
     await connection.invoke("JoinRound", roundId);
     await snapshot();
-    setStatus(paused ? text("paused") : text("connected"));
+    setStatus(paused ? text("paused") : slow ? text("slowed") : text("connected"));
   }
 
   if (pauseButton) {
@@ -152,9 +157,32 @@
       paused = !paused;
       pauseButton.setAttribute("aria-pressed", String(paused));
       pauseButton.textContent = pauseButton.getAttribute(paused ? "data-label-resume" : "data-label-pause");
-      setStatus(paused ? text("paused") : text("connected"));
-      if (!paused) { const items = [...pending.values()]; pending.clear(); apply(items, false); }
+      setStatus(paused ? text("paused") : slow ? text("slowed") : text("connected"));
+      if (!paused && !slow) flush(false);
     });
+  }
+
+  function flush(announce) {
+    const items = [...pending.values()];
+    pending.clear();
+    for (const stats of items) render(stats, announce && items.length === 1);
+  }
+
+  function setSlow(on) {
+    slow = on;
+    if (slowButton) slowButton.setAttribute("aria-pressed", String(on));
+    try { localStorage.setItem("delphi.live.slow", on ? "1" : "0"); } catch (e) { /* private mode: not remembered */ }
+    if (slowTimer) { clearInterval(slowTimer); slowTimer = null; }
+    if (on) slowTimer = setInterval(() => { if (!paused) flush(true); }, SLOW_MS);
+    else if (!paused) flush(false);
+    setStatus(paused ? text("paused") : on ? text("slowed") : text("connected"));
+  }
+
+  if (slowButton) {
+    slowButton.addEventListener("click", () => setSlow(!slow));
+    let remembered = false;
+    try { remembered = localStorage.getItem("delphi.live.slow") === "1"; } catch (e) { remembered = false; }
+    if (remembered) setSlow(true);
   }
 
   // After automatic reconnection gives up, keep trying every 15 s: a laptop may sleep through a round.
@@ -166,5 +194,5 @@
 
   if (controls) controls.hidden = false;
   start();
-  window.delphiLive = { connection, shown }; // for diagnostics and the browser tests
+  window.delphiLive = { connection, shown, isSlow: () => slow }; // for diagnostics and the browser tests
 })();

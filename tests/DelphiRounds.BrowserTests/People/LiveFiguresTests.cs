@@ -1,0 +1,157 @@
+using System.Net;
+using DelphiRounds.Testing;
+using Microsoft.Playwright;
+
+namespace DelphiRounds.BrowserTests.People;
+
+/// <summary>
+/// Live statistics a participant controls (WCAG 2.2.1/2.2.2): announced politely, pausable, slowed to one
+/// update per interval (remembered); every chart has a table of the same figures; reduced motion is honoured.
+/// </summary>
+[Collection(PeopleCollection.Name)]
+public sealed class LiveFiguresTests(PeopleWorld world)
+{
+    private async Task AnswerRatingAsync(string spare, int value) =>
+        await Scenario.Expect(await Scenario.AnswerAsync(world.App, world.ParticipantTokens[spare], world.AllKindsRound2,
+            new { itemId = world.AllKindsItems["rating"], value }), HttpStatusCode.Created);
+
+    [Fact]
+    public async Task Slowed_down_figures_wait_for_the_interval_and_the_choice_is_remembered()
+    {
+        await using var person = await world.Browser.NewPersonAsync();
+        // The interval is 10 s in the product; this test shortens it to keep the suite quick.
+        await person.AddInitScriptAsync("window.delphiLiveSlowMs = 3000;");
+        var page = await person.NewPageAsync();
+        await page.GotoAsync(world.Url("/p/" + world.ParticipantTokens["round2"]).ToString());
+        await PageStates.Live(page, world);
+        var n = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"] [data-stat=n]");
+        var before = int.Parse(await n.TextContentAsync() ?? "0");
+
+        Assert.Equal("polite", await page.Locator("[data-live-announce]").GetAttributeAsync("aria-live"));
+        var slow = page.Locator("[data-live-slow]");
+        await slow.ClickAsync();
+        await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("10 seconden");
+
+        await AnswerRatingAsync("spare0", 6);
+        await page.WaitForTimeoutAsync(1200);
+        Assert.Equal(before.ToString(), await n.TextContentAsync()); // held back
+        await Assertions.Expect(n).ToHaveTextAsync((before + 1).ToString(), new() { Timeout = 8_000 });
+
+        // Remembered after a reload; switching back shows changes at once again.
+        await page.ReloadAsync();
+        await PageStates.Live(page, world);
+        await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.Locator("[data-live-slow]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "false");
+        await AnswerRatingAsync("spare1", 5);
+        await Assertions.Expect(n).ToHaveTextAsync((before + 2).ToString(), new() { Timeout = 3_000 });
+        await Assertions.Expect(page.Locator("[data-live-announce]")).ToContainTextAsync($"{before + 2} antwoorden");
+    }
+
+    [Fact]
+    public async Task The_convergence_page_can_be_slowed_down_too_and_holds_its_charts_until_switched_back()
+    {
+        var page = await world.PageAsync("facilitator", "en");
+        try
+        {
+            await page.GotoAsync(world.Url($"/f/studies/{world.AllKindsStudy}/convergence").ToString());
+            await PageStates.Live(page, world);
+            var n = page.Locator($"[data-convergence-item=\"{world.AllKindsItems["rating"]}\"] tr[data-round=\"2\"] [data-figure=n]");
+            var before = int.Parse(await n.TextContentAsync() ?? "0");
+            var slow = page.Locator("[data-live-slow]");
+            await slow.ClickAsync();
+            await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
+            await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("10 seconds");
+
+            await AnswerRatingAsync("spare4", 4);
+            await page.WaitForTimeoutAsync(2500); // unslowed, the chart is redrawn within about a second
+            Assert.Equal(before.ToString(), await n.TextContentAsync());
+
+            // Remembered after a reload (the same choice as on the questionnaire); switching back redraws at once.
+            await page.ReloadAsync();
+            await PageStates.Live(page, world);
+            await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
+            await AnswerRatingAsync("spare5", 3);
+            await page.WaitForTimeoutAsync(2500);
+            Assert.Equal((before + 1).ToString(), await n.TextContentAsync()); // the page as loaded, the new answer held
+            await page.Locator("[data-live-slow]").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "false");
+            await Assertions.Expect(n).ToHaveTextAsync((before + 2).ToString(), new() { Timeout = 5_000 });
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
+    public async Task Paused_figures_stay_still_until_resumed()
+    {
+        var page = await world.PageAsync("participant:round2", "en");
+        try
+        {
+            await page.GotoAsync(world.Url("/p").ToString());
+            await PageStates.Live(page, world);
+            var n = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"] [data-stat=n]");
+            var before = await n.TextContentAsync();
+            await page.Locator("[data-live-pause]").ClickAsync();
+            await AnswerRatingAsync("spare2", 4);
+            await page.WaitForTimeoutAsync(1000);
+            Assert.Equal(before, await n.TextContentAsync());
+            await page.Locator("[data-live-pause]").ClickAsync();
+            await Assertions.Expect(n).Not.ToHaveTextAsync(before!, new() { Timeout = 3_000 });
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Theory]
+    [InlineData("questionnaire-round2")]
+    [InlineData("dashboard")]
+    [InlineData("convergence")]
+    [InlineData("convergence-finished")]
+    [InlineData("panel")]
+    [InlineData("report-finished")]
+    public async Task Every_chart_has_a_table_with_its_figures(string stateName)
+    {
+        var state = PageStates.Named(stateName);
+        var page = await world.PageAsync(state.Who, "nl");
+        try
+        {
+            await page.GotoAsync(world.Url(state.Path(world)).ToString());
+            var charts = await page.EvaluateAsync<int>("() => document.querySelectorAll('main svg').length");
+            Assert.True(charts > 0, "no chart on the page");
+            var without = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main svg')]
+                  .filter(svg => {
+                    if (svg.closest('td, th')) return false; // a bar inside the table it illustrates
+                    if (svg.closest('.chart-legend')) return false; // the legend's colour keys are not charts
+                    // The chart's own block (its figure, the item's card or section) holds a table with a caption.
+                    for (let e = svg.parentElement; e && e !== document.body; e = e.parentElement)
+                      if (e.matches('figure, section, article, .aggregate') && e.querySelector('table caption')) return false;
+                    return true; })
+                  .map(svg => svg.outerHTML.slice(0, 120))
+                """);
+            Assert.Empty(without);
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
+    public async Task Reduced_motion_stops_the_flash_and_the_bar_transitions()
+    {
+        var page = await world.PageAsync("participant:round2", "nl");
+        try
+        {
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
+            await page.GotoAsync(world.Url("/p").ToString());
+            var styles = await page.EvaluateAsync<string[]>("""
+                () => {
+                  const block = document.querySelector('[data-stats]'); block.classList.add('flash');
+                  const rect = document.querySelector('.bar rect');
+                  return [getComputedStyle(block).animationName, getComputedStyle(rect).transitionDuration];
+                }
+                """);
+            Assert.Equal("none", styles[0]);
+            Assert.Equal("0s", styles[1]);
+        }
+        finally { await page.CloseAsync(); }
+    }
+}
