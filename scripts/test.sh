@@ -5,6 +5,15 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
+# --screenshots: the browser tests replace the README's screenshots in docs/screenshots (otherwise they
+# write them to TestResults/screenshots and leave the tracked files alone).
+for arg in "$@"; do
+  case "$arg" in
+    --screenshots) export DELPHI_SCREENSHOTS=update ;;
+    *) echo "usage: scripts/test.sh [--screenshots]" >&2; exit 2 ;;
+  esac
+done
+
 say() { printf '\n==> %s\n' "$*"; }
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo"

@@ -38,12 +38,19 @@ public sealed class Browser : IAsyncLifetime
         Playwright.Dispose();
     }
 
-    /// <summary>Where screenshots for the README go: docs/screenshots in the repository.</summary>
+    /// <summary>
+    /// Where the tests' screenshots go: <c>TestResults/screenshots</c> in the repository, so a test run leaves
+    /// the tracked files alone; with <c>DELPHI_SCREENSHOTS=update</c> (<c>scripts/test.sh --screenshots</c>)
+    /// they replace the README's, in <c>docs/screenshots</c>.
+    /// </summary>
     public static string ScreenshotPath(string name)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DelphiRounds.sln"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "docs", "screenshots");
+        var update = Environment.GetEnvironmentVariable("DELPHI_SCREENSHOTS") == "update";
+        var folder = update
+            ? Path.Combine(dir?.FullName ?? Path.GetTempPath(), "docs", "screenshots")
+            : Path.Combine(dir?.FullName ?? Path.GetTempPath(), "TestResults", "screenshots");
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, name);
     }
