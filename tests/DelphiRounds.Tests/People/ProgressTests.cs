@@ -46,7 +46,8 @@ public sealed class ProgressTests : IAsyncLifetime
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    [Fact]
+    // The command reads the SQLite file the app writes (the PostgreSQL run has none; backups are SQLite's).
+    [Fact, Trait("Storage", "Sqlite")]
     public async Task Delphi_export_writes_every_data_file_with_a_progress_line_each_the_same_bytes_as_the_downloads()
     {
         var (code, output, error) = await DelphiAsync("export", _s.StudyId.ToString(), "--out", "files");
@@ -76,7 +77,7 @@ public sealed class ProgressTests : IAsyncLifetime
         Assert.StartsWith("usage: delphi export STUDY-ID", bad.Err);
     }
 
-    [Fact]
+    [Fact, Trait("Storage", "Sqlite")]
     public async Task Delphi_backup_reports_its_steps_while_the_server_runs()
     {
         var (code, output, error) = await DelphiAsync("backup", "--out", Path.Combine(_folder, "backup.db"));
