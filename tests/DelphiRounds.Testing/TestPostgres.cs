@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using Npgsql;
 
 namespace DelphiRounds.Testing;
@@ -48,42 +46,5 @@ public static class TestPostgres
             cmd.ExecuteNonQuery();
         }
         catch (NpgsqlException) { }
-    }
-
-    /// <summary>Every row of every table as text (PostgreSQL's counterpart of <see cref="DatabaseDump.Take"/>).</summary>
-    public static string Dump(string connectionString)
-    {
-        using var c = new NpgsqlConnection(connectionString);
-        c.Open();
-        var tables = new List<string>();
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name";
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) tables.Add(r.GetString(0));
-        }
-        var sb = new StringBuilder();
-        foreach (var table in tables)
-        {
-            sb.Append("## ").AppendLine(table);
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT * FROM \"{table}\" ORDER BY 1";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                for (var i = 0; i < r.FieldCount; i++) sb.Append(r.IsDBNull(i) ? "∅" : Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture)).Append('|');
-                sb.AppendLine();
-            }
-        }
-        return sb.ToString();
-    }
-
-    public static long Count(string connectionString, string sql)
-    {
-        using var c = new NpgsqlConnection(connectionString);
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DelphiRounds.Testing;
 
 namespace DelphiRounds.Tests;
@@ -15,19 +14,8 @@ public sealed class DemoCommandTests : IDisposable
             """{ "Logging": { "LogLevel": { "Default": "Warning" } }, "Demo": { "Seed": 2030 } }""");
     }
 
-    private async Task<(int Code, string Out, string Err)> DelphiAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "delphi.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["DELPHI_SETTINGS"] = Path.Combine(_folder, "appsettings.json");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Out, string Err)> DelphiAsync(params string[] args) =>
+        DelphiCli.RunAsync(_folder, TimeSpan.FromMinutes(3), args);
 
     [Fact]
     public async Task Demo_with_rounds_seeds_the_open_study_and_a_finished_one_and_adds_finished_studies_later()
@@ -43,7 +31,7 @@ public sealed class DemoCommandTests : IDisposable
         var database = Path.Combine(_folder, "data", "delphi.db");
         Assert.Equal(2, DatabaseDump.Count(database, "SELECT COUNT(*) FROM studies"));
         Assert.Equal(3, DatabaseDump.Count(database, "SELECT COUNT(*) FROM rounds WHERE study_id = 2 AND state = 'closed'"));
-        Assert.Equal("open", Scalar(database, "SELECT state FROM rounds WHERE study_id = 1"));
+        Assert.Equal("open", DatabaseDump.Text(database, "SELECT state FROM rounds WHERE study_id = 1"));
         Assert.True(Mailbox.Read(Path.Combine(_folder, "data", "outbox")).Count >= 3 * 40);
         Assert.Contains("Finished study", await File.ReadAllTextAsync(Path.Combine(_folder, "data", "demo-access.txt")));
 
@@ -74,15 +62,6 @@ public sealed class DemoCommandTests : IDisposable
             Assert.Equal("", output);
         }
         Assert.False(File.Exists(Path.Combine(_folder, "data", "delphi.db")));
-    }
-
-    private static string Scalar(string database, string sql)
-    {
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using DelphiRounds.Testing;
 
@@ -32,19 +31,8 @@ public sealed class ProgressTests : IAsyncLifetime
             """);
     }
 
-    private async Task<(int Code, string Out, string Err)> DelphiAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "delphi.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["DELPHI_SETTINGS"] = Path.Combine(_folder, "appsettings.json");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Out, string Err)> DelphiAsync(params string[] args) =>
+        DelphiCli.RunAsync(_folder, TimeSpan.FromMinutes(2), args);
 
     // The command reads the SQLite file the app writes (the PostgreSQL run has none; backups are SQLite's).
     [Fact, Trait("Storage", "Sqlite")]

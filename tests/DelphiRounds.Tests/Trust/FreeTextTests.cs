@@ -142,10 +142,10 @@ public sealed partial class FreeTextTests(DelphiApp app, ITestOutputHelper outpu
                      ($"SELECT organisation || role FROM signatories WHERE study_id = {studyId}", Hostile + Hostile),
                      ($"SELECT reason FROM ledger_entries WHERE study_id = {studyId} AND kind = 'withdrawal'", Hostile),
                  })
-            Assert.True(TrustDb.Text(app.DatabasePath, sql) == value, $"not stored as written: {sql}");
-        var detail = JsonDocument.Parse(TrustDb.Text(app.DatabasePath, $"SELECT detail_json FROM answers WHERE item_id = {open}")).RootElement;
+            Assert.True(DatabaseDump.Text(app.DatabasePath, sql) == value, $"not stored as written: {sql}");
+        var detail = JsonDocument.Parse(DatabaseDump.Text(app.DatabasePath, $"SELECT detail_json FROM answers WHERE item_id = {open}")).RootElement;
         Assert.Equal(Hostile, detail.GetProperty("text").GetString());
-        var options = JsonDocument.Parse(TrustDb.Text(app.DatabasePath, $"SELECT options_json FROM items WHERE id = {ranking}")).RootElement;
+        var options = JsonDocument.Parse(DatabaseDump.Text(app.DatabasePath, $"SELECT options_json FROM items WHERE id = {ranking}")).RootElement;
         Assert.Equal(Hostile, options[0].GetProperty("nl").GetString());
 
         // Given back exactly by the API (JSON-escaped), the public ledger and document included.

@@ -211,7 +211,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         foreach (var name in new[] { "arguments (participant)", "arguments (facilitator)" })
             foreach (var field in new[] { "\"pseudonym\"", "\"participant", "\"group\"", "\"name\"", "\"email\"" })
                 Assert.DoesNotContain(field, outputs[name]);
-        Assert.Contains(TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}"), outputs["export.json"]);
+        Assert.Contains(DatabaseDump.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}"), outputs["export.json"]);
         // A signatory's name is published in the ledger by design (with its own salt), the e-mail address never.
         Assert.Contains("Anna Ondertekenaar", outputs["ledger"]);
         Assert.DoesNotContain("Bert Ondertekenaar", outputs["ledger"]); // not signed: not in the record
@@ -237,7 +237,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
             Assert.DoesNotContain(secret, page);
         }
         // The answers in the export are there under their pseudonyms.
-        var pseudonym = TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}");
+        var pseudonym = DatabaseDump.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {s.Participants[0].Id}");
         Assert.Contains(pseudonym, export);
     }
 
@@ -248,20 +248,20 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         var p = s.Participants[0];
         await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
         var answersBefore = DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {p.Id}");
-        var pseudonym = TrustDb.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {p.Id}");
+        var pseudonym = DatabaseDump.Text(app.DatabasePath, $"SELECT pseudonym FROM participants WHERE id = {p.Id}");
 
         var erased = await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{p.Id}/erase", null), HttpStatusCode.OK);
         Assert.Equal(pseudonym, erased.GetProperty("pseudonym").GetString());
         var erasedAt = erased.GetProperty("erasedAt").GetDateTimeOffset();
 
-        Assert.Equal("", TrustDb.Text(app.DatabasePath, $"SELECT COALESCE(name, '') || COALESCE(email, '') FROM participant_identities WHERE participant_id = {p.Id}"));
+        Assert.Equal("", DatabaseDump.Text(app.DatabasePath, $"SELECT COALESCE(name, '') || COALESCE(email, '') FROM participant_identities WHERE participant_id = {p.Id}"));
         Assert.Equal(answersBefore, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {p.Id}"));
         var panel = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/participants"), HttpStatusCode.OK);
         var member = panel.EnumerateArray().Single(m => m.GetProperty("id").GetInt64() == p.Id);
         Assert.Equal(JsonValueKind.Null, member.GetProperty("name").ValueKind);
         Assert.Equal(JsonValueKind.Null, member.GetProperty("email").ValueKind);
         // Others are untouched; the figures are unchanged.
-        Assert.Equal("housing 0", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
+        Assert.Equal("housing 0", DatabaseDump.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
         var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
         Assert.Equal(1, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
 
@@ -271,7 +271,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         var other = await Scenario.CreateAsync(app);
         Assert.Equal(HttpStatusCode.NotFound, (await other.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{s.Participants[1].Id}/erase", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{other.Participants[0].Id}/erase", null)).StatusCode);
-        Assert.Equal("housing 0", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
+        Assert.Equal("housing 0", DatabaseDump.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {s.Participants[3].Id}"));
     }
 
     [Fact]
@@ -287,7 +287,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         var confirm = await browser.GetStringAsync($"/f/studies/{own.StudyId}/panel/{target.Id}/erase");
         Assert.Contains("Naam housing", confirm); // the name being erased is shown before
         Assert.Contains("housing@example.org", confirm);
-        Assert.Equal("Naam housing", TrustDb.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {target.Id}"));
+        Assert.Equal("Naam housing", DatabaseDump.Text(app.DatabasePath, $"SELECT name FROM participant_identities WHERE participant_id = {target.Id}"));
 
         var posted = await browser.PostAsync($"/f/studies/{own.StudyId}/panel/{target.Id}/erase",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = TrustCast.Antiforgery(confirm)! }));
@@ -297,7 +297,7 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("zijn gewist", after);
         Assert.Contains("Gewist op", after);
         Assert.DoesNotContain("housing@example.org", after);
-        Assert.NotEqual("", TrustDb.Text(app.DatabasePath, $"SELECT erased_at FROM participant_identities WHERE participant_id = {target.Id}"));
+        Assert.NotEqual("", DatabaseDump.Text(app.DatabasePath, $"SELECT erased_at FROM participant_identities WHERE participant_id = {target.Id}"));
     }
 
     [Fact]

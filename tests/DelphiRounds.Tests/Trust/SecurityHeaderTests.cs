@@ -122,7 +122,7 @@ public sealed partial class SecurityHeaderTests(DelphiApp app) : IClassFixture<D
         var (id, _, _, password) = await app.FacilitatorAsync();
         var dump = DatabaseDump.Take(app.DatabasePath);
         Assert.DoesNotContain(password, dump);
-        var hash = Convert.FromBase64String(TrustDb.Text(app.DatabasePath, $"SELECT password_hash FROM facilitators WHERE id = {id}"));
+        var hash = Convert.FromBase64String(DatabaseDump.Text(app.DatabasePath, $"SELECT password_hash FROM facilitators WHERE id = {id}"));
         Assert.Equal(0x01, hash[0]); // ASP.NET Core Identity v3 format: PBKDF2 with a salt and an iteration count
     }
 
@@ -130,17 +130,5 @@ public sealed partial class SecurityHeaderTests(DelphiApp app) : IClassFixture<D
     {
         public override bool CanSeek => false;
         public override long Length => throw new NotSupportedException();
-    }
-}
-
-/// <summary>Small reads of the test database.</summary>
-internal static class TrustDb
-{
-    public static string Text(string path, string sql)
-    {
-        using var c = DatabaseDump.Open(path);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }

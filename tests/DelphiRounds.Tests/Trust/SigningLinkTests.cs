@@ -92,10 +92,10 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
         var page = await browser.GetStringAsync($"/sign/{link}");
         Assert.Contains("name=\"Confirm\"", page);
         Assert.Null(watch.Changed(before));
-        Assert.Equal("", TrustDb.Text(app.DatabasePath, $"SELECT spent_at FROM signatories WHERE id = {endorsed.InvitedSignatoryId}"));
+        Assert.Equal("", DatabaseDump.Text(app.DatabasePath, $"SELECT spent_at FROM signatories WHERE id = {endorsed.InvitedSignatoryId}"));
         // The link still signs, once, with the form.
         await cast.SignAsync(link, browser);
-        Assert.NotEqual("", TrustDb.Text(app.DatabasePath, $"SELECT spent_at FROM signatories WHERE id = {endorsed.InvitedSignatoryId}"));
+        Assert.NotEqual("", DatabaseDump.Text(app.DatabasePath, $"SELECT spent_at FROM signatories WHERE id = {endorsed.InvitedSignatoryId}"));
     }
 
     [Fact]
@@ -183,8 +183,8 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
         // Signing with B's link appends to B's ledger only, against B's document; A's ledger is as it was.
         await cast.SignAsync(b.InvitedLink);
         Assert.Equal(ledgerA, LedgerDump(a.StudyId));
-        var documentB = TrustDb.Text(app.DatabasePath, $"SELECT document_hash FROM vision_documents WHERE study_id = {b.StudyId}");
-        Assert.Equal(documentB, TrustDb.Text(app.DatabasePath,
+        var documentB = DatabaseDump.Text(app.DatabasePath, $"SELECT document_hash FROM vision_documents WHERE study_id = {b.StudyId}");
+        Assert.Equal(documentB, DatabaseDump.Text(app.DatabasePath,
             $"SELECT document_hash FROM ledger_entries WHERE signatory_id = {b.InvitedSignatoryId} AND kind = 'endorsement'"));
         output.WriteLine($"Misused signing links: {tried} requests refused, the database unchanged by each.");
     }
@@ -219,7 +219,7 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
     private string LedgerDump(long studyId)
     {
         var join = DatabaseDump.IsPostgres(app.DatabasePath) ? "string_agg" : "GROUP_CONCAT";
-        return TrustDb.Text(app.DatabasePath, $"SELECT {join}(entry_hash, ',') FROM (SELECT entry_hash FROM ledger_entries WHERE study_id = {studyId} ORDER BY sequence) AS e") + "|" +
-            TrustDb.Text(app.DatabasePath, $"SELECT {join}(signature, ',') FROM (SELECT signature FROM ledger_heads WHERE study_id = {studyId} ORDER BY sequence) AS h");
+        return DatabaseDump.Text(app.DatabasePath, $"SELECT {join}(entry_hash, ',') FROM (SELECT entry_hash FROM ledger_entries WHERE study_id = {studyId} ORDER BY sequence) AS e") + "|" +
+            DatabaseDump.Text(app.DatabasePath, $"SELECT {join}(signature, ',') FROM (SELECT signature FROM ledger_heads WHERE study_id = {studyId} ORDER BY sequence) AS h");
     }
 }
