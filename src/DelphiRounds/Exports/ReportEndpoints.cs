@@ -16,7 +16,8 @@ public static class ReportEndpoints
     private const string FilePattern = "^(answers|aggregates|arguments|changelog)\\.(csv|json)$";
 
     public static IServiceCollection AddReports(this IServiceCollection services) =>
-        services.AddSingleton<StudyRecords>().AddSingleton<ConvergenceReader>();
+        services.AddSingleton<StudyRecords>().AddSingleton<ConvergenceReader>().AddSingleton<ReportBuilder>()
+            .AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).Services;
 
     public static void MapReports(this IEndpointRouteBuilder app)
     {

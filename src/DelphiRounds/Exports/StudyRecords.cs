@@ -82,7 +82,11 @@ public sealed record StudyRecord(
 public sealed class StudyRecords(
     Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response)
 {
-    public async Task<StudyRecord> LoadAsync(long studyId)
+    /// <summary>
+    /// Reads the study. <paramref name="progress"/>, when given, is told of every step — each item analysed
+    /// in each round, then the answers and arguments — and may throw to cancel the read.
+    /// </summary>
+    public async Task<StudyRecord> LoadAsync(long studyId, Func<ReportStep, ValueTask>? progress = null)
     {
         var study = (await studies.FindAsync(studyId))!;
         var rules = study.Rules;
@@ -93,15 +97,22 @@ public sealed class StudyRecords(
         var verdicts = (await snapshots.ForStudyAsync(studyId)).ToDictionary(s => (s.RoundId, s.ItemId), s => s.Verdict);
 
         var asked = new Dictionary<long, IReadOnlyList<RoundItem>>();
+        foreach (var round in roundList) asked[round.Id] = await rounds.ItemsAsync(round.Id);
+        // One step per item per round, one for the answers and arguments, and one the caller may add after.
+        var total = asked.Values.Sum(a => a.Count) + ReportStep.StepsAfterAnalysis;
+        var done = 0;
+        var numbered = roundList.Count(r => !r.IsIdeas);
         var aggregates = new List<AggregateRecord>();
         IReadOnlyList<CurrentAnswer>? previous = null;
         foreach (var round in roundList)
         {
-            asked[round.Id] = await rounds.ItemsAsync(round.Id);
             var current = await answers.CurrentAsync(round.Id);
             var first = round.Mode == RoundModes.Blind ? await answers.FirstAsync(round.Id) : null;
+            var inRound = 0;
             foreach (var ri in asked[round.Id])
             {
+                if (progress is not null)
+                    await progress(new ReportStep(round.IsIdeas ? ReportStages.Ideas : ReportStages.Analysing, round.Number, numbered, ++inRound, asked[round.Id].Count, done++, total));
                 var item = byId[ri.ItemId];
                 var verdict = verdicts.TryGetValue((round.Id, item.Id), out var v) ? v : null;
                 // Exactly what export.json and the snapshot at close analyse: current answers, with the previous closed round's for stability.
@@ -121,6 +132,7 @@ public sealed class StudyRecords(
             if (round.State == RoundStates.Closed && !round.IsIdeas) previous = current;
         }
 
+        if (progress is not null) await progress(new ReportStep(ReportStages.Reading, 0, numbered, 0, 0, done++, total));
         var (answerRows, marks, hidden, panelSize) = await db.ReadAsync(async c =>
         {
             var rows = (await c.QueryAsync<AnswerRecord>(

@@ -78,6 +78,7 @@ public static class SettingsValidation
                 : [$"FirstFacilitatorEmail: '{o.FirstFacilitatorEmail}' is not an e-mail address"]);
         Check<DemoOptions>(services, DemoOptions.Section);
         Check<LiveOptions>(services, LiveOptions.Section);
+        Check<Exports.ReportOptions>(services, Exports.ReportOptions.Section);
         Check<EndorsementOptions>(services, EndorsementOptions.Section);
         Check<PrivacyOptions>(services, PrivacyOptions.Section);
         Check<RequestLimitOptions>(services, RequestLimitOptions.Section);

@@ -15,20 +15,51 @@ namespace DelphiRounds.Pages.Facilitator;
 /// statistics of every item in every round (first and revised answers in blind rounds), the stopping
 /// verdicts, limitations, and an annex with the arguments of the minority. Works without script.
 /// </summary>
-public sealed class ReportModel(StudyStore studies, StudyRecords records, ConvergenceReader convergence, IStringLocalizer<Texts> t, TimeProvider time) : StudyPageModel(studies)
+public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t) : StudyPageModel(studies)
 {
-    /// <summary>When the report is made (from the injected clock).</summary>
-    public DateTimeOffset Now => time.GetUtcNow();
+    /// <summary>When the report was made (when its build finished).</summary>
+    public DateTimeOffset Now { get; private set; }
 
     public StudyRecord Record { get; private set; } = null!;
     public StudyConvergenceView Convergence { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(long studyId)
+    /// <summary>The build being waited for, while the report is not ready (its progress is shown instead).</summary>
+    public ReportBuild? Pending { get; private set; }
+
+    /// <summary>
+    /// The report. It is built in the background (<see cref="ReportBuilder"/>): when it is ready within
+    /// <c>Reports:ShowProgressAfterMs</c> it is shown at once, otherwise the page moves to the build's own
+    /// address (<c>?build=…</c>), which shows its progress until it is ready and then the report. A build that
+    /// is unknown here (expired, made before a restart or by another instance, or in the other language) is made again.
+    /// </summary>
+    public async Task<IActionResult> OnGetAsync(long studyId, string? build)
     {
         if (!await LoadStudyAsync(studyId)) return NotFound();
-        Record = await records.LoadAsync(studyId);
-        Convergence = await convergence.ReadAsync(studyId, LanguageSetup.IsEnglish);
+        Response.Headers.CacheControl = "no-store";
+        var found = builder.Find(build, studyId, FacilitatorId);
+        if (found is null || found.English != English)
+        {
+            found = builder.Start(studyId, FacilitatorId, English);
+            await builder.WaitAsync(found, builder.ShowProgressAfter, HttpContext.RequestAborted);
+            if (!found.IsReady) return Redirect($"/f/studies/{studyId}/report?build={found.Id}");
+        }
+        if (!found.IsReady)
+        {
+            Pending = found;
+            return Page();
+        }
+        Record = found.Record!;
+        Convergence = found.Convergence!;
+        Now = found.Finished!.Value;
         return Page();
+    }
+
+    /// <summary>The progress of a build, for js/report-progress.js (the page polls it until the report is ready).</summary>
+    public async Task<IActionResult> OnGetProgressAsync(long studyId, string? build)
+    {
+        if (!await LoadStudyAsync(studyId)) return NotFound();
+        Response.Headers.CacheControl = "no-store";
+        return builder.Find(build, studyId, FacilitatorId) is { } found ? Partial("_ReportProgress", found) : NotFound();
     }
 
     public bool English => LanguageSetup.IsEnglish;
