@@ -18,28 +18,42 @@ const string Usage = """
                                  JSON, and export.json; pseudonymous) to a folder, a line per file
     """;
 
-switch (args)
+try
 {
-    case ["analyze", .. var rest]:
-        return AnalyzeCommand.Run(rest, Console.In, Console.Out, Console.Error);
-    case ["demo", .. var rest]:
-        return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
-    case ["verify", .. var rest]:
-        return VerifyCommand.Run(rest, Console.In, Console.Out, Console.Error);
-    case ["facilitator", .. var rest]:
-        return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
-    case ["export", .. var rest]:
-        return await ExportCommand.RunAsync(rest, Console.Out, Console.Error);
-    case ["backup", .. var rest]:
-        return BackupCommand.Run(rest, Console.Out, Console.Error);
-    case ["help" or "--help" or "-h"]:
-        Console.Out.WriteLine(Usage);
-        return 0;
-    case []:
-        Console.Error.WriteLine(Usage);
-        return 2;
-    default:
-        Console.Error.WriteLine($"delphi: unknown command '{args[0]}'");
-        Console.Error.WriteLine(Usage);
-        return 2;
+    return await RunAsync(args);
+}
+catch (DelphiRounds.Hosting.SettingsFileException e)
+{
+    // The admin commands work on the server's database: without its settings they would make a new, empty one.
+    Console.Error.WriteLine("delphi: " + e.Message);
+    return 1;
+}
+
+async Task<int> RunAsync(string[] args)
+{
+    switch (args)
+    {
+        case ["analyze", .. var rest]:
+            return AnalyzeCommand.Run(rest, Console.In, Console.Out, Console.Error);
+        case ["demo", .. var rest]:
+            return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
+        case ["verify", .. var rest]:
+            return VerifyCommand.Run(rest, Console.In, Console.Out, Console.Error);
+        case ["facilitator", .. var rest]:
+            return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
+        case ["export", .. var rest]:
+            return await ExportCommand.RunAsync(rest, Console.Out, Console.Error);
+        case ["backup", .. var rest]:
+            return BackupCommand.Run(rest, Console.Out, Console.Error);
+        case ["help" or "--help" or "-h"]:
+            Console.Out.WriteLine(Usage);
+            return 0;
+        case []:
+            Console.Error.WriteLine(Usage);
+            return 2;
+        default:
+            Console.Error.WriteLine($"delphi: unknown command '{args[0]}'");
+            Console.Error.WriteLine(Usage);
+            return 2;
+    }
 }

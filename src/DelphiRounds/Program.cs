@@ -16,8 +16,20 @@ using DelphiRounds.Vision;
 using DelphiRounds.Trust;
 using DelphiRounds.People;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
+WebApplicationBuilder builder;
+try
+{
+    builder = WebApplication.CreateBuilder(args);
+    builder.Configuration.AddDelphiSettings(builder.Environment.ContentRootPath);
+}
+catch (Exception e) when (e is SettingsFileException or InvalidDataException)
+{
+    // A missing or broken settings file: one line naming it, exit code 1 (systemd's RestartPreventExitStatus).
+    var problem = e as SettingsFileException ?? Settings.NotJson(
+        System.Text.RegularExpressions.Regex.Match(e.Message, "file '([^']+)'") is { Success: true } m ? m.Groups[1].Value : "appsettings.json", e);
+    Console.Error.WriteLine("DelphiRounds cannot start. " + problem.Message);
+    return 1;
+}
 builder.AddDelphiLogging();
 builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
     .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()

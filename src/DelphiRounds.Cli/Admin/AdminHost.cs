@@ -25,6 +25,7 @@ public static class AdminHost
     public static async Task<IHost> StartAsync(Action<IServiceCollection>? more = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
+        Settings.RequireFile(Directory.GetCurrentDirectory());
         builder.Configuration.AddDelphiSettings(Directory.GetCurrentDirectory());
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);

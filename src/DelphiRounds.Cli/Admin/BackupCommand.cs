@@ -25,6 +25,7 @@ public static class BackupCommand
         }
         // The settings of the server (same appsettings.json), without migrating: a backup changes nothing.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
+        Settings.RequireFile(Directory.GetCurrentDirectory());
         builder.Configuration.AddDelphiSettings(Directory.GetCurrentDirectory());
         builder.Logging.ClearProviders();
         builder.Services.AddDelphiCore(builder.Configuration);

@@ -10,26 +10,69 @@ public static class Settings
     public const string FileVariable = "DELPHI_SETTINGS";
     public const string FolderKey = "Delphi:SettingsFolder";
 
-    public static void AddDelphiSettings(this IConfigurationManager configuration, string contentRoot)
+    /// <summary>
+    /// The settings file: <c>DELPHI_SETTINGS</c> when set, else <c>appsettings.json</c> beside the
+    /// <c>DelphiRounds.sln</c> above <paramref name="contentRoot"/>; null when neither applies.
+    /// </summary>
+    public static string? Locate(string contentRoot)
     {
         var file = Environment.GetEnvironmentVariable(FileVariable);
-        if (string.IsNullOrWhiteSpace(file))
+        if (!string.IsNullOrWhiteSpace(file)) return Path.GetFullPath(file);
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DelphiRounds.sln")))
+                return Path.Combine(dir.FullName, "appsettings.json");
+        return null;
+    }
+
+    /// <summary>
+    /// Adds the settings file and the environment. A file named by <c>DELPHI_SETTINGS</c> that does not exist,
+    /// or one that is not JSON (with comments), is a <see cref="SettingsFileException"/> naming it — never
+    /// silently the defaults.
+    /// </summary>
+    public static void AddDelphiSettings(this IConfigurationManager configuration, string contentRoot)
+    {
+        var file = Locate(contentRoot);
+        if (file is not null)
         {
-            for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+            configuration[FolderKey] = Path.GetDirectoryName(file);
+            if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(FileVariable)) && !File.Exists(file))
+                throw new SettingsFileException($"Settings file {file} ({FileVariable}) does not exist.");
+            if (File.Exists(file))
             {
-                if (File.Exists(Path.Combine(dir.FullName, "DelphiRounds.sln")))
+                try { configuration.AddJsonFile(file, optional: true, reloadOnChange: false); }
+                catch (InvalidDataException e) { throw NotJson(file, e); }
+                catch (UnauthorizedAccessException)
                 {
-                    file = Path.Combine(dir.FullName, "appsettings.json");
-                    break;
+                    throw new SettingsFileException($"Settings file {file} cannot be read by this user.");
                 }
             }
         }
-        if (string.IsNullOrWhiteSpace(file)) return;
-        file = Path.GetFullPath(file);
-        configuration[FolderKey] = Path.GetDirectoryName(file);
-        if (File.Exists(file)) configuration.AddJsonFile(file, optional: true, reloadOnChange: false);
         // Environment variables (DELPHI_… and the usual ASPNETCORE_/DOTNET_ ones) override the file.
         configuration.AddEnvironmentVariables();
+    }
+
+    /// <summary>
+    /// For the admin commands: the settings file must exist, or they would work on a new, empty database of
+    /// their own instead of the server's.
+    /// </summary>
+    public static void RequireFile(string contentRoot)
+    {
+        var file = Locate(contentRoot);
+        var named = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(FileVariable));
+        if (named && file is not null && !File.Exists(file))
+            throw new SettingsFileException($"Settings file {file} ({FileVariable}) does not exist.");
+        if (file is null || !File.Exists(file))
+            throw new SettingsFileException(
+                $"no settings file{(file is null ? "" : " (" + file + ")")}: set {FileVariable} to the server's appsettings.json, " +
+                "e.g. DELPHI_SETTINGS=/etc/delphirounds/appsettings.json (in the repository scripts/run.sh makes one from the template).");
+    }
+
+    /// <summary>A settings file the JSON reader refused, with where it stopped (the innermost reason names line and position).</summary>
+    public static SettingsFileException NotJson(string file, Exception e)
+    {
+        var reason = e;
+        while (reason.InnerException is not null) reason = reason.InnerException;
+        return new SettingsFileException($"Settings file {file} is not valid JSON: {reason.Message}");
     }
 
     /// <summary>Resolves a path from the settings against the settings file's folder.</summary>
@@ -37,3 +80,6 @@ public static class Settings
         Path.IsPathRooted(path) ? path
         : Path.GetFullPath(Path.Combine(configuration[FolderKey] ?? Directory.GetCurrentDirectory(), path));
 }
+
+/// <summary>The settings file is missing, unreadable or not JSON: the server (exit code 1) and the commands stop with this one line.</summary>
+public sealed class SettingsFileException(string message) : Exception(message);

@@ -33,6 +33,7 @@ public sealed class SettingsTests
         (typeof(DemoOptions), DemoOptions.Section), (typeof(ThemeOptions), ThemeOptions.Section),
         (typeof(MetricsOptions), MetricsOptions.Section), (typeof(LogFormatOptions), LogFormatOptions.Section),
         (typeof(DelphiRounds.Panel.MailOptions), DelphiRounds.Panel.MailOptions.Section),
+        (typeof(DelphiRounds.Exports.ReportOptions), DelphiRounds.Exports.ReportOptions.Section),
     ];
 
     private static IEnumerable<string> Keys(Type type, string prefix)
@@ -87,32 +88,79 @@ public sealed class SettingsTests
         Assert.True(failures.Any(f => f.Contains(message)), $"{e.GetType().Name}: {e.Message}");
     }
 
-    [Fact]
-    public async Task The_server_process_exits_with_one_line_per_bad_setting_on_standard_error()
+    /// <summary>Starts the built server in a folder of its own with <c>DELPHI_SETTINGS</c> there, and waits for it to stop.</summary>
+    private static async Task<(int Code, List<string> Err, string Out)> ServerAsync(string? settingsJson, Dictionary<string, string>? environment = null)
     {
         var folder = Directory.CreateTempSubdirectory("delphi-settings-").FullName;
         try
         {
+            var settings = Path.Combine(folder, "appsettings.json");
+            if (settingsJson is not null) await File.WriteAllTextAsync(settings, settingsJson);
             var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DelphiRounds.dll")])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
                 WorkingDirectory = folder,
             };
-            start.Environment["DELPHI_SETTINGS"] = Path.Combine(folder, "appsettings.json");
-            start.Environment["Theme__Name"] = "purple";
-            start.Environment["Storage__BusyTimeoutSeconds"] = "0";
+            start.Environment["DELPHI_SETTINGS"] = settings;
             start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+            foreach (var (k, v) in environment ?? []) start.Environment[k] = v;
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             await process.WaitForExitAsync(timeout.Token);
-            var err = (await stderr).Trim().Split('\n').Select(l => l.Trim()).ToList();
-            Assert.Equal(1, process.ExitCode);
-            Assert.Equal(2, err.Count);
-            Assert.Contains("DelphiRounds cannot start. Setting Theme:Name: 'purple' is not a theme; use neutral or utrecht, or give your own with Theme:Stylesheet and Theme:ClassName.", err);
-            Assert.Contains("DelphiRounds cannot start. Setting Storage:BusyTimeoutSeconds: must be between 1 and 600 (is 0).", err);
-            Assert.DoesNotContain("   at ", await stdout + string.Join("\n", err));
+            var err = (await stderr).Trim().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            var output = await stdout;
+            // Nothing was made in the folder: no database, no keys.
+            Assert.Equal(settingsJson is null ? [] : [settings], Directory.GetFileSystemEntries(folder));
+            return (process.ExitCode, err, output);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public async Task The_server_process_exits_with_one_line_per_bad_setting_on_standard_error()
+    {
+        var (code, err, output) = await ServerAsync("{ // an installation's settings\n}", new() { ["Theme__Name"] = "purple", ["Storage__BusyTimeoutSeconds"] = "0" });
+        Assert.Equal(1, code);
+        Assert.Equal(2, err.Count);
+        Assert.Contains("DelphiRounds cannot start. Setting Theme:Name: 'purple' is not a theme; use neutral or utrecht, or give your own with Theme:Stylesheet and Theme:ClassName.", err);
+        Assert.Contains("DelphiRounds cannot start. Setting Storage:BusyTimeoutSeconds: must be between 1 and 600 (is 0).", err);
+        Assert.DoesNotContain("   at ", output + string.Join("\n", err));
+    }
+
+    [Fact]
+    public async Task A_settings_file_that_is_missing_or_not_json_stops_the_server_with_one_line_naming_it()
+    {
+        var (code, err, output) = await ServerAsync(null);
+        Assert.Equal(1, code);
+        Assert.Matches(@"^DelphiRounds cannot start\. Settings file /.*/appsettings\.json \(DELPHI_SETTINGS\) does not exist\.$", Assert.Single(err));
+        Assert.DoesNotContain("   at ", output);
+
+        (code, err, output) = await ServerAsync("{ \"Storage\": { \"SqlitePath\": \"delphi.db\", } ");
+        Assert.True(code == 1, $"exit {code}: {string.Join("\n", err)}{output}");
+        Assert.Matches(@"^DelphiRounds cannot start\. Settings file /.*/appsettings\.json is not valid JSON: .+", Assert.Single(err));
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task The_delphi_command_refuses_to_work_without_the_servers_settings_instead_of_making_a_database_of_its_own()
+    {
+        var folder = Directory.CreateTempSubdirectory("delphi-cli-").FullName;
+        try
+        {
+            // DelphiCli points DELPHI_SETTINGS at folder/appsettings.json, which is not there.
+            foreach (var args in new[] { new[] { "facilitator", "add", "anna@example.nl" }, ["backup"], ["export", "1"], ["demo"] })
+            {
+                var (code, output, error) = await DelphiCli.RunAsync(folder, TimeSpan.FromMinutes(1), args);
+                Assert.Equal(1, code);
+                Assert.Equal($"delphi: Settings file {Path.Combine(folder, "appsettings.json")} (DELPHI_SETTINGS) does not exist.", error.Trim());
+                Assert.Equal("", output);
+                Assert.Empty(Directory.GetFileSystemEntries(folder));
+            }
+            // Commands that need no database need no settings either.
+            var help = await DelphiCli.RunAsync(folder, TimeSpan.FromMinutes(1), "help");
+            Assert.Equal(0, help.Code);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
