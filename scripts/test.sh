@@ -30,6 +30,10 @@ apt_install() {
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
   apt_install chromium || { echo "could not install chromium; the browser tests will fail" >&2; }
 fi
+# The print tests read the text of the PDFs Chromium renders with poppler's pdftotext.
+if ! command -v pdftotext >/dev/null; then
+  apt_install poppler-utils || { echo "could not install poppler-utils; the print tests will fail" >&2; }
+fi
 
 say "Building (Release)"
 if ! dotnet build DelphiRounds.sln -c Release --nologo -v quiet -clp:ErrorsOnly; then
