@@ -37,6 +37,8 @@ public static class ReportStages
     public const string Convergence = "convergence";
     public const string Ready = "ready";
     public const string Failed = "failed";
+    /// <summary>Not known here (expired, or made before a restart or by another instance): the page makes it again.</summary>
+    public const string Gone = "gone";
 }
 
 /// <summary>

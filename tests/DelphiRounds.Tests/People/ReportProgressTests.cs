@@ -158,11 +158,11 @@ public sealed class ReportProgressTests(ReportProgressApp app) : IClassFixture<R
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync(address)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync(address + "&handler=Progress")).StatusCode);
 
-        // The owner with a build id this server does not know (expired, or from before a restart): progress 404
-        // (the script then reloads the page), and the page starts a new build.
+        // The owner with a build id this server does not know (expired, or from before a restart): the progress
+        // says it is gone (the script then reloads the page), and the page starts a new build.
         var browser = await LoggedInWithoutRedirectsAsync();
         var unknown = $"{ReportUrl}?build={new string('0', 24)}";
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(unknown + "&handler=Progress")).StatusCode);
+        Assert.Equal(ReportStages.Gone, Read(await browser.GetStringAsync(unknown + "&handler=Progress")).State);
         var restarted = await browser.GetAsync(unknown);
         Assert.Equal(HttpStatusCode.Redirect, restarted.StatusCode);
         // The build under way for this study and facilitator is joined, not made twice.

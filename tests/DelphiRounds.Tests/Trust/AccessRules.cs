@@ -136,6 +136,7 @@ public static class AccessRules
         ["GET /f/studies/{studyId}/convergence"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/convergence?handler=Item"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/report"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/report?handler=Progress"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/exports"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/export/export.json"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/export/{file}"] = Access.OwnerFacilitator,

@@ -54,12 +54,18 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         return Page();
     }
 
-    /// <summary>The progress of a build, for js/report-progress.js (the page polls it until the report is ready).</summary>
+    /// <summary>
+    /// The progress of a build, for js/report-progress.js (the page polls it until the report is ready). A build
+    /// this instance does not know (expired, or made before a restart) is <c>gone</c>: the script then reloads
+    /// the page, which makes it again.
+    /// </summary>
     public async Task<IActionResult> OnGetProgressAsync(long studyId, string? build)
     {
         if (!await LoadStudyAsync(studyId)) return NotFound();
         Response.Headers.CacheControl = "no-store";
-        return builder.Find(build, studyId, FacilitatorId) is { } found ? Partial("_ReportProgress", found) : NotFound();
+        return builder.Find(build, studyId, FacilitatorId) is { } found
+            ? Partial("_ReportProgress", found)
+            : Content($"<section class=\"report-progress\" data-report-progress data-state=\"{ReportStages.Gone}\"></section>", "text/html; charset=utf-8");
     }
 
     public bool English => LanguageSetup.IsEnglish;

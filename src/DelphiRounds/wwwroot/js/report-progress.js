@@ -13,8 +13,9 @@
   function part(root, name) { return root.querySelector('[data-report="' + name + '"]'); }
 
   function settle(state) {
-    // Ready: show the report; failed: show why (both are the page itself at the build's address).
-    if (state === "ready" || state === "failed") {
+    // Ready: show the report; failed: show why; gone (expired, or the server restarted): make it again.
+    // All three are the page itself at the build's address.
+    if (state === "ready" || state === "failed" || state === "gone") {
       window.location.replace(block.getAttribute("data-report-url"));
       return true;
     }
@@ -25,8 +26,8 @@
     if (polls++ >= maxPolls) return;
     try {
       const response = await fetch(block.getAttribute("data-refresh-url"), { credentials: "same-origin", headers: { Accept: "text/html" } });
-      if (response.status === 404) {
-        // Unknown here (expired, or the server restarted): the page's own address builds it again.
+      if (response.status === 404 || response.redirected) {
+        // The study is no longer there for this user (or the login expired): the page says why.
         window.location.replace(block.getAttribute("data-report-url"));
         return;
       }
