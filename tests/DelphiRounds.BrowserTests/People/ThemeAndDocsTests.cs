@@ -66,8 +66,13 @@ public sealed class ThemeAndDocsTests(PeopleWorld world)
         // The operations come from /openapi/v1.json: open the Studies group and its summaries are on the page.
         await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Studies" }).ClickAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByText("Your studies.").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
-        // Opening a group, Scalar tries eval once (it compiles a schema helper) and carries on without it when
-        // the policy refuses: the policy keeps no 'unsafe-eval'. Nothing else may be refused.
+        // An operation shows its request body: the schema's fields and an example made from it.
+        await page.GetByText("Create a study with its stakeholder groups.").First.ClickAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByText("Copy link to horizonYear").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("\"organiser\": \"string\"", new() { Timeout = 20_000 });
+        // Scalar tries eval once (it compiles a schema helper) and carries on without it when the policy
+        // refuses — the schema and the example above are shown all the same: the policy keeps no
+        // 'unsafe-eval'. Nothing else may be refused.
         var refused = await page.EvaluateAsync<string[]>("() => window.__csp");
         Assert.DoesNotContain(refused, r => r != "script-src eval");
         Assert.Empty(elsewhere);
