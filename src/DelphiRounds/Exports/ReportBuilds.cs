@@ -67,8 +67,11 @@ public sealed class ReportBuild(string id, long studyId, long facilitatorId, boo
     public DateTimeOffset Requested { get; } = requested;
     public DateTimeOffset? Finished { get; private set; }
 
+    // Volatile: the contents are set before the step turns to ready, and a page that reads the step first sees them.
+    private volatile ReportStep _step = ReportStep.Waiting;
+
     /// <summary>The latest step (replaced as a whole, so readers on other threads see a consistent one).</summary>
-    public ReportStep Step { get; private set; } = ReportStep.Waiting;
+    public ReportStep Step { get => _step; private set => _step = value; }
 
     public StudyRecord? Record { get; private set; }
     public StudyConvergenceView? Convergence { get; private set; }
@@ -202,6 +205,6 @@ public sealed class ReportBuilder(
     {
         var before = time.GetUtcNow().AddMinutes(-options.Value.KeepMinutes);
         foreach (var (id, b) in _builds)
-            if (b.Finished is { } at && at < before) _builds.TryRemove(id, out _);
+            if (b.IsFinished && b.Finished is { } at && at < before) _builds.TryRemove(id, out _);
     }
 }
