@@ -9,9 +9,22 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DelphiRounds.Tests.People;
 
 /// <summary>
+/// The metrics tests run alone, after the others. Every test app in this process makes instruments of the
+/// same names (one host per process in production); an OpenTelemetry provider keeps the first instrument of
+/// a name it sees and drops the others, so with other apps alive this app's scrape could show theirs, or
+/// nothing once theirs are disposed.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "metrics, alone";
+}
+
+/// <summary>
 /// <c>/metrics</c>: Prometheus text with DelphiRounds' own OpenTelemetry instruments — answers accepted,
 /// connected participants, push latency and the publisher's queue — readable only from the allowed networks.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests(DelphiApp app) : IClassFixture<DelphiApp>
 {
     /// <summary>The value of the first sample of a metric whose line matches (name and labels), or null.</summary>
