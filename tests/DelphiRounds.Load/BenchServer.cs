@@ -71,7 +71,10 @@ public sealed class BenchServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["DELPHI_SETTINGS"] = Path.Combine(Folder, "appsettings.json"); // does not exist: defaults + these variables
+        // A settings file of its own (the server refuses to start without one): defaults + these variables.
+        var settingsFile = Path.Combine(Folder, "appsettings.json");
+        await File.WriteAllTextAsync(settingsFile, "{}\n");
+        start.Environment["DELPHI_SETTINGS"] = settingsFile;
         start.Environment["Storage__SqlitePath"] = settings["Storage:SqlitePath"];
         start.Environment["Storage__KeysFolder"] = settings["Storage:KeysFolder"];
         start.Environment["ConnectionStrings__Postgres"] = Postgres ?? "";
