@@ -11,6 +11,8 @@ const string Usage = """
                                  seed the demo study "Warmtevisie Rotterdam 2030" (round 1 open) and the same study
                                  run to the end (round 0 and N rounds, default 3), and print how to try it
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
+      facilitator password EMAIL set a new random password for a facilitator who lost theirs (printed once; their
+                                 open sessions end)
       verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
       backup [--out FILE]        consistent online backup of the SQLite database while the server runs
       export STUDY-ID [--out FOLDER]

@@ -34,6 +34,7 @@ public static class AccountSetup
             First facilitator account created (shown only now):
               e-mail:   {created.Account.Email}
               password: {created.Password}
+            Log in and change it at once: Account → Change password (/f/account/password).
 
             """);
         return created;

@@ -65,8 +65,28 @@ public sealed class FacilitatorStore(Database db, TimeProvider time)
         {
             var rehash = Hasher.HashPassword(account, password);
             await db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE facilitators SET password_hash = @rehash WHERE id = @id", new { rehash, id = account.Id }, tx));
+            account = account with { PasswordHash = rehash }; // the session stamp is made from the hash now stored
         }
         return account;
+    }
+
+    /// <summary>Whether <paramref name="password"/> is this account's password (no rehash: used before a change).</summary>
+    public static bool IsPassword(Facilitator account, string password) =>
+        Hasher.VerifyHashedPassword(account, account.PasswordHash, password) != PasswordVerificationResult.Failed;
+
+    /// <summary>
+    /// Sets a new password (a random one when none is given) and returns the account as stored. The session
+    /// stamp changes with the hash, so every login cookie made before ends on its next request.
+    /// </summary>
+    public async Task<NewFacilitator?> SetPasswordAsync(long facilitatorId, string? password = null)
+    {
+        var account = await FindAsync(facilitatorId);
+        if (account is null) return null;
+        password ??= Secrets.NewPassword();
+        var hash = Hasher.HashPassword(account, password);
+        var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE facilitators SET password_hash = @hash WHERE id = @id", new { hash, id = facilitatorId }, tx));
+        return changed == 1 ? new NewFacilitator(account with { PasswordHash = hash }, password) : null;
     }
 
     private static readonly string DummyHash = Hasher.HashPassword(null!, "not a real password");

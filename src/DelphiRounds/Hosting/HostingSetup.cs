@@ -70,6 +70,7 @@ public static class HostingSetup
                 o.AccessDeniedPath = "/login";
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = FacilitatorSession.ValidateAsync;
                 o.Events.OnRedirectToLogin = c => ApiAware(c, 401);
                 o.Events.OnRedirectToAccessDenied = c => ApiAware(c, 403);
             })

@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using DelphiRounds.Accounts;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -26,8 +24,7 @@ public sealed class LoginModel(FacilitatorStore facilitators) : PageModel
             Response.StatusCode = 400;
             return Page();
         }
-        await HttpContext.SignInAsync(Auth.FacilitatorCookie,
-            new ClaimsPrincipal(Auth.FacilitatorIdentity(account, Auth.FacilitatorCookie)));
+        await FacilitatorSession.SignInAsync(HttpContext, account);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/f");
     }
 }

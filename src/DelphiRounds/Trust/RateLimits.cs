@@ -27,7 +27,7 @@ public sealed class RateLimitOptions
     /// <summary>Answers (API and form) per participant. Generous: a workshop answers in bursts, many people behind one address.</summary>
     public RateLimit Answers { get; set; } = new() { PermitLimit = 120, WindowSeconds = 60 };
 
-    /// <summary>Login attempts per IP address. Strict: it slows down password guessing.</summary>
+    /// <summary>Login attempts and password changes per IP address. Strict: it slows down password guessing.</summary>
     public RateLimit Login { get; set; } = new() { PermitLimit = 10, WindowSeconds = 300 };
 
     /// <summary>Posts to one signing link (<c>/sign/{token}</c>).</summary>
@@ -69,6 +69,7 @@ public static class RateLimits
         new("POST", "/api/v1/rounds/{roundId:long}/answers", Answers),
         new("POST", "/p", Answers), // the questionnaire form
         new("POST", "/login", Login),
+        new("POST", "/f/account/password", Login), // asks for the current password: no guessing there either
         new("POST", "/sign/", Signing, Prefix: true), // the signing page /sign/{token} (Endorsement)
     ];
 

@@ -50,6 +50,16 @@ public static class PageStates
         // Facilitator
         new("studies", "facilitator", _ => "/f"),
         new("account", "facilitator", _ => "/f/account"),
+        new("account-password", "facilitator", _ => "/f/account/password"),
+        new("account-password-refused", "facilitator", _ => "/f/account/password", async (p, _) =>
+        {
+            // A wrong current password and a repeat that differs: both messages next to their fields, nothing changes.
+            await p.Locator("#field-currentpassword").FillAsync("not the password");
+            await p.Locator("#field-newpassword").FillAsync("een nieuw lang wachtwoord");
+            await p.Locator("#field-repeatpassword").FillAsync("een ander lang wachtwoord");
+            await p.Locator("form.stack button[type=submit]").ClickAsync();
+            await Assertions.Expect(p.Locator("#field-currentpassword-error")).ToBeVisibleAsync();
+        }),
         new("study-draft", "facilitator", w => $"/f/studies/{w.DraftStudy}"),
         new("study-running", "facilitator", w => $"/f/studies/{w.AllKindsStudy}"),
         new("study-finished", "facilitator", w => $"/f/studies/{w.FrozenStudy}"),

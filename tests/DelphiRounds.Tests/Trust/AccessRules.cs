@@ -77,6 +77,8 @@ public static class AccessRules
         ["GET /f/account"] = Access.AnyFacilitator,
         ["POST /f/account?handler=Create"] = Access.AnyFacilitator,
         ["POST /f/account?handler=Revoke"] = Access.AnyFacilitator,
+        ["GET /f/account/password"] = Access.AnyFacilitator,
+        ["POST /f/account/password"] = Access.AnyFacilitator,
         // Studies
         ["GET /api/v1/studies"] = Access.AnyFacilitator,
         ["POST /api/v1/studies"] = Access.AnyFacilitator,

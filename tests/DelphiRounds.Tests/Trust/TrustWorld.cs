@@ -474,6 +474,8 @@ public static class TrustSamples
         "POST /f" => new() { ["Title"] = "Studie uit formulier", ["Question"] = "Hoe?", ["HorizonYear"] = "2030", ["GroupLines"] = "Netbeheerders\nBewoners" },
         "POST /f/account?handler=Create" => new() { ["TokenName"] = "script" },
         "POST /f/account?handler=Revoke" => new() { ["tokenId"] = "0" },
+        // Not the current password: the facilitator gets the form back (400) and every role's cookie stays valid.
+        "POST /f/account/password" => new() { ["CurrentPassword"] = "not the password", ["NewPassword"] = "een nieuw lang wachtwoord", ["RepeatPassword"] = "een nieuw lang wachtwoord" },
         "POST /f/studies/{studyId}?handler=NewRound" => new(),
         "POST /f/studies/{studyId}?handler=Open" => new() { ["roundId"] = s.RoundId.ToString() },
         "POST /f/studies/{studyId}?handler=Close" => new() { ["roundId"] = s.RoundId.ToString() },

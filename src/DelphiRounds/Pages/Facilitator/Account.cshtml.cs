@@ -6,7 +6,7 @@ using Microsoft.Extensions.Localization;
 
 namespace DelphiRounds.Pages.Facilitator;
 
-/// <summary>The facilitator's account: personal API tokens for scripts.</summary>
+/// <summary>The facilitator's account: a link to change the password, and personal API tokens for scripts.</summary>
 public sealed class AccountModel(FacilitatorStore facilitators, IStringLocalizer<Texts> t) : PageModel
 {
     public IReadOnlyList<FacilitatorStore.ApiTokenInfo> Tokens { get; private set; } = [];
