@@ -27,7 +27,7 @@ url=${DELPHI_URL:-http://localhost:5080}
 say "Starting DelphiRounds on $url (Ctrl+C stops it)"
 cat <<TXT
   Facilitator pages:  $url/login
-  API reference:      $url/openapi/v1.json
+  API reference:      $url/api/docs  (OpenAPI document: $url/openapi/v1.json)
   Health:             $url/health/ready
 TXT
 cd "$root/src/DelphiRounds"
