@@ -48,7 +48,7 @@ public static class FacilitatorCommand
         using var host = await AdminHost.StartAsync();
         var store = host.Services.GetRequiredService<FacilitatorStore>();
         var account = await store.FindByEmailAsync(email);
-        var changed = account is null ? null : await store.SetPasswordAsync(account.Id);
+        var changed = account is null ? null : await store.SetPasswordAsync(account);
         if (changed is null)
         {
             stderr.WriteLine($"email: there is no facilitator with e-mail {email}");

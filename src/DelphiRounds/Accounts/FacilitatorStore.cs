@@ -76,16 +76,14 @@ public sealed class FacilitatorStore(Database db, TimeProvider time)
 
     /// <summary>
     /// Sets a new password (a random one when none is given) and returns the account as stored. The session
-    /// stamp changes with the hash, so every login cookie made before ends on its next request.
+    /// stamp changes with the hash, so every login cookie made before ends on its next request. Null when the account is gone.
     /// </summary>
-    public async Task<NewFacilitator?> SetPasswordAsync(long facilitatorId, string? password = null)
+    public async Task<NewFacilitator?> SetPasswordAsync(Facilitator account, string? password = null)
     {
-        var account = await FindAsync(facilitatorId);
-        if (account is null) return null;
         password ??= Secrets.NewPassword();
         var hash = Hasher.HashPassword(account, password);
         var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE facilitators SET password_hash = @hash WHERE id = @id", new { hash, id = facilitatorId }, tx));
+            "UPDATE facilitators SET password_hash = @hash WHERE id = @id", new { hash, id = account.Id }, tx));
         return changed == 1 ? new NewFacilitator(account with { PasswordHash = hash }, password) : null;
     }
 

@@ -46,7 +46,7 @@ public sealed class PasswordModel(FacilitatorStore facilitators, IStringLocalize
             Response.StatusCode = 400;
             return Page();
         }
-        var changed = await facilitators.SetPasswordAsync(account.Id, NewPassword);
+        var changed = await facilitators.SetPasswordAsync(account, NewPassword);
         if (changed is null) return Forbid();
         // This browser stays logged in with the new stamp; every other session ends on its next request.
         await FacilitatorSession.SignInAsync(HttpContext, changed.Account);
