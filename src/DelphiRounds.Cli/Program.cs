@@ -24,7 +24,7 @@ try
 {
     return await RunAsync(args);
 }
-catch (DelphiRounds.Hosting.SettingsFileException e)
+catch (DelphiRounds.Kernel.SettingsFileException e)
 {
     // The admin commands work on the server's database: without its settings they would make a new, empty one.
     Console.Error.WriteLine("delphi: " + e.Message);

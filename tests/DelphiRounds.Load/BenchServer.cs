@@ -8,6 +8,7 @@ using Dapper;
 using DelphiRounds.Accounts;
 using DelphiRounds.Data;
 using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -64,9 +65,15 @@ public sealed class BenchServer : IAsyncDisposable
 
         var port = FreePort();
         Address = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo("dotnet", [ServerDll, "--urls", Address.ToString().TrimEnd('/')])
+        // The coalesced variant is DelphiRounds as shipped; the naive baseline is the same server with NaivePusher
+        // composed in, which only this project's own entry point ('serve') does.
+        var dll = Variant == "naive" ? typeof(NaivePusher).Assembly.Location : ServerDll;
+        string[] arguments = Variant == "naive"
+            ? [dll, "serve", "--applicationName", "DelphiRounds", "--urls", Address.ToString().TrimEnd('/')]
+            : [dll, "--urls", Address.ToString().TrimEnd('/')];
+        var start = new ProcessStartInfo("dotnet", arguments)
         {
-            WorkingDirectory = Path.GetDirectoryName(ServerDll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DelphiRounds.Load;
 
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
+//   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
 //   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...]
 //   run --variant naive|coalesced --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -14,6 +15,7 @@ string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i 
 bool Flag(string name) => args.Contains(name);
 
 var command = args.FirstOrDefault() ?? "bench";
+if (command == "serve") return NaivePusher.Serve(args[1..]);
 var root = FindRoot();
 var serverDll = Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/Release/net10.0/DelphiRounds.dll");
 var outDir = Path.GetFullPath(Option("--out") ?? Path.Combine(root, "bench-out"));

@@ -69,7 +69,7 @@ public sealed class AccessTests(DelphiApp app) : IClassFixture<DelphiApp>
         var dump = DatabaseDump.Take(app.DatabasePath);
         Assert.DoesNotContain(s.Participants[0].Token, dump);
         Assert.DoesNotContain(s.FacilitatorToken, dump);
-        Assert.Contains(DelphiRounds.Hosting.Secrets.Hash(s.Participants[0].Token), dump);
+        Assert.Contains(DelphiRounds.Kernel.Secrets.Hash(s.Participants[0].Token), dump);
     }
 
     [Fact]

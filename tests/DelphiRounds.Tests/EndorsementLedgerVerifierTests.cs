@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DelphiRounds.Endorsement;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -151,7 +152,7 @@ public sealed class EndorsementLedgerVerifierTests : IDisposable
         var s = v.GetValue<string>();
         if (LedgerFormat.IsHash(s)) return JsonValue.Create((s[0] == 'a' ? 'b' : 'a') + s[1..]);
         if (DateTimeOffset.TryParseExact(s, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-            return JsonValue.Create(LedgerFormat.Timestamp(time.AddMilliseconds(1)));
+            return JsonValue.Create(RecordTime.Timestamp(time.AddMilliseconds(1)));
         return JsonValue.Create(s + " ");
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 using DelphiRounds.Testing;
 

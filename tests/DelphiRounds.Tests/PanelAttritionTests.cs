@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 
 namespace DelphiRounds.Tests;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DelphiRounds.Testing;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 
 namespace DelphiRounds.Tests;

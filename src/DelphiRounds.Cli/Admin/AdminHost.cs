@@ -5,8 +5,8 @@ using DelphiRounds.Demo;
 using DelphiRounds.Endorsement;
 using DelphiRounds.Hosting;
 using DelphiRounds.Items;
-using DelphiRounds.Live;
-using DelphiRounds.Panel;
+using DelphiRounds.Kernel;
+using DelphiRounds.Outbox;
 using DelphiRounds.Rounds;
 using DelphiRounds.Vision;
 using Microsoft.Extensions.Configuration;
@@ -32,10 +32,9 @@ public static class AdminHost
         builder.Services.AddDelphiCore(builder.Configuration);
         builder.Services.AddVision().AddEndorsement(); // the demo seeds a finished study with an endorsed vision
         // The demo's simulated study runs through the same services as the web host: items, rounds with
-        // their snapshots, answers with live aggregates, the outbox (nothing is served or pushed here).
-        builder.Services.AddLanguages().AddLive().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox();
-        // The live publisher and answers count into the metrics (nothing is exported from a command).
-        builder.Services.AddSingleton<DelphiTelemetry>();
+        // their snapshots, answers, the outbox. Nothing is served or pushed here, so there is no hub: no
+        // one subscribes to the answers for live figures.
+        builder.Services.AddLanguages().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox().AddDemo();
         builder.Services.AddSingleton<DemoClock>().AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DemoClock>());
         more?.Invoke(builder.Services);
         var host = builder.Build();

@@ -1,6 +1,6 @@
 using DelphiRounds.Data;
 using DelphiRounds.Hosting;
-using DelphiRounds.Trust;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DelphiRounds.Data;
 using DelphiRounds.Demo;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

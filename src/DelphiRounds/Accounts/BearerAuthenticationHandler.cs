@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using DelphiRounds.Hosting;
-using DelphiRounds.Panel;
+using DelphiRounds.Kernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ namespace DelphiRounds.Accounts;
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    FacilitatorStore facilitators, ParticipantStore participants)
+    FacilitatorStore facilitators, IParticipantCredentials participants)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string Failure = "DelphiRounds.BearerFailure";
@@ -33,7 +32,7 @@ public sealed class BearerAuthenticationHandler(
         if (Secrets.LooksLike(token, Secrets.ParticipantTokenPrefix)
             && await participants.FindByTokenAsync(token) is { } p)
         {
-            return Success(Auth.ParticipantIdentity(p.Id, p.StudyId, p.GroupId, Scheme.Name));
+            return Success(Auth.ParticipantIdentity(p.ParticipantId, p.StudyId, p.GroupId, Scheme.Name));
         }
         Context.Items[Failure] = true;
         return AuthenticateResult.Fail("The bearer token is not valid.");

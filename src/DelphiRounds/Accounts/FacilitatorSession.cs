@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 

@@ -1,6 +1,6 @@
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.AspNetCore.Identity;
 
 namespace DelphiRounds.Accounts;

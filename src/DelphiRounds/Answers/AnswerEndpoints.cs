@@ -1,9 +1,16 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DelphiRounds.Answers;
+
+/// <summary>Response per stakeholder group in a round.</summary>
+public sealed record GroupResponseRate(long GroupId, string Slug, string Name, int Invited, int Answered);
+
+public sealed record DashboardResponse(long StudyId, RoundSummary? Round, IReadOnlyList<GroupResponseRate> Groups, int Invited, int Answered);
 
 /// <summary>The answer as the API returns it: pseudonymous, no identity.</summary>
 public sealed record AnswerResponse(
@@ -33,7 +40,7 @@ public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
 public static class AnswerEndpoints
 {
     public static IServiceCollection AddAnswers(this IServiceCollection services) =>
-        services.AddSingleton<AnswerService>();
+        services.AddSingleton<AnswerService>().AddSingleton<AnswerMetrics>().AddSingleton<ResponseRates>().AddSingleton<DashboardReader>();
 
     public static void MapAnswers(this IEndpointRouteBuilder app)
     {
@@ -46,13 +53,24 @@ public static class AnswerEndpoints
             .WithDescription("Each answer or revision is stored as a new row and committed before the 201. " +
                              "A retry with the same idempotencyKey (in the body or as the Idempotency-Key header; both must agree) " +
                              "returns the first answer with 200 and stores nothing.");
+
+        app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Rounds").RequireAuthorization(Auth.FacilitatorApi)
+            .MapGet("/dashboard", DashboardAsync).WithSummary("Response per stakeholder group in the current round.");
+    }
+
+    private static async Task<Results<Ok<DashboardResponse>, ProblemHttpResult>> DashboardAsync(
+        long studyId, HttpContext context, StudyStore studies, RoundStore rounds, DashboardReader dashboard)
+    {
+        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
+            return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        return TypedResults.Ok(await dashboard.ReadAsync(studyId, LanguageSetup.IsEnglish));
     }
 
     private static async Task<Results<Created<AnswerResponse>, Ok<AnswerResponse>, ProblemHttpResult>> SubmitAsync(
         long roundId, AnswerRequest request, HttpContext context, AnswerService service,
-        [Microsoft.AspNetCore.Mvc.FromHeader(Name = Trust.IdempotencyKeys.Header)] string? idempotencyKey = null)
+        [Microsoft.AspNetCore.Mvc.FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
     {
-        (request, var keyProblem) = Trust.IdempotencyKeys.Apply(idempotencyKey, request);
+        (request, var keyProblem) = IdempotencyKeys.Apply(idempotencyKey, request);
         if (keyProblem is not null) return keyProblem;
         var user = context.User;
         var who = new Answerer(user.ParticipantId()!.Value, user.ParticipantStudyId()!.Value,

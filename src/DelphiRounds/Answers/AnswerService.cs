@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using DelphiRounds.Hosting;
 using DelphiRounds.Items;
-using DelphiRounds.Live;
+using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.Extensions.Localization;
@@ -42,11 +41,12 @@ public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, str
 
 /// <summary>
 /// Validates an answer against its round and item, stores it durably (committed before this returns),
-/// then updates the live aggregate. The API and the questionnaire page both go through here.
+/// then announces it (<see cref="AnswerAccepted"/>) before it is acknowledged. The API and the questionnaire
+/// page both go through here.
 /// </summary>
 public sealed class AnswerService(
-    RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, LiveAggregates live,
-    IStringLocalizer<Texts> t, DelphiTelemetry telemetry)
+    RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers,
+    IEnumerable<IEventHandler<AnswerAccepted>> accepted, IStringLocalizer<Texts> t, AnswerMetrics metrics)
 {
     public const int MaxRationaleLength = 4000;
     public const int MaxTextLength = 4000;
@@ -72,7 +72,7 @@ public sealed class AnswerService(
         var rationale = string.IsNullOrWhiteSpace(request.Rationale) ? null : request.Rationale;
         var (value, detail) = Stored(item, request);
         var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail);
-        var accepted = Stopwatch.GetTimestamp();
+        var acceptedAt = Stopwatch.GetTimestamp();
         switch (result.Outcome)
         {
             case AppendOutcome.RoundNotOpen:
@@ -82,8 +82,8 @@ public sealed class AnswerService(
                 return new SubmitResult(result.Answer, true, 200, null, null);
         }
         var group = (await studies.GroupsAsync(who.StudyId)).First(g => g.Id == who.GroupId);
-        await live.ApplyAsync(result.Answer!, group.Slug, accepted);
-        telemetry.AnswerAccepted(item.Kind);
+        await accepted.AnnounceAsync(new AnswerAccepted(result.Answer!, group.Slug, item.Kind, acceptedAt));
+        metrics.Accepted(item.Kind);
         return new SubmitResult(result.Answer, false, 201, null, null);
     }
 

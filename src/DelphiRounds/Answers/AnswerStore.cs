@@ -1,6 +1,8 @@
+using System.Globalization;
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Answers;
 
@@ -43,6 +45,25 @@ public sealed record Answer
     public AnswerDetail? Detail => AnswerDetail.FromJson(DetailJson);
 }
 
+/// <summary>One revision of one answer, as exported: the participant by pseudonym and group slug only.</summary>
+public sealed record AnswerRecord
+{
+    public long AnswerId { get; init; }
+    public long RoundId { get; init; }
+    public int Round { get; init; }
+    public string RoundKind { get; init; } = "";
+    public long ItemId { get; init; }
+    public int ItemPosition { get; init; }
+    public string ItemKind { get; init; } = "";
+    public string Participant { get; init; } = "";
+    public string Group { get; init; } = "";
+    public int Revision { get; init; }
+    public double? Value { get; init; }
+    public string? DetailJson { get; init; }
+    public string? Rationale { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
 /// <summary>The current answer of a participant to an item, with the group it counts in.</summary>
 public sealed record CurrentAnswer
 {
@@ -71,7 +92,7 @@ public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double?
 /// Answers, append-only: every answer and every revision is a new row; the current answer is the
 /// highest revision. A write is committed (and synced) before the caller acknowledges it.
 /// </summary>
-public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter writer)
+public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter writer) : IIdeaSource
 {
     private const string Columns = "id, round_id, item_id, participant_id, revision, value, detail_json, rationale, idempotency_key, created_at";
 
@@ -120,17 +141,25 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
 
     /// <summary>The current answers of a round, read on the caller's connection (inside its transaction).</summary>
     public static async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long roundId) =>
-        (await c.QueryAsync<CurrentAnswer>(
-            """
-            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
-            FROM answers a
-            JOIN participants p ON p.id = a.participant_id
-            JOIN stakeholder_groups g ON g.id = p.group_id
-            WHERE a.round_id = @roundId
-              AND a.revision = (SELECT MAX(b.revision) FROM answers b
-                                WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
-            ORDER BY a.item_id, a.participant_id
-            """, new { roundId }, tx)).AsList();
+        (await c.QueryAsync<CurrentAnswer>(string.Format(CultureInfo.InvariantCulture, CurrentSql, ""), new { roundId }, tx)).AsList();
+
+    /// <summary>The current answers to one item of a round (the benchmark's naive baseline reads this per answer).</summary>
+    public async Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(long roundId, long itemId) =>
+        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+            string.Format(CultureInfo.InvariantCulture, CurrentSql, "AND a.item_id = @itemId"), new { roundId, itemId }))).AsList();
+
+    // {0}: a fixed extra condition (never input).
+    private const string CurrentSql =
+        """
+        SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
+        FROM answers a
+        JOIN participants p ON p.id = a.participant_id
+        JOIN stakeholder_groups g ON g.id = p.group_id
+        WHERE a.round_id = @roundId {0}
+          AND a.revision = (SELECT MAX(b.revision) FROM answers b
+                            WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
+        ORDER BY a.item_id, a.participant_id
+        """;
 
     /// <summary>A participant's current answers in a round, by item.</summary>
     public async Task<IReadOnlyDictionary<long, Answer>> MineAsync(long roundId, long participantId) =>
@@ -175,4 +204,29 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             WHERE a.round_id = @roundId GROUP BY p.group_id
             """, new { roundId })))
         .ToDictionary(r => r.GroupId, r => (int)r.Count);
+
+    /// <summary>Who gave at least one answer, per round (for response rates).</summary>
+    public async Task<IReadOnlyDictionary<long, HashSet<long>>> RespondentsAsync(IReadOnlyCollection<long> roundIds)
+    {
+        if (roundIds.Count == 0) return new Dictionary<long, HashSet<long>>();
+        var rows = await db.ReadAsync(c => c.QueryAsync<(long RoundId, long ParticipantId)>(
+            "SELECT DISTINCT round_id, participant_id FROM answers WHERE round_id IN @roundIds", new { roundIds }));
+        return rows.GroupBy(r => r.RoundId).ToDictionary(g => g.Key, g => g.Select(r => r.ParticipantId).ToHashSet());
+    }
+
+    /// <summary>Every answer and revision of a study, in order of round, item, pseudonym and revision (for exports and the report).</summary>
+    public static async Task<List<AnswerRecord>> HistoryAsync(System.Data.Common.DbConnection c, long studyId) =>
+        (await c.QueryAsync<AnswerRecord>(
+            """
+            SELECT a.id AS answer_id, a.round_id, r.number AS round, r.kind AS round_kind, a.item_id, i.position AS item_position,
+                   i.kind AS item_kind, p.pseudonym AS participant, g.slug AS "group", a.revision, a.value, a.detail_json,
+                   a.rationale, a.created_at
+            FROM answers a
+            JOIN rounds r ON r.id = a.round_id
+            JOIN items i ON i.id = a.item_id
+            JOIN participants p ON p.id = a.participant_id
+            JOIN stakeholder_groups g ON g.id = p.group_id
+            WHERE r.study_id = @studyId
+            ORDER BY r.number, i.position, p.pseudonym, a.revision
+            """, new { studyId })).AsList();
 }

@@ -1,3 +1,4 @@
+using DelphiRounds.Kernel;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -193,7 +194,7 @@ public static class AnswerWriterSetup
     /// <summary>The group-commit writer the answer store writes through (<c>Answers:Writer</c>).</summary>
     public static IServiceCollection AddAnswerWriter(this IServiceCollection services)
     {
-        services.AddOptions<AnswerWriterOptions>().BindConfiguration(AnswerWriterOptions.Section).ValidateDataAnnotations();
+        services.AddSettings<AnswerWriterOptions>(AnswerWriterOptions.Section);
         services.AddSingleton<AnswerWriter>().AddSingleton<IAnswerWriter>(sp => sp.GetRequiredService<AnswerWriter>());
         return services;
     }

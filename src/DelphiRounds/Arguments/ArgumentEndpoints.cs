@@ -1,5 +1,5 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Live;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

@@ -1,6 +1,6 @@
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Arguments;
 
@@ -73,4 +73,22 @@ public sealed class ArgumentStore(Database db, TimeProvider time)
             await c.ExecuteAsync("INSERT INTO argument_moderation (answer_id, reason, hidden_at) VALUES (@answerId, @reason, @now)",
                 new { answerId, reason, now = time.Now() }, tx);
         });
+
+    /// <summary>Who marked which argument convincing, in a whole study.</summary>
+    public static async Task<List<(long AnswerId, long ParticipantId)>> MarksAsync(System.Data.Common.DbConnection c, long studyId) =>
+        (await c.QueryAsync<(long AnswerId, long ParticipantId)>(
+            """
+            SELECT m.answer_id, m.participant_id FROM argument_marks m
+            JOIN answers a ON a.id = m.answer_id JOIN rounds r ON r.id = a.round_id
+            WHERE r.study_id = @studyId
+            """, new { studyId })).AsList();
+
+    /// <summary>The answers whose argument the facilitator hid, in a whole study.</summary>
+    public static async Task<HashSet<long>> HiddenAsync(System.Data.Common.DbConnection c, long studyId) =>
+        (await c.QueryAsync<long>(
+            """
+            SELECT h.answer_id FROM argument_moderation h
+            JOIN answers a ON a.id = h.answer_id JOIN rounds r ON r.id = a.round_id
+            WHERE r.study_id = @studyId
+            """, new { studyId })).ToHashSet();
 }

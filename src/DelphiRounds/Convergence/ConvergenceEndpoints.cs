@@ -1,5 +1,7 @@
+using DelphiRounds.Rounds;
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,7 +29,9 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
 public static class ConvergenceEndpoints
 {
     public static IServiceCollection AddConvergence(this IServiceCollection services) =>
-        services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>();
+        services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>()
+            .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
+            .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>());
 
     public static void MapConvergence(this IEndpointRouteBuilder app)
     {

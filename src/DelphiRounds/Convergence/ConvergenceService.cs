@@ -3,6 +3,7 @@ using System.Data.Common;
 using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 
@@ -23,7 +24,19 @@ public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRou
 /// are kept as a snapshot with the stopping rule's verdict, in the same transaction as the close.
 /// </summary>
 public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time)
+    : IEventHandler<RoundClosing>, IItemSettlement
 {
+    async Task<int?> IItemSettlement.SettledInRoundAsync(long studyId, long itemId)
+    {
+        var closed = (await rounds.ListAsync(studyId)).Where(x => x.State == RoundStates.Closed).ToDictionary(x => x.Id, x => x.Number);
+        var latest = (await snapshots.ForStudyAsync(studyId)).Where(s => s.ItemId == itemId)
+            .OrderByDescending(s => closed.GetValueOrDefault(s.RoundId)).FirstOrDefault();
+        return latest is null || latest.Verdict == Verdicts.Continue ? null : closed[latest.RoundId];
+    }
+
+    /// <summary>A closing round's snapshots commit with its close, or the round stays open.</summary>
+    public Task HandleAsync(RoundClosing e) => SnapshotAsync(e.Connection, e.Transaction, e.Round);
+
     /// <summary>The work to do inside the close transaction of <paramref name="round"/>.</summary>
     public async Task SnapshotAsync(DbConnection c, DbTransaction tx, Round round)
     {

@@ -2,7 +2,7 @@ using Bogus;
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;

@@ -1,7 +1,8 @@
 using Bogus;
+using DelphiRounds.Outbox;
 using DelphiRounds.Answers;
 using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bogus;
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;

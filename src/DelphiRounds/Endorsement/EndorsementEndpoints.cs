@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using FluentValidation;
@@ -51,13 +51,12 @@ public static class EndorsementEndpoints
 {
     public static IServiceCollection AddEndorsement(this IServiceCollection services)
     {
-        services.AddOptions<EndorsementOptions>().BindConfiguration(EndorsementOptions.Section)
+        services.AddSettings<EndorsementOptions>(EndorsementOptions.Section)
             .Configure<IConfiguration, IOptions<Data.StorageOptions>>((o, configuration, storage) =>
                 o.SigningKeyPath = string.IsNullOrWhiteSpace(o.SigningKeyPath)
                     ? Path.Combine(storage.Value.KeysFolder, EndorsementOptions.DefaultKeyFile)
                     : Settings.ResolvePath(configuration, o.SigningKeyPath));
-        return services.AddSingleton<LedgerSigningKey>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>()
-            .AddSingleton<Demo.VisionDemo>();
+        return services.AddSingleton<LedgerSigningKey>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>();
     }
 
     /// <summary>The link a signatory opens.</summary>

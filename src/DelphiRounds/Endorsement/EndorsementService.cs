@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 using Microsoft.Extensions.Localization;
 
@@ -100,7 +101,7 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
         ["documentHash"] = h.DocumentHash,
         ["signature"] = h.Signature,
         ["keyFingerprint"] = h.KeyFingerprint,
-        ["signedAt"] = LedgerFormat.Timestamp(h.SignedAt),
+        ["signedAt"] = RecordTime.Timestamp(h.SignedAt),
     };
 
     public static JsonObject KeyJson(string spkiBase64)

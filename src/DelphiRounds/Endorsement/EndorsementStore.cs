@@ -1,7 +1,8 @@
 using System.Data.Common;
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 
 namespace DelphiRounds.Endorsement;
@@ -57,7 +58,7 @@ public sealed record LedgerEntry
 
     /// <summary>The fields as hashed.</summary>
     public LedgerFormat.EntryFields Fields => new(Sequence, Kind, StudyId, DocumentHash, PreviousHash, SignatoryRef, Commitment, NameCommitment,
-        Organisation, Role, Statement, Withdraws, Reason, LedgerFormat.Timestamp(RecordedAt));
+        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt));
 }
 
 /// <summary>A head as stored.</summary>
@@ -171,7 +172,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
         db.WriteAsync(async (c, tx) =>
         {
             if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ledger_heads WHERE study_id = @studyId", new { studyId }, tx) > 0) return;
-            await InsertHeadAsync(c, tx, sign(studyId, 0, LedgerFormat.Genesis, documentHash, LedgerFormat.ToMilliseconds(time.GetUtcNow())));
+            await InsertHeadAsync(c, tx, sign(studyId, 0, LedgerFormat.Genesis, documentHash, RecordTime.ToMilliseconds(time.GetUtcNow())));
         });
 
     /// <summary>
@@ -187,7 +188,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
             if (signatory.Erased) return new LedgerAppend(LedgerOutcome.Erased, null, null);
-            var now = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+            var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var spent = await c.ExecuteAsync(
                 "UPDATE signatories SET spent_at = @now WHERE id = @id AND spent_at IS NULL", new { now, id = signatory.Id }, tx);
             if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
@@ -203,7 +204,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
-            var now = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+            var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var changed = await c.ExecuteAsync(
                 "UPDATE signatories SET withdrawn_at = @now WHERE id = @id AND spent_at IS NOT NULL AND withdrawn_at IS NULL",
                 new { now, id = signatory.Id }, tx);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using DelphiRounds.Vision;
+using DelphiRounds.Records;
 
 namespace DelphiRounds.Endorsement;
 
@@ -85,18 +85,6 @@ public static class LedgerFormat
 
     /// <summary>A new random salt (32 bytes).</summary>
     public static byte[] NewSalt() => RandomNumberGenerator.GetBytes(32);
-
-    /// <summary>The UTC time as it is hashed: whole milliseconds, e.g. <c>2030-05-01T09:30:00.000Z</c>.</summary>
-    public static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>A time for people, in the current language: e.g. <c>25 november 2030 09:30 UTC</c>.</summary>
-    public static string Readable(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.CurrentCulture);
-
-    /// <summary><paramref name="time"/> cut to whole milliseconds (what both databases keep exactly).</summary>
-    public static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
-        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
     /// <summary>The fingerprint of a public key: lowercase hex SHA-256 of its SubjectPublicKeyInfo (DER).</summary>
     public static string Fingerprint(byte[] subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo));

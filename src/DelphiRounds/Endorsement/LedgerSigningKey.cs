@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 using Microsoft.Extensions.Options;
 

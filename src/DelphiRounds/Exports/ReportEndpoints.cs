@@ -1,6 +1,6 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,7 +17,7 @@ public static class ReportEndpoints
 
     public static IServiceCollection AddReports(this IServiceCollection services) =>
         services.AddSingleton<StudyRecords>().AddSingleton<ConvergenceReader>().AddSingleton<ReportBuilder>()
-            .AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).Services;
+            .AddSettings<ReportOptions>(ReportOptions.Section).Services;
 
     public static void MapReports(this IEndpointRouteBuilder app)
     {

@@ -71,14 +71,7 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
         }
         return new JsonObject
         {
-            ["study"] = new JsonObject
-            {
-                ["id"] = study.Id,
-                ["title"] = study.Title,
-                ["question"] = study.Question,
-                ["organiser"] = study.Organiser,
-                ["horizonYear"] = study.HorizonYear,
-            },
+            ["study"] = StudyHeader.Json(study),
             ["criteria"] = JsonNode.Parse(study.CriteriaJson),
             ["criteriaHash"] = study.CriteriaHash,
             ["criteriaLockedAt"] = study.CriteriaLockedAt,

@@ -1,5 +1,5 @@
-using Dapper;
 using DelphiRounds.Answers;
+using DelphiRounds.Arguments;
 using DelphiRounds.Consensus;
 using DelphiRounds.Convergence;
 using DelphiRounds.Data;
@@ -10,24 +10,6 @@ using DelphiRounds.Studies;
 
 namespace DelphiRounds.Exports;
 
-/// <summary>One revision of one answer, as exported: the participant by pseudonym and group slug only.</summary>
-public sealed record AnswerRecord
-{
-    public long AnswerId { get; init; }
-    public long RoundId { get; init; }
-    public int Round { get; init; }
-    public string RoundKind { get; init; } = "";
-    public long ItemId { get; init; }
-    public int ItemPosition { get; init; }
-    public string ItemKind { get; init; } = "";
-    public string Participant { get; init; } = "";
-    public string Group { get; init; } = "";
-    public int Revision { get; init; }
-    public double? Value { get; init; }
-    public string? DetailJson { get; init; }
-    public string? Rationale { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-}
 
 /// <summary>
 /// An argument: the rationale a participant gave with their answer to an item in a round (the latest
@@ -133,38 +115,10 @@ public sealed class StudyRecords(
         }
 
         if (progress is not null) await progress(new ReportStep(ReportStages.Reading, 0, numbered, 0, 0, done++, total));
-        var (answerRows, marks, hidden, panelSize) = await db.ReadAsync(async c =>
-        {
-            var rows = (await c.QueryAsync<AnswerRecord>(
-                """
-                SELECT a.id AS answer_id, a.round_id, r.number AS round, r.kind AS round_kind, a.item_id, i.position AS item_position,
-                       i.kind AS item_kind, p.pseudonym AS participant, g.slug AS "group", a.revision, a.value, a.detail_json,
-                       a.rationale, a.created_at
-                FROM answers a
-                JOIN rounds r ON r.id = a.round_id
-                JOIN items i ON i.id = a.item_id
-                JOIN participants p ON p.id = a.participant_id
-                JOIN stakeholder_groups g ON g.id = p.group_id
-                WHERE r.study_id = @studyId
-                ORDER BY r.number, i.position, p.pseudonym, a.revision
-                """, new { studyId })).AsList();
-            var marks = (await c.QueryAsync<(long AnswerId, long ParticipantId)>(
-                """
-                SELECT m.answer_id, m.participant_id FROM argument_marks m
-                JOIN answers a ON a.id = m.answer_id JOIN rounds r ON r.id = a.round_id
-                WHERE r.study_id = @studyId
-                """, new { studyId })).AsList();
-            var hidden = (await c.QueryAsync<long>(
-                """
-                SELECT h.answer_id FROM argument_moderation h
-                JOIN answers a ON a.id = h.answer_id JOIN rounds r ON r.id = a.round_id
-                WHERE r.study_id = @studyId
-                """, new { studyId })).ToHashSet();
-            var sizes = (await c.QueryAsync<(long GroupId, long Count)>(
-                "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId }))
-                .ToDictionary(x => x.GroupId, x => (int)x.Count);
-            return (rows, marks, hidden, sizes);
-        });
+        // One read, so the answers, the marks and the moderation are of the same moment.
+        var (answerRows, marks, hidden, panelSize) = await db.ReadAsync(async c => (
+            await AnswerStore.HistoryAsync(c, studyId), await ArgumentStore.MarksAsync(c, studyId),
+            await ArgumentStore.HiddenAsync(c, studyId), await ParticipantStore.CountByGroupAsync(c, studyId)));
 
         var arguments = Arguments(answerRows, marks, hidden, byId, rules);
         return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,

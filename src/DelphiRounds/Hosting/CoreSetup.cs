@@ -1,7 +1,7 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Data;
-using DelphiRounds.Demo;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
@@ -18,23 +18,27 @@ public static class CoreSetup
     public static IServiceCollection AddDelphiCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+        services.AddSettings<SiteOptions>(SiteOptions.Section, o =>
+            string.IsNullOrWhiteSpace(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"
+                ? [] : [$"PublicBaseUrl: '{o.PublicBaseUrl}' is not an http(s) address such as https://delphi.example.nl; leave it empty to take it from each request"]);
+        services.AddSettings<StorageOptions>(StorageOptions.Section)
             .Configure(o =>
             {
                 o.PostgresConnectionString ??= configuration.GetConnectionString("Postgres");
                 if (string.IsNullOrWhiteSpace(o.PostgresConnectionString)) o.PostgresConnectionString = null;
                 o.SqlitePath = Settings.ResolvePath(configuration, o.SqlitePath);
                 o.KeysFolder = Settings.ResolvePath(configuration, o.KeysFolder);
-            })
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section);
-        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+            });
+        services.AddSettings<AccountOptions>(AccountOptions.Section, o =>
+            !o.CreateFirstFacilitator || o.FirstFacilitatorEmail.Contains('@') ? []
+                : [$"FirstFacilitatorEmail: '{o.FirstFacilitatorEmail}' is not an e-mail address"]);
         services.AddData();
         services.AddAnswerWriter();
         services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ParticipantStore>()
-            .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<AnswerStore>();
-        services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>();
+            .AddSingleton<IParticipantCredentials>(sp => sp.GetRequiredService<ParticipantStore>())
+            .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<IStudyRounds>(sp => sp.GetRequiredService<RoundStore>())
+            .AddSingleton<IItemRounds>(sp => sp.GetRequiredService<RoundStore>())
+            .AddSingleton<AnswerStore>().AddSingleton<IIdeaSource>(sp => sp.GetRequiredService<AnswerStore>());
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DelphiRounds.Accounts;
+using DelphiRounds.Panel;
 using DelphiRounds.Data;
+using DelphiRounds.Kernel;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -84,7 +86,7 @@ public static class HostingSetup
                 o.ExpireTimeSpan = TimeSpan.FromDays(60);
                 o.SlidingExpiration = true;
                 o.ReturnUrlParameter = "next";
-                o.Events.OnValidatePrincipal = Panel.ParticipantStamp.ValidateAsync;
+                o.Events.OnValidatePrincipal = ParticipantStamp.ValidateAsync;
                 o.Events.OnRedirectToLogin = c => ApiAware(c, 401);
                 o.Events.OnRedirectToAccessDenied = c => ApiAware(c, 403);
             })
@@ -143,21 +145,26 @@ public static class HostingSetup
     /// <summary>Applies migrations before the host starts serving.</summary>
     public static async Task MigrateAsync(this WebApplication app) =>
         await app.Services.GetRequiredService<Migrator>().MigrateAsync();
-}
 
-/// <summary>Ready only when the database answers a query.</summary>
-public sealed class DatabaseHealthCheck(Database db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    /// <summary>
+    /// Runs every start-up check now; on a bad setting writes one line per problem to standard error and
+    /// returns false (the caller exits with code 1), so the operator reads what to fix instead of a stack trace.
+    /// </summary>
+    public static bool SettingsAreValid(this WebApplication app)
     {
         try
         {
-            await db.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM schema_versions"), ct);
-            return HealthCheckResult.Healthy(db.Provider.ToString());
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return true;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is OptionsValidationException or AggregateException)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer: " + e.Message);
+            var failures = (e is AggregateException a ? a.InnerExceptions : [e]).OfType<OptionsValidationException>().SelectMany(x => x.Failures).ToList();
+            var ours = failures.Where(f => f.StartsWith(SettingsValidator<object>.Prefix, StringComparison.Ordinal)).Distinct().ToList();
+            foreach (var line in ours.Count > 0 ? ours : failures) Console.Error.WriteLine("DelphiRounds cannot start. " + line);
+            // Under the integration tests' WebApplicationFactory the entry point's exit code is not seen: let the test see the failure.
+            if (app.Environment.IsEnvironment("Testing")) throw;
+            return false;
         }
     }
 }

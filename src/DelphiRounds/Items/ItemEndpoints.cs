@@ -1,6 +1,6 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Consensus;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

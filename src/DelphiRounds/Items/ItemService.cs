@@ -1,7 +1,5 @@
 using DelphiRounds.Consensus;
-using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
-using DelphiRounds.Rounds;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 
 namespace DelphiRounds.Items;
@@ -13,7 +11,7 @@ public sealed record ItemResult(Item? Item, int Status = 200, string? Field = nu
 }
 
 /// <summary>The questionnaire's rules: what makes a valid item, when wording may change, when an item may retire.</summary>
-public sealed class ItemService(ItemStore items, RoundStore rounds, ConvergenceStore snapshots, Answers.AnswerStore answers)
+public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettlement settlement, IIdeaSource ideaSource)
 {
     public async Task<ItemResult> AddAsync(Study study, AddItemRequest r)
     {
@@ -31,7 +29,7 @@ public sealed class ItemService(ItemStore items, RoundStore rounds, ConvergenceS
         var sources = r.SourceAnswerIds?.Distinct().ToList() ?? [];
         if (sources.Count > 0)
         {
-            var ideas = await answers.IdeaIdsAsync(study.Id);
+            var ideas = await ideaSource.IdeaIdsAsync(study.Id);
             var foreign = sources.FirstOrDefault(id => !ideas.Contains(id));
             if (foreign != 0) return ItemResult.Refused(404, "sourceAnswerIds", $"Answer {foreign} is not an idea from round 0 of this study.");
         }
@@ -42,10 +40,10 @@ public sealed class ItemService(ItemStore items, RoundStore rounds, ConvergenceS
     {
         var item = await items.FindAsync(itemId);
         if (item is null || item.StudyId != study.Id) return ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}.");
-        if (await IsAskedInOpenRoundAsync(study.Id, itemId))
+        if (await rounds.IsAskedInOpenRoundAsync(study.Id, itemId))
             return ItemResult.Refused(409, "itemId", "The item is being asked in an open round; reword it after the round closes.");
         if (item.Text == text) return ItemResult.Refused(400, "text", "The new wording is the same as the current one.");
-        var lastClosed = (await rounds.ListAsync(study.Id)).Where(x => x.State == RoundStates.Closed).Select(x => x.Number).DefaultIfEmpty(0).Max();
+        var lastClosed = await rounds.LastClosedRoundNumberAsync(study.Id);
         await items.RewordAsync(item, text, reason, lastClosed);
         return new ItemResult(await items.FindAsync(itemId));
     }
@@ -55,20 +53,11 @@ public sealed class ItemService(ItemStore items, RoundStore rounds, ConvergenceS
         var item = await items.FindAsync(itemId);
         if (item is null || item.StudyId != study.Id) return ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}.");
         if (item.IsRetired) return new ItemResult(item);
-        if (await IsAskedInOpenRoundAsync(study.Id, itemId))
+        if (await rounds.IsAskedInOpenRoundAsync(study.Id, itemId))
             return ItemResult.Refused(409, "itemId", "The item is being asked in an open round; retire it after the round closes.");
-        var closed = (await rounds.ListAsync(study.Id)).Where(x => x.State == RoundStates.Closed).ToDictionary(x => x.Id, x => x.Number);
-        var latest = (await snapshots.ForStudyAsync(study.Id)).Where(s => s.ItemId == itemId)
-            .OrderByDescending(s => closed.GetValueOrDefault(s.RoundId)).FirstOrDefault();
-        if (latest is null || latest.Verdict == Verdicts.Continue)
+        if (await settlement.SettledInRoundAsync(study.Id, itemId) is not { } settledIn)
             return ItemResult.Refused(409, "itemId", "Only an item that reached consensus or stable dissent can be retired.");
-        await items.RetireAsync(itemId, closed[latest.RoundId]);
+        await items.RetireAsync(itemId, settledIn);
         return new ItemResult(await items.FindAsync(itemId));
-    }
-
-    private async Task<bool> IsAskedInOpenRoundAsync(long studyId, long itemId)
-    {
-        var open = (await rounds.ListAsync(studyId)).FirstOrDefault(x => x.IsOpen);
-        return open is not null && (await rounds.ItemsAsync(open.Id)).Any(i => i.ItemId == itemId);
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using DelphiRounds.Consensus;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Items;
 

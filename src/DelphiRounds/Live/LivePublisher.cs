@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DelphiRounds.Rounds;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Live;
@@ -9,11 +8,11 @@ namespace DelphiRounds.Live;
 /// <summary>
 /// Pushes changed aggregates to each round's SignalR groups at most every <see cref="LiveOptions.PushIntervalMs"/>,
 /// all changed items of a round in one message: the cost grows with connections × ticks, not with answers.
-/// The hub only joins groups; this service does the sending.
+/// The hub only joins groups; this service decides what goes to whom, <see cref="LiveClients"/> sends it.
 /// </summary>
 public sealed class LivePublisher(
-    LiveAggregates aggregates, IHubContext<LiveHub, ILiveClient> hub, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, Hosting.DelphiTelemetry telemetry) : BackgroundService
+    LiveAggregates aggregates, LiveClients clients, IOptions<LiveOptions> options,
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,21 +51,20 @@ public sealed class LivePublisher(
             switch (mode)
             {
                 case RoundModes.Live:
-                    await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+                    await clients.StatsToRoundAsync(update);
                     break;
                 case RoundModes.Blind:
                     // Participants see an item's aggregate only once they answered it: one message per item
                     // to that item's revealed group.
-                    await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
-                    foreach (var item in items)
-                        await hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(new StatsUpdate(roundId, [item]));
+                    await clients.StatsToFacilitatorsAsync(update);
+                    foreach (var item in items) await clients.StatsToRevealedAsync(roundId, item);
                     break;
                 default:
                     // Classic: participants see the aggregates only when the round has closed.
-                    await hub.Clients.Group(LiveGroups.Facilitators(roundId)).StatsUpdated(update);
+                    await clients.StatsToFacilitatorsAsync(update);
                     break;
             }
-            telemetry.Pushed(stats);
+            metrics.Pushed(stats);
         }
         if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }

@@ -1,3 +1,5 @@
+using DelphiRounds.Answers;
+using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
@@ -13,10 +15,16 @@ public static class LiveSetup
 
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<LiveOptions>(LiveOptions.Section);
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
-        services.AddSingleton<LiveAggregates>().AddSingleton<LiveAccess>().AddSingleton<DashboardReader>();
+        services.AddSingleton<LiveAggregates>().AddSingleton<LiveAccess>().AddSingleton<LiveClients>();
         services.AddSingleton<LivePublisher>();
+        services.AddSingleton<LiveMetrics>().AddSingleton<ConnectionCountingFilter>();
+        services.Configure<HubOptions>(o => o.AddFilter<ConnectionCountingFilter>());
+        services.AddSingleton<LiveSubscriptions>()
+            .AddSingleton<IEventHandler<AnswerAccepted>>(sp => sp.GetRequiredService<LiveSubscriptions>())
+            .AddSingleton<IEventHandler<RoundOpened>>(sp => sp.GetRequiredService<LiveSubscriptions>())
+            .AddSingleton<IEventHandler<RoundClosed>>(sp => sp.GetRequiredService<LiveSubscriptions>());
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
         services.AddLiveScaleOut();
         return services;
@@ -28,7 +36,6 @@ public static class LiveSetup
     /// </summary>
     private static void AddLiveScaleOut(this IServiceCollection services)
     {
-        services.AddSingleton<NaivePusher>();
         static string? Redis(IServiceProvider sp) =>
             sp.GetRequiredService<IConfiguration>().GetConnectionString(RedisConnectionName) is { Length: > 0 } c ? c : null;
 
@@ -58,5 +65,9 @@ public static class LiveSetup
         public Task StopAsync(CancellationToken cancellationToken) => fanOut?.StopAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
-    public static void MapLive(this IEndpointRouteBuilder app) => app.MapHub<LiveHub>("/hubs/live");
+    public static void MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<LiveHub>("/hubs/live");
+        app.MapLiveStats();
+    }
 }

@@ -1,4 +1,4 @@
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;

@@ -1,5 +1,5 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using Dapper;
+using DelphiRounds.Accounts;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Panel;
 
@@ -34,7 +35,7 @@ public sealed record Invitation(Participant Participant, string Token);
 /// Panel members. The pseudonymous participant (what answers point to) and the identity (name, e-mail)
 /// are separate tables; invitation tokens are stored only as SHA-256.
 /// </summary>
-public sealed class ParticipantStore(Database db, TimeProvider time)
+public sealed class ParticipantStore(Database db, TimeProvider time) : IParticipantCredentials
 {
     private const string Columns = "id, study_id, group_id, pseudonym, created_at";
 
@@ -91,6 +92,9 @@ public sealed class ParticipantStore(Database db, TimeProvider time)
             WHERE t.token_hash = @hash AND t.revoked_at IS NULL
             """, new { hash = Secrets.Hash(token) }));
 
+    async Task<ParticipantCredential?> IParticipantCredentials.FindByTokenAsync(string token) =>
+        await FindByTokenAsync(token) is { } p ? new ParticipantCredential(p.Id, p.StudyId, p.GroupId) : null;
+
     /// <summary>The stored hash of a participant's current invitation token (for <see cref="ParticipantStamp"/>).</summary>
     public Task<string?> TokenHashAsync(long id) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT token_hash FROM participants WHERE id = @id", new { id }));
@@ -121,8 +125,11 @@ public sealed class ParticipantStore(Database db, TimeProvider time)
             """, new { studyId }))).AsList();
 
     /// <summary>Participants per stakeholder group.</summary>
-    public async Task<IReadOnlyDictionary<long, int>> CountByGroupAsync(long studyId) =>
-        (await db.ReadAsync(c => c.QueryAsync<(long GroupId, long Count)>(
-            "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId })))
+    public Task<Dictionary<long, int>> CountByGroupAsync(long studyId) => db.ReadAsync(c => CountByGroupAsync(c, studyId));
+
+    /// <summary>Panel members per stakeholder group, read on the caller's connection.</summary>
+    public static async Task<Dictionary<long, int>> CountByGroupAsync(System.Data.Common.DbConnection c, long studyId) =>
+        (await c.QueryAsync<(long GroupId, long Count)>(
+            "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId }))
         .ToDictionary(r => r.GroupId, r => (int)r.Count);
 }

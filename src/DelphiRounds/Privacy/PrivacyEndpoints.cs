@@ -1,5 +1,5 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +13,7 @@ public static class PrivacyEndpoints
 {
     public static IServiceCollection AddPrivacy(this IServiceCollection services)
     {
-        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<PrivacyOptions>(PrivacyOptions.Section);
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<IdentityRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityRetentionService>());

@@ -1,8 +1,5 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Answers;
-using DelphiRounds.Hosting;
-using DelphiRounds.Live;
-using DelphiRounds.Panel;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,11 +27,6 @@ public sealed class CreateRoundRequestValidator : AbstractValidator<CreateRoundR
     }
 }
 
-/// <summary>Response per stakeholder group in a round.</summary>
-public sealed record GroupResponseRate(long GroupId, string Slug, string Name, int Invited, int Answered);
-
-public sealed record DashboardResponse(long StudyId, RoundSummary? Round, IReadOnlyList<GroupResponseRate> Groups, int Invited, int Answered);
-
 /// <summary>Rounds, their lifecycle and their live aggregates in the JSON API.</summary>
 public static class RoundEndpoints
 {
@@ -46,16 +38,11 @@ public static class RoundEndpoints
         var studyRounds = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Rounds").RequireAuthorization(Auth.FacilitatorApi);
         studyRounds.MapPost("/rounds", CreateAsync).Validate<CreateRoundRequest>().WithSummary("Prepare the next round (draft).");
         studyRounds.MapGet("/rounds", ListAsync).WithSummary("The study's rounds.");
-        studyRounds.MapGet("/dashboard", DashboardAsync).WithSummary("Response per stakeholder group in the current round.");
 
         var rounds = app.MapGroup("/api/v1/rounds/{roundId:long}").WithTags("Rounds");
         rounds.MapPost("/open", OpenAsync).RequireAuthorization(Auth.FacilitatorApi)
             .WithSummary("Open a draft round; opening the first round locks the consensus criteria.");
         rounds.MapPost("/close", CloseAsync).RequireAuthorization(Auth.FacilitatorApi).WithSummary("Close an open round.");
-        rounds.MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Viewer)
-            .WithSummary("The current aggregates of every item (participant of the study or its facilitator).")
-            .WithDescription("Stakeholder-group figures with fewer than 3 answers are left out. Participants see what the round's mode allows: " +
-                             "live: every item; classic: none until the round closes; blind: the items they have answered.");
     }
 
     private static async Task<Results<Created<RoundSummary>, ProblemHttpResult>> CreateAsync(
@@ -65,7 +52,7 @@ public static class RoundEndpoints
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var result = await service.PrepareAsync(study, request.Kind ?? RoundKinds.Rating, request.Mode ?? RoundModes.Live, request.ClosesAt);
         return result.Round is { } round
-            ? TypedResults.Created($"/api/v1/rounds/{round.Id}", RoundSummary.From(round))
+            ? TypedResults.Created($"/api/v1/rounds/{round.Id}", round.Summary())
             : Problems.Field(409, result.Field!, result.Message!);
     }
 
@@ -74,7 +61,7 @@ public static class RoundEndpoints
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        return TypedResults.Ok<IReadOnlyList<RoundSummary>>((await rounds.ListAsync(studyId)).Select(RoundSummary.From).ToList());
+        return TypedResults.Ok<IReadOnlyList<RoundSummary>>((await rounds.ListAsync(studyId)).Select(r => r.Summary()).ToList());
     }
 
     private static async Task<Round?> OwnedRoundAsync(long roundId, HttpContext context, StudyStore studies, RoundStore rounds) =>
@@ -88,7 +75,7 @@ public static class RoundEndpoints
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not yours.");
         return await service.OpenAsync(roundId) switch
         {
-            RoundChange.Done => TypedResults.Ok(RoundSummary.From((await rounds.FindAsync(roundId))!)),
+            RoundChange.Done => TypedResults.Ok((await rounds.FindAsync(roundId))!.Summary()),
             RoundChange.AnotherRoundOpen => Problems.Conflict("roundId", "Another round of this study is open; close it first."),
             RoundChange.NoItems => Problems.Conflict("roundId", "The round would ask nothing: add items (round 0: open questions) first."),
             RoundChange.RoundLimit => Problems.Conflict("roundId", "The study's consensus criteria allow no more rounds."),
@@ -103,41 +90,8 @@ public static class RoundEndpoints
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not yours.");
         return await service.CloseAsync(roundId) switch
         {
-            RoundChange.Done => TypedResults.Ok(RoundSummary.From((await rounds.FindAsync(roundId))!)),
+            RoundChange.Done => TypedResults.Ok((await rounds.FindAsync(roundId))!.Summary()),
             _ => Problems.Conflict("roundId", "Only an open round can be closed."),
         };
-    }
-
-    private static async Task<Results<Ok<RoundStats>, ProblemHttpResult>> StatsAsync(
-        long roundId, HttpContext context, LiveAccess access, LiveAggregates live)
-    {
-        var (round, viewer) = await access.CheckAsync(context.User, roundId);
-        if (round is null || viewer == LiveAccess.Viewer.None)
-            return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
-        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
-        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items));
-    }
-
-    private static async Task<Results<Ok<DashboardResponse>, ProblemHttpResult>> DashboardAsync(
-        long studyId, HttpContext context, StudyStore studies, RoundStore rounds, DashboardReader dashboard)
-    {
-        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
-            return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        return TypedResults.Ok(await dashboard.ReadAsync(studyId, LanguageSetup.IsEnglish));
-    }
-}
-
-/// <summary>Response rates per stakeholder group for the dashboard (API and page).</summary>
-public sealed class DashboardReader(StudyStore studies, RoundStore rounds, ParticipantStore participants, AnswerStore answers)
-{
-    public async Task<DashboardResponse> ReadAsync(long studyId, bool english)
-    {
-        var round = await rounds.CurrentAsync(studyId);
-        var invited = await participants.CountByGroupAsync(studyId);
-        var answered = round is null ? new Dictionary<long, int>() : await answers.RespondentsByGroupAsync(round.Id);
-        var groups = (await studies.GroupsAsync(studyId)).Select(g => new GroupResponseRate(
-            g.Id, g.Slug, g.Name(english), invited.GetValueOrDefault(g.Id), answered.GetValueOrDefault(g.Id))).ToList();
-        return new DashboardResponse(studyId, round is null ? null : RoundSummary.From(round), groups,
-            groups.Sum(g => g.Invited), groups.Sum(g => g.Answered));
     }
 }

@@ -1,13 +1,17 @@
-using DelphiRounds.Convergence;
-using DelphiRounds.Live;
-using DelphiRounds.Panel;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
-using Microsoft.AspNetCore.SignalR;
 
 namespace DelphiRounds.Rounds;
 
-/// <summary>Opens and closes rounds (taking the convergence snapshots) and tells everyone following the round.</summary>
-public sealed class RoundService(RoundStore rounds, StudyStore studies, ConvergenceService convergence, LiveAggregates live, LivePublisher publisher, IHubContext<LiveHub, ILiveClient> hub, OutboxService outbox)
+/// <summary>
+/// Prepares, opens and closes rounds, and announces it (<see cref="RoundOpened"/>, <see cref="RoundClosing"/> inside
+/// the closing transaction, <see cref="RoundClosed"/>) to whoever subscribes: the live figures, the convergence
+/// snapshots, the invitations. It names none of them.
+/// </summary>
+public sealed class RoundService(
+    RoundStore rounds, StudyStore studies,
+    IEnumerable<IEventHandler<RoundOpened>> opened, IEnumerable<IEventHandler<RoundClosing>> closing,
+    IEnumerable<IEventHandler<RoundClosed>> closed)
 {
     /// <summary>A prepared round, or why not (the field at fault and a message).</summary>
     public sealed record Prepared(Round? Round, string? Field, string? Message);
@@ -34,30 +38,14 @@ public sealed class RoundService(RoundStore rounds, StudyStore studies, Converge
         var round = await rounds.FindAsync(roundId);
         var maxRounds = round is null ? int.MaxValue : (await studies.FindAsync(round.StudyId))!.Rules.MaxRounds;
         var change = await rounds.OpenAsync(roundId, maxRounds);
-        if (change == RoundChange.Done)
-        {
-            live.Evict(roundId);
-            await NotifyAsync(roundId, RoundStates.Open);
-            // Everyone on the panel is invited to every round, also those who skipped one.
-            await outbox.QueueInvitationsAsync(roundId);
-        }
+        if (change == RoundChange.Done) await opened.AnnounceAsync(new RoundOpened((await rounds.FindAsync(roundId))!));
         return change;
     }
 
     public async Task<RoundChange> CloseAsync(long roundId)
     {
-        // The convergence snapshots are written in the close transaction itself.
-        var change = await rounds.CloseAsync(roundId, convergence.SnapshotAsync);
-        if (change == RoundChange.Done)
-        {
-            // Everything accepted before the close goes out before the close is announced.
-            await publisher.PublishDirtyAsync();
-            await NotifyAsync(roundId, RoundStates.Closed);
-        }
+        var change = await rounds.CloseAsync(roundId, (c, tx, round) => closing.AnnounceAsync(new RoundClosing(round, c, tx)));
+        if (change == RoundChange.Done) await closed.AnnounceAsync(new RoundClosed((await rounds.FindAsync(roundId))!));
         return change;
     }
-
-    private Task NotifyAsync(long roundId, string state) =>
-        hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId))
-            .RoundStateChanged(new RoundStateChange(roundId, state));
 }

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Studies;
 
 namespace DelphiRounds.Rounds;
 
@@ -49,6 +50,9 @@ public sealed record Round
     public DateTimeOffset? ClosedAt { get; init; }
 
     public bool IsOpen => State == RoundStates.Open;
+
+    /// <summary>The round as API responses list it.</summary>
+    public RoundSummary Summary() => new(Id, Number, Kind, Mode, State, ClosesAt, OpenedAt, ClosedAt);
     public bool IsIdeas => Kind == RoundKinds.Ideas;
 }
 
@@ -74,8 +78,20 @@ public sealed record RoundItem
 public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems, RoundLimit }
 
 /// <summary>Rounds and the items asked in them.</summary>
-public sealed class RoundStore(Database db, TimeProvider time)
+public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, IItemRounds
 {
+    async Task<bool> IItemRounds.IsAskedInOpenRoundAsync(long studyId, long itemId)
+    {
+        var open = (await ListAsync(studyId)).FirstOrDefault(x => x.IsOpen);
+        return open is not null && (await ItemsAsync(open.Id)).Any(i => i.ItemId == itemId);
+    }
+
+    async Task<int> IItemRounds.LastClosedRoundNumberAsync(long studyId) =>
+        (await ListAsync(studyId)).Where(x => x.State == RoundStates.Closed).Select(x => x.Number).DefaultIfEmpty(0).Max();
+
+    async Task<IReadOnlyList<RoundSummary>> IStudyRounds.SummariesAsync(long studyId) =>
+        (await ListAsync(studyId)).Select(r => r.Summary()).ToList();
+
     private const string Columns = "id, study_id, number, kind, mode, state, closes_at, opened_at, closed_at";
 
     /// <summary>

@@ -51,19 +51,6 @@ public sealed record ConsensusRules
     /// <summary>Lowercase hex SHA-256 of the canonical JSON.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToCanonicalJson())));
 
-    /// <summary>The analyze contract's criteria for a rating, numeric or year item; null for other kinds.</summary>
-    public ConsensusCriteria? ForItem(Items.Item item) => item.Kind switch
-    {
-        Items.ItemKinds.Rating when item.Scale is { } scale => ForRating(scale),
-        Items.ItemKinds.Numeric or Items.ItemKinds.Year when item.RangeMin is { } min && item.RangeMax is { } max => new ConsensusCriteria
-        {
-            MaxIqr = MaxIqrShareOfRange * (max - min),
-            MaxChangedFraction = MaxChangedFraction,
-            RequireEveryGroup = RequireEveryGroup,
-            MinGroupSize = MinGroupSize,
-        },
-        _ => null,
-    };
 
     /// <summary>The analyze contract's criteria for one rating item on <paramref name="scale"/>.</summary>
     public ConsensusCriteria ForRating(RatingScale scale) => new()

@@ -1,6 +1,5 @@
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
-using DelphiRounds.Rounds;
+using DelphiRounds.Kernel;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,9 +31,12 @@ public sealed record GroupResponse(long Id, string Slug, string Name, string Nam
     public static GroupResponse From(StakeholderGroup g) => new(g.Id, g.Slug, g.NameNl, g.NameEn);
 }
 
-public sealed record RoundSummary(long Id, int Number, string Kind, string Mode, string State, DateTimeOffset? ClosesAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt)
+public sealed record RoundSummary(long Id, int Number, string Kind, string Mode, string State, DateTimeOffset? ClosesAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt);
+
+/// <summary>The rounds of a study, as its description lists them. Rounds implements it; Studies does not know rounds.</summary>
+public interface IStudyRounds
 {
-    public static RoundSummary From(Round r) => new(r.Id, r.Number, r.Kind, r.Mode, r.State, r.ClosesAt, r.OpenedAt, r.ClosedAt);
+    Task<IReadOnlyList<RoundSummary>> SummariesAsync(long studyId);
 }
 
 public sealed record StudyResponse(
@@ -86,7 +88,7 @@ public static class StudyEndpoints
             .WithSummary("Add a stakeholder group.");
     }
 
-    private static async Task<Created<StudyResponse>> CreateAsync(CreateStudyRequest request, HttpContext context, StudyStore studies, RoundStore rounds)
+    private static async Task<Created<StudyResponse>> CreateAsync(CreateStudyRequest request, HttpContext context, StudyStore studies, IStudyRounds rounds)
     {
         var groups = request.Groups!.Select(g => (g.Slug ?? Slug.From(g.Name!), g.Name!.Trim(), string.IsNullOrWhiteSpace(g.NameEn) ? g.Name!.Trim() : g.NameEn.Trim()));
         var study = await studies.CreateAsync(context.User.FacilitatorId()!.Value, request.Title!.Trim(), request.Question?.Trim() ?? "",
@@ -94,7 +96,7 @@ public static class StudyEndpoints
         return TypedResults.Created($"/api/v1/studies/{study.Id}", await DescribeAsync(study, studies, rounds));
     }
 
-    private static async Task<Ok<IReadOnlyList<StudyResponse>>> ListAsync(HttpContext context, StudyStore studies, RoundStore rounds)
+    private static async Task<Ok<IReadOnlyList<StudyResponse>>> ListAsync(HttpContext context, StudyStore studies, IStudyRounds rounds)
     {
         var list = new List<StudyResponse>();
         foreach (var s in await studies.ListAsync(context.User.FacilitatorId()!.Value))
@@ -102,7 +104,7 @@ public static class StudyEndpoints
         return TypedResults.Ok<IReadOnlyList<StudyResponse>>(list);
     }
 
-    private static async Task<Results<Ok<StudyResponse>, ProblemHttpResult>> GetAsync(long studyId, HttpContext context, StudyStore studies, RoundStore rounds)
+    private static async Task<Results<Ok<StudyResponse>, ProblemHttpResult>> GetAsync(long studyId, HttpContext context, StudyStore studies, IStudyRounds rounds)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
@@ -121,8 +123,8 @@ public static class StudyEndpoints
         return TypedResults.Created($"/api/v1/studies/{studyId}/groups/{group.Id}", GroupResponse.From(group));
     }
 
-    internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, RoundStore rounds) => new(
+    internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, IStudyRounds rounds) => new(
         s.Id, s.Title, s.Question, s.Organiser, s.HorizonYear, s.Rules, s.CriteriaHash, s.CriteriaLockedAt,
         (await studies.GroupsAsync(s.Id)).Select(GroupResponse.From).ToList(),
-        (await rounds.ListAsync(s.Id)).Select(RoundSummary.From).ToList());
+        await rounds.SummariesAsync(s.Id));
 }

@@ -1,6 +1,6 @@
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Studies;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Studies;
 using FluentValidation;

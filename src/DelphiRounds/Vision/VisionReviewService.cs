@@ -1,4 +1,4 @@
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.Localization;
 
 namespace DelphiRounds.Vision;

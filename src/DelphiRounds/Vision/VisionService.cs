@@ -1,6 +1,6 @@
+using DelphiRounds.Records;
 using System.Text.Json.Nodes;
 using DelphiRounds.Convergence;
-using DelphiRounds.Endorsement;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Rounds;
@@ -114,7 +114,7 @@ public sealed class VisionService(
         var study = (await studies.FindAsync(studyId))!;
         var draft = (await store.LatestDraftAsync(studyId))!;
         var view = await DescribeAsync(draft, withReview: false);
-        var frozenAt = LedgerFormat.ToMilliseconds(time.GetUtcNow());
+        var frozenAt = RecordTime.ToMilliseconds(time.GetUtcNow());
         var canonical = CanonicalJson.Write(BuildDocument(study, draft, view.Statements, frozenAt));
         var hash = CanonicalJson.Sha256(canonical);
         if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return (FreezeBlocker.AlreadyFrozen, null);
@@ -125,14 +125,7 @@ public sealed class VisionService(
     public static JsonObject BuildDocument(Study study, VisionDraft draft, IReadOnlyList<StatementView> statements, DateTimeOffset frozenAt) => new()
     {
         ["format"] = DocumentFormat,
-        ["study"] = new JsonObject
-        {
-            ["id"] = study.Id,
-            ["title"] = study.Title,
-            ["question"] = study.Question,
-            ["organiser"] = study.Organiser,
-            ["horizonYear"] = study.HorizonYear,
-        },
+        ["study"] = StudyHeader.Json(study),
         ["vision"] = new JsonObject
         {
             ["title"] = draft.Title,
@@ -158,8 +151,8 @@ public sealed class VisionService(
         {
             ["canonical"] = study.CriteriaJson,
             ["sha256"] = study.CriteriaHash,
-            ["lockedAt"] = study.CriteriaLockedAt is { } locked ? LedgerFormat.Timestamp(locked) : null,
+            ["lockedAt"] = study.CriteriaLockedAt is { } locked ? RecordTime.Timestamp(locked) : null,
         },
-        ["frozenAt"] = LedgerFormat.Timestamp(frozenAt),
+        ["frozenAt"] = RecordTime.Timestamp(frozenAt),
     };
 }

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Vision;
 

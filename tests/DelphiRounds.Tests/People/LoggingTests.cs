@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Observability;
 using DelphiRounds.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

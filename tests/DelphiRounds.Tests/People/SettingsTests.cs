@@ -4,11 +4,12 @@ using DelphiRounds.Accounts;
 using DelphiRounds.Data;
 using DelphiRounds.Demo;
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Observability;
 using DelphiRounds.Live;
 using DelphiRounds.Privacy;
 using DelphiRounds.Themes;
-using DelphiRounds.Trust;
+using DelphiRounds.Security;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Tests.People;
@@ -32,7 +33,7 @@ public sealed class SettingsTests
         (typeof(RequestLimitOptions), RequestLimitOptions.Section), (typeof(PrivacyOptions), PrivacyOptions.Section),
         (typeof(DemoOptions), DemoOptions.Section), (typeof(ThemeOptions), ThemeOptions.Section),
         (typeof(MetricsOptions), MetricsOptions.Section), (typeof(LogFormatOptions), LogFormatOptions.Section),
-        (typeof(DelphiRounds.Panel.MailOptions), DelphiRounds.Panel.MailOptions.Section),
+        (typeof(DelphiRounds.Outbox.MailOptions), DelphiRounds.Outbox.MailOptions.Section),
         (typeof(DelphiRounds.Exports.ReportOptions), DelphiRounds.Exports.ReportOptions.Section),
     ];
 

@@ -205,9 +205,9 @@ public static class HostileRequests
             yield return Case("token", "none", method, url, valid, null, "Authorization", [401]);
             yield return Case("token", "revoked (expired) API token", method, url, valid, "Bearer " + revoked, "Authorization", [401]);
             yield return Case("token", "well-formed but never issued (another installation)", method, url, valid,
-                "Bearer " + Hosting.Secrets.NewToken(Hosting.Secrets.FacilitatorTokenPrefix), "Authorization", [401]);
+                "Bearer " + Kernel.Secrets.NewToken(Kernel.Secrets.FacilitatorTokenPrefix), "Authorization", [401]);
             yield return Case("token", "participant token never issued", method, url, valid,
-                "Bearer " + Hosting.Secrets.NewToken(Hosting.Secrets.ParticipantTokenPrefix), "Authorization", [401]);
+                "Bearer " + Kernel.Secrets.NewToken(Kernel.Secrets.ParticipantTokenPrefix), "Authorization", [401]);
             yield return Case("token", "SQL in the token", method, url, valid, "Bearer ' OR '1'='1", "Authorization", [401]);
             yield return Case("token", "another scheme (Basic)", method, url, valid, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:admin")), "Authorization", [401]);
             yield return Case("token", "valid token in the query string instead of the header", method,

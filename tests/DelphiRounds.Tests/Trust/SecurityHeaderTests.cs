@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using DelphiRounds.Testing;
-using DelphiRounds.Trust;
+using DelphiRounds.Security;
 
 namespace DelphiRounds.Tests.Trust;
 

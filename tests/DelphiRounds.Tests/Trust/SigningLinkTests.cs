@@ -132,7 +132,7 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
         foreach (var (label, link) in new[]
                  {
                      ("a replaced link", a.ReplacedLink), ("an erased signatory's link", erasedLink),
-                     ("a link never issued", Hosting.Secrets.NewToken(Endorsement.EndorsementStore.TokenPrefix)),
+                     ("a link never issued", Kernel.Secrets.NewToken(Endorsement.EndorsementStore.TokenPrefix)),
                      ("a participant's invitation token", world.A.Participants[0].Token), ("a facilitator's API token", cast.A.Token),
                      ("a link with one character changed", a.SigningLink[..^1] + (a.SigningLink[^1] == 'A' ? 'B' : 'A')),
                      ("SQL in the link", "dls_' OR '1'='1"),

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Tests.Trust;
 

@@ -247,7 +247,7 @@ public sealed partial class TrustCast
             [Role.Anonymous] = new(Role.Anonymous, Client(), null, null, "/login") { SigningLink = "" },
             [Role.ExpiredToken] = new(Role.ExpiredToken, Client(("delphi.participant", staleCookie)), RevokedToken, null, "/login") { SigningLink = a.Endorsed.ReplacedLink },
             [Role.ForeignToken] = new(Role.ForeignToken, Client((CookieName, "CfDJ8" + new string('x', 200))),
-                Hosting.Secrets.NewToken(Hosting.Secrets.FacilitatorTokenPrefix), null, "/login") { SigningLink = Hosting.Secrets.NewToken(Endorsement.EndorsementStore.TokenPrefix) },
+                Kernel.Secrets.NewToken(Kernel.Secrets.FacilitatorTokenPrefix), null, "/login") { SigningLink = Kernel.Secrets.NewToken(Endorsement.EndorsementStore.TokenPrefix) },
             [Role.ParticipantB] = new(Role.ParticipantB, Client(("delphi.participant", await ParticipantCookieAsync(b.Participants[0].Token))), b.Participants[0].Token, b, "/p"),
             [Role.FacilitatorB] = new(Role.FacilitatorB, Client((CookieName, B.Cookie)), B.Token, b, "/f"),
             [Role.Signatory] = new(Role.Signatory, signatory, a.Endorsed.SigningLink, a, receipt) { SigningLink = a.Endorsed.SigningLink },

@@ -1,5 +1,5 @@
 using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,3 +1,5 @@
+using DelphiRounds.Answers;
+using DelphiRounds.Outbox;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Rounds;
@@ -7,11 +9,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The live dashboard: response per stakeholder group and each item's aggregate, updated as answers come in.</summary>
-public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemStore items, LiveAggregates live, DashboardReader dashboard, Panel.ResponseRates responseRates)
+public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemStore items, LiveAggregates live, DashboardReader dashboard, ResponseRates responseRates)
     : StudyPageModel(studies)
 {
     /// <summary>Response per stakeholder group in every round that has opened (attrition).</summary>
-    public IReadOnlyList<Panel.RoundResponse> RoundResponses { get; private set; } = [];
+    public IReadOnlyList<RoundResponse> RoundResponses { get; private set; } = [];
 
     public Round? Round { get; private set; }
     public DashboardResponse ResponseRates { get; private set; } = null!;
@@ -22,7 +24,7 @@ public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemSt
     {
         if (!await LoadStudyAsync(studyId)) return NotFound();
         Round = await rounds.CurrentAsync(studyId);
-        ResponseRates = await dashboard.ReadAsync(studyId, Hosting.LanguageSetup.IsEnglish);
+        ResponseRates = await dashboard.ReadAsync(studyId, Kernel.LanguageSetup.IsEnglish);
         RoundResponses = await responseRates.ReadAsync(studyId);
         if (Round is not null)
         {

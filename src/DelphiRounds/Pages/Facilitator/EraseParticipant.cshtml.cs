@@ -1,4 +1,4 @@
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using DelphiRounds.Privacy;
 using DelphiRounds.Studies;

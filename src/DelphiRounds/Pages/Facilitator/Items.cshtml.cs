@@ -1,7 +1,7 @@
 using System.Globalization;
 using DelphiRounds.Answers;
 using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

@@ -1,4 +1,6 @@
-using DelphiRounds.Hosting;
+using DelphiRounds.Answers;
+using DelphiRounds.Outbox;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;

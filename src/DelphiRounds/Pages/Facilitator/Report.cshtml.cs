@@ -1,6 +1,6 @@
 using DelphiRounds.Convergence;
 using DelphiRounds.Exports;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

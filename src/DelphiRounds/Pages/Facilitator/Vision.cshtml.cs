@@ -1,6 +1,7 @@
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Studies;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,5 +1,5 @@
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using DelphiRounds.Accounts;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;

@@ -3,7 +3,7 @@ using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Arguments;
 using DelphiRounds.Convergence;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
 using DelphiRounds.Rounds;
@@ -91,7 +91,7 @@ public sealed class QuestionnaireModel(
             }
         }
         // The key comes from the page itself; a bad one means the form was tampered with, so nothing is saved.
-        if (!string.IsNullOrEmpty(idempotencyKey) && !Trust.IdempotencyKeys.IsValid(idempotencyKey))
+        if (!string.IsNullOrEmpty(idempotencyKey) && !IdempotencyKeys.IsValid(idempotencyKey))
             return Refuse(itemId, 400, "idempotencyKey", t["trust.idempotencyKey.invalid"]);
         var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
         var request = new AnswerRequest

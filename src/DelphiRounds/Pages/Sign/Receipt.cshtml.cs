@@ -1,5 +1,5 @@
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;

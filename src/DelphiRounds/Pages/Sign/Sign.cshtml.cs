@@ -1,5 +1,6 @@
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
+using DelphiRounds.Records;
 using DelphiRounds.Vision;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

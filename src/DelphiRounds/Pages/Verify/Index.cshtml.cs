@@ -1,5 +1,5 @@
 using DelphiRounds.Endorsement;
-using DelphiRounds.Hosting;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace DelphiRounds.Live;
+
+/// <summary>
+/// The one way out to the browsers on <c>/hubs/live</c> (like osu-server-spectator's
+/// <c>IMultiplayerHubContext</c>): the hub only joins groups, and every message to a round's followers goes
+/// through here. No code outside <c>Live/</c> names the hub context.
+/// </summary>
+public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub)
+{
+    /// <summary>Changed aggregates to everyone following the round: its participants and its facilitators.</summary>
+    public Task StatsToRoundAsync(StatsUpdate update) =>
+        hub.Clients.Groups(LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+
+    /// <summary>Changed aggregates to the round's facilitators only.</summary>
+    public Task StatsToFacilitatorsAsync(StatsUpdate update) =>
+        hub.Clients.Group(LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+
+    /// <summary>One item's aggregate to the participants of a blind round who answered it.</summary>
+    public Task StatsToRevealedAsync(long roundId, LiveItem item) =>
+        hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(new StatsUpdate(roundId, [item]));
+
+    /// <summary>The round opened or closed, to everyone following it.</summary>
+    public Task RoundStateChangedAsync(long roundId, string state) =>
+        hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId))
+            .RoundStateChanged(new RoundStateChange(roundId, state));
+}

@@ -1,0 +1,28 @@
+using DelphiRounds.Accounts;
+using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DelphiRounds.Live;
+
+/// <summary>The live figures in the JSON API: a round's current aggregates, as its viewer may see them.</summary>
+public static class LiveEndpoints
+{
+    public static void MapLiveStats(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/rounds/{roundId:long}").WithTags("Rounds").MapGet("/stats", StatsAsync).RequireAuthorization(Auth.Viewer)
+            .WithSummary("The current aggregates of every item (participant of the study or its facilitator).")
+            .WithDescription("Stakeholder-group figures with fewer than 3 answers are left out. Participants see what the round's mode allows: " +
+                             "live: every item; classic: none until the round closes; blind: the items they have answered.");
+    }
+
+    private static async Task<Results<Ok<RoundStats>, ProblemHttpResult>> StatsAsync(
+        long roundId, HttpContext context, LiveAccess access, LiveAggregates live)
+    {
+        var (round, viewer) = await access.CheckAsync(context.User, roundId);
+        if (round is null || viewer == LiveAccess.Viewer.None)
+            return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
+        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
+        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items));
+    }
+}

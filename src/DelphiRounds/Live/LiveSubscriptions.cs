@@ -1,0 +1,28 @@
+using DelphiRounds.Answers;
+using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
+
+namespace DelphiRounds.Live;
+
+/// <summary>
+/// What Live does when Answers and Rounds announce something: an accepted answer goes into the round's
+/// aggregate; an opened round starts from the database and is announced; a closed round first pushes
+/// everything accepted before the close, then announces the close.
+/// </summary>
+public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients)
+    : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>
+{
+    public Task HandleAsync(AnswerAccepted e) => aggregates.ApplyAsync(e.Answer, e.GroupSlug, e.AcceptedTimestamp);
+
+    public Task HandleAsync(RoundOpened e)
+    {
+        aggregates.Evict(e.Round.Id);
+        return clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Open);
+    }
+
+    public async Task HandleAsync(RoundClosed e)
+    {
+        await publisher.PublishDirtyAsync();
+        await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Net.Mime;
+using System.Text;
+using System.Text.Encodings.Web;
+using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Outbox;
+
+/// <summary>
+/// Writes invitations and reminders in the participant's language (Dutch unless they chose English),
+/// as plain text with an HTML alternative, both carrying the participant's personal link.
+/// </summary>
+public sealed class OutboxMessages(IOptions<MailOptions> options)
+{
+    private static readonly TimeZoneInfo DutchTime = FindDutchTime();
+
+    /// <summary>The message for one outbox entry; <paramref name="now"/> (from the injected clock) becomes its Date.</summary>
+    public MailMessage Compose(OutboxMessage message, Recipient to, Study study, Round? round, string link, DateTimeOffset now)
+    {
+        var language = to.Language == "en" ? "en" : "nl";
+        var culture = CultureInfo.GetCultureInfo(language);
+        var texts = JsonStringLocalizerFactory.Table(language);
+        string T(string key, params object[] args) => string.Format(culture, texts[key], args);
+
+        var organiser = study.Organiser.Length > 0 ? study.Organiser : T("outbox.mail.theOrganiser");
+        var reminder = message.Purpose == OutboxPurposes.Reminder;
+        var number = round?.Number ?? 0;
+        var ideas = round?.IsIdeas == true;
+        var subject = reminder ? T("outbox.mail.reminder.subject", number, study.Title)
+            : ideas ? T("outbox.mail.invitation.subjectIdeas", study.Title)
+            : T("outbox.mail.invitation.subject", number, study.Title);
+
+        var paragraphs = new List<string>
+        {
+            reminder ? T("outbox.mail.reminder.body", number, study.Title)
+            : ideas ? T("outbox.mail.invitation.bodyIdeas", study.Title, organiser)
+            : T("outbox.mail.invitation.body", number, study.Title, organiser),
+        };
+        if (round?.ClosesAt is { } closes)
+            paragraphs.Add(T("outbox.mail.closes", TimeZoneInfo.ConvertTime(closes, DutchTime).ToString(language == "en" ? "dddd d MMMM yyyy, HH:mm" : "dddd d MMMM yyyy 'om' HH:mm", culture)));
+        var greeting = string.IsNullOrWhiteSpace(to.Name) ? T("outbox.mail.greetingAnonymous") : T("outbox.mail.greeting", to.Name!);
+        var personal = T("outbox.mail.personal", organiser);
+        var signature = T("outbox.mail.signature");
+
+        var text = new StringBuilder();
+        text.Append(greeting).Append("\r\n\r\n");
+        foreach (var p in paragraphs) text.Append(p).Append("\r\n\r\n");
+        text.Append(T("outbox.mail.openLink")).Append("\r\n").Append(link).Append("\r\n\r\n");
+        text.Append(personal).Append("\r\n\r\n");
+        text.Append(signature).Append("\r\n").Append(organiser).Append("\r\n");
+
+        var h = HtmlEncoder.Default;
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"").Append(language).Append("\"><head><meta charset=\"utf-8\"><title>")
+            .Append(h.Encode(subject)).Append("</title></head><body>");
+        html.Append("<p>").Append(h.Encode(greeting)).Append("</p>");
+        foreach (var p in paragraphs) html.Append("<p>").Append(h.Encode(p)).Append("</p>");
+        html.Append("<p>").Append(h.Encode(T("outbox.mail.openLink"))).Append("<br><a href=\"").Append(h.Encode(link)).Append("\">")
+            .Append(h.Encode(T("outbox.mail.linkText"))).Append("</a></p>");
+        html.Append("<p>").Append(h.Encode(personal)).Append("</p>");
+        html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p>");
+        html.Append("</body></html>");
+
+        var mail = new MailMessage
+        {
+            From = new MailAddress(options.Value.From),
+            Subject = subject,
+            SubjectEncoding = Encoding.UTF8,
+            Body = text.ToString(),
+            BodyEncoding = Encoding.UTF8,
+            BodyTransferEncoding = TransferEncoding.QuotedPrintable,
+            IsBodyHtml = false,
+            HeadersEncoding = Encoding.UTF8,
+        };
+        mail.To.Add(new MailAddress(to.Email!, to.Name ?? "", Encoding.UTF8));
+        var view = AlternateView.CreateAlternateViewFromString(html.ToString(), Encoding.UTF8, MediaTypeNames.Text.Html);
+        view.TransferEncoding = TransferEncoding.QuotedPrintable;
+        mail.AlternateViews.Add(view);
+        // Keeps out-of-office replies away, and lets a mail server (or a test) tell the messages apart.
+        mail.Headers.Add("Date", now.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture));
+        mail.Headers.Add("Auto-Submitted", "auto-generated");
+        mail.Headers.Add("X-Delphi-Purpose", message.Purpose);
+        mail.Headers.Add("X-Delphi-Study", study.Id.ToString(CultureInfo.InvariantCulture));
+        if (round is not null) mail.Headers.Add("X-Delphi-Round", round.Number.ToString(CultureInfo.InvariantCulture));
+        mail.Headers.Add("X-Delphi-Message", message.Id.ToString(CultureInfo.InvariantCulture));
+        return mail;
+    }
+
+    private static TimeZoneInfo FindDutchTime()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return TimeZoneInfo.Local;
+        }
+    }
+}

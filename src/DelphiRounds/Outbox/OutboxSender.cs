@@ -1,0 +1,114 @@
+using DelphiRounds.Panel;
+using System.Threading.Channels;
+using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
+using DelphiRounds.Studies;
+using Microsoft.Extensions.Options;
+
+namespace DelphiRounds.Outbox;
+
+/// <summary>
+/// Sends the outbox: checks it every <see cref="MailOptions.PollSeconds"/> (on the injected clock) and at
+/// once when a message is queued. Each message gets a fresh personal link, made only now and stored only
+/// as its SHA-256; a failed attempt revokes its link and is tried again on a later check, up to
+/// <see cref="MailOptions.MaxAttempts"/>. A message whose round has closed, or whose recipient has no
+/// address any more, is cancelled instead of sent.
+/// </summary>
+public sealed class OutboxSender(
+    OutboxStore outbox, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
+    IOptions<MailOptions> options, IOptions<SiteOptions> site, TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _sending = new(1, 1);
+
+    /// <summary>Asks the sender to look at the outbox now instead of at its next check.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.LogInformation("Outbox: e-mail goes to {Delivery}", delivery.Describe);
+        if (!options.Value.Enabled) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SendPendingAsync(ct: stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Sending the outbox failed; the next check tries again");
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var poll = Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), time, wait.Token);
+            var woken = _wake.Reader.WaitToReadAsync(wait.Token).AsTask();
+            await Task.WhenAny(poll, woken);
+            await wait.CancelAsync();
+            while (_wake.Reader.TryRead(out _)) { }
+        }
+    }
+
+    /// <summary>
+    /// Tries every message waiting now, once; optionally only those of one study, and through another
+    /// delivery (the demo writes to the pickup folder whatever the settings). Returns the number sent.
+    /// </summary>
+    public async Task<int> SendPendingAsync(long? studyId = null, MailDelivery? through = null, CancellationToken ct = default)
+    {
+        await _sending.WaitAsync(ct);
+        try
+        {
+            var sent = 0;
+            var baseUrl = site.Value.BaseUrl(null);
+            foreach (var message in await outbox.PendingAsync(options.Value.MaxAttempts, studyId))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (await SendOneAsync(message, baseUrl, through ?? delivery, ct)) sent++;
+            }
+            return sent;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async Task<bool> SendOneAsync(OutboxMessage message, string baseUrl, MailDelivery via, CancellationToken ct)
+    {
+        var round = message.RoundId is { } roundId ? await rounds.FindAsync(roundId) : null;
+        if (message.RoundId is not null && round?.IsOpen != true)
+        {
+            await outbox.CancelAsync(message.Id, "the round is no longer open");
+            return false;
+        }
+        var recipient = await outbox.RecipientAsync(message.ParticipantId);
+        if (recipient is null || !recipient.Reachable)
+        {
+            await outbox.CancelAsync(message.Id, "the participant has no e-mail address (any more)");
+            return false;
+        }
+        var study = await studies.FindAsync(message.StudyId);
+        if (study is null)
+        {
+            await outbox.CancelAsync(message.Id, "the study does not exist");
+            return false;
+        }
+
+        var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
+        var hash = Secrets.Hash(token);
+        if (!await outbox.ClaimAsync(message, hash)) return false; // another sender has it
+        try
+        {
+            using var mail = messages.Compose(message, recipient, study, round, PanelEndpoints.InvitationUrl(baseUrl, token), time.GetUtcNow());
+            await via.SendAsync(mail, ct);
+        }
+        catch (Exception e)
+        {
+            var interrupted = e is OperationCanceledException;
+            logger.LogWarning("Outbox message {Id} (attempt {Attempt}) was not delivered: {Error}", message.Id, message.Attempts + 1, e.Message);
+            await outbox.MarkFailedAsync(message.Id, hash, interrupted ? "interrupted while sending" : e.Message);
+            if (interrupted) throw;
+            return false;
+        }
+        await outbox.MarkSentAsync(message.Id);
+        return true;
+    }
+}
