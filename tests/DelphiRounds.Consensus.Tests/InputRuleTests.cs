@@ -94,14 +94,14 @@ public class InputRuleTests
     [Fact]
     public void A_rating_of_five_point_zero_counts_as_five()
     {
-        var analysis = Analyzer.Analyze(AnalysisJson.Parse(Rating("""{"participant": "p01", "value": 5.0}, {"participant": "p02", "value": 5e0}""")).Item!);
+        var analysis = AnalyzerV2.Analyze(AnalysisJson.Parse(Rating("""{"participant": "p01", "value": 5.0}, {"participant": "p02", "value": 5e0}""")).ItemV2!);
         Assert.Equal(2, analysis.Overall.Distribution![5]);
     }
 
     [Fact]
     public void Whole_number_fields_accept_a_trailing_point_zero()
     {
-        var item = AnalysisJson.Parse("""{"kind": "rating", "scale": {"min": 1.0, "max": 7.0}, "quantileMethod": 6.0, "responses": []}""").Item!;
+        var item = AnalysisJson.Parse("""{"kind": "rating", "scale": {"min": 1.0, "max": 7.0}, "quantileMethod": 6.0, "responses": [], "criteria": {"version": 1.0}}""").Item!;
         Assert.Equal(new RatingScale(1, 7), item.Scale);
         Assert.Equal(6, item.QuantileMethod);
     }
@@ -109,7 +109,7 @@ public class InputRuleTests
     [Fact]
     public void Optional_fields_may_be_null()
     {
-        var item = AnalysisJson.Parse(Rating(Ok, """, "quantileMethod": null, "previousRound": null, "criteria": null""")).Item!;
+        var item = AnalysisJson.Parse(Rating(Ok, """, "quantileMethod": null, "previousRound": null, "criteria": null""")).ItemV2!;
         Assert.Equal(7, item.QuantileMethod);
         Assert.Null(item.PreviousRound);
         Assert.Null(item.Criteria);
