@@ -13,13 +13,20 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
         var reasons = new List<string>();
         var direction = Decide(responses, reasons);
 
+        // Taking away any one of several answers with the same group and value leaves the same answers to judge,
+        // so each distinct answer is judged once: a rating panel costs at most categories × groups judgements.
         int flips = 0;
         var without = new List<Response>(responses.Count);
-        for (int i = 0; i < responses.Count; i++)
+        foreach (var ((group, value), count) in responses.CountBy(r => (r.Group, r.Value)))
         {
             without.Clear();
-            for (int j = 0; j < responses.Count; j++) if (j != i) without.Add(responses[j]);
-            if (Direction(without) != direction) flips++;
+            bool skipped = false;
+            foreach (var response in responses)
+            {
+                if (!skipped && response.Group == group && response.Value == value) skipped = true;
+                else without.Add(response);
+            }
+            if (Direction(without) != direction) flips += count;
         }
 
         var groupFlips = responses.Select(r => r.Group).OfType<string>().Distinct().Order(StringComparer.Ordinal)

@@ -20,6 +20,14 @@ public class FragilityTests
     }
 
     [Fact]
+    public void Each_of_several_equal_answers_counts_as_its_own_flip()
+    {
+        // 7,7,7,1: without any one of the three 7s, 2 of 3 is below 0.75.
+        var analysis = V2.Analyze(V2.Rating(ThreeQuartersYes, V2.Answers(7, 7, 7, 1)));
+        Assert.Equal(3, analysis.Consensus!.FlipsWithoutOne);
+    }
+
+    [Fact]
     public void Unanimous_consensus_does_not_flip()
     {
         var analysis = V2.Analyze(V2.Rating(ThreeQuartersYes, V2.Answers(("a", 7), ("a", 7), ("b", 6), ("b", 7), ("c", 7))));
