@@ -6,26 +6,36 @@ using System.Text.Json;
 
 namespace DelphiRounds.Consensus;
 
-/// <summary>One parsed analyze document: either a rating/numeric item or a ranking item.</summary>
+/// <summary>
+/// One parsed analyze document: a rating/numeric item under version 1 or version 2 of the consensus rules
+/// (<c>criteria.version</c>, default 2), or a ranking item.
+/// </summary>
 public sealed class AnalysisRequest
 {
-    private AnalysisRequest(ItemInput? item, RankingInput? ranking)
+    private AnalysisRequest(ItemInput? item, ItemInputV2? itemV2, RankingInput? ranking)
     {
         Item = item;
+        ItemV2 = itemV2;
         Ranking = ranking;
     }
 
-    /// <summary>A request for a rating or numeric item.</summary>
-    public static AnalysisRequest For(ItemInput item) => new(item ?? throw new ArgumentNullException(nameof(item)), null);
+    /// <summary>A request for a rating or numeric item under version 1 of the consensus rules.</summary>
+    public static AnalysisRequest For(ItemInput item) => new(item ?? throw new ArgumentNullException(nameof(item)), null, null);
+
+    /// <summary>A request for a rating or numeric item under version 2 of the consensus rules.</summary>
+    public static AnalysisRequest For(ItemInputV2 item) => new(null, item ?? throw new ArgumentNullException(nameof(item)), null);
 
     /// <summary>A request for a ranking item.</summary>
-    public static AnalysisRequest For(RankingInput ranking) => new(null, ranking ?? throw new ArgumentNullException(nameof(ranking)));
+    public static AnalysisRequest For(RankingInput ranking) => new(null, null, ranking ?? throw new ArgumentNullException(nameof(ranking)));
 
     /// <summary>The item's kind.</summary>
-    public ItemKind Kind => Item?.Kind ?? ItemKind.Ranking;
+    public ItemKind Kind => Item?.Kind ?? ItemV2?.Kind ?? ItemKind.Ranking;
 
-    /// <summary>The rating or numeric input; null for a ranking.</summary>
+    /// <summary>The rating or numeric input when the document says <c>"version": 1</c>; null otherwise.</summary>
     public ItemInput? Item { get; }
+
+    /// <summary>The rating or numeric input under version 2 (the default); null for version 1 and for a ranking.</summary>
+    public ItemInputV2? ItemV2 { get; }
 
     /// <summary>The ranking input; null for a rating or numeric item.</summary>
     public RankingInput? Ranking { get; }
@@ -74,8 +84,8 @@ public static class AnalysisJson
             var kind = RequiredString(fields, "kind", "");
             return kind switch
             {
-                "rating" => AnalysisRequest.For(ReadItem(fields, ItemKind.Rating)),
-                "numeric" => AnalysisRequest.For(ReadItem(fields, ItemKind.Numeric)),
+                "rating" => ReadItem(fields, ItemKind.Rating),
+                "numeric" => ReadItem(fields, ItemKind.Numeric),
                 "ranking" => AnalysisRequest.For(ReadRanking(fields)),
                 _ => throw new AnalysisInputException("kind", $"'{kind}' is not an item kind; use rating, numeric or ranking"),
             };
@@ -87,9 +97,9 @@ public static class AnalysisJson
     public static string Analyze(string json, bool indented = false)
     {
         var request = Parse(json);
-        return request.Item is { } item
-            ? Write(Analyzer.Analyze(item), indented)
-            : Write(Analyzer.AnalyzeRanking(request.Ranking!), indented);
+        if (request.Item is { } item) return Write(Analyzer.Analyze(item), indented);
+        if (request.ItemV2 is { } itemV2) return Write(AnalyzerV2.Analyze(itemV2), indented);
+        return Write(Analyzer.AnalyzeRanking(request.Ranking!), indented);
     }
 
     /// <summary>The contract's output for a rating or numeric item.</summary>
@@ -132,6 +142,88 @@ public static class AnalysisJson
             w.WriteEndObject();
         });
     }
+
+    /// <summary>The contract's output for a rating or numeric item under version 2 of the consensus rules.</summary>
+    public static string Write(ItemAnalysisV2 analysis, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", KindName(analysis.Kind));
+            w.WriteNumber("quantileMethod", analysis.QuantileMethod);
+            bool withBand = analysis.AgreementBand is not null;
+            var disagreement = analysis.DisagreementBand is null ? null : new Disagreement(analysis.DisagreementInBand);
+            WriteStatistics(w, analysis.Overall, withBand, disagreement);
+            w.WriteStartObject("groups");
+            foreach (var (group, statistics) in analysis.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartObject(group);
+                var share = disagreement is null ? null : new Disagreement(analysis.GroupDisagreementInBand.GetValueOrDefault(group));
+                WriteStatistics(w, statistics, withBand, share);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            if (analysis.Stability is { } stability)
+            {
+                w.WriteStartObject("stability");
+                w.WriteNumber("pairs", stability.Pairs);
+                Number(w, "changedFraction", stability.ChangedFraction);
+                Number(w, "meanAbsoluteChange", stability.MeanAbsoluteChange);
+                Number(w, "wilcoxonP", stability.WilcoxonP);
+                if (analysis.Kind == ItemKind.Rating) Number(w, "netChange", stability.NetChange);
+                else Number(w, "medianShift", stability.MedianShift);
+                if (stability.Stable is { } stable) w.WriteBoolean("stable", stable);
+                else w.WriteNull("stable");
+                w.WriteEndObject();
+            }
+            if (analysis.Consensus is { } consensus)
+            {
+                w.WriteStartObject("consensus");
+                w.WriteBoolean("reached", consensus.Reached);
+                Direction(w, "direction", consensus.Direction);
+                w.WriteStartArray("reasons");
+                foreach (var reason in consensus.Reasons) w.WriteStringValue(reason);
+                w.WriteEndArray();
+                w.WriteNumber("flipsWithoutOne", consensus.FlipsWithoutOne);
+                Strings(w, "flipsWithoutGroup", consensus.FlipsWithoutGroup);
+                w.WriteEndObject();
+            }
+            if (analysis.Dissensus is { } dissensus)
+            {
+                w.WriteStartObject("dissensus");
+                w.WriteBoolean("polarised", dissensus.Polarised);
+                w.WriteStartObject("poles");
+                Strings(w, "for", dissensus.For);
+                Strings(w, "against", dissensus.Against);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            if (analysis.Attrition is { } attrition)
+            {
+                w.WriteStartObject("attrition");
+                w.WriteNumber("dropped", attrition.Dropped);
+                // The direction with dropouts is judged only where there is a direction to compare it with.
+                if (analysis.Consensus is not null) Direction(w, "directionWithDropouts", attrition.DirectionWithDropouts);
+                w.WriteEndObject();
+            }
+            if (analysis.Verdict is { } verdict) w.WriteString("verdict", VerdictName(verdict));
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>The name of a version 2 verdict in the contract (<c>consensus-for</c>, <c>stable-dissent</c>, …).</summary>
+    public static string VerdictName(ConsensusVerdict verdict) => verdict switch
+    {
+        ConsensusVerdict.ConsensusFor => "consensus-for",
+        ConsensusVerdict.ConsensusAgainst => "consensus-against",
+        ConsensusVerdict.StableDissent => "stable-dissent",
+        _ => "continue",
+    };
+
+    /// <summary>The name of a direction in the contract: <c>for</c> or <c>against</c>.</summary>
+    public static string DirectionName(ConsensusDirection direction) =>
+        direction == ConsensusDirection.For ? "for" : "against";
 
     /// <summary>The contract's output for a ranking item.</summary>
     public static string Write(RankingAnalysis analysis, bool indented = false)
@@ -190,6 +282,49 @@ public static class AnalysisJson
                 if (criteria.MaxChangedFraction is { } maxChanged) w.WriteNumber("maxChangedFraction", maxChanged);
                 w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
                 w.WriteNumber("minGroupSize", criteria.MinGroupSize);
+                // Without it the document would be judged by the default rules, version 2, not the ones that made the aggregate.
+                w.WriteNumber("version", 1);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// The contract's input document for a version 2 item: an export that <c>delphi analyze</c> turns into
+    /// the same analysis. Values must be finite.
+    /// </summary>
+    public static string WriteInput(ItemInputV2 input, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", KindName(input.Kind));
+            if (input.Kind == ItemKind.Rating && input.Scale is { } scale)
+            {
+                w.WriteStartObject("scale");
+                w.WriteNumber("min", scale.Min);
+                w.WriteNumber("max", scale.Max);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("quantileMethod", input.QuantileMethod);
+            WriteResponses(w, "responses", input.Responses);
+            if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
+            if (input.Criteria is { } criteria)
+            {
+                w.WriteStartObject("criteria");
+                w.WriteNumber("version", 2);
+                if (criteria.MaxIqr is { } maxIqr) w.WriteNumber("maxIqr", maxIqr);
+                if (criteria.AgreementBand is { } band) WriteBand(w, "agreementBand", band);
+                if (criteria.DisagreementBand is { } against) WriteBand(w, "disagreementBand", against);
+                if (criteria.MinAgreement is { } minAgreement) w.WriteNumber("minAgreement", minAgreement);
+                if (criteria.MaxChangedFraction is { } maxChanged) w.WriteNumber("maxChangedFraction", maxChanged);
+                if (criteria.MaxNetChange is { } maxNet) w.WriteNumber("maxNetChange", maxNet);
+                if (criteria.MaxMedianShift is { } maxShift) w.WriteNumber("maxMedianShift", maxShift);
+                w.WriteNumber("minPole", criteria.MinPole);
+                w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
+                w.WriteNumber("minGroupSize", criteria.MinGroupSize);
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -220,7 +355,7 @@ public static class AnalysisJson
         });
     }
 
-    private static ItemInput ReadItem(Dictionary<string, JsonElement> fields, ItemKind kind)
+    private static AnalysisRequest ReadItem(Dictionary<string, JsonElement> fields, ItemKind kind)
     {
         RatingScale? scale = null;
         if (kind == ItemKind.Rating)
@@ -241,15 +376,47 @@ public static class AnalysisJson
             throw new AnalysisInputException("responses", "is required (an empty list when nobody answered yet)");
         }
 
-        return new ItemInput
+        var current = ReadResponses(responses, "responses");
+        var previousRound = Optional(fields, "previousRound") is { } previous ? ReadResponses(previous, "previousRound") : null;
+        var criteriaFields = Optional(fields, "criteria") is { } criteria ? Fields(AsObject(criteria, "criteria"), "criteria") : null;
+
+        if (Version(criteriaFields) == 1)
+        {
+            return AnalysisRequest.For(new ItemInput
+            {
+                Kind = kind,
+                Scale = scale,
+                QuantileMethod = method,
+                Responses = current,
+                PreviousRound = previousRound,
+                Criteria = ReadCriteria(criteriaFields!),
+            });
+        }
+        return AnalysisRequest.For(new ItemInputV2
         {
             Kind = kind,
             Scale = scale,
             QuantileMethod = method,
-            Responses = ReadResponses(responses, "responses"),
-            PreviousRound = Optional(fields, "previousRound") is { } previous ? ReadResponses(previous, "previousRound") : null,
-            Criteria = Optional(fields, "criteria") is { } criteria ? ReadCriteria(criteria) : null,
-        };
+            Responses = current,
+            PreviousRound = previousRound,
+            // The contract gives consensus and a verdict only for a non-empty criteria object.
+            Criteria = criteriaFields is { Count: > 0 } ? ReadCriteriaV2(criteriaFields) : null,
+        });
+    }
+
+    /// <summary>
+    /// Which consensus rules apply: <c>criteria.version</c>, 2 when not given. A study locked under version 1
+    /// keeps saying so, which is why the number is part of what is locked and hashed.
+    /// </summary>
+    private static int Version(Dictionary<string, JsonElement>? criteria)
+    {
+        if (criteria is null || Optional(criteria, "version") is not { } element) return 2;
+        int version = Whole(element, "criteria.version");
+        if (version is not (1 or 2))
+        {
+            throw new AnalysisInputException("criteria.version", $"{version} is not a version of the consensus rules; use 1 or 2");
+        }
+        return version;
     }
 
     private static List<Response> ReadResponses(JsonElement element, string field)
@@ -273,19 +440,10 @@ public static class AnalysisJson
         return responses;
     }
 
-    private static ConsensusCriteria ReadCriteria(JsonElement element)
+    private static ConsensusCriteria ReadCriteria(Dictionary<string, JsonElement> fields)
     {
-        var fields = Fields(AsObject(element, "criteria"), "criteria");
-        (double, double)? band = null;
-        if (Optional(fields, "agreementBand") is { } bandElement)
-        {
-            RequireArray(bandElement, "criteria.agreementBand");
-            if (bandElement.GetArrayLength() != 2)
-            {
-                throw new AnalysisInputException("criteria.agreementBand", $"must be [low, high], not {bandElement.GetArrayLength()} numbers");
-            }
-            band = (Number(bandElement[0], "criteria.agreementBand[0]"), Number(bandElement[1], "criteria.agreementBand[1]"));
-        }
+        // The band is read first, so that of two bad fields the same one is named as before version 2.
+        var band = OptionalBand(fields, "agreementBand");
         var criteria = new ConsensusCriteria
         {
             MaxIqr = OptionalNumber(fields, "maxIqr", "criteria"),
@@ -303,6 +461,43 @@ public static class AnalysisJson
         }
         if (Optional(fields, "minGroupSize") is { } size) criteria = criteria with { MinGroupSize = Whole(size, "criteria.minGroupSize") };
         return criteria;
+    }
+
+    private static ConsensusCriteriaV2 ReadCriteriaV2(Dictionary<string, JsonElement> fields)
+    {
+        var criteria = new ConsensusCriteriaV2
+        {
+            MaxIqr = OptionalNumber(fields, "maxIqr", "criteria"),
+            AgreementBand = OptionalBand(fields, "agreementBand"),
+            DisagreementBand = OptionalBand(fields, "disagreementBand"),
+            MinAgreement = OptionalNumber(fields, "minAgreement", "criteria"),
+            MaxChangedFraction = OptionalNumber(fields, "maxChangedFraction", "criteria"),
+            MaxNetChange = OptionalNumber(fields, "maxNetChange", "criteria"),
+            MaxMedianShift = OptionalNumber(fields, "maxMedianShift", "criteria"),
+        };
+        if (OptionalNumber(fields, "minPole", "criteria") is { } minPole) criteria = criteria with { MinPole = minPole };
+        if (Optional(fields, "requireEveryGroup") is { } every)
+        {
+            if (every.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw new AnalysisInputException("criteria.requireEveryGroup", $"must be true or false, not {KindOf(every)}");
+            }
+            criteria = criteria with { RequireEveryGroup = every.GetBoolean() };
+        }
+        if (Optional(fields, "minGroupSize") is { } size) criteria = criteria with { MinGroupSize = Whole(size, "criteria.minGroupSize") };
+        return criteria;
+    }
+
+    private static (double Low, double High)? OptionalBand(Dictionary<string, JsonElement> fields, string name)
+    {
+        if (Optional(fields, name) is not { } element) return null;
+        var field = $"criteria.{name}";
+        RequireArray(element, field);
+        if (element.GetArrayLength() != 2)
+        {
+            throw new AnalysisInputException(field, $"must be [low, high], not {element.GetArrayLength()} numbers");
+        }
+        return (Number(element[0], $"{field}[0]"), Number(element[1], $"{field}[1]"));
     }
 
     private static RankingInput ReadRanking(Dictionary<string, JsonElement> fields)
@@ -439,7 +634,10 @@ public static class AnalysisJson
         _ => "ranking",
     };
 
-    private static void WriteStatistics(Utf8JsonWriter w, Statistics s, bool withBand)
+    /// <summary>A share in the disagreement band to write beside the statistics (null inside: no answers).</summary>
+    private sealed record Disagreement(double? Share);
+
+    private static void WriteStatistics(Utf8JsonWriter w, Statistics s, bool withBand, Disagreement? disagreement = null)
     {
         w.WriteNumber("n", s.N);
         Number(w, "mean", s.Mean);
@@ -465,6 +663,7 @@ public static class AnalysisJson
             w.WriteNull("distribution");
         }
         if (withBand) Number(w, "agreementInBand", s.AgreementInBand);
+        if (disagreement is not null) Number(w, "disagreementInBand", disagreement.Share);
         Number(w, "tastleWierman", s.TastleWierman);
         Number(w, "vanDerEijkA", s.VanDerEijkA);
         Number(w, "bimodalityCoefficient", s.BimodalityCoefficient);
@@ -481,6 +680,27 @@ public static class AnalysisJson
             w.WriteNumber("value", response.Value);
             w.WriteEndObject();
         }
+        w.WriteEndArray();
+    }
+
+    private static void WriteBand(Utf8JsonWriter w, string name, (double Low, double High) band)
+    {
+        w.WriteStartArray(name);
+        w.WriteNumberValue(band.Low);
+        w.WriteNumberValue(band.High);
+        w.WriteEndArray();
+    }
+
+    private static void Direction(Utf8JsonWriter w, string name, ConsensusDirection? direction)
+    {
+        if (direction is { } d) w.WriteString(name, DirectionName(d));
+        else w.WriteNull(name);
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values) w.WriteStringValue(value);
         w.WriteEndArray();
     }
 

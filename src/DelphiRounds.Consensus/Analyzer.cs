@@ -26,17 +26,7 @@ public static class Analyzer
         var band = input.Criteria?.AgreementBand;
         int method = input.QuantileMethod;
 
-        var overall = Compute(input.Responses.Select(r => r.Value).ToArray(), method, scale, band);
-        var groups = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
-        foreach (var response in input.Responses)
-        {
-            if (response.Group is null) continue;
-            if (!groups.TryGetValue(response.Group, out var values)) groups.Add(response.Group, values = []);
-            values.Add(response.Value);
-        }
-        var groupStatistics = new Dictionary<string, Statistics>(groups.Count, StringComparer.Ordinal);
-        foreach (var (group, values) in groups) groupStatistics.Add(group, Compute(values.ToArray(), method, scale, band));
-
+        var (overall, groupStatistics) = ComputePanel(input.Responses, method, scale, band);
         var stability = input.PreviousRound is null ? null : ComputeStability(input.Responses, input.PreviousRound);
         return new ItemAnalysis
         {
@@ -57,6 +47,29 @@ public static class Analyzer
         ArgumentNullException.ThrowIfNull(input);
         var options = ValidateRanking(input);
         return Kendall.Analyze(input.Rankings, options);
+    }
+
+    /// <summary>The statistics of the whole panel and of every group present in <paramref name="responses"/>.</summary>
+    internal static (Statistics Overall, Dictionary<string, Statistics> Groups) ComputePanel(
+        IReadOnlyList<Response> responses, int method, RatingScale? scale, (double Low, double High)? band)
+    {
+        var overall = Compute(responses.Select(r => r.Value).ToArray(), method, scale, band);
+        var groups = new Dictionary<string, Statistics>(StringComparer.Ordinal);
+        foreach (var (group, values) in ByGroup(responses)) groups.Add(group, Compute(values.ToArray(), method, scale, band));
+        return (overall, groups);
+    }
+
+    /// <summary>The answers of each group, groups in ordinal order; answers without a group are left out.</summary>
+    internal static SortedDictionary<string, List<double>> ByGroup(IEnumerable<Response> responses)
+    {
+        var groups = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
+        foreach (var response in responses)
+        {
+            if (response.Group is null) continue;
+            if (!groups.TryGetValue(response.Group, out var values)) groups.Add(response.Group, values = []);
+            values.Add(response.Value);
+        }
+        return groups;
     }
 
     /// <summary>
@@ -135,19 +148,26 @@ public static class Analyzer
 
     private static void Validate(ItemInput input)
     {
-        if (input.Kind == ItemKind.Ranking) throw new AnalysisInputException("kind", "a ranking item has rankings, not responses");
-        if (!Enum.IsDefined(input.Kind)) throw new AnalysisInputException("kind", $"{input.Kind} is not an item kind");
-        if (input.Kind == ItemKind.Rating) ValidateScale(input.Scale);
-        if (!Quantiles.IsMethod(input.QuantileMethod))
-        {
-            throw new AnalysisInputException("quantileMethod", $"{input.QuantileMethod} is not a Hyndman–Fan type; use 1 to 9 (7 is R's default)");
-        }
-        if (input.Responses is null) throw new AnalysisInputException("responses", "is required");
-
-        var scale = input.Kind == ItemKind.Rating ? input.Scale : null;
-        ValidateResponses(input.Responses, "responses", scale);
-        if (input.PreviousRound is not null) ValidateResponses(input.PreviousRound, "previousRound", scale);
+        ValidateAnswers(input.Kind, input.Scale, input.QuantileMethod, input.Responses, input.PreviousRound);
         if (input.Criteria is not null) ValidateCriteria(input.Criteria);
+    }
+
+    /// <summary>The rules of the contract for everything of an item but its criteria, which differ by version.</summary>
+    internal static void ValidateAnswers(
+        ItemKind kind, RatingScale? scale, int quantileMethod, IReadOnlyList<Response>? responses, IReadOnlyList<Response>? previousRound)
+    {
+        if (kind == ItemKind.Ranking) throw new AnalysisInputException("kind", "a ranking item has rankings, not responses");
+        if (!Enum.IsDefined(kind)) throw new AnalysisInputException("kind", $"{kind} is not an item kind");
+        if (kind == ItemKind.Rating) ValidateScale(scale);
+        if (!Quantiles.IsMethod(quantileMethod))
+        {
+            throw new AnalysisInputException("quantileMethod", $"{quantileMethod} is not a Hyndman–Fan type; use 1 to 9 (7 is R's default)");
+        }
+        if (responses is null) throw new AnalysisInputException("responses", "is required");
+
+        var ratingScale = kind == ItemKind.Rating ? scale : null;
+        ValidateResponses(responses, "responses", ratingScale);
+        if (previousRound is not null) ValidateResponses(previousRound, "previousRound", ratingScale);
     }
 
     private static void ValidateScale(RatingScale? scale)
@@ -202,17 +222,7 @@ public static class Analyzer
         Finite(criteria.MaxIqr, "criteria.maxIqr");
         Finite(criteria.MinAgreement, "criteria.minAgreement");
         Finite(criteria.MaxChangedFraction, "criteria.maxChangedFraction");
-        if (criteria.AgreementBand is { } band)
-        {
-            if (!double.IsFinite(band.Low) || !double.IsFinite(band.High))
-            {
-                throw new AnalysisInputException("criteria.agreementBand", "both ends must be finite numbers");
-            }
-            if (band.Low > band.High)
-            {
-                throw new AnalysisInputException("criteria.agreementBand", $"the low end {Show(band.Low)} is above the high end {Show(band.High)}");
-            }
-        }
+        if (criteria.AgreementBand is { } band) ValidateBand(band, "criteria.agreementBand");
         if (criteria.MinAgreement is not null && criteria.AgreementBand is null)
         {
             throw new AnalysisInputException("criteria.minAgreement", "needs criteria.agreementBand: the share of answers in which band?");
@@ -223,7 +233,19 @@ public static class Analyzer
         }
     }
 
-    private static void Finite(double? value, string field)
+    internal static void ValidateBand((double Low, double High) band, string field)
+    {
+        if (!double.IsFinite(band.Low) || !double.IsFinite(band.High))
+        {
+            throw new AnalysisInputException(field, "both ends must be finite numbers");
+        }
+        if (band.Low > band.High)
+        {
+            throw new AnalysisInputException(field, $"the low end {Show(band.Low)} is above the high end {Show(band.High)}");
+        }
+    }
+
+    internal static void Finite(double? value, string field)
     {
         if (value is { } v && !double.IsFinite(v)) throw new AnalysisInputException(field, $"{Show(v)} is not a finite number");
     }

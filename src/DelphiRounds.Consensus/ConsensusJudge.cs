@@ -41,7 +41,7 @@ internal static class ConsensusJudge
     }
 
     // Four decimals read well; the full value is shown only when rounding would make it look equal to the bound.
-    private static string Show(double value, double bound)
+    internal static string Show(double value, double bound)
     {
         double rounded = Math.Round(value, 4);
         return Analyzer.Show(rounded == bound ? value : rounded);

@@ -65,6 +65,25 @@ public class InputRuleTests
     [InlineData("""{"kind": "ranking", "rankings": [{"participant": "p1"}]}""", "rankings[0].ranks", "required")]
     [InlineData("""{"kind": "ranking"}""", "rankings", "required")]
     [InlineData("""{"kind": "ranking", "rankings": [{"participant": "p1", "ranks": {"heat network": 1, "b": 1}}]}""", "rankings[0].ranks['heat network']", "proper rank")]
+    // Criteria of version 2 (the default).
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"disagreementBand": [1, 2]}}""", "criteria.disagreementBand", "needs criteria.agreementBand")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [5, 7], "disagreementBand": [1, 5]}}""", "criteria.disagreementBand", "overlaps criteria.agreementBand [5, 7]")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [2, 3], "disagreementBand": [1, 7]}}""", "criteria.disagreementBand", "overlaps")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [6, 8]}}""", "criteria.agreementBand", "outside the scale 1..7")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [6, 7], "disagreementBand": [0, 2]}}""", "criteria.disagreementBand", "outside the scale 1..7")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [6, 7], "disagreementBand": [2, 1]}}""", "criteria.disagreementBand", "above the high end")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"agreementBand": [6, 7], "disagreementBand": "1-2"}}""", "criteria.disagreementBand", "must be an array")]
+    [InlineData("""{"kind": "numeric", "responses": [], "criteria": {"maxMedianShift": 0}}""", "criteria.maxMedianShift", "not above 0")]
+    [InlineData("""{"kind": "numeric", "responses": [], "criteria": {"maxMedianShift": -2.5}}""", "criteria.maxMedianShift", "not above 0")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"maxNetChange": 15}}""", "criteria.maxNetChange", "0 to 1")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"maxNetChange": -0.1}}""", "criteria.maxNetChange", "0 to 1")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"minPole": 1.5}}""", "criteria.minPole", "0 to 1")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"minPole": "a quarter"}}""", "criteria.minPole", "must be a number")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"version": 3}}""", "criteria.version", "use 1 or 2")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"version": 0}}""", "criteria.version", "use 1 or 2")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"version": 1.5}}""", "criteria.version", "whole number")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"version": "2"}}""", "criteria.version", "must be a number")]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 7}, "responses": [], "criteria": {"version": 1, "minAgreement": 0.7}}""", "criteria.minAgreement", "agreementBand")]
     // The document itself.
     [InlineData("""{"kind": "rating", "kind": "numeric", "responses": []}""", "kind", "twice")]
     public void Bad_input_is_refused_naming_the_field(string json, string field, string problem)
@@ -94,14 +113,14 @@ public class InputRuleTests
     [Fact]
     public void A_rating_of_five_point_zero_counts_as_five()
     {
-        var analysis = Analyzer.Analyze(AnalysisJson.Parse(Rating("""{"participant": "p01", "value": 5.0}, {"participant": "p02", "value": 5e0}""")).Item!);
+        var analysis = AnalyzerV2.Analyze(AnalysisJson.Parse(Rating("""{"participant": "p01", "value": 5.0}, {"participant": "p02", "value": 5e0}""")).ItemV2!);
         Assert.Equal(2, analysis.Overall.Distribution![5]);
     }
 
     [Fact]
     public void Whole_number_fields_accept_a_trailing_point_zero()
     {
-        var item = AnalysisJson.Parse("""{"kind": "rating", "scale": {"min": 1.0, "max": 7.0}, "quantileMethod": 6.0, "responses": []}""").Item!;
+        var item = AnalysisJson.Parse("""{"kind": "rating", "scale": {"min": 1.0, "max": 7.0}, "quantileMethod": 6.0, "responses": [], "criteria": {"version": 1.0}}""").Item!;
         Assert.Equal(new RatingScale(1, 7), item.Scale);
         Assert.Equal(6, item.QuantileMethod);
     }
@@ -109,7 +128,7 @@ public class InputRuleTests
     [Fact]
     public void Optional_fields_may_be_null()
     {
-        var item = AnalysisJson.Parse(Rating(Ok, """, "quantileMethod": null, "previousRound": null, "criteria": null""")).Item!;
+        var item = AnalysisJson.Parse(Rating(Ok, """, "quantileMethod": null, "previousRound": null, "criteria": null""")).ItemV2!;
         Assert.Equal(7, item.QuantileMethod);
         Assert.Null(item.PreviousRound);
         Assert.Null(item.Criteria);
@@ -120,6 +139,26 @@ public class InputRuleTests
     {
         var analysis = AnalysisJson.Analyze("""{"kind": "numeric", "responses": [{"participant": "a", "value": -12.5}, {"participant": "b", "value": 1e6}]}""");
         Assert.Contains("\"n\":2", analysis);
+    }
+
+    [Fact]
+    public void Version_1_keeps_ignoring_the_criteria_of_version_2()
+    {
+        // Before version 2 existed these fields were unknown and ignored; a study locked under version 1 keeps that.
+        var analysis = AnalysisJson.Analyze(Rating(Ok, """, "criteria": {"version": 1, "agreementBand": [5, 7], "disagreementBand": [1, 6], "maxMedianShift": 0}"""));
+        Assert.Contains("\"agreementInBand\":1", analysis);
+        Assert.DoesNotContain("disagreementInBand", analysis);
+    }
+
+    [Fact]
+    public void Typed_version_2_input_is_checked_as_strictly_as_json()
+    {
+        var overlapping = V2.Rating(V2.YesNo with { DisagreementBand = (1, 6) }, V2.Answers(4));
+        Assert.Equal("criteria.disagreementBand", Assert.Throws<AnalysisInputException>(() => AnalyzerV2.Analyze(overlapping)).Field);
+        var pole = V2.Rating(V2.YesNo with { MinPole = double.NaN }, V2.Answers(4));
+        Assert.Equal("criteria.minPole", Assert.Throws<AnalysisInputException>(() => AnalyzerV2.Analyze(pole)).Field);
+        var answer = V2.Rating(V2.YesNo, V2.Answers(4, 8));
+        Assert.Equal("responses[1].value", Assert.Throws<AnalysisInputException>(() => AnalyzerV2.Analyze(answer)).Field);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ using DelphiRounds.Consensus;
 namespace DelphiRounds.Consensus.Tests;
 
 /// <summary>
-/// Every vector in Reference/ (computed with R 4.2.2; see its README) through the same path as
+/// Every vector in Reference/ (a copy of shared/data/consensus-examples: computed with R 4.2.2, the
+/// <c>v2-</c> ones from the contract's version 2 definitions; see its README) through the same path as
 /// <c>delphi analyze</c>: parse, analyse, write. Numbers must match to 1e-9, nulls and booleans exactly;
 /// <c>consensus.reasons</c> is prose and not compared. Invalid vectors must be refused.
 /// </summary>
@@ -26,6 +27,12 @@ public class ReferenceVectorTests
     public void Reference_folder_holds_vectors()
     {
         Assert.True(Vectors().Count >= 8, $"expected the reference vectors in {Folder}");
+    }
+
+    [Fact]
+    public void Reference_folder_holds_version_2_vectors()
+    {
+        Assert.True(Directory.GetFiles(Folder, "v2-*.input.json").Length >= 3, $"expected the v2- vectors in {Folder}");
     }
 
     [Theory]

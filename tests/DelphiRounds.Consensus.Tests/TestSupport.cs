@@ -86,3 +86,34 @@ internal static class Build
     public static RankingResponse Ranking(string participant, params (string Option, double Rank)[] ranks) =>
         new(participant, null, ranks.ToDictionary(r => r.Option, r => r.Rank));
 }
+
+/// <summary>Short ways to write version 2 inputs: answers as (group, value), participants p01, p02, … in order.</summary>
+internal static class V2
+{
+    /// <summary>1–7 with "yes" at 6–7 and "no" at 1–2, a shared share of 0.75 for either.</summary>
+    public static readonly ConsensusCriteriaV2 YesNo = new() { AgreementBand = (6, 7), DisagreementBand = (1, 2), MinAgreement = 0.75 };
+
+    public static List<Response> Answers(params (string? Group, double Value)[] answers) =>
+        answers.Select((a, i) => new Response($"p{i + 1:00}", a.Group, a.Value)).ToList();
+
+    public static List<Response> Answers(params double[] values) => Answers(values.Select(v => ((string?)null, v)).ToArray());
+
+    public static ItemInputV2 Rating(ConsensusCriteriaV2? criteria, List<Response> responses, List<Response>? previous = null) => new()
+    {
+        Kind = ItemKind.Rating,
+        Scale = Build.SevenPoint,
+        Responses = responses,
+        PreviousRound = previous,
+        Criteria = criteria,
+    };
+
+    public static ItemInputV2 Numeric(ConsensusCriteriaV2? criteria, List<Response> responses, List<Response>? previous = null) => new()
+    {
+        Kind = ItemKind.Numeric,
+        Responses = responses,
+        PreviousRound = previous,
+        Criteria = criteria,
+    };
+
+    public static ItemAnalysisV2 Analyze(ItemInputV2 input) => AnalyzerV2.Analyze(input);
+}

@@ -4,7 +4,8 @@ namespace DelphiRounds.Cli.Analyze;
 
 /// <summary>
 /// <c>delphi analyze FILE|-</c>: one analyze document in, one result document out. Kept thin on purpose:
-/// every rule lives in <see cref="AnalysisJson"/> and <see cref="Analyzer"/>, which are tested there.
+/// every rule lives in <see cref="AnalysisJson"/>, <see cref="Analyzer"/> (consensus rules version 1) and
+/// <see cref="AnalyzerV2"/> (version 2, the default unless <c>criteria.version</c> says 1), tested there.
 /// </summary>
 public static class AnalyzeCommand
 {
