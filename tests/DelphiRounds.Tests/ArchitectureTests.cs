@@ -77,6 +77,35 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
+    public void Each_table_is_written_by_one_store_and_read_only_in_stores()
+    {
+        var tables = Directory.EnumerateFiles(Path.Combine(Host, "Data", "Migrations"), "*.sql", SearchOption.AllDirectories)
+            .SelectMany(f => CreateTable().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
+            .Where(t => t != "schema_versions").ToHashSet();
+        Assert.True(tables.Count > 20, $"only {tables.Count} tables found in the migrations");
+        var writers = new Dictionary<string, HashSet<string>>();
+        var strangers = new List<string>();
+        foreach (var file in SourceFiles(includeComposition: true).Where(f => f.Path.EndsWith(".cs", StringComparison.Ordinal)))
+            foreach (Match m in Sql().Matches(file.Text))
+            {
+                if (!tables.Contains(m.Groups[2].Value)) continue;
+                var isStore = file.Path.EndsWith("Store.cs", StringComparison.Ordinal) || file.Folder == "Data";
+                if (!isStore) strangers.Add($"{file.Path}: {m.Value}");
+                if (m.Groups[1].Value is "INSERT INTO" or "UPDATE" or "DELETE FROM")
+                    (writers.TryGetValue(m.Groups[2].Value, out var w) ? w : writers[m.Groups[2].Value] = []).Add(file.Path);
+            }
+        Assert.True(writers.Count > 20, $"the scan found writes to only {writers.Count} tables; it no longer reads the stores' SQL");
+        Assert.Empty(strangers);
+        Assert.Empty(writers.Where(w => w.Value.Count > 1).Select(w => $"{w.Key}: {string.Join(", ", w.Value)}"));
+    }
+
+    [GeneratedRegex(@"CREATE TABLE (?:IF NOT EXISTS )?(\w+)")]
+    private static partial Regex CreateTable();
+
+    [GeneratedRegex(@"\b(INSERT INTO|UPDATE|DELETE FROM|FROM|JOIN)\s+(\w+)")]
+    private static partial Regex Sql();
+
+    [Fact]
     public void Docs_architecture_shows_the_folders_and_events_as_the_code_has_them()
     {
         var path = Path.Combine(Root, "docs", "architecture.md");

@@ -4,6 +4,7 @@ using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
 
 namespace DelphiRounds.Answers;
 
@@ -24,16 +25,25 @@ public sealed record AnswerResponse(
     }
 }
 
+/// <summary>
+/// The rules every answer meets before it is looked at against its item: the API runs them as an endpoint filter
+/// (all problems at once), the questionnaire form through <see cref="AnswerService.SubmitAsync"/> (the first one,
+/// next to its field). The item's own rules (scale, range, options) are in <see cref="AnswerService.Problem"/>.
+/// </summary>
 public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
 {
-    public AnswerRequestValidator()
+    public const int MaxRationaleLength = 4000;
+    public const int MaxTextLength = 4000;
+    public const int MaxRankedOptions = 20;
+
+    public AnswerRequestValidator(IStringLocalizer<Texts> t)
     {
-        RuleFor(a => a.ItemId).NotNull().WithMessage("itemId is required.").GreaterThan(0);
-        RuleFor(a => a.Rationale).MaximumLength(AnswerService.MaxRationaleLength);
-        RuleFor(a => a.Text).MaximumLength(AnswerService.MaxTextLength);
-        RuleFor(a => a.Ranks).Must(r => r is null || r.Count <= 20).WithMessage("ranks: at most 20 options.");
-        RuleFor(a => a.IdempotencyKey).MaximumLength(100)
-            .Matches("^[A-Za-z0-9._:-]+$").WithMessage("idempotencyKey may contain letters, digits and . _ : - only.");
+        RuleFor(a => a.ItemId).NotNull().WithMessage(_ => t["answer.error.itemRequired"]).GreaterThan(0);
+        RuleFor(a => a.Rationale).MaximumLength(MaxRationaleLength).WithMessage(_ => t["answer.error.rationaleTooLong", MaxRationaleLength]);
+        RuleFor(a => a.Text).MaximumLength(MaxTextLength).WithMessage(_ => t["answer.error.textTooLong", MaxTextLength]);
+        RuleFor(a => a.Ranks).Must(r => r is null || r.Count <= MaxRankedOptions).WithMessage($"ranks: at most {MaxRankedOptions} options.");
+        RuleFor(a => a.IdempotencyKey).Must(k => k is null || IdempotencyKeys.IsValid(k))
+            .WithMessage(_ => t["trust.idempotencyKey.invalid"]);
     }
 }
 

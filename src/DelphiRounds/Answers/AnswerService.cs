@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DelphiRounds.Items;
+using FluentValidation;
 using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
@@ -46,28 +47,25 @@ public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, str
 /// </summary>
 public sealed class AnswerService(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers,
-    IEnumerable<IEventHandler<AnswerAccepted>> accepted, IStringLocalizer<Texts> t, AnswerMetrics metrics)
+    IEnumerable<IEventHandler<AnswerAccepted>> accepted, IStringLocalizer<Texts> t, AnswerMetrics metrics,
+    IValidator<AnswerRequest> rules)
 {
-    public const int MaxRationaleLength = 4000;
-    public const int MaxTextLength = 4000;
-
     public async Task<SubmitResult> SubmitAsync(Answerer who, long roundId, AnswerRequest request)
     {
+        if ((await rules.ValidateAsync(request)).Errors.FirstOrDefault() is { } invalid)
+            return SubmitResult.Refused(400, invalid.PropertyName, invalid.ErrorMessage);
         var round = await rounds.FindAsync(roundId);
         if (round is null || round.StudyId != who.StudyId)
             return SubmitResult.Refused(404, "roundId", t["answer.error.roundUnknown", roundId]);
         if (!round.IsOpen)
             return SubmitResult.Refused(409, "roundId", t[round.State == RoundStates.Draft ? "answer.error.roundNotOpenYet" : "answer.error.roundClosed", round.Number]);
-        if (request.ItemId is not { } itemId)
-            return SubmitResult.Refused(400, "itemId", t["answer.error.itemRequired"]);
+        var itemId = request.ItemId!.Value;
         var asked = (await rounds.ItemsAsync(roundId)).Any(i => i.ItemId == itemId);
         var item = asked ? await items.FindAsync(itemId) : null;
         if (item is null)
             return SubmitResult.Refused(404, "itemId", t["answer.error.itemUnknown", itemId, round.Number]);
         if (Problem(item, request) is { } problem)
             return SubmitResult.Refused(400, problem.Field, problem.Message);
-        if (request.Rationale is { Length: > MaxRationaleLength })
-            return SubmitResult.Refused(400, "rationale", t["answer.error.rationaleTooLong", MaxRationaleLength]);
 
         var rationale = string.IsNullOrWhiteSpace(request.Rationale) ? null : request.Rationale;
         var (value, detail) = Stored(item, request);
@@ -147,7 +145,6 @@ public sealed class AnswerService(
 
             case ItemKinds.Text:
                 if (string.IsNullOrWhiteSpace(r.Text)) return ("text", t["answer.error.textRequired"]);
-                if (r.Text.Length > MaxTextLength) return ("text", t["answer.error.textTooLong", MaxTextLength]);
                 return null;
         }
         return ("itemId", t["answer.error.itemUnknown", item.Id, 0]);

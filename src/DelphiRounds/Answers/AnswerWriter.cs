@@ -152,26 +152,13 @@ public sealed class AnswerWriter : IAnswerWriter, IAsyncDisposable
     }
 
     /// <summary>
-    /// One write in its own transaction, tried again (up to 10 times, backing off) when it lost a race with a concurrent
-    /// transaction: on PostgreSQL with several instances, two revisions of one answer can be written at once
-    /// (serialization failure, deadlock, or the unique revision number taken); the retry reads again and wins or replays.
+    /// One write in its own transaction: a write of the batch that lost a race with a concurrent transaction (on
+    /// PostgreSQL with several instances two revisions of one answer can be written at once) is run again alone
+    /// under the database's one retry policy (<see cref="Database.WriteAsync{T}"/>); it reads again and wins or replays.
     /// </summary>
-    private async Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await _db.WriteAsync(work);
-            }
-            catch (DbException e) when (attempt < 10 && IsConflict(e))
-            {
-                await Task.Delay(Random.Shared.Next(1, 1 + Math.Min(200, 5 << attempt)));
-            }
-        }
-    }
+    private Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => _db.WriteAsync(work);
 
-    private static bool IsConflict(Exception e) => e is DbException { SqlState: "40001" or "40P01" or "23505" };
+    private static bool IsConflict(Exception e) => Database.IsConflict(e);
 
     public async ValueTask DisposeAsync()
     {

@@ -72,9 +72,10 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction and commits it before returning. On PostgreSQL,
-    /// serializable transactions that lose a race with another one (serialization failure, deadlock) are run
-    /// again from the start, up to <see cref="MaxAttempts"/> times: <paramref name="work"/> must only touch the database.
+    /// Runs <paramref name="work"/> in one write transaction and commits it before returning. This is the one retry
+    /// policy for database conflicts: on PostgreSQL, serializable transactions that lose a race with another one
+    /// (<see cref="IsConflict"/>) are run again from the start with a growing random back-off, up to
+    /// <see cref="MaxAttempts"/> times; <paramref name="work"/> must only touch the database.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
@@ -84,9 +85,9 @@ public sealed class Database : IDisposable
             {
                 return await WriteOnceAsync(work, ct);
             }
-            catch (PostgresException e) when (attempt < MaxAttempts && IsRetryable(e))
+            catch (Exception e) when (attempt < MaxAttempts && IsConflict(e))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 + Math.Min(200, 5 << attempt))), ct);
             }
         }
     }
@@ -95,8 +96,8 @@ public sealed class Database : IDisposable
     public const int MaxAttempts = 10;
 
     /// <summary>A transaction PostgreSQL rolled back because of a concurrent one: serialization failure, deadlock, or a row the other inserted first (run again, the work sees it).</summary>
-    public static bool IsRetryable(PostgresException e) =>
-        e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
+    public static bool IsConflict(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation };
 
     private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {

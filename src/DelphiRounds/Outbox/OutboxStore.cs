@@ -1,5 +1,6 @@
 using Dapper;
 using DelphiRounds.Data;
+using DelphiRounds.Panel;
 using DelphiRounds.Kernel;
 
 namespace DelphiRounds.Outbox;
@@ -117,9 +118,7 @@ public sealed class OutboxStore(Database db, TimeProvider time)
                 WHERE id = @id AND attempts = @attempts AND sent_at IS NULL AND cancelled_at IS NULL
                 """, new { id = message.Id, attempts = message.Attempts }, tx);
             if (claimed != 1) return false;
-            await c.ExecuteAsync(
-                "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES (@tokenHash, @participantId, @now)",
-                new { tokenHash, participantId = message.ParticipantId, now }, tx);
+            await ParticipantStore.AddTokenAsync(c, tx, message.ParticipantId, tokenHash, now);
             return true;
         });
 
@@ -134,8 +133,7 @@ public sealed class OutboxStore(Database db, TimeProvider time)
             var now = time.Now();
             await c.ExecuteAsync("UPDATE outbox SET last_error = @error WHERE id = @id",
                 new { id, error = error.Length > 500 ? error[..500] : error }, tx);
-            await c.ExecuteAsync("UPDATE participant_tokens SET revoked_at = @now WHERE token_hash = @tokenHash AND revoked_at IS NULL",
-                new { tokenHash, now }, tx);
+            await ParticipantStore.RevokeTokenAsync(c, tx, tokenHash, now);
         });
 
     /// <summary>Gives up a message that no longer applies.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using DelphiRounds.Accounts;
 using DelphiRounds.Data;
@@ -52,9 +53,7 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
                 INSERT INTO participants (study_id, group_id, pseudonym, token_hash, created_at)
                 VALUES (@studyId, @groupId, @pseudonym, @hash, @now) RETURNING id
                 """, new { studyId, groupId, pseudonym, hash, now }, tx);
-            await c.ExecuteAsync(
-                "INSERT INTO participant_identities (participant_id, name, email, language) VALUES (@id, @name, @email, @language)",
-                new { id, name, email, language }, tx);
+            await IdentityStore.AddAsync(c, tx, id, name, email, language);
             return id;
         });
         return new Invitation(new Participant { Id = id, StudyId = studyId, GroupId = groupId, Pseudonym = pseudonym, CreatedAt = now }, token);
@@ -132,4 +131,14 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
         (await c.QueryAsync<(long GroupId, long Count)>(
             "SELECT group_id, COUNT(*) FROM participants WHERE study_id = @studyId GROUP BY group_id", new { studyId }))
         .ToDictionary(r => r.GroupId, r => (int)r.Count);
+
+    /// <summary>Stores the hash of a link sent by e-mail, in the caller's transaction (the outbox claims a message with it).</summary>
+    public static Task AddTokenAsync(DbConnection c, DbTransaction tx, long participantId, string tokenHash, DateTimeOffset now) =>
+        c.ExecuteAsync("INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES (@tokenHash, @participantId, @now)",
+            new { tokenHash, participantId, now }, tx);
+
+    /// <summary>Revokes one link sent by e-mail, in the caller's transaction (a message that never reached anyone).</summary>
+    public static Task RevokeTokenAsync(DbConnection c, DbTransaction tx, string tokenHash, DateTimeOffset now) =>
+        c.ExecuteAsync("UPDATE participant_tokens SET revoked_at = @now WHERE token_hash = @tokenHash AND revoked_at IS NULL",
+            new { tokenHash, now }, tx);
 }

@@ -1,3 +1,4 @@
+using DelphiRounds.Panel;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Privacy;

@@ -1,3 +1,4 @@
+using DelphiRounds.Panel;
 using DelphiRounds.Accounts;
 using DelphiRounds.Kernel;
 using DelphiRounds.Studies;

@@ -170,13 +170,7 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
             await c.ExecuteAsync("UPDATE rounds SET state = 'open', opened_at = @now WHERE id = @roundId", new { roundId, now }, tx);
             if (!round.IsIdeas)
             {
-                var criteriaJson = await c.ExecuteScalarAsync<string>(
-                    "SELECT criteria_json FROM studies WHERE id = @studyId", new { studyId = round.StudyId }, tx);
-                await c.ExecuteAsync(
-                    """
-                    UPDATE studies SET criteria_hash = @criteriaHash, criteria_locked_at = @now
-                    WHERE id = @studyId AND criteria_locked_at IS NULL
-                    """, new { studyId = round.StudyId, criteriaHash = Secrets.Hash(criteriaJson!), now }, tx);
+                await StudyStore.LockCriteriaAsync(c, tx, round.StudyId, now);
             }
             return RoundChange.Done;
         });

@@ -99,4 +99,18 @@ public sealed class StudyStore(Database db, TimeProvider time)
         db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
             "UPDATE studies SET criteria_json = @json WHERE id = @studyId AND criteria_locked_at IS NULL",
             new { studyId, json = rules.ToCanonicalJson() }, tx) == 1);
+
+    /// <summary>
+    /// Locks the study's consensus criteria with their hash, in the caller's transaction (opening round 1); a
+    /// study already locked keeps its first lock.
+    /// </summary>
+    public static async Task LockCriteriaAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long studyId, DateTimeOffset now)
+    {
+        var criteriaJson = await c.ExecuteScalarAsync<string>("SELECT criteria_json FROM studies WHERE id = @studyId", new { studyId }, tx);
+        await c.ExecuteAsync(
+            """
+            UPDATE studies SET criteria_hash = @criteriaHash, criteria_locked_at = @now
+            WHERE id = @studyId AND criteria_locked_at IS NULL
+            """, new { studyId, criteriaHash = Secrets.Hash(criteriaJson!), now }, tx);
+    }
 }

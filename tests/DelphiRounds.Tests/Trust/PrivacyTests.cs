@@ -1,3 +1,4 @@
+using DelphiRounds.Panel;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;

@@ -90,9 +90,7 @@ public sealed class QuestionnaireModel(
                 if (int.TryParse(raw, out var rank)) ranks[option.Key] = rank;
             }
         }
-        // The key comes from the page itself; a bad one means the form was tampered with, so nothing is saved.
-        if (!string.IsNullOrEmpty(idempotencyKey) && !IdempotencyKeys.IsValid(idempotencyKey))
-            return Refuse(itemId, 400, "idempotencyKey", t["trust.idempotencyKey.invalid"]);
+        // The key comes from the page itself; a bad one means the form was tampered with, and the answer rules refuse it.
         var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
         var request = new AnswerRequest
         {

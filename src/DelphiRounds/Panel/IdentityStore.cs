@@ -2,7 +2,7 @@ using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Kernel;
 
-namespace DelphiRounds.Privacy;
+namespace DelphiRounds.Panel;
 
 /// <summary>The outcome of erasing one person: their pseudonym (which the answers keep) and when.</summary>
 public sealed record Erasure
@@ -62,4 +62,9 @@ public sealed class IdentityStore(Database db, TimeProvider time)
                        AND MAX(r.closed_at) <= @cutoff))
             """, new { now, cutoff }, tx));
     }
+
+    /// <summary>A new panel member's identity, in the caller's transaction (the participant row is written with it).</summary>
+    public static Task AddAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long participantId, string? name, string? email, string? language) =>
+        c.ExecuteAsync("INSERT INTO participant_identities (participant_id, name, email, language) VALUES (@participantId, @name, @email, @language)",
+            new { participantId, name, email, language }, tx);
 }
