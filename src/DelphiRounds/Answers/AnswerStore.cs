@@ -3,6 +3,7 @@ using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
 
 namespace DelphiRounds.Answers;
 
@@ -114,7 +115,7 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
                 db.Provider == DatabaseProvider.Postgres
                     ? "SELECT state FROM rounds WHERE id = @roundId FOR SHARE"
                     : "SELECT state FROM rounds WHERE id = @roundId", new { roundId }, tx);
-            if (state != "open") return new AppendResult(AppendOutcome.RoundNotOpen, null, null, null);
+            if (state != RoundStates.Open) return new AppendResult(AppendOutcome.RoundNotOpen, null, null, null);
 
             var previous = await c.QueryFirstOrDefaultAsync<(long Id, int Revision, double? Value)?>(
                 """

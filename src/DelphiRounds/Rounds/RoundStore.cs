@@ -121,8 +121,8 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
     /// <summary>The open round of a study, else the most recent one, else null.</summary>
     public Task<Round?> CurrentAsync(long studyId) =>
         db.ReadAsync(c => c.QueryFirstOrDefaultAsync<Round>(
-            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND state <> 'draft' ORDER BY CASE WHEN state = 'open' THEN 0 ELSE 1 END, number DESC",
-            new { studyId }));
+            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND state <> @draft ORDER BY CASE WHEN state = @open THEN 0 ELSE 1 END, number DESC",
+            new { studyId, draft = RoundStates.Draft, open = RoundStates.Open }));
 
     public async Task<IReadOnlyList<RoundItem>> ItemsAsync(long roundId) =>
         (await db.ReadAsync(c => c.QueryAsync<RoundItem>(
@@ -142,7 +142,7 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
             if (round.State != RoundStates.Draft) return RoundChange.WrongState;
             if (!round.IsIdeas && round.Number > maxRounds) return RoundChange.RoundLimit;
             var open = await c.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM rounds WHERE study_id = @studyId AND state = 'open'", new { studyId = round.StudyId }, tx);
+                "SELECT COUNT(*) FROM rounds WHERE study_id = @studyId AND state = @open", new { studyId = round.StudyId, open = RoundStates.Open }, tx);
             if (open > 0) return RoundChange.AnotherRoundOpen;
 
             var asked = round.IsIdeas
@@ -167,7 +167,7 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
                     """, new { roundId, studyId = round.StudyId, previous = round.Number - 1 }, tx);
             if (asked == 0) return RoundChange.NoItems;
             var now = time.Now();
-            await c.ExecuteAsync("UPDATE rounds SET state = 'open', opened_at = @now WHERE id = @roundId", new { roundId, now }, tx);
+            await c.ExecuteAsync("UPDATE rounds SET state = @open, opened_at = @now WHERE id = @roundId", new { roundId, now, open = RoundStates.Open }, tx);
             if (!round.IsIdeas)
             {
                 await StudyStore.LockCriteriaAsync(c, tx, round.StudyId, now);
@@ -191,7 +191,7 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
             if (round is null) return RoundChange.NotFound;
             if (round.State != RoundStates.Open) return RoundChange.WrongState;
             var now = time.Now();
-            await c.ExecuteAsync("UPDATE rounds SET state = 'closed', closed_at = @now WHERE id = @roundId", new { roundId, now }, tx);
+            await c.ExecuteAsync("UPDATE rounds SET state = @closed, closed_at = @now WHERE id = @roundId", new { roundId, now, closed = RoundStates.Closed }, tx);
             if (beforeCommit is not null) await beforeCommit(c, tx, round with { State = RoundStates.Closed, ClosedAt = now });
             return RoundChange.Done;
         });
@@ -199,6 +199,6 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
     /// <summary>The closed rating round that came just before <paramref name="round"/>, if any (round 0 asks other questions).</summary>
     public static Task<Round?> PreviousClosedAsync(DbConnection c, DbTransaction? tx, Round round) =>
         c.QueryFirstOrDefaultAsync<Round>(
-            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = 'closed' AND kind = 'rating' ORDER BY number DESC",
-            new { studyId = round.StudyId, number = round.Number }, tx);
+            $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = @closed AND kind = @rating ORDER BY number DESC",
+            new { studyId = round.StudyId, number = round.Number, closed = RoundStates.Closed, rating = RoundKinds.Rating }, tx);
 }
