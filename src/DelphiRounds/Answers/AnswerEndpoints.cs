@@ -50,7 +50,9 @@ public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
 public static class AnswerEndpoints
 {
     public static IServiceCollection AddAnswers(this IServiceCollection services) =>
-        services.AddSingleton<AnswerService>().AddSingleton<AnswerMetrics>().AddSingleton<ResponseRates>().AddSingleton<DashboardReader>();
+        services.AddSingleton<AnswerService>().AddSingleton<AnswerMetrics>().AddSingleton<ResponseRates>().AddSingleton<DashboardReader>()
+            // The web host also finds it by scanning the assembly; the delphi command (demo) composes Answers alone.
+            .TryAddValidator<AnswerRequest, AnswerRequestValidator>();
 
     public static void MapAnswers(this IEndpointRouteBuilder app)
     {

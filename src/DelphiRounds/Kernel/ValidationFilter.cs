@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DelphiRounds.Kernel;
 
@@ -34,4 +35,12 @@ public static class ValidationFilterExtensions
     /// <summary>Validates the body of type <typeparamref name="T"/> with its registered validator.</summary>
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
+
+    /// <summary>Registers a feature's validator unless the assembly scan of the web host already did.</summary>
+    public static IServiceCollection TryAddValidator<T, TValidator>(this IServiceCollection services)
+        where TValidator : class, IValidator<T>
+    {
+        services.TryAddSingleton<IValidator<T>, TValidator>();
+        return services;
+    }
 }
