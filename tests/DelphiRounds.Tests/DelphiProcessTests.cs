@@ -209,8 +209,8 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("pas als de ronde gesloten is", await app.Client().GetStringAsync($"/p/{b.Token}"));
 
         await Close(s, classic);
-        // The close is announced to B after everything pushed for the answers before it (RoundService.CloseAsync), and
-        // SignalR hands a connection's messages to the handlers in order: nothing before it may be a push.
+        // The app pushes everything accepted before a close and then announces the close, and SignalR hands a
+        // connection's messages to the handlers in order: nothing B received before the announcement may be a push.
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
             while (true)
