@@ -1,9 +1,9 @@
 using System.Net;
-using Dapper;
-using DelphiRounds.Data;
 using DelphiRounds.Hosting;
 
 using DelphiRounds.Testing;
+using Dapper;
+using DelphiRounds.Data;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DelphiRounds.Tests;
