@@ -187,21 +187,39 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         var classic = s.RoundId;
         var (a, b) = (s.Participants[0], s.Participants[1]);
         await using var hub = app.Hub(b.Token);
-        var pushes = Channel.CreateUnbounded<JsonElement>();
-        hub.On<JsonElement>("StatsUpdated", u => pushes.Writer.TryWrite(u));
+        // What B's connection receives, in order: pushes, and the close announced after every push of the round.
+        var received = Channel.CreateUnbounded<(string Message, JsonElement Body)>();
+        hub.On<JsonElement>("StatsUpdated", u => received.Writer.TryWrite(("StatsUpdated", u)));
+        hub.On<JsonElement>("RoundStateChanged", c => received.Writer.TryWrite(("RoundStateChanged", c)));
         await hub.StartAsync();
         await hub.InvokeAsync("JoinRound", classic);
+        // The facilitator follows the round too: its push shows the answer went out to the round's groups.
+        await using var facilitatorHub = app.Hub(s.FacilitatorToken);
+        var facilitatorPushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        facilitatorHub.On<JsonElement>("StatsUpdated", _ => facilitatorPushed.TrySetResult());
+        await facilitatorHub.StartAsync();
+        await facilitatorHub.InvokeAsync("JoinRound", classic);
 
         await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, classic, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
         var forParticipant = await Scenario.Expect(await app.Client(b.Token).GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
         Assert.Empty(forParticipant.GetProperty("items").EnumerateArray());
         var forFacilitator = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
         Assert.Equal(1, Scenario.ItemStats(forFacilitator, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
-        await Task.Delay(300);
-        Assert.False(pushes.Reader.TryRead(out _), "a participant received a push in a classic round");
+        await facilitatorPushed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Contains("pas als de ronde gesloten is", await app.Client().GetStringAsync($"/p/{b.Token}"));
 
         await Close(s, classic);
+        // The app pushes everything accepted before a close and then announces the close, and SignalR hands a
+        // connection's messages to the handlers in order: nothing B received before the announcement may be a push.
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (true)
+            {
+                var (message, body) = await received.Reader.ReadAsync(cts.Token);
+                Assert.False(message == "StatsUpdated", "a participant received a push in a classic round");
+                if (body.GetProperty("state").GetString() == "closed") break;
+            }
+        }
         var after = await Scenario.Expect(await app.Client(b.Token).GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
         Assert.Equal(1, Scenario.ItemStats(after, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
     }
@@ -235,9 +253,16 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var push = await pushes.Reader.ReadAsync(cts.Token);
         Assert.All(push.GetProperty("items").EnumerateArray(), i => Assert.Equal(s.SevenPointItem, i.GetProperty("itemId").GetInt64()));
-        await Task.Delay(300);
-        while (pushes.Reader.TryRead(out var more))
-            Assert.All(more.GetProperty("items").EnumerateArray(), i => Assert.Equal(s.SevenPointItem, i.GetProperty("itemId").GetInt64()));
+        // Until the publisher has surely pushed A's answer to the five-point item: A gives its answer (2) to the
+        // seven-point item again. The push of that revision comes from a later tick than every push of the answers
+        // before it (the publisher's ticks run one after another), so on B's connection it comes after them all.
+        var repeated = (await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, blind, new { itemId = s.SevenPointItem, value = 2 }), HttpStatusCode.Created))
+            .GetProperty("id").GetInt64();
+        while (!push.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("version").GetInt64() >= repeated))
+        {
+            push = await pushes.Reader.ReadAsync(cts.Token);
+            Assert.All(push.GetProperty("items").EnumerateArray(), i => Assert.Equal(s.SevenPointItem, i.GetProperty("itemId").GetInt64()));
+        }
 
         await Close(s, blind);
         var export = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/export.json"), HttpStatusCode.OK);

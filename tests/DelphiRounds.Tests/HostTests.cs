@@ -2,6 +2,9 @@ using System.Net;
 using DelphiRounds.Kernel;
 
 using DelphiRounds.Testing;
+using Dapper;
+using DelphiRounds.Data;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DelphiRounds.Tests;
 
@@ -31,15 +34,20 @@ public sealed class HostTests(DelphiApp app) : IClassFixture<DelphiApp>
     {
         await app.Client().GetAsync("/health/ready");
         Assert.Equal(1, DatabaseDump.Count(app.DatabasePath, "SELECT COUNT(*) FROM schema_versions WHERE scriptname LIKE '%0001_initial.sql'"));
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", cmd.ExecuteScalar());
-        using var fk = c.CreateCommand();
-        fk.CommandText = "INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position) VALUES (987654, 'x', 'x', 'x', 0)";
-        // Microsoft.Data.Sqlite turns foreign keys on by default, as the app's connections do.
-        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => fk.ExecuteNonQuery());
+        // Through the app's own Database service: connections opened as the app opens them.
+        var db = app.Services.GetRequiredService<Database>();
+        Assert.Equal(DatabaseProvider.Sqlite, db.Provider);
+        await using (var c = await db.OpenAsync())
+        {
+            Assert.Equal("wal", await c.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+            Assert.Equal(1L, await c.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        }
+        // A group of a study that does not exist, written as the app writes: the foreign key refuses it.
+        var before = DatabaseDump.Take(app.DatabasePath);
+        var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position) VALUES (987654, 'x', 'x', 'x', 0)", transaction: tx)));
+        Assert.Contains("FOREIGN KEY", refused.Message);
+        Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
     }
 
     [Fact]

@@ -50,10 +50,31 @@ public sealed class LiveHubTests(DelphiApp app) : IClassFixture<DelphiApp>
 
         // and it receives nothing from Y
         var received = 0;
-        hub.On<JsonElement>("StatsUpdated", u => { if (u.GetProperty("roundId").GetInt64() == y.RoundId) Interlocked.Increment(ref received); });
+        var ownPushes = Channel.CreateUnbounded<JsonElement>();
+        hub.On<JsonElement>("StatsUpdated", u =>
+        {
+            var round = u.GetProperty("roundId").GetInt64();
+            if (round == y.RoundId) Interlocked.Increment(ref received);
+            else if (round == x.RoundId) ownPushes.Writer.TryWrite(u);
+        });
+        // Y's own facilitator follows Y: its push proves the publisher has sent Y's answer to Y's groups.
+        await using var yFacilitator = app.Hub(y.FacilitatorToken);
+        var yPushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        yFacilitator.On<JsonElement>("StatsUpdated", u => { if (u.GetProperty("roundId").GetInt64() == y.RoundId) yPushed.TrySetResult(); });
+        await yFacilitator.StartAsync();
+        await yFacilitator.InvokeAsync("JoinRound", y.RoundId);
         await Scenario.Expect(await Scenario.AnswerAsync(app, y.Participants[0].Token, y.RoundId, new { itemId = y.SevenPointItem, value = 3 }), HttpStatusCode.Created);
-        await Task.Delay(300);
-        Assert.Equal(0, received);
+        await yPushed.Task.WaitAsync(Patience);
+        // An answer in X, given after that, is pushed in a later tick of the publisher: on this connection its push
+        // comes after anything sent to it for Y, and SignalR hands a connection's messages to the handlers in order.
+        var own = await Scenario.Expect(await Scenario.AnswerAsync(app, x.Participants[1].Token, x.RoundId, new { itemId = x.SevenPointItem, value = 5 }), HttpStatusCode.Created);
+        var ownId = own.GetProperty("id").GetInt64();
+        using (var cts = new CancellationTokenSource(Patience))
+        {
+            while (!(await ownPushes.Reader.ReadAsync(cts.Token)).GetProperty("items").EnumerateArray()
+                       .Any(i => i.GetProperty("itemId").GetInt64() == x.SevenPointItem && i.GetProperty("version").GetInt64() >= ownId)) { }
+        }
+        Assert.Equal(0, Volatile.Read(ref received));
     }
 
     [Fact]

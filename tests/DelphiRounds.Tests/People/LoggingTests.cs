@@ -43,7 +43,8 @@ public sealed class LoggingTests(LoggingTests.LoggedApp app) : IClassFixture<Log
         var response = await app.Client().GetAsync("/p/dlp_NoSuchInvitation00000000000000000");
         var requestId = Assert.Single(response.Headers.GetValues("X-Request-Id"));
         Assert.False(string.IsNullOrWhiteSpace(requestId));
-        await Task.Delay(200);
+        // The host logs "Request finished" as the request's last line, sometimes after the client has the response.
+        await app.Logs.WaitUntilAsync(lines => lines.Any(l => Finished(l, requestId)), Patience);
         var lines = app.Logs.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var mine = lines.Where(l => l.TryGetProperty("requestId", out var id) && id.GetString() == requestId).ToList();
         Assert.True(mine.Count >= 2, $"{mine.Count} lines with request id {requestId} of {lines.Count}");
@@ -92,7 +93,15 @@ public sealed class LoggingTests(LoggingTests.LoggedApp app) : IClassFixture<Log
         }));
         await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/participants");
         await app.Client("dlf_ThisTokenWasNeverIssued0000000000000").GetAsync("/api/v1/studies");
-        await Task.Delay(300);
+        // Every request of the scenario was answered, so each has logged its start ("Request starting" comes first);
+        // wait until each has logged its end as well, the last line of a request.
+        await app.Logs.WaitUntilAsync(lines =>
+        {
+            var parsed = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            var finished = parsed.Where(l => IsHostLine(l, 2)).Select(l => l.GetProperty("requestId").GetString()).ToHashSet();
+            var started = parsed.Where(l => IsHostLine(l, 1)).Select(l => l.GetProperty("requestId").GetString()).ToList();
+            return started.Count >= 16 && started.All(finished.Contains); // 16: the requests above, besides the scenario's
+        }, Patience);
 
         var all = string.Join("\n", app.Logs.Lines);
         Assert.True(app.Logs.Lines.Count > 50, $"only {app.Logs.Lines.Count} log lines: the scenario did not log as expected");
@@ -100,6 +109,19 @@ public sealed class LoggingTests(LoggingTests.LoggedApp app) : IClassFixture<Log
             Assert.False(all.Contains(secret, StringComparison.OrdinalIgnoreCase), $"the logs contain '{secret}':\n{string.Join("\n", app.Logs.Lines.Where(l => l.Contains(secret, StringComparison.OrdinalIgnoreCase)).Take(3))}");
         Assert.DoesNotMatch(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", all);
         Assert.DoesNotMatch(@"dl[pfs]_[A-Za-z0-9_\-]{8,}", all);
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>A line of ASP.NET Core's hosting diagnostics with a request id: event 1 is "Request starting", 2 "Request finished".</summary>
+    private static bool IsHostLine(JsonElement line, int eventId) =>
+        line.GetProperty("category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics"
+        && line.TryGetProperty("eventId", out var id) && id.GetInt32() == eventId && line.TryGetProperty("requestId", out _);
+
+    private static bool Finished(string line, string requestId)
+    {
+        var l = JsonDocument.Parse(line).RootElement;
+        return IsHostLine(l, 2) && l.GetProperty("requestId").GetString() == requestId;
     }
 
     [Fact]
@@ -116,8 +138,23 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
     private readonly DelphiJsonFormatter _formatter = new();
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
     private readonly ConcurrentQueue<string> _lines = new();
+    private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the lines written so far, checking again after every new line.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<string>, bool> condition, TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        while (true)
+        {
+            // Taken before the check: a line written during the check completes it, so no line goes unnoticed.
+            var written = Volatile.Read(ref _written).Task;
+            if (condition(_lines.ToArray())) return;
+            try { await written.WaitAsync(timeout.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"the log lines did not come in {patience.TotalSeconds} s ({_lines.Count} lines)"); }
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -136,7 +173,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
             using var writer = new StringWriter();
             provider._formatter.Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider._scopes, writer);
             var line = writer.ToString().Trim();
-            if (line.Length > 0) provider._lines.Enqueue(line);
+            if (line.Length == 0) return;
+            provider._lines.Enqueue(line);
+            Interlocked.Exchange(ref provider._written, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 }

@@ -103,16 +103,17 @@ public sealed class MetricsTests(DelphiApp app) : IClassFixture<DelphiApp>
 
         // Disconnecting lowers the count of connected participants again (measured on this app's meter, as above).
         long connections = 0;
+        var measured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (var listener = new MeterListener())
         {
             listener.InstrumentPublished = (instrument, l) =>
             {
                 if (instrument.Meter.Scope == factory && instrument.Name == "delphi.live.connections") l.EnableMeasurementEvents(instrument);
             };
-            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref connections, value));
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => { Interlocked.Add(ref connections, value); measured.TrySetResult(); });
             listener.Start();
             await hub.StopAsync();
-            for (var i = 0; i < 50 && Interlocked.Read(ref connections) == 0; i++) await Task.Delay(100);
+            await measured.Task.WaitAsync(TimeSpan.FromSeconds(5));
         }
         Assert.Equal(-1, Interlocked.Read(ref connections));
     }

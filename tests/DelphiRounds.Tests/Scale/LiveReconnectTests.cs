@@ -22,24 +22,34 @@ public sealed class LiveReconnectTests(DelphiApp app) : IClassFixture<DelphiApp>
         var followers = s.Participants.Take(12).Select(p => new LiveFollower(cutter.Address, http, p.Token, s.RoundId)).ToList();
         foreach (var f in followers) await f.StartAsync();
 
-        // Answers keep coming (straight to the server) while every follower's connection is cut twice.
+        // Answers keep coming (straight to the server) while every follower's connection is cut twice: at least
+        // 120 of them, and more until both cuts are done (at most 1,000).
         var random = new Random(8);
+        var answered = 0;
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cutTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var driver = Task.Run(async () =>
         {
-            for (var i = 0; i < 120; i++)
+            for (var i = 0; i < 1000 && (i < 120 || !cutTwice.Task.IsCompleted); i++)
             {
                 var p = s.Participants[random.Next(s.Participants.Count)];
                 var item = s.ItemIds[random.Next(2)];
                 var max = item == s.SevenPointItem ? 7 : 5;
                 var r = await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = item, value = random.Next(1, max + 1) });
                 Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-                await Task.Delay(10);
+                if (Interlocked.Increment(ref answered) == 30) flowing.TrySetResult();
+                await Task.Delay(10); // the pace of the answers, not a wait for something
             }
         });
-        await Task.Delay(400);
+        // The first cut once answers are flowing and every follower has had a push of them.
+        await Task.WhenAny(flowing.Task, driver).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(flowing.Task.IsCompleted, "the driver stopped before 30 answers");
+        await Eventually(() => followers.All(f => f.Pushes >= 1), TimeSpan.FromSeconds(20));
         Assert.True(cutter.CutAll() >= followers.Count);
-        await Task.Delay(600);
+        // The second once every follower has reconnected, joined again and fetched the snapshot again.
+        await Eventually(() => followers.All(f => f.Reconnects >= 1 && f.Snapshots >= 2), TimeSpan.FromSeconds(20));
         cutter.CutAll();
+        cutTwice.TrySetResult();
         await driver;
 
         var expected = await DatabaseStateAsync(app, s.RoundId);

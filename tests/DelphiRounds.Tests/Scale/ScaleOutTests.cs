@@ -36,7 +36,7 @@ public sealed class ScaleOutFixture : IAsyncLifetime
                 throw new InvalidOperationException("The scale-out tests need Redis: set DELPHI_TEST_REDIS or install redis-server (scripts/test.sh does).", e);
             }
             redis = $"127.0.0.1:{port}";
-            await Task.Delay(300);
+            await WaitForPongAsync(_redis!, port, TimeSpan.FromSeconds(10));
         }
         Directory.CreateDirectory(_shared);
         var settings = new Dictionary<string, string?>
@@ -68,6 +68,31 @@ public sealed class ScaleOutFixture : IAsyncLifetime
         _redis?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_shared, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Waits until the Redis server just started answers PING (it refuses connections until it listens).</summary>
+    private static async Task WaitForPongAsync(Process redis, int port, TimeSpan patience)
+    {
+        var until = DateTime.UtcNow + patience;
+        while (true)
+        {
+            if (redis.HasExited) throw new InvalidOperationException($"redis-server exited with {redis.ExitCode} before answering PING");
+            try
+            {
+                using var client = new TcpClient();
+                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token);
+                var reply = new byte[64];
+                var read = await stream.ReadAsync(reply, attempt.Token);
+                if (System.Text.Encoding.ASCII.GetString(reply, 0, read).StartsWith("+PONG", StringComparison.Ordinal)) return;
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException) { }
+            if (DateTime.UtcNow > until) throw new TimeoutException($"redis-server on port {port} did not answer PING in {patience.TotalSeconds} s");
+            // The server is still starting (connection refused): try again shortly.
+            await Task.Delay(20);
+        }
     }
 
     private static int FreePort()
