@@ -268,8 +268,7 @@ public static class AnalysisJson
             foreach (var ranking in input.Rankings)
             {
                 w.WriteStartObject();
-                w.WriteString("participant", ranking.Participant);
-                if (ranking.Group is not null) w.WriteString("group", ranking.Group);
+                WriteAnswerer(w, ranking.Participant, ranking.Group);
                 w.WriteStartObject("ranks");
                 foreach (var (option, rank) in ranking.Ranks) w.WriteNumber(option, rank);
                 w.WriteEndObject();
@@ -344,25 +343,36 @@ public static class AnalysisJson
         return version;
     }
 
-    private static List<Response> ReadResponses(JsonElement element, string field)
+    private static List<Response> ReadResponses(JsonElement element, string field) =>
+        ReadAnswers(element, field, "value", (fields, path, participant, group) =>
+        {
+            if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
+            return new Response(participant, group, Number(value, $"{path}.value"));
+        });
+
+    /// <summary>
+    /// A list of answers of any kind: each an object naming its participant and, optionally, its group;
+    /// <paramref name="read"/> reads the rest (<paramref name="holds"/> names it in the refusal of a non-object).
+    /// </summary>
+    private static List<T> ReadAnswers<T>(
+        JsonElement element, string field, string holds, Func<Dictionary<string, JsonElement>, string, string, string?, T> read)
     {
         RequireArray(element, field);
-        var responses = new List<Response>(element.GetArrayLength());
+        var answers = new List<T>(element.GetArrayLength());
         int i = 0;
         foreach (var item in element.EnumerateArray())
         {
             var path = $"{field}[{i++}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                throw new AnalysisInputException(path, $"must be an object with participant and value, not {KindOf(item)}");
+                throw new AnalysisInputException(path, $"must be an object with participant and {holds}, not {KindOf(item)}");
             }
             var fields = Fields(item, path);
             var participant = RequiredString(fields, "participant", path);
             var group = OptionalString(fields, "group", path);
-            if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
-            responses.Add(new Response(participant, group, Number(value, $"{path}.value")));
+            answers.Add(read(fields, path, participant, group));
         }
-        return responses;
+        return answers;
     }
 
     private static ConsensusCriteria ReadCriteria(Dictionary<string, JsonElement> fields)
@@ -431,19 +441,8 @@ public static class AnalysisJson
         {
             throw new AnalysisInputException("rankings", "is required (an empty list when nobody ranked yet)");
         }
-        RequireArray(element, "rankings");
-        var rankings = new List<RankingResponse>(element.GetArrayLength());
-        int i = 0;
-        foreach (var item in element.EnumerateArray())
+        return new RankingInput(ReadAnswers(element, "rankings", "ranks", (itemFields, path, participant, group) =>
         {
-            var path = $"rankings[{i++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                throw new AnalysisInputException(path, $"must be an object with participant and ranks, not {KindOf(item)}");
-            }
-            var itemFields = Fields(item, path);
-            var participant = RequiredString(itemFields, "participant", path);
-            var group = OptionalString(itemFields, "group", path);
             if (!itemFields.TryGetValue("ranks", out var ranksElement) || ranksElement.ValueKind == JsonValueKind.Null)
             {
                 throw new AnalysisInputException($"{path}.ranks", "is required, e.g. {\"option-a\": 1, \"option-b\": 2}");
@@ -453,9 +452,8 @@ public static class AnalysisJson
             {
                 ranks.Add(option, Number(rank, Analyzer.OptionField(path, option)));
             }
-            rankings.Add(new RankingResponse(participant, group, ranks));
-        }
-        return new RankingInput(rankings);
+            return new RankingResponse(participant, group, ranks);
+        }));
     }
 
     /// <summary>The properties of an object by name, refusing a name given twice (which one would count?).</summary>
@@ -676,12 +674,18 @@ public static class AnalysisJson
         foreach (var response in responses)
         {
             w.WriteStartObject();
-            w.WriteString("participant", response.Participant);
-            if (response.Group is not null) w.WriteString("group", response.Group);
+            WriteAnswerer(w, response.Participant, response.Group);
             w.WriteNumber("value", response.Value);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    // A participant without a group writes no group field, as ReadAnswers reads a missing one as none.
+    private static void WriteAnswerer(Utf8JsonWriter w, string participant, string? group)
+    {
+        w.WriteString("participant", participant);
+        if (group is not null) w.WriteString("group", group);
     }
 
     private static void WriteBand(Utf8JsonWriter w, string name, (double Low, double High) band)
