@@ -109,34 +109,18 @@ public static class AnalysisJson
         return WriteDocument(indented, w =>
         {
             w.WriteStartObject();
-            w.WriteString("kind", KindName(analysis.Kind));
-            w.WriteNumber("quantileMethod", analysis.QuantileMethod);
-            bool withBand = analysis.AgreementBand is not null;
-            WriteStatistics(w, analysis.Overall, withBand);
-            w.WriteStartObject("groups");
-            foreach (var (group, statistics) in analysis.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartObject(group);
-                WriteStatistics(w, statistics, withBand);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            WritePanel(w, analysis, null, _ => null);
             if (analysis.Stability is { } stability)
             {
                 w.WriteStartObject("stability");
-                w.WriteNumber("pairs", stability.Pairs);
-                Number(w, "changedFraction", stability.ChangedFraction);
-                Number(w, "meanAbsoluteChange", stability.MeanAbsoluteChange);
-                Number(w, "wilcoxonP", stability.WilcoxonP);
+                WritePairs(w, stability.Pairs, stability.ChangedFraction, stability.MeanAbsoluteChange, stability.WilcoxonP);
                 w.WriteEndObject();
             }
             if (analysis.Consensus is { } consensus)
             {
                 w.WriteStartObject("consensus");
                 w.WriteBoolean("reached", consensus.Reached);
-                w.WriteStartArray("reasons");
-                foreach (var reason in consensus.Reasons) w.WriteStringValue(reason);
-                w.WriteEndArray();
+                Strings(w, "reasons", consensus.Reasons);
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -150,27 +134,14 @@ public static class AnalysisJson
         return WriteDocument(indented, w =>
         {
             w.WriteStartObject();
-            w.WriteString("kind", KindName(analysis.Kind));
-            w.WriteNumber("quantileMethod", analysis.QuantileMethod);
-            bool withBand = analysis.AgreementBand is not null;
-            var disagreement = analysis.DisagreementBand is null ? null : new Disagreement(analysis.DisagreementInBand);
-            WriteStatistics(w, analysis.Overall, withBand, disagreement);
-            w.WriteStartObject("groups");
-            foreach (var (group, statistics) in analysis.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartObject(group);
-                var share = disagreement is null ? null : new Disagreement(analysis.GroupDisagreementInBand.GetValueOrDefault(group));
-                WriteStatistics(w, statistics, withBand, share);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            bool withAgainst = analysis.DisagreementBand is not null;
+            WritePanel(w, analysis,
+                withAgainst ? new Disagreement(analysis.DisagreementInBand) : null,
+                group => withAgainst ? new Disagreement(analysis.GroupDisagreementInBand.GetValueOrDefault(group)) : null);
             if (analysis.Stability is { } stability)
             {
                 w.WriteStartObject("stability");
-                w.WriteNumber("pairs", stability.Pairs);
-                Number(w, "changedFraction", stability.ChangedFraction);
-                Number(w, "meanAbsoluteChange", stability.MeanAbsoluteChange);
-                Number(w, "wilcoxonP", stability.WilcoxonP);
+                WritePairs(w, stability.Pairs, stability.ChangedFraction, stability.MeanAbsoluteChange, stability.WilcoxonP);
                 if (analysis.Kind == ItemKind.Rating) Number(w, "netChange", stability.NetChange);
                 else Number(w, "medianShift", stability.MedianShift);
                 if (stability.Stable is { } stable) w.WriteBoolean("stable", stable);
@@ -182,9 +153,7 @@ public static class AnalysisJson
                 w.WriteStartObject("consensus");
                 w.WriteBoolean("reached", consensus.Reached);
                 Direction(w, "direction", consensus.Direction);
-                w.WriteStartArray("reasons");
-                foreach (var reason in consensus.Reasons) w.WriteStringValue(reason);
-                w.WriteEndArray();
+                Strings(w, "reasons", consensus.Reasons);
                 w.WriteNumber("flipsWithoutOne", consensus.FlipsWithoutOne);
                 Strings(w, "flipsWithoutGroup", consensus.FlipsWithoutGroup);
                 w.WriteEndObject();
@@ -253,40 +222,15 @@ public static class AnalysisJson
     public static string WriteInput(ItemInput input, bool indented = false)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return WriteDocument(indented, w =>
+        return WriteItemInput(indented, input, (w, criteria) =>
         {
-            w.WriteStartObject();
-            w.WriteString("kind", KindName(input.Kind));
-            if (input.Kind == ItemKind.Rating && input.Scale is { } scale)
-            {
-                w.WriteStartObject("scale");
-                w.WriteNumber("min", scale.Min);
-                w.WriteNumber("max", scale.Max);
-                w.WriteEndObject();
-            }
-            w.WriteNumber("quantileMethod", input.QuantileMethod);
-            WriteResponses(w, "responses", input.Responses);
-            if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
-            if (input.Criteria is { } criteria)
-            {
-                w.WriteStartObject("criteria");
-                if (criteria.MaxIqr is { } maxIqr) w.WriteNumber("maxIqr", maxIqr);
-                if (criteria.AgreementBand is { } band)
-                {
-                    w.WriteStartArray("agreementBand");
-                    w.WriteNumberValue(band.Low);
-                    w.WriteNumberValue(band.High);
-                    w.WriteEndArray();
-                }
-                if (criteria.MinAgreement is { } minAgreement) w.WriteNumber("minAgreement", minAgreement);
-                if (criteria.MaxChangedFraction is { } maxChanged) w.WriteNumber("maxChangedFraction", maxChanged);
-                w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
-                w.WriteNumber("minGroupSize", criteria.MinGroupSize);
-                // Without it the document would be judged by the default rules, version 2, not the ones that made the aggregate.
-                w.WriteNumber("version", 1);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            OptionalNumber(w, "maxIqr", criteria.MaxIqr);
+            if (criteria.AgreementBand is { } band) WriteBand(w, "agreementBand", band);
+            OptionalNumber(w, "minAgreement", criteria.MinAgreement);
+            OptionalNumber(w, "maxChangedFraction", criteria.MaxChangedFraction);
+            WriteGroupRule(w, criteria);
+            // Without it the document would be judged by the default rules, version 2, not the ones that made the aggregate.
+            w.WriteNumber("version", 1);
         });
     }
 
@@ -297,37 +241,18 @@ public static class AnalysisJson
     public static string WriteInput(ItemInputV2 input, bool indented = false)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return WriteDocument(indented, w =>
+        return WriteItemInput(indented, input, (w, criteria) =>
         {
-            w.WriteStartObject();
-            w.WriteString("kind", KindName(input.Kind));
-            if (input.Kind == ItemKind.Rating && input.Scale is { } scale)
-            {
-                w.WriteStartObject("scale");
-                w.WriteNumber("min", scale.Min);
-                w.WriteNumber("max", scale.Max);
-                w.WriteEndObject();
-            }
-            w.WriteNumber("quantileMethod", input.QuantileMethod);
-            WriteResponses(w, "responses", input.Responses);
-            if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
-            if (input.Criteria is { } criteria)
-            {
-                w.WriteStartObject("criteria");
-                w.WriteNumber("version", 2);
-                if (criteria.MaxIqr is { } maxIqr) w.WriteNumber("maxIqr", maxIqr);
-                if (criteria.AgreementBand is { } band) WriteBand(w, "agreementBand", band);
-                if (criteria.DisagreementBand is { } against) WriteBand(w, "disagreementBand", against);
-                if (criteria.MinAgreement is { } minAgreement) w.WriteNumber("minAgreement", minAgreement);
-                if (criteria.MaxChangedFraction is { } maxChanged) w.WriteNumber("maxChangedFraction", maxChanged);
-                if (criteria.MaxNetChange is { } maxNet) w.WriteNumber("maxNetChange", maxNet);
-                if (criteria.MaxMedianShift is { } maxShift) w.WriteNumber("maxMedianShift", maxShift);
-                w.WriteNumber("minPole", criteria.MinPole);
-                w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
-                w.WriteNumber("minGroupSize", criteria.MinGroupSize);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            w.WriteNumber("version", 2);
+            OptionalNumber(w, "maxIqr", criteria.MaxIqr);
+            if (criteria.AgreementBand is { } band) WriteBand(w, "agreementBand", band);
+            if (criteria.DisagreementBand is { } against) WriteBand(w, "disagreementBand", against);
+            OptionalNumber(w, "minAgreement", criteria.MinAgreement);
+            OptionalNumber(w, "maxChangedFraction", criteria.MaxChangedFraction);
+            OptionalNumber(w, "maxNetChange", criteria.MaxNetChange);
+            OptionalNumber(w, "maxMedianShift", criteria.MaxMedianShift);
+            w.WriteNumber("minPole", criteria.MinPole);
+            WriteGroupRule(w, criteria);
         });
     }
 
@@ -343,8 +268,7 @@ public static class AnalysisJson
             foreach (var ranking in input.Rankings)
             {
                 w.WriteStartObject();
-                w.WriteString("participant", ranking.Participant);
-                if (ranking.Group is not null) w.WriteString("group", ranking.Group);
+                WriteAnswerer(w, ranking.Participant, ranking.Group);
                 w.WriteStartObject("ranks");
                 foreach (var (option, rank) in ranking.Ranks) w.WriteNumber(option, rank);
                 w.WriteEndObject();
@@ -419,25 +343,36 @@ public static class AnalysisJson
         return version;
     }
 
-    private static List<Response> ReadResponses(JsonElement element, string field)
+    private static List<Response> ReadResponses(JsonElement element, string field) =>
+        ReadAnswers(element, field, "value", (fields, path, participant, group) =>
+        {
+            if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
+            return new Response(participant, group, Number(value, $"{path}.value"));
+        });
+
+    /// <summary>
+    /// A list of answers of any kind: each an object naming its participant and, optionally, its group;
+    /// <paramref name="read"/> reads the rest (<paramref name="holds"/> names it in the refusal of a non-object).
+    /// </summary>
+    private static List<T> ReadAnswers<T>(
+        JsonElement element, string field, string holds, Func<Dictionary<string, JsonElement>, string, string, string?, T> read)
     {
         RequireArray(element, field);
-        var responses = new List<Response>(element.GetArrayLength());
+        var answers = new List<T>(element.GetArrayLength());
         int i = 0;
         foreach (var item in element.EnumerateArray())
         {
             var path = $"{field}[{i++}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                throw new AnalysisInputException(path, $"must be an object with participant and value, not {KindOf(item)}");
+                throw new AnalysisInputException(path, $"must be an object with participant and {holds}, not {KindOf(item)}");
             }
             var fields = Fields(item, path);
             var participant = RequiredString(fields, "participant", path);
             var group = OptionalString(fields, "group", path);
-            if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
-            responses.Add(new Response(participant, group, Number(value, $"{path}.value")));
+            answers.Add(read(fields, path, participant, group));
         }
-        return responses;
+        return answers;
     }
 
     private static ConsensusCriteria ReadCriteria(Dictionary<string, JsonElement> fields)
@@ -451,16 +386,7 @@ public static class AnalysisJson
             MinAgreement = OptionalNumber(fields, "minAgreement", "criteria"),
             MaxChangedFraction = OptionalNumber(fields, "maxChangedFraction", "criteria"),
         };
-        if (Optional(fields, "requireEveryGroup") is { } every)
-        {
-            if (every.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                throw new AnalysisInputException("criteria.requireEveryGroup", $"must be true or false, not {KindOf(every)}");
-            }
-            criteria = criteria with { RequireEveryGroup = every.GetBoolean() };
-        }
-        if (Optional(fields, "minGroupSize") is { } size) criteria = criteria with { MinGroupSize = Whole(size, "criteria.minGroupSize") };
-        return criteria;
+        return ReadGroupRule(fields, criteria);
     }
 
     private static ConsensusCriteriaV2 ReadCriteriaV2(Dictionary<string, JsonElement> fields)
@@ -476,6 +402,15 @@ public static class AnalysisJson
             MaxMedianShift = OptionalNumber(fields, "maxMedianShift", "criteria"),
         };
         if (OptionalNumber(fields, "minPole", "criteria") is { } minPole) criteria = criteria with { MinPole = minPole };
+        return ReadGroupRule(fields, criteria);
+    }
+
+    /// <summary>Reads the group rule into either version's criteria, keeping the defaults of fields not given.</summary>
+    private static TCriteria ReadGroupRule<TCriteria>(Dictionary<string, JsonElement> fields, TCriteria read)
+        where TCriteria : ConsensusCriteriaBase
+    {
+        // A with-expression on the base keeps the runtime type, so one reader serves both versions.
+        ConsensusCriteriaBase criteria = read;
         if (Optional(fields, "requireEveryGroup") is { } every)
         {
             if (every.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -485,7 +420,7 @@ public static class AnalysisJson
             criteria = criteria with { RequireEveryGroup = every.GetBoolean() };
         }
         if (Optional(fields, "minGroupSize") is { } size) criteria = criteria with { MinGroupSize = Whole(size, "criteria.minGroupSize") };
-        return criteria;
+        return (TCriteria)criteria;
     }
 
     private static (double Low, double High)? OptionalBand(Dictionary<string, JsonElement> fields, string name)
@@ -506,19 +441,8 @@ public static class AnalysisJson
         {
             throw new AnalysisInputException("rankings", "is required (an empty list when nobody ranked yet)");
         }
-        RequireArray(element, "rankings");
-        var rankings = new List<RankingResponse>(element.GetArrayLength());
-        int i = 0;
-        foreach (var item in element.EnumerateArray())
+        return new RankingInput(ReadAnswers(element, "rankings", "ranks", (itemFields, path, participant, group) =>
         {
-            var path = $"rankings[{i++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                throw new AnalysisInputException(path, $"must be an object with participant and ranks, not {KindOf(item)}");
-            }
-            var itemFields = Fields(item, path);
-            var participant = RequiredString(itemFields, "participant", path);
-            var group = OptionalString(itemFields, "group", path);
             if (!itemFields.TryGetValue("ranks", out var ranksElement) || ranksElement.ValueKind == JsonValueKind.Null)
             {
                 throw new AnalysisInputException($"{path}.ranks", "is required, e.g. {\"option-a\": 1, \"option-b\": 2}");
@@ -528,9 +452,8 @@ public static class AnalysisJson
             {
                 ranks.Add(option, Number(rank, Analyzer.OptionField(path, option)));
             }
-            rankings.Add(new RankingResponse(participant, group, ranks));
-        }
-        return new RankingInput(rankings);
+            return new RankingResponse(participant, group, ranks);
+        }));
     }
 
     /// <summary>The properties of an object by name, refusing a name given twice (which one would count?).</summary>
@@ -634,6 +557,82 @@ public static class AnalysisJson
         _ => "ranking",
     };
 
+    /// <summary>
+    /// Kind, quantile method and the statistics of the panel and of each group, as both versions write them;
+    /// <paramref name="disagreement"/> and <paramref name="groupDisagreement"/> (by slug) give the shares in the
+    /// disagreement band, null to leave the field out.
+    /// </summary>
+    private static void WritePanel(
+        Utf8JsonWriter w, ItemAnalysisBase analysis, Disagreement? disagreement, Func<string, Disagreement?> groupDisagreement)
+    {
+        w.WriteString("kind", KindName(analysis.Kind));
+        w.WriteNumber("quantileMethod", analysis.QuantileMethod);
+        bool withBand = analysis.AgreementBand is not null;
+        WriteStatistics(w, analysis.Overall, withBand, disagreement);
+        w.WriteStartObject("groups");
+        foreach (var (group, statistics) in analysis.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartObject(group);
+            WriteStatistics(w, statistics, withBand, groupDisagreement(group));
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>The figures over the participants present in both rounds, which open <c>stability</c> in both versions.</summary>
+    private static void WritePairs(Utf8JsonWriter w, int pairs, double? changedFraction, double? meanAbsoluteChange, double? wilcoxonP)
+    {
+        w.WriteNumber("pairs", pairs);
+        Number(w, "changedFraction", changedFraction);
+        Number(w, "meanAbsoluteChange", meanAbsoluteChange);
+        Number(w, "wilcoxonP", wilcoxonP);
+    }
+
+    /// <summary>
+    /// An input document of either version: the answers as read, then the criteria object that <paramref name="writeCriteria"/>
+    /// fills (left out without criteria).
+    /// </summary>
+    private static string WriteItemInput<TCriteria>(
+        bool indented, ItemInputBase<TCriteria> input, Action<Utf8JsonWriter, TCriteria> writeCriteria)
+        where TCriteria : ConsensusCriteriaBase
+    {
+        return WriteDocument(indented, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", KindName(input.Kind));
+            if (input.ScaleIfRating is { } scale)
+            {
+                w.WriteStartObject("scale");
+                w.WriteNumber("min", scale.Min);
+                w.WriteNumber("max", scale.Max);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("quantileMethod", input.QuantileMethod);
+            WriteResponses(w, "responses", input.Responses);
+            if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
+            if (input.Criteria is { } criteria)
+            {
+                w.WriteStartObject("criteria");
+                writeCriteria(w, criteria);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        });
+    }
+
+    // Written always, defaults too, so that an export says which groups were judged without knowing the defaults.
+    private static void WriteGroupRule(Utf8JsonWriter w, ConsensusCriteriaBase criteria)
+    {
+        w.WriteBoolean("requireEveryGroup", criteria.RequireEveryGroup);
+        w.WriteNumber("minGroupSize", criteria.MinGroupSize);
+    }
+
+    // A bound that is not given is not judged, so it is left out rather than written as null.
+    private static void OptionalNumber(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v) w.WriteNumber(name, v);
+    }
+
     /// <summary>A share in the disagreement band to write beside the statistics (null inside: no answers).</summary>
     private sealed record Disagreement(double? Share);
 
@@ -675,12 +674,18 @@ public static class AnalysisJson
         foreach (var response in responses)
         {
             w.WriteStartObject();
-            w.WriteString("participant", response.Participant);
-            if (response.Group is not null) w.WriteString("group", response.Group);
+            WriteAnswerer(w, response.Participant, response.Group);
             w.WriteNumber("value", response.Value);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    // A participant without a group writes no group field, as ReadAnswers reads a missing one as none.
+    private static void WriteAnswerer(Utf8JsonWriter w, string participant, string? group)
+    {
+        w.WriteString("participant", participant);
+        if (group is not null) w.WriteString("group", group);
     }
 
     private static void WriteBand(Utf8JsonWriter w, string name, (double Low, double High) band)

@@ -22,11 +22,10 @@ public static class Analyzer
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
 
-        var scale = input.Kind == ItemKind.Rating ? input.Scale : null;
         var band = input.Criteria?.AgreementBand;
         int method = input.QuantileMethod;
 
-        var (overall, groupStatistics) = ComputePanel(input.Responses, method, scale, band);
+        var (overall, groupStatistics) = ComputePanel(input.Responses, method, input.ScaleIfRating, band);
         var stability = input.PreviousRound is null ? null : ComputeStability(input.Responses, input.PreviousRound);
         return new ItemAnalysis
         {
@@ -112,7 +111,7 @@ public static class Analyzer
         if (band is { } b)
         {
             int k = 0;
-            foreach (var x in sorted) if (x >= b.Low && x <= b.High) k++;
+            foreach (var x in sorted) if (InBand(x, b)) k++;
             inBand = k;
         }
 
@@ -148,26 +147,24 @@ public static class Analyzer
 
     private static void Validate(ItemInput input)
     {
-        ValidateAnswers(input.Kind, input.Scale, input.QuantileMethod, input.Responses, input.PreviousRound);
+        ValidateAnswers(input);
         if (input.Criteria is not null) ValidateCriteria(input.Criteria);
     }
 
     /// <summary>The rules of the contract for everything of an item but its criteria, which differ by version.</summary>
-    internal static void ValidateAnswers(
-        ItemKind kind, RatingScale? scale, int quantileMethod, IReadOnlyList<Response>? responses, IReadOnlyList<Response>? previousRound)
+    internal static void ValidateAnswers<TCriteria>(ItemInputBase<TCriteria> input) where TCriteria : ConsensusCriteriaBase
     {
-        if (kind == ItemKind.Ranking) throw new AnalysisInputException("kind", "a ranking item has rankings, not responses");
-        if (!Enum.IsDefined(kind)) throw new AnalysisInputException("kind", $"{kind} is not an item kind");
-        if (kind == ItemKind.Rating) ValidateScale(scale);
-        if (!Quantiles.IsMethod(quantileMethod))
+        if (input.Kind == ItemKind.Ranking) throw new AnalysisInputException("kind", "a ranking item has rankings, not responses");
+        if (!Enum.IsDefined(input.Kind)) throw new AnalysisInputException("kind", $"{input.Kind} is not an item kind");
+        if (input.Kind == ItemKind.Rating) ValidateScale(input.Scale);
+        if (!Quantiles.IsMethod(input.QuantileMethod))
         {
-            throw new AnalysisInputException("quantileMethod", $"{quantileMethod} is not a Hyndman–Fan type; use 1 to 9 (7 is R's default)");
+            throw new AnalysisInputException("quantileMethod", $"{input.QuantileMethod} is not a Hyndman–Fan type; use 1 to 9 (7 is R's default)");
         }
-        if (responses is null) throw new AnalysisInputException("responses", "is required");
+        if (input.Responses is null) throw new AnalysisInputException("responses", "is required");
 
-        var ratingScale = kind == ItemKind.Rating ? scale : null;
-        ValidateResponses(responses, "responses", ratingScale);
-        if (previousRound is not null) ValidateResponses(previousRound, "previousRound", ratingScale);
+        ValidateResponses(input.Responses, "responses", input.ScaleIfRating);
+        if (input.PreviousRound is not null) ValidateResponses(input.PreviousRound, "previousRound", input.ScaleIfRating);
     }
 
     private static void ValidateScale(RatingScale? scale)
@@ -219,10 +216,22 @@ public static class Analyzer
 
     private static void ValidateCriteria(ConsensusCriteria criteria)
     {
+        ValidateSharedBounds(criteria);
+        if (criteria.AgreementBand is { } band) ValidateBand(band, "criteria.agreementBand");
+        ValidateSharedNeeds(criteria);
+    }
+
+    // The shared rules come in two parts because version 2 checks its own bounds and bands between them,
+    // and of several faults the one named first must stay the same.
+    internal static void ValidateSharedBounds(ConsensusCriteriaBase criteria)
+    {
         Finite(criteria.MaxIqr, "criteria.maxIqr");
         Finite(criteria.MinAgreement, "criteria.minAgreement");
         Finite(criteria.MaxChangedFraction, "criteria.maxChangedFraction");
-        if (criteria.AgreementBand is { } band) ValidateBand(band, "criteria.agreementBand");
+    }
+
+    internal static void ValidateSharedNeeds(ConsensusCriteriaBase criteria)
+    {
         if (criteria.MinAgreement is not null && criteria.AgreementBand is null)
         {
             throw new AnalysisInputException("criteria.minAgreement", "needs criteria.agreementBand: the share of answers in which band?");
@@ -232,6 +241,9 @@ public static class Analyzer
             throw new AnalysisInputException("criteria.minGroupSize", $"{criteria.MinGroupSize} is negative");
         }
     }
+
+    /// <summary>Bands are inclusive at both ends: an answer on an end counts as in the band.</summary>
+    internal static bool InBand(double value, (double Low, double High) band) => value >= band.Low && value <= band.High;
 
     internal static void ValidateBand((double Low, double High) band, string field)
     {

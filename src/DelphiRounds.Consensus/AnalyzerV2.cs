@@ -14,12 +14,11 @@ public static class AnalyzerV2
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
 
-        var scale = input.Kind == ItemKind.Rating ? input.Scale : null;
         var criteria = input.Criteria;
         var againstBand = criteria?.DisagreementBand;
         int method = input.QuantileMethod;
 
-        var (overall, groups) = Analyzer.ComputePanel(input.Responses, method, scale, criteria?.AgreementBand);
+        var (overall, groups) = Analyzer.ComputePanel(input.Responses, method, input.ScaleIfRating, criteria?.AgreementBand);
         double? disagreement = null;
         var groupDisagreement = new Dictionary<string, double?>(StringComparer.Ordinal);
         if (againstBand is { } band)
@@ -57,7 +56,7 @@ public static class AnalyzerV2
         {
             bool polarised = overall.N >= 4 && overall.AgreementInBand >= criteria.MinPole && disagreement >= criteria.MinPole;
             // A pole is a group that speaks as one; a group too small to be judged speaks for nobody.
-            var judged = groups.Where(g => g.Value.N >= Math.Max(1, criteria.MinGroupSize)).ToList();
+            var judged = groups.Where(g => g.Value.N >= criteria.SmallestJudgedGroup).ToList();
             dissensus = new Dissensus(polarised, Pole(judged, forBand), Pole(judged, against));
         }
 
@@ -80,14 +79,14 @@ public static class AnalyzerV2
     }
 
     private static List<string> Pole(List<KeyValuePair<string, Statistics>> groups, (double Low, double High) band) =>
-        groups.Where(g => g.Value.Median is { } median && median >= band.Low && median <= band.High)
+        groups.Where(g => g.Value.Median is { } median && Analyzer.InBand(median, band))
             .Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
 
     private static StabilityV2 ComputeStability(ItemInputV2 input, IReadOnlyList<Response> previous, double? median)
     {
         var pairs = Analyzer.ComputeStability(input.Responses, previous);
         double? netChange = null, medianShift = null;
-        if (input.Kind == ItemKind.Rating && input.Scale is { } scale)
+        if (input.ScaleIfRating is { } scale)
         {
             netChange = NetChange(input.Responses, previous, scale);
         }
@@ -129,15 +128,13 @@ public static class AnalyzerV2
 
     private static void Validate(ItemInputV2 input)
     {
-        Analyzer.ValidateAnswers(input.Kind, input.Scale, input.QuantileMethod, input.Responses, input.PreviousRound);
-        if (input.Criteria is { } criteria) ValidateCriteria(criteria, input.Kind == ItemKind.Rating ? input.Scale : null);
+        Analyzer.ValidateAnswers(input);
+        if (input.Criteria is { } criteria) ValidateCriteria(criteria, input.ScaleIfRating);
     }
 
     private static void ValidateCriteria(ConsensusCriteriaV2 criteria, RatingScale? scale)
     {
-        Analyzer.Finite(criteria.MaxIqr, "criteria.maxIqr");
-        Analyzer.Finite(criteria.MinAgreement, "criteria.minAgreement");
-        Analyzer.Finite(criteria.MaxChangedFraction, "criteria.maxChangedFraction");
+        Analyzer.ValidateSharedBounds(criteria);
         Analyzer.Finite(criteria.MaxNetChange, "criteria.maxNetChange");
         Analyzer.Finite(criteria.MaxMedianShift, "criteria.maxMedianShift");
         Analyzer.Finite(criteria.MinPole, "criteria.minPole");
@@ -161,14 +158,7 @@ public static class AnalyzerV2
                     $"{Band(againstBand)} overlaps criteria.agreementBand {Band(agreement)}; an answer cannot count both for and against");
             }
         }
-        if (criteria.MinAgreement is not null && criteria.AgreementBand is null)
-        {
-            throw new AnalysisInputException("criteria.minAgreement", "needs criteria.agreementBand: the share of answers in which band?");
-        }
-        if (criteria.MinGroupSize < 0)
-        {
-            throw new AnalysisInputException("criteria.minGroupSize", $"{criteria.MinGroupSize} is negative");
-        }
+        Analyzer.ValidateSharedNeeds(criteria);
         if (criteria.MaxNetChange is { } net && net is < 0 or > 1)
         {
             throw new AnalysisInputException("criteria.maxNetChange", $"{Analyzer.Show(net)} is not a share; net change runs from 0 to 1");

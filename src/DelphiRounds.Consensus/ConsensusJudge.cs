@@ -8,7 +8,7 @@ internal static class ConsensusJudge
     {
         var reasons = new List<string>();
         // With no answers every figure is undefined; nobody can be said to agree.
-        if (overall.N == 0) reasons.Add("no answers yet");
+        if (overall.N == 0) reasons.Add(NoAnswers);
         Check(overall, "", criteria, reasons);
 
         // Stability is a property of the panel's movement, judged for the whole panel only.
@@ -21,7 +21,7 @@ internal static class ConsensusJudge
         {
             foreach (var (group, statistics) in groups)
             {
-                if (statistics.N >= Math.Max(1, criteria.MinGroupSize)) Check(statistics, $"group {group}: ", criteria, reasons);
+                if (statistics.N >= criteria.SmallestJudgedGroup) Check(statistics, $"group {group}: ", criteria, reasons);
             }
         }
         return new ConsensusResult(reasons.Count == 0, reasons);
@@ -32,13 +32,22 @@ internal static class ConsensusJudge
         // Equality passes: a criterion fails only on a strict breach.
         if (criteria.MaxIqr is { } maxIqr && statistics.Iqr is { } iqr && iqr > maxIqr)
         {
-            reasons.Add($"{prefix}iqr {Show(iqr, maxIqr)} > {Analyzer.Show(maxIqr)}");
+            reasons.Add(IqrTooWide(prefix, iqr, maxIqr));
         }
         if (criteria.MinAgreement is { } minAgreement && statistics.AgreementInBand is { } agreement && agreement < minAgreement)
         {
-            reasons.Add($"{prefix}agreement {Show(agreement, minAgreement)} < {Analyzer.Show(minAgreement)}");
+            reasons.Add(ShareTooSmall(prefix, "agreement", agreement, minAgreement));
         }
     }
+
+    // Both versions word a failing criterion alike, so a reader of either learns one way of saying it.
+    internal const string NoAnswers = "no answers yet";
+
+    internal static string IqrTooWide(string prefix, double iqr, double maxIqr) =>
+        $"{prefix}iqr {Show(iqr, maxIqr)} > {Analyzer.Show(maxIqr)}";
+
+    internal static string ShareTooSmall(string prefix, string label, double share, double minShare) =>
+        $"{prefix}{label} {Show(share, minShare)} < {Analyzer.Show(minShare)}";
 
     // Four decimals read well; the full value is shown only when rounding would make it look equal to the bound.
     internal static string Show(double value, double bound)

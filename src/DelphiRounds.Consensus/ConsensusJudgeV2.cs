@@ -40,7 +40,7 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
 
     /// <summary>Share of <paramref name="values"/> inside the inclusive band; null for no values.</summary>
     public static double? Share(IReadOnlyCollection<double> values, (double Low, double High) band) =>
-        values.Count == 0 ? null : (double)values.Count(v => v >= band.Low && v <= band.High) / values.Count;
+        values.Count == 0 ? null : (double)values.Count(v => Analyzer.InBand(v, band)) / values.Count;
 
     private ConsensusDirection? Decide(IReadOnlyList<Response> responses, List<string>? reasons)
     {
@@ -49,7 +49,7 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
             reasons?.Add("no agreement criterion: give maxIqr, or minAgreement with a band");
             return null;
         }
-        if (responses.Count == 0) reasons?.Add("no answers yet");
+        if (responses.Count == 0) reasons?.Add(ConsensusJudge.NoAnswers);
 
         var panel = responses.Select(r => r.Value).Order().ToList();
         var groups = new List<(string Name, List<double> Values)>();
@@ -58,7 +58,7 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
             foreach (var (group, values) in Analyzer.ByGroup(responses))
             {
                 // Below the smallest judged size a group no longer counts, as if it were not there.
-                if (values.Count >= Math.Max(1, criteria.MinGroupSize)) groups.Add((group, values.Order().ToList()));
+                if (values.Count >= criteria.SmallestJudgedGroup) groups.Add((group, values.Order().ToList()));
             }
         }
 
@@ -94,7 +94,7 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
             if (iqr > maxIqr)
             {
                 holds = false;
-                reasons?.Add($"{prefix}iqr {ConsensusJudge.Show(iqr, maxIqr)} > {Analyzer.Show(maxIqr)}");
+                reasons?.Add(ConsensusJudge.IqrTooWide(prefix, iqr, maxIqr));
             }
         }
         if (criteria.MinAgreement is { } minAgreement && band is { } b)
@@ -103,7 +103,7 @@ internal sealed class ConsensusJudgeV2(ConsensusCriteriaV2 criteria, int quantil
             if (share < minAgreement)
             {
                 holds = false;
-                reasons?.Add($"{prefix}{label} {ConsensusJudge.Show(share, minAgreement)} < {Analyzer.Show(minAgreement)}");
+                reasons?.Add(ConsensusJudge.ShareTooSmall(prefix, label, share, minAgreement));
             }
         }
         return holds;

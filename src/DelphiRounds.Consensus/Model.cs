@@ -25,37 +25,57 @@ public sealed record RatingScale(int Min, int Max)
 public sealed record Response(string Participant, string? Group, double Value);
 
 /// <summary>
-/// The consensus criteria of the analyze contract. Every bound is optional; a criterion that is
-/// not given is not judged. Equality passes.
+/// The criteria both versions of the consensus rules read the same way. Every bound is optional; a criterion
+/// that is not given is not judged. Equality passes.
 /// </summary>
-public sealed record ConsensusCriteria
+public abstract record ConsensusCriteriaBase
 {
-    /// <summary>Consensus fails when <c>iqr &gt; MaxIqr</c>.</summary>
+    /// <summary>Agreement fails when <c>iqr &gt; MaxIqr</c>.</summary>
     public double? MaxIqr { get; init; }
-    /// <summary>Inclusive band [low, high] of values that count as agreement.</summary>
+    /// <summary>Inclusive band [low, high] of values that count as agreement (with the statement: the "yes" end).</summary>
     public (double Low, double High)? AgreementBand { get; init; }
-    /// <summary>Consensus fails when <c>agreementInBand &lt; MinAgreement</c>; needs <see cref="AgreementBand"/>.</summary>
+    /// <summary>Agreement fails when the share of answers in the band is below this; needs <see cref="AgreementBand"/>.</summary>
     public double? MinAgreement { get; init; }
-    /// <summary>Consensus fails when the changed fraction between rounds exceeds this (whole panel only).</summary>
+    /// <summary>The share of pairs whose answer changed between rounds may be at most this (whole panel only).</summary>
     public double? MaxChangedFraction { get; init; }
     /// <summary>Also judge every stakeholder group with at least <see cref="MinGroupSize"/> answers.</summary>
     public bool RequireEveryGroup { get; init; }
-    /// <summary>Smallest group that is judged when <see cref="RequireEveryGroup"/> is set.</summary>
+    /// <summary>Smallest group that is judged when <see cref="RequireEveryGroup"/> is set (and, in version 2, that can be a pole).</summary>
     public int MinGroupSize { get; init; } = 1;
+
+    /// <summary>A size of 0 or less still leaves out a group without answers: it has nothing to judge.</summary>
+    internal int SmallestJudgedGroup => Math.Max(1, MinGroupSize);
 }
 
-/// <summary>Input for a rating or numeric item.</summary>
-public sealed record ItemInput
+/// <summary>
+/// The consensus criteria of version 1 of the analyze contract: consensus fails on a breach of any bound,
+/// and a changed fraction above <see cref="ConsensusCriteriaBase.MaxChangedFraction"/> fails it too.
+/// </summary>
+public sealed record ConsensusCriteria : ConsensusCriteriaBase;
+
+/// <summary>The answers to a rating or numeric item, and the criteria of one version of the consensus rules.</summary>
+/// <typeparam name="TCriteria">The version's criteria.</typeparam>
+public abstract record ItemInputBase<TCriteria> where TCriteria : ConsensusCriteriaBase
 {
+    /// <summary>Rating or numeric.</summary>
     public required ItemKind Kind { get; init; }
     /// <summary>Required for <see cref="ItemKind.Rating"/>, absent for numeric.</summary>
     public RatingScale? Scale { get; init; }
     /// <summary>Hyndman–Fan type 1–9 (R's numbering). Default 7.</summary>
     public int QuantileMethod { get; init; } = 7;
+    /// <summary>This round's answers.</summary>
     public required IReadOnlyList<Response> Responses { get; init; }
+    /// <summary>The previous round's answers (with their groups then); null in a first round.</summary>
     public IReadOnlyList<Response>? PreviousRound { get; init; }
-    public ConsensusCriteria? Criteria { get; init; }
+    /// <summary>Null for no criteria: then there is no consensus (nor, in version 2, fragility or verdict).</summary>
+    public TCriteria? Criteria { get; init; }
+
+    /// <summary>A numeric item has no categories, whatever scale it was given.</summary>
+    internal RatingScale? ScaleIfRating => Kind == ItemKind.Rating ? Scale : null;
 }
+
+/// <summary>Input for a rating or numeric item judged under version 1 of the consensus rules.</summary>
+public sealed record ItemInput : ItemInputBase<ConsensusCriteria>;
 
 /// <summary>
 /// The statistics of one set of answers (the whole panel or one stakeholder group).
@@ -90,23 +110,31 @@ public sealed record Stability(int Pairs, double? ChangedFraction, double? MeanA
 /// <summary>Whether the criteria hold, and one readable line per criterion that fails.</summary>
 public sealed record ConsensusResult(bool Reached, IReadOnlyList<string> Reasons);
 
-/// <summary>The analysis of a rating or numeric item: the analyze contract's output.</summary>
-public sealed record ItemAnalysis
+/// <summary>What both versions of the consensus rules report of a rating or numeric item.</summary>
+public abstract record ItemAnalysisBase
 {
+    /// <summary>Rating or numeric.</summary>
     public required ItemKind Kind { get; init; }
+    /// <summary>Hyndman–Fan type used for median and quartiles.</summary>
     public required int QuantileMethod { get; init; }
+    /// <summary>The whole panel's statistics.</summary>
     public required Statistics Overall { get; init; }
     /// <summary>Every group present in the answers, by slug, in ordinal order.</summary>
     public required IReadOnlyDictionary<string, Statistics> Groups { get; init; }
-    /// <summary>Present only when a previous round was given.</summary>
-    public Stability? Stability { get; init; }
-    /// <summary>Present only when criteria were given.</summary>
-    public ConsensusResult? Consensus { get; init; }
     /// <summary>
     /// The criteria's agreement band that <see cref="Statistics.AgreementInBand"/> refers to; null without one.
     /// Lets a writer tell "no band" (field absent) from "a band but no answers" (field null).
     /// </summary>
     public (double Low, double High)? AgreementBand { get; init; }
+}
+
+/// <summary>The analysis of a rating or numeric item under version 1 of the consensus rules: the analyze contract's output.</summary>
+public sealed record ItemAnalysis : ItemAnalysisBase
+{
+    /// <summary>Present only when a previous round was given.</summary>
+    public Stability? Stability { get; init; }
+    /// <summary>Present only when criteria were given.</summary>
+    public ConsensusResult? Consensus { get; init; }
 }
 
 /// <summary>One participant's ranking; ties carry mid-ranks (2.5, 2.5).</summary>

@@ -2,49 +2,23 @@ namespace DelphiRounds.Consensus;
 
 /// <summary>
 /// The consensus criteria of version 2 of the analyze contract: consensus for and against, stability by
-/// net change (rating) or median shift (numeric), and the share each camp needs to call a panel polarised.
-/// Every bound is optional; a criterion that is not given is not judged. Equality passes.
+/// net change (rating) or median shift (numeric) beside the changed fraction, and the share each camp needs
+/// to call a panel polarised. Every bound is optional; a criterion that is not given is not judged. Equality passes.
 /// </summary>
-public sealed record ConsensusCriteriaV2
+public sealed record ConsensusCriteriaV2 : ConsensusCriteriaBase
 {
-    /// <summary>The agreement judgements fail when <c>iqr &gt; MaxIqr</c>.</summary>
-    public double? MaxIqr { get; init; }
-    /// <summary>Inclusive band [low, high] of values that count as agreeing with the statement (the "yes" end).</summary>
-    public (double Low, double High)? AgreementBand { get; init; }
-    /// <summary>Inclusive band [low, high] of the "no" end; needs <see cref="AgreementBand"/> and must not overlap it.</summary>
+    /// <summary>Inclusive band [low, high] of the "no" end; needs <see cref="ConsensusCriteriaBase.AgreementBand"/> and must not overlap it.</summary>
     public (double Low, double High)? DisagreementBand { get; init; }
-    /// <summary>The share of answers a band needs, for consensus for (agreement band) or against (disagreement band).</summary>
-    public double? MinAgreement { get; init; }
-    /// <summary>Stability of both kinds: the share of pairs whose answer changed may be at most this.</summary>
-    public double? MaxChangedFraction { get; init; }
     /// <summary>Stability of a rating item: the net change of the distribution may be at most this (e.g. 0.15).</summary>
     public double? MaxNetChange { get; init; }
     /// <summary>Stability of a numeric item: the median may move at most this much, in the item's unit; above 0.</summary>
     public double? MaxMedianShift { get; init; }
     /// <summary>The share of answers each camp needs for the panel to count as polarised.</summary>
     public double MinPole { get; init; } = 0.25;
-    /// <summary>Also judge every stakeholder group with at least <see cref="MinGroupSize"/> answers.</summary>
-    public bool RequireEveryGroup { get; init; }
-    /// <summary>Smallest group that is judged (and that can be a pole).</summary>
-    public int MinGroupSize { get; init; } = 1;
 }
 
 /// <summary>Input for a rating or numeric item judged under version 2 of the consensus rules.</summary>
-public sealed record ItemInputV2
-{
-    /// <summary>Rating or numeric.</summary>
-    public required ItemKind Kind { get; init; }
-    /// <summary>Required for <see cref="ItemKind.Rating"/>, absent for numeric.</summary>
-    public RatingScale? Scale { get; init; }
-    /// <summary>Hyndman–Fan type 1–9 (R's numbering). Default 7.</summary>
-    public int QuantileMethod { get; init; } = 7;
-    /// <summary>This round's answers.</summary>
-    public required IReadOnlyList<Response> Responses { get; init; }
-    /// <summary>The previous round's answers (with their groups then); null in a first round.</summary>
-    public IReadOnlyList<Response>? PreviousRound { get; init; }
-    /// <summary>Null for no criteria: then there is no consensus, fragility or verdict.</summary>
-    public ConsensusCriteriaV2? Criteria { get; init; }
-}
+public sealed record ItemInputV2 : ItemInputBase<ConsensusCriteriaV2>;
 
 /// <summary>Which way a panel agrees.</summary>
 public enum ConsensusDirection
@@ -107,23 +81,13 @@ public sealed record Dissensus(bool Polarised, IReadOnlyList<string> For, IReadO
 public sealed record Attrition(int Dropped, ConsensusDirection? DirectionWithDropouts);
 
 /// <summary>The analysis of a rating or numeric item under version 2 of the consensus rules.</summary>
-public sealed record ItemAnalysisV2
+public sealed record ItemAnalysisV2 : ItemAnalysisBase
 {
-    /// <summary>Rating or numeric.</summary>
-    public required ItemKind Kind { get; init; }
-    /// <summary>Hyndman–Fan type used for median and quartiles.</summary>
-    public required int QuantileMethod { get; init; }
-    /// <summary>The whole panel's statistics (as in version 1).</summary>
-    public required Statistics Overall { get; init; }
-    /// <summary>Every group present in the answers, by slug, in ordinal order.</summary>
-    public required IReadOnlyDictionary<string, Statistics> Groups { get; init; }
-    /// <summary>The criteria's agreement band; null without one.</summary>
-    public (double Low, double High)? AgreementBand { get; init; }
     /// <summary>The criteria's disagreement band; null without one (then the shares below are null too).</summary>
     public (double Low, double High)? DisagreementBand { get; init; }
     /// <summary>The panel's share of answers in the disagreement band; null without a band or without answers.</summary>
     public double? DisagreementInBand { get; init; }
-    /// <summary>Each group's share of answers in the disagreement band, keyed like <see cref="Groups"/>; empty without a band.</summary>
+    /// <summary>Each group's share of answers in the disagreement band, keyed like <see cref="ItemAnalysisBase.Groups"/>; empty without a band.</summary>
     public required IReadOnlyDictionary<string, double?> GroupDisagreementInBand { get; init; }
     /// <summary>Present only when a previous round was given.</summary>
     public StabilityV2? Stability { get; init; }
