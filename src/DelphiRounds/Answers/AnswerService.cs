@@ -56,6 +56,12 @@ public sealed class AnswerService(
         var round = await rounds.FindAsync(roundId);
         if (round is null || round.StudyId != who.StudyId)
             return SubmitResult.Refused(404, "roundId", t["answer.error.roundUnknown", roundId]);
+        if (!round.IsOpen && request.IdempotencyKey is { } key && await answers.FindByKeyAsync(roundId, who.ParticipantId, key) is { } earlier)
+        {
+            // A retry of an answer stored before the round closed is still a retry: the client never saw the
+            // first response, and "round closed" would tell it that the answer was lost.
+            return await ReplayAsync(earlier, request);
+        }
         if (!round.IsOpen)
             return SubmitResult.Refused(409, "roundId", t[round.State == RoundStates.Draft ? "answer.error.roundNotOpenYet" : "answer.error.roundClosed", round.Number]);
         if (request.ItemId is not { } itemId)
@@ -69,7 +75,7 @@ public sealed class AnswerService(
         if (request.Rationale is { Length: > MaxRationaleLength })
             return SubmitResult.Refused(400, "rationale", t["answer.error.rationaleTooLong", MaxRationaleLength]);
 
-        var rationale = string.IsNullOrWhiteSpace(request.Rationale) ? null : request.Rationale;
+        var rationale = Rationale(request);
         var (value, detail) = Stored(item, request);
         var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail);
         var acceptedAt = Stopwatch.GetTimestamp();
@@ -80,12 +86,26 @@ public sealed class AnswerService(
                 return SubmitResult.Refused(409, "roundId", t["answer.error.roundClosed", round.Number]);
             case AppendOutcome.Replayed:
                 return new SubmitResult(result.Answer, true, 200, null, null);
+            case AppendOutcome.KeyReused:
+                return KeyReused();
         }
         var group = (await studies.GroupsAsync(who.StudyId)).First(g => g.Id == who.GroupId);
         await accepted.AnnounceAsync(new AnswerAccepted(result.Answer!, group.Slug, item.Kind, acceptedAt));
         metrics.Accepted(item.Kind);
         return new SubmitResult(result.Answer, false, 201, null, null);
     }
+
+    private async Task<SubmitResult> ReplayAsync(Answer earlier, AnswerRequest request)
+    {
+        if (request.ItemId != earlier.ItemId || await items.FindAsync(earlier.ItemId) is not { } item || Problem(item, request) is not null)
+            return KeyReused();
+        var (value, detail) = Stored(item, request);
+        return earlier.Repeats(earlier.ItemId, value, Rationale(request), detail) ? new SubmitResult(earlier, true, 200, null, null) : KeyReused();
+    }
+
+    private SubmitResult KeyReused() => SubmitResult.Refused(422, "idempotencyKey", t["answer.error.idempotencyKeyReused"]);
+
+    private static string? Rationale(AnswerRequest r) => string.IsNullOrWhiteSpace(r.Rationale) ? null : r.Rationale;
 
     /// <summary>What is stored: the number the statistics use, and the rest of the answer as detail.</summary>
     private static (double? Value, AnswerDetail? Detail) Stored(Item item, AnswerRequest r) => item.Kind switch
