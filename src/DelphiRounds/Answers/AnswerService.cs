@@ -35,6 +35,9 @@ public sealed record Answerer(long ParticipantId, long StudyId, long GroupId);
 /// <summary>The outcome of a submission: the stored answer, or a refusal naming the field.</summary>
 public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, string? Field, string? Message)
 {
+    /// <summary>Fields of free text from which direction or zero-width characters were removed (<see cref="DisplayText"/>).</summary>
+    public IReadOnlyList<string> Stripped { get; init; } = [];
+
     public bool Ok => Answer is not null;
     public static SubmitResult Refused(int status, string field, string message) => new(null, false, status, field, message);
 }
@@ -52,6 +55,14 @@ public sealed class AnswerService(
     public const int MaxTextLength = 4000;
 
     public async Task<SubmitResult> SubmitAsync(Answerer who, long roundId, AnswerRequest request)
+    {
+        request = request with { Rationale = DisplayText.Strip(request.Rationale, out var rationaleStripped), Text = DisplayText.Strip(request.Text, out var textStripped) };
+        IReadOnlyList<string> stripped = [.. rationaleStripped ? ["rationale"] : Array.Empty<string>(), .. textStripped ? ["text"] : Array.Empty<string>()];
+        var result = await SubmitPlainAsync(who, roundId, request);
+        return result.Ok ? result with { Stripped = stripped } : result;
+    }
+
+    private async Task<SubmitResult> SubmitPlainAsync(Answerer who, long roundId, AnswerRequest request)
     {
         var round = await rounds.FindAsync(roundId);
         if (round is null || round.StudyId != who.StudyId)

@@ -34,7 +34,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
     {
         RuleFor(p => p).Must(p => p.GroupId is not null || !string.IsNullOrWhiteSpace(p.Group))
             .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
-        RuleFor(p => p.Name).MaximumLength(200);
+        RuleFor(p => p.Name).MaximumLength(200).PlainName();
         RuleFor(p => p.Email).MaximumLength(320).EmailAddress();
         RuleFor(p => p.Language).Must(l => l is null or "nl" or "en").WithMessage("language: use nl (Dutch) or en (English).");
     }

@@ -45,6 +45,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         ModelState.Clear();
         if (GroupId is null || Groups.All(g => g.Id != GroupId)) ModelState.AddModelError(nameof(GroupId), t["panel.error.group"]);
         if (Name is { Length: > 200 }) ModelState.AddModelError(nameof(Name), t["error.tooLong", 200]);
+        else if (DisplayText.HasControls(Name)) ModelState.AddModelError(nameof(Name), t["error.displayControls"]);
         if (!string.IsNullOrWhiteSpace(Email) && !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(Email.Trim()))
             ModelState.AddModelError(nameof(Email), t["panel.error.email"]);
         if (!ModelState.IsValid)
