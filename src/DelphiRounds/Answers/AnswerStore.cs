@@ -217,6 +217,15 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             ORDER BY a.item_id, a.participant_id
             """, new { roundId }))).AsList();
 
+    /// <summary>The ids of every answer and revision of a round, per item (where the live versions of a loaded round start).</summary>
+    public async Task<ILookup<long, long>> IdsByItemAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<(long ItemId, long Id)>(
+            "SELECT item_id, id FROM answers WHERE round_id = @roundId", new { roundId }))).ToLookup(r => r.ItemId, r => r.Id);
+
+    /// <summary>How many answers and revisions an item has in a round.</summary>
+    public Task<long> CountAsync(long roundId, long itemId) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId AND item_id = @itemId", new { roundId, itemId }));
+
     public Task<long> CountAsync(long roundId) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId", new { roundId }));
 
