@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace DelphiRounds.Tests.Hardening;
 
 /// <summary>The app with every log line kept in memory (level, category, message, whether an exception came with it).</summary>
-public sealed class LogKeepingApp : DelphiApp
+public class LogKeepingApp : DelphiApp
 {
     public sealed record Line(LogLevel Level, string Category, string Message, Exception? Exception);
 
