@@ -87,6 +87,8 @@ public sealed class BenchServer : IAsyncDisposable
         start.Environment["ConnectionStrings__Postgres"] = Postgres ?? "";
         start.Environment["Accounts__CreateFirstFacilitator"] = "false";
         start.Environment["Live__Variant"] = Variant;
+        // The followers are participants; latency is measured from the acceptance stamp, which only the benchmark gets.
+        start.Environment["Live__TimestampsToParticipants"] = "true";
         start.Environment["Answers__Writer__GroupCommit"] = Variant == "naive" ? "false" : "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Error";

@@ -46,13 +46,15 @@ public sealed class NaivePusher(
         var current = await answers.CurrentAsync(answer.RoundId, answer.ItemId);
 
         var aggregate = new RatingAggregate(scale, rules.QuantileMethod, rules.ForRating(scale));
-        long version = 0;
+        long newest = 0;
         foreach (var a in current)
         {
             if (a.Value is { } v) aggregate.Add(a.GroupSlug, v);
-            version = Math.Max(version, a.Id);
+            newest = Math.Max(newest, a.Id);
         }
-        var stamp = _accepted.TryGetValue(version, out var s) ? s : acceptedTimestamp;
+        // The version as the server gives it: the answers and revisions of the item in the round.
+        var version = await answers.CountAsync(answer.RoundId, answer.ItemId);
+        var stamp = _accepted.TryGetValue(newest, out var s) ? s : acceptedTimestamp;
         var stats = ItemStats.From(answer.ItemId, item.Kind, version, stamp, aggregate.Analysis(), options.Value.MinGroupAnswersShown);
         await clients.StatsToRoundAsync(new StatsUpdate(answer.RoundId, [LiveItem.From(stats)]));
     }

@@ -155,9 +155,10 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var before = Stopwatch.GetTimestamp();
         var (status, id) = await server.AnswerAsync(p, server.ItemIds[0], 4);
         var after = Stopwatch.GetTimestamp();
-        if (status != HttpStatusCode.Created) throw new InvalidOperationException($"clock probe answer: {status}");
+        if (status != HttpStatusCode.Created || id <= 0) throw new InvalidOperationException($"clock probe answer: {status}");
         var wait = Stopwatch.StartNew();
-        while (!(probe.Items.TryGetValue(server.ItemIds[0], out var v) && v.Version >= id))
+        // The push reflecting this answer is the first stamped at or after the send (versions count per round, not answer ids).
+        while (!(probe.Items.TryGetValue(server.ItemIds[0], out var v) && v.AcceptedTimestamp >= before))
         {
             if (wait.Elapsed > TimeSpan.FromSeconds(10)) throw new InvalidOperationException("clock probe: no push arrived");
             await Task.Delay(10);
@@ -168,7 +169,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         log.WriteLine($"   clock check: server acceptance stamp lies {(stamp - before) / 1e6:0.00} ms after send, {(after - stamp) / 1e6:0.00} ms before the 201 (same monotonic clock)");
     }
 
-    /// <summary>Per item: the version (newest answer id) and the count per value, recomputed from the answers table.</summary>
+    /// <summary>Per item: the version (answers and revisions stored in the round) and the count per value, recomputed from the answers table.</summary>
     private static async Task<Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)>> FinalStateAsync(BenchServer server)
     {
         var rows = await server.Db.ReadAsync(c => c.QueryAsync<(long Id, long ItemId, long ParticipantId, int Revision, double? Value)>(
@@ -179,7 +180,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var current = item.GroupBy(r => r.ParticipantId).Select(g => g.MaxBy(r => r.Revision)).ToList();
             var distribution = current.Where(r => r.Value is not null).GroupBy(r => ((int)r.Value!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .ToDictionary(g => g.Key, g => g.Count());
-            result[item.Key] = (item.Max(r => r.Id), current.Count, distribution);
+            result[item.Key] = (item.Count(), current.Count, distribution);
         }
         return result;
     }

@@ -66,6 +66,7 @@ public class DelphiApp : WebApplicationFactory<Program>
                 ["RateLimits:Answers:PermitLimit"] = "1000000",
                 ["RateLimits:Login:PermitLimit"] = "1000000",
                 ["RateLimits:Signing:PermitLimit"] = "1000000",
+                ["RateLimits:TokenLookups:PermitLimit"] = "1000000",
                 // A report is waited for as one request, as a person would see it from a small study; a test that
                 // follows the progress of a slow one sets 0 (ReportGate holds the build at each step).
                 ["Reports:ShowProgressAfterMs"] = "60000",

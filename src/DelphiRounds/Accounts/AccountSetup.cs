@@ -12,8 +12,10 @@ public static class AccountSetup
 
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/logout", async (HttpContext context) =>
+        app.MapPost("/logout", async (HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
+            // A cross-site form could otherwise log a facilitator out (and in again as someone else after).
+            if (!await antiforgery.IsRequestValidAsync(context)) return Results.StatusCode(StatusCodes.Status400BadRequest);
             await context.SignOutAsync(Auth.FacilitatorCookie);
             return Results.LocalRedirect("/login");
         }).RequireAuthorization(Auth.FacilitatorPages).ExcludeFromDescription();

@@ -14,7 +14,7 @@ namespace DelphiRounds.Accounts;
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    FacilitatorStore facilitators, IParticipantCredentials participants)
+    FacilitatorStore facilitators, IParticipantCredentials participants, ITokenLookupFailures failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string Failure = "DelphiRounds.BearerFailure";
@@ -35,6 +35,7 @@ public sealed class BearerAuthenticationHandler(
             return Success(Auth.ParticipantIdentity(p.ParticipantId, p.StudyId, p.GroupId, Scheme.Name));
         }
         Context.Items[Failure] = true;
+        failures.Failed(Context, "bearer");
         return AuthenticateResult.Fail("The bearer token is not valid.");
     }
 

@@ -18,6 +18,9 @@ public sealed record AnswerResponse(
     long Id, long RoundId, long ItemId, int Revision, double? Value, double? Low, double? High,
     IReadOnlyDictionary<string, double>? Ranks, string? Text, string? Rationale, DateTimeOffset CreatedAt)
 {
+    /// <summary>Set when the answer was stored other than sent: direction or zero-width characters were removed from its free text.</summary>
+    public string? Notice { get; init; }
+
     public static AnswerResponse From(Answer a)
     {
         var d = a.Detail;
@@ -89,7 +92,10 @@ public static class AnswerEndpoints
             long.Parse(user.FindFirst(Auth.GroupIdClaim)!.Value, System.Globalization.CultureInfo.InvariantCulture));
         var result = await service.SubmitAsync(who, roundId, request);
         if (!result.Ok) return Problems.Field(result.Status, result.Field!, result.Message!);
-        var body = AnswerResponse.From(result.Answer!);
+        var body = AnswerResponse.From(result.Answer!) with
+        {
+            Notice = result.Stripped.Count > 0 ? string.Join(" ", result.Stripped.Select(DisplayText.StrippedNotice)) : null,
+        };
         return result.Replayed
             ? TypedResults.Ok(body)
             : TypedResults.Created($"/api/v1/rounds/{roundId}/answers/{body.Id}", body);

@@ -36,6 +36,9 @@ public sealed record Answerer(long ParticipantId, long StudyId, long GroupId);
 /// <summary>The outcome of a submission: the stored answer, or a refusal naming the field.</summary>
 public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, string? Field, string? Message)
 {
+    /// <summary>Fields of free text from which direction or zero-width characters were removed (<see cref="DisplayText"/>).</summary>
+    public IReadOnlyList<string> Stripped { get; init; } = [];
+
     public bool Ok => Answer is not null;
     public static SubmitResult Refused(int status, string field, string message) => new(null, false, status, field, message);
 }
@@ -54,9 +57,23 @@ public sealed class AnswerService(
     {
         if ((await rules.ValidateAsync(request)).Errors.FirstOrDefault() is { } invalid)
             return SubmitResult.Refused(400, invalid.PropertyName, invalid.ErrorMessage);
+        request = request with { Rationale = DisplayText.Strip(request.Rationale, out var rationaleStripped), Text = DisplayText.Strip(request.Text, out var textStripped) };
+        IReadOnlyList<string> stripped = [.. rationaleStripped ? ["rationale"] : Array.Empty<string>(), .. textStripped ? ["text"] : Array.Empty<string>()];
+        var result = await SubmitPlainAsync(who, roundId, request);
+        return result.Ok ? result with { Stripped = stripped } : result;
+    }
+
+    private async Task<SubmitResult> SubmitPlainAsync(Answerer who, long roundId, AnswerRequest request)
+    {
         var round = await rounds.FindAsync(roundId);
         if (round is null || round.StudyId != who.StudyId)
             return SubmitResult.Refused(404, "roundId", t["answer.error.roundUnknown", roundId]);
+        if (!round.IsOpen && request.IdempotencyKey is { } key && await answers.FindByKeyAsync(roundId, who.ParticipantId, key) is { } earlier)
+        {
+            // A retry of an answer stored before the round closed is still a retry: the client never saw the
+            // first response, and "round closed" would tell it that the answer was lost.
+            return await ReplayAsync(earlier, request);
+        }
         if (!round.IsOpen)
             return SubmitResult.Refused(409, "roundId", t[round.State == RoundStates.Draft ? "answer.error.roundNotOpenYet" : "answer.error.roundClosed", round.Number]);
         var itemId = request.ItemId!.Value;
@@ -67,7 +84,7 @@ public sealed class AnswerService(
         if (Problem(item, request) is { } problem)
             return SubmitResult.Refused(400, problem.Field, problem.Message);
 
-        var rationale = string.IsNullOrWhiteSpace(request.Rationale) ? null : request.Rationale;
+        var rationale = Rationale(request);
         var (value, detail) = Stored(item, request);
         var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail);
         var acceptedAt = Stopwatch.GetTimestamp();
@@ -78,12 +95,26 @@ public sealed class AnswerService(
                 return SubmitResult.Refused(409, "roundId", t["answer.error.roundClosed", round.Number]);
             case AppendOutcome.Replayed:
                 return new SubmitResult(result.Answer, true, 200, null, null);
+            case AppendOutcome.KeyReused:
+                return KeyReused();
         }
         var group = (await studies.GroupsAsync(who.StudyId)).First(g => g.Id == who.GroupId);
         await accepted.AnnounceAsync(new AnswerAccepted(result.Answer!, group.Slug, item.Kind, acceptedAt));
         metrics.Accepted(item.Kind);
         return new SubmitResult(result.Answer, false, 201, null, null);
     }
+
+    private async Task<SubmitResult> ReplayAsync(Answer earlier, AnswerRequest request)
+    {
+        if (request.ItemId != earlier.ItemId || await items.FindAsync(earlier.ItemId) is not { } item || Problem(item, request) is not null)
+            return KeyReused();
+        var (value, detail) = Stored(item, request);
+        return earlier.Repeats(earlier.ItemId, value, Rationale(request), detail) ? new SubmitResult(earlier, true, 200, null, null) : KeyReused();
+    }
+
+    private SubmitResult KeyReused() => SubmitResult.Refused(422, "idempotencyKey", t["answer.error.idempotencyKeyReused"]);
+
+    private static string? Rationale(AnswerRequest r) => string.IsNullOrWhiteSpace(r.Rationale) ? null : r.Rationale;
 
     /// <summary>What is stored: the number the statistics use, and the rest of the answer as detail.</summary>
     private static (double? Value, AnswerDetail? Detail) Stored(Item item, AnswerRequest r) => item.Kind switch

@@ -44,6 +44,23 @@ public sealed record Answer
     public DateTimeOffset CreatedAt { get; init; }
 
     public AnswerDetail? Detail => AnswerDetail.FromJson(DetailJson);
+
+    /// <summary>
+    /// True when a request would store exactly this answer: only then is a repeated idempotency key a retry.
+    /// The same key with another body is a client bug, and answering it with this answer would hide that.
+    /// </summary>
+    public bool Repeats(long itemId, double? value, string? rationale, AnswerDetail? detail)
+    {
+        var mine = Detail;
+        return ItemId == itemId && Nullable.Equals(Value, value) && Rationale == rationale
+            && Nullable.Equals(mine?.Low, detail?.Low) && Nullable.Equals(mine?.High, detail?.High) && mine?.Text == detail?.Text
+            && SameRanks(mine?.Ranks, detail?.Ranks);
+    }
+
+    private static bool SameRanks(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }
 
 /// <summary>One revision of one answer, as exported: the participant by pseudonym and group slug only.</summary>
@@ -84,7 +101,7 @@ public sealed record CurrentAnswer
 }
 
 /// <summary>What happened to a submitted answer.</summary>
-public enum AppendOutcome { Stored, Replayed, RoundNotOpen }
+public enum AppendOutcome { Stored, Replayed, RoundNotOpen, KeyReused }
 
 /// <summary>The stored answer and, for a revision, the value it replaced.</summary>
 public sealed record AppendResult(AppendOutcome Outcome, Answer? Answer, double? PreviousValue, long? PreviousId);
@@ -106,10 +123,9 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
         {
             if (idempotencyKey is not null)
             {
-                var earlier = await c.QuerySingleOrDefaultAsync<Answer>(
-                    $"SELECT {Columns} FROM answers WHERE participant_id = @participantId AND idempotency_key = @idempotencyKey",
-                    new { participantId, idempotencyKey }, tx);
-                if (earlier is not null) return new AppendResult(AppendOutcome.Replayed, earlier, null, null);
+                var earlier = await FindByKeyAsync(c, tx, roundId, participantId, idempotencyKey);
+                if (earlier is not null)
+                    return new AppendResult(earlier.Repeats(itemId, value, rationale, detail) ? AppendOutcome.Replayed : AppendOutcome.KeyReused, earlier, null, null);
             }
             var state = await c.ExecuteScalarAsync<string?>(
                 db.Provider == DatabaseProvider.Postgres
@@ -135,6 +151,15 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             var answer = new Answer { Id = id, RoundId = roundId, ItemId = itemId, ParticipantId = participantId, Revision = revision, Value = value, DetailJson = detailJson, Rationale = rationale, IdempotencyKey = idempotencyKey, CreatedAt = now };
             return new AppendResult(AppendOutcome.Stored, answer, previous?.Value, previous?.Id);
         });
+
+    /// <summary>The answer a participant stored in a round with this idempotency key, if any (keys are scoped to participant and round).</summary>
+    public Task<Answer?> FindByKeyAsync(long roundId, long participantId, string idempotencyKey) =>
+        db.ReadAsync(c => FindByKeyAsync(c, null, roundId, participantId, idempotencyKey));
+
+    private static Task<Answer?> FindByKeyAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long roundId, long participantId, string idempotencyKey) =>
+        c.QuerySingleOrDefaultAsync<Answer?>(
+            $"SELECT {Columns} FROM answers WHERE participant_id = @participantId AND round_id = @roundId AND idempotency_key = @idempotencyKey",
+            new { participantId, roundId, idempotencyKey }, tx);
 
     /// <summary>The current (latest) answer of every participant to every item of a round.</summary>
     public Task<IReadOnlyList<CurrentAnswer>> CurrentAsync(long roundId) =>
@@ -192,6 +217,15 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             WHERE a.round_id = @roundId AND a.revision = 1
             ORDER BY a.item_id, a.participant_id
             """, new { roundId }))).AsList();
+
+    /// <summary>The ids of every answer and revision of a round, per item (where the live versions of a loaded round start).</summary>
+    public async Task<ILookup<long, long>> IdsByItemAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<(long ItemId, long Id)>(
+            "SELECT item_id, id FROM answers WHERE round_id = @roundId", new { roundId }))).ToLookup(r => r.ItemId, r => r.Id);
+
+    /// <summary>How many answers and revisions an item has in a round.</summary>
+    public Task<long> CountAsync(long roundId, long itemId) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId AND item_id = @itemId", new { roundId, itemId }));
 
     public Task<long> CountAsync(long roundId) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM answers WHERE round_id = @roundId", new { roundId }));

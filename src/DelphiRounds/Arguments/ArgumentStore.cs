@@ -27,22 +27,32 @@ public sealed record Argument
 public sealed class ArgumentStore(Database db, TimeProvider time)
 {
     /// <summary>
+    /// The hidden moderations that cover answer <c>a</c>: hiding is about the text, so an argument stays hidden when
+    /// its author posts the same rationale again — in a later revision or a later round — until the hiding is lifted.
+    /// The one rule for the API, the pages and the exports.
+    /// </summary>
+    private const string HidingOf =
+        """
+        SELECT h.reason FROM argument_moderation h JOIN answers ha ON ha.id = h.answer_id
+        WHERE ha.participant_id = a.participant_id AND ha.item_id = a.item_id AND ha.rationale = a.rationale
+        """;
+
+    /// <summary>
     /// The arguments of a round: the rationales of current answers, with convincing counts. Hidden ones
     /// are included only for the facilitator (<paramref name="includeHidden"/>).
     /// </summary>
     public async Task<IReadOnlyList<Argument>> ForRoundAsync(long roundId, long? viewerParticipantId, bool includeHidden = false) =>
         (await db.ReadAsync(c => c.QueryAsync<Argument>(
-            """
+            $"""
             SELECT a.id AS answer_id, a.round_id, a.item_id, a.participant_id, a.value, a.detail_json, a.rationale, a.created_at,
                    (SELECT COUNT(*) FROM argument_marks m WHERE m.answer_id = a.id) AS convincing,
                    CASE WHEN EXISTS (SELECT 1 FROM argument_marks m WHERE m.answer_id = a.id AND m.participant_id = @viewer) THEN 1 ELSE 0 END AS marked_by_me,
-                   h.reason AS hidden_reason
+                   ({HidingOf} ORDER BY h.hidden_at LIMIT 1) AS hidden_reason
             FROM answers a
-            LEFT JOIN argument_moderation h ON h.answer_id = a.id
             WHERE a.round_id = @roundId AND a.rationale IS NOT NULL
               AND a.revision = (SELECT MAX(b.revision) FROM answers b
                                 WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
-              AND (@includeHidden = 1 OR h.answer_id IS NULL)
+              AND (@includeHidden = 1 OR NOT EXISTS ({HidingOf}))
             ORDER BY a.item_id, a.id
             """, new { roundId, viewer = viewerParticipantId ?? -1, includeHidden = includeHidden ? 1 : 0 }))).AsList();
 
@@ -83,12 +93,11 @@ public sealed class ArgumentStore(Database db, TimeProvider time)
             WHERE r.study_id = @studyId
             """, new { studyId })).AsList();
 
-    /// <summary>The answers whose argument the facilitator hid, in a whole study.</summary>
+    /// <summary>The answers whose argument is hidden, in a whole study: the ones the facilitator hid and every one of the same author, item and text.</summary>
     public static async Task<HashSet<long>> HiddenAsync(System.Data.Common.DbConnection c, long studyId) =>
         (await c.QueryAsync<long>(
-            """
-            SELECT h.answer_id FROM argument_moderation h
-            JOIN answers a ON a.id = h.answer_id JOIN rounds r ON r.id = a.round_id
-            WHERE r.study_id = @studyId
+            $"""
+            SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id
+            WHERE r.study_id = @studyId AND a.rationale IS NOT NULL AND EXISTS ({HidingOf})
             """, new { studyId })).ToHashSet();
 }

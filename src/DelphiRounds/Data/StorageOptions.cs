@@ -24,4 +24,16 @@ public sealed class StorageOptions
     /// <summary>Seconds a SQLite connection waits for a lock before giving up.</summary>
     [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The SQLite file is checked at start-up with <c>PRAGMA quick_check</c> (seconds even for a large file); true runs
+    /// the full <c>integrity_check</c>, which also compares every index with its table (minutes for a large file).
+    /// </summary>
+    public bool FullIntegrityCheck { get; set; }
+
+    /// <summary>
+    /// A 0-byte file where the SQLite database should be is refused (a lost database, not a new one) unless this is
+    /// true: the operator asks for a new installation in it, for that one start.
+    /// </summary>
+    public bool NewInstallation { get; set; }
 }

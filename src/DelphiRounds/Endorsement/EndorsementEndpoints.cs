@@ -24,9 +24,9 @@ public sealed class SignatoryRequestValidator : AbstractValidator<SignatoryReque
 {
     public SignatoryRequestValidator()
     {
-        RuleFor(s => s.Name).NotEmpty().MaximumLength(200);
-        RuleFor(s => s.Organisation).NotEmpty().MaximumLength(200);
-        RuleFor(s => s.Role).NotEmpty().MaximumLength(200);
+        RuleFor(s => s.Name).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(s => s.Organisation).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(s => s.Role).NotEmpty().MaximumLength(200).PlainName();
         RuleFor(s => s.Email).NotEmpty().MaximumLength(320).EmailAddress();
     }
 }

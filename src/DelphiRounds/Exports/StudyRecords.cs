@@ -126,8 +126,8 @@ public sealed class StudyRecords(
     }
 
     /// <summary>
-    /// One argument per participant, item and round: the latest revision with a rationale. It counts as
-    /// hidden when the facilitator hid any revision carrying the same text; "convincing" counts the
+    /// One argument per participant, item and round: the latest revision with a rationale, unless it is hidden
+    /// (<see cref="ArgumentStore.HiddenAsync"/>: the facilitator hid this text of its author); "convincing" counts the
     /// distinct participants who marked any revision of it.
     /// </summary>
     private static List<ArgumentRecord> Arguments(List<AnswerRecord> rows, List<(long AnswerId, long ParticipantId)> marks, HashSet<long> hidden,
@@ -139,7 +139,7 @@ public sealed class StudyRecords(
         {
             var latest = thread.Where(a => !string.IsNullOrWhiteSpace(a.Rationale)).MaxBy(a => a.Revision);
             if (latest is null) continue;
-            if (thread.Any(a => hidden.Contains(a.AnswerId) && a.Rationale == latest.Rationale)) continue;
+            if (hidden.Contains(latest.AnswerId)) continue;
             var convincing = thread.SelectMany(a => markers[a.AnswerId]).Distinct().Count();
             // The position the argument was given from: the answer current at the end of the round.
             var position = thread.MaxBy(a => a.Revision)!;

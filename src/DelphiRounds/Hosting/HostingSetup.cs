@@ -46,6 +46,8 @@ public static class HostingSetup
         services.AddLanguages();
         services.AddDelphiAuthentication();
 
+        // One instance, so its quick_check result is kept between probes.
+        services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -150,6 +152,34 @@ public static class HostingSetup
     /// Runs every start-up check now; on a bad setting writes one line per problem to standard error and
     /// returns false (the caller exits with code 1), so the operator reads what to fix instead of a stack trace.
     /// </summary>
+    /// <summary>
+    /// Checks the SQLite file (<see cref="DatabaseCheck"/>) and migrates the database. A problem is one line on standard
+    /// error naming the file and what is wrong, and false: the server exits with code 1 instead of a stack trace (exit 134,
+    /// restarted forever by systemd) or a new installation over a lost database.
+    /// </summary>
+    public static bool DatabaseIsUsable(this WebApplication app)
+    {
+        var db = app.Services.GetRequiredService<Database>();
+        var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var problem = db.SqlitePath is { } path
+            ? DatabaseCheck.Problem(path, storage.FullIntegrityCheck, storage.NewInstallation, storage.BusyTimeoutSeconds)
+            : null;
+        if (problem is null)
+        {
+            try
+            {
+                app.MigrateAsync().GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException)
+            {
+                problem = $"The database ({db.Describe}) could not be prepared: {e.GetBaseException().Message}";
+            }
+        }
+        Console.Error.WriteLine("DelphiRounds cannot start. " + problem);
+        return false;
+    }
+
     public static bool SettingsAreValid(this WebApplication app)
     {
         try

@@ -56,7 +56,7 @@ public static class ServerSetup
 
         var app = builder.Build();
         if (!app.SettingsAreValid()) return 1;
-        app.MigrateAsync().GetAwaiter().GetResult();
+        if (!app.DatabaseIsUsable()) return 1;
         app.Services.EnsureFirstFacilitatorAsync().GetAwaiter().GetResult();
 
         app.UseDelphiHosting();

@@ -13,8 +13,10 @@ public sealed record TextRequest
     public string? En { get; init; }
 
     /// <summary>Both languages, English falling back to Dutch; null when no Dutch text was given.</summary>
-    public LocalizedText? ToText() =>
-        string.IsNullOrWhiteSpace(Nl) ? null : new LocalizedText(Nl.Trim(), string.IsNullOrWhiteSpace(En) ? Nl.Trim() : En.Trim());
+    public LocalizedText? ToText() => LocalizedText.From(Nl, En);
+
+    /// <summary>True when the text holds direction or zero-width characters, which <see cref="ToText"/> removes.</summary>
+    public bool HasDisplayControls => DisplayText.HasControls(Nl) || DisplayText.HasControls(En);
 }
 
 public sealed record ScaleRequest
@@ -67,6 +69,9 @@ public sealed record ItemResponse(
     long Id, int Position, string Kind, LocalizedText Text, RatingScale? Scale, IReadOnlyDictionary<int, LocalizedText> Labels,
     string? Unit, double? RangeMin, double? RangeMax, bool ThreePoint, IReadOnlyList<RankingOption> Options, int? RetiredAfterRound)
 {
+    /// <summary>Set when the item was stored other than sent: direction or zero-width characters were removed from its texts.</summary>
+    public string? Notice { get; init; }
+
     public static ItemResponse From(Item i) => new(i.Id, i.Position, i.Kind, i.Text, i.Scale, i.Labels,
         i.Unit, i.RangeMin, i.RangeMax, i.ThreePoint, i.Options, i.RetiredAfterRound);
 }
@@ -161,7 +166,7 @@ public static class ItemEndpoints
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var result = await service.AddAsync(study, request);
         return result.Item is { } item
-            ? TypedResults.Created($"/api/v1/studies/{studyId}/items/{item.Id}", ItemResponse.From(item))
+            ? TypedResults.Created($"/api/v1/studies/{studyId}/items/{item.Id}", ItemResponse.From(item) with { Notice = StrippedNotice(request) })
             : Problems.Field(result.Status, result.Field!, result.Message!);
     }
 
@@ -179,8 +184,16 @@ public static class ItemEndpoints
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var result = await service.RewordAsync(study, itemId, request.Text!.ToText()!, request.Reason!.ToText()!);
-        return result.Item is { } item ? TypedResults.Ok(ItemResponse.From(item)) : Problems.Field(result.Status, result.Field!, result.Message!);
+        return result.Item is { } item
+            ? TypedResults.Ok(ItemResponse.From(item) with { Notice = request.Text!.HasDisplayControls || request.Reason!.HasDisplayControls ? DisplayText.StrippedNotice("text") : null })
+            : Problems.Field(result.Status, result.Field!, result.Message!);
     }
+
+    private static string? StrippedNotice(AddItemRequest r) =>
+        r.Text!.HasDisplayControls || (r.Labels?.Values.Any(l => l.HasDisplayControls) ?? false)
+        || (r.Options?.Any(o => DisplayText.HasControls(o.Nl) || DisplayText.HasControls(o.En)) ?? false) || DisplayText.HasControls(r.Unit)
+            ? DisplayText.StrippedNotice("text")
+            : null;
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> RetireAsync(
         long studyId, long itemId, HttpContext context, StudyStore studies, ItemService service)

@@ -20,10 +20,10 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
         {
             ItemKinds.Rating => new ItemDefinition(ItemKinds.Rating, text, new RatingScale(r.Scale!.Min!.Value, r.Scale.Max!.Value),
                 (r.Labels ?? []).ToDictionary(l => int.Parse(l.Key, System.Globalization.CultureInfo.InvariantCulture), l => l.Value.ToText()!)),
-            ItemKinds.Numeric => new ItemDefinition(ItemKinds.Numeric, text, Unit: r.Unit!.Trim(), RangeMin: r.RangeMin, RangeMax: r.RangeMax, ThreePoint: r.ThreePoint ?? false),
+            ItemKinds.Numeric => new ItemDefinition(ItemKinds.Numeric, text, Unit: DisplayText.Strip(r.Unit)!.Trim(), RangeMin: r.RangeMin, RangeMax: r.RangeMax, ThreePoint: r.ThreePoint ?? false),
             ItemKinds.Year => new ItemDefinition(ItemKinds.Year, text, RangeMin: r.RangeMin, RangeMax: r.RangeMax),
             ItemKinds.Ranking => new ItemDefinition(ItemKinds.Ranking, text, Options: r.Options!.Select(o =>
-                new RankingOption(o.Key ?? Slug.From(o.Nl!), o.Nl!.Trim(), string.IsNullOrWhiteSpace(o.En) ? o.Nl!.Trim() : o.En.Trim())).ToList()),
+                LocalizedText.From(o.Nl, o.En) is { } label ? new RankingOption(o.Key ?? Slug.From(label.Nl), label.Nl, label.En) : new RankingOption(o.Key ?? Slug.From(o.Nl!), o.Nl!.Trim(), o.Nl!.Trim())).ToList()),
             _ => new ItemDefinition(ItemKinds.Text, text),
         };
         var sources = r.SourceAnswerIds?.Distinct().ToList() ?? [];

@@ -10,6 +10,17 @@ namespace DelphiRounds.Items;
 public sealed record LocalizedText(string Nl, string En)
 {
     public string For(bool english) => english ? En : Nl;
+
+    /// <summary>
+    /// Both languages, trimmed and without direction or zero-width characters (<see cref="DisplayText"/>), English
+    /// falling back to Dutch; null when no Dutch text was given.
+    /// </summary>
+    public static LocalizedText? From(string? nl, string? en)
+    {
+        nl = DisplayText.Strip(nl)?.Trim();
+        en = DisplayText.Strip(en)?.Trim();
+        return string.IsNullOrWhiteSpace(nl) ? null : new LocalizedText(nl, string.IsNullOrWhiteSpace(en) ? nl : en);
+    }
 }
 
 /// <summary>An option of a ranking item: a stable key and its label.</summary>

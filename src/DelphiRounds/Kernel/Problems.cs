@@ -57,6 +57,7 @@ public static class Problems
         409 => "Conflict",
         413 => "Request too large",
         415 => "Unsupported media type",
+        422 => "Unprocessable content",
         429 => "Too many requests",
         _ => "Error",
     };
@@ -70,6 +71,7 @@ public static class Problems
         409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
         415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
         429 => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };

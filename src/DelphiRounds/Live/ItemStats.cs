@@ -8,15 +8,15 @@ namespace DelphiRounds.Live;
 /// </summary>
 /// <param name="ItemId">The item.</param>
 /// <param name="Kind">The item kind (rating, numeric, year, ranking).</param>
-/// <param name="Version">Id of the newest answer reflected; clients drop a push older than what they show.</param>
-/// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database).</param>
+/// <param name="Version">How many answers and revisions of the round the item reflects (local to the round); clients drop a push older than what they show.</param>
+/// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database); never in a response, it is the server's clock.</param>
 /// <param name="Overall">The whole panel (for a ranking only <c>n</c>, the number of raters).</param>
 /// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers (see <see cref="GroupSuppression"/>).</param>
 /// <param name="HiddenGroups">Groups that have answers but are not shown: too few, or so few left out without them that the panel's figures would give those away.</param>
 /// <param name="Consensus">The consensus criteria's verdict on the current answers.</param>
 /// <param name="Ranking">A ranking item's Kendall's W and mean ranks.</param>
 public sealed record ItemStats(
-    long ItemId, string Kind, long Version, long AcceptedTimestamp, Statistics Overall,
+    long ItemId, string Kind, long Version, [property: System.Text.Json.Serialization.JsonIgnore] long AcceptedTimestamp, Statistics Overall,
     IReadOnlyDictionary<string, Statistics> Groups, IReadOnlyList<string> HiddenGroups, ConsensusResult? Consensus,
     RankingAnalysis? Ranking = null)
 {

@@ -138,8 +138,15 @@ public sealed class LiveAggregates(
                     break;
             }
         }
-        foreach (var a in await answers.CurrentAsync(roundId))
+        var current = await answers.CurrentAsync(roundId);
+        foreach (var a in current)
             aggregate.Apply(a.ItemId, a.ParticipantId, a.GroupSlug, a.Value, a.Detail?.Ranks, a.Id, acceptedTimestamp: 0);
+        // An item's version goes on from the answers and revisions stored so far, so a round loaded again (a restart,
+        // a reconnect to another instance) never shows a version below what a screen already has. Only rows up to
+        // the newest answer read above count: a later one is still to come through Apply.
+        var newest = current.GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
+        var stored = await answers.IdsByItemAsync(roundId);
+        aggregate.StartVersions(newest.ToDictionary(n => n.Key, n => ((long)stored[n.Key].Count(id => id <= n.Value), n.Value)));
         aggregate.ClearDirty();
         return aggregate;
     }
@@ -164,7 +171,11 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
         public IItemAggregate? Numbers { get; } = numbers;
         public RankingAggregate? Ranking { get; } = ranking;
         public Dictionary<long, (string Group, double? Value, long AnswerId)> Current { get; } = [];
+        /// <summary>Answers and revisions applied to the item in this round: the version clients order pushes by.</summary>
         public long Version { get; set; }
+        public long NewestAnswerId { get; set; }
+        /// <summary>Answers up to this id were counted in <see cref="Version"/> when the round was loaded.</summary>
+        public long CountedUpTo { get; set; }
         public long AcceptedTimestamp { get; set; }
         public bool Dirty { get; set; }
     }
@@ -181,7 +192,8 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
 
     /// <summary>
     /// Applies an answer unless a newer answer of the same participant is already in (answers can
-    /// arrive out of order from concurrent requests; the highest answer id wins). True when there is something to push.
+    /// arrive out of order from concurrent requests; the highest answer id wins), and counts it in the item's
+    /// version either way. True when there is something to push.
     /// </summary>
     public bool Apply(long itemId, long participantId, string group, double? value, IReadOnlyDictionary<string, double>? ranks, long answerId, long acceptedTimestamp)
     {
@@ -190,12 +202,20 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             if (!_items.TryGetValue(itemId, out var item)) return false;
             if (item.Current.TryGetValue(participantId, out var old))
             {
-                if (old.AnswerId > answerId) return false;
+                if (old.AnswerId > answerId)
+                {
+                    // A revision overtaken by a newer one of the same participant: the figures stay, but it is a
+                    // stored row of the item and the version counts every one, so the new version is pushed.
+                    if (answerId <= item.CountedUpTo) return false;
+                    item.Version++;
+                    item.Dirty = true;
+                    return true;
+                }
                 if (old.AnswerId == answerId)
                 {
                     // Already counted: the round was loaded from the database after this answer's commit.
                     // It still has to be pushed, stamped with its acceptance time.
-                    if (item.Version == answerId) item.AcceptedTimestamp = acceptedTimestamp;
+                    if (item.NewestAnswerId == answerId) item.AcceptedTimestamp = acceptedTimestamp;
                     item.Dirty = true;
                     return true;
                 }
@@ -204,9 +224,12 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             if (item.Numbers is not null && value is { } v) item.Numbers.Add(group, v);
             if (item.Ranking is not null && ranks is not null) item.Ranking.Set(participantId.ToString(System.Globalization.CultureInfo.InvariantCulture), group, ranks);
             item.Current[participantId] = (group, value, answerId);
-            if (answerId > item.Version)
+            // The version counts changes within the round; the answer id is global and would tell every participant
+            // how many answers all studies on this server receive.
+            if (answerId > item.CountedUpTo) item.Version++;
+            if (answerId > item.NewestAnswerId)
             {
-                item.Version = answerId;
+                item.NewestAnswerId = answerId;
                 item.AcceptedTimestamp = acceptedTimestamp;
             }
             item.Dirty = true;
@@ -233,6 +256,13 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             }
             return list;
         }
+    }
+
+    internal void StartVersions(IReadOnlyDictionary<long, (long Version, long UpTo)> versions)
+    {
+        lock (_gate)
+            foreach (var (itemId, item) in _items)
+                (item.Version, item.CountedUpTo) = versions.GetValueOrDefault(itemId);
     }
 
     internal void MarkAllDirty()

@@ -7,11 +7,22 @@ namespace DelphiRounds.Live;
 /// <c>IMultiplayerHubContext</c>): the hub only joins groups, and every message to a round's followers goes
 /// through here. No code outside <c>Live/</c> names the hub context.
 /// </summary>
-public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub)
+public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft.Extensions.Options.IOptions<LiveOptions> options)
 {
     /// <summary>Changed aggregates to everyone following the round: its participants and its facilitators.</summary>
-    public Task StatsToRoundAsync(StatsUpdate update) =>
-        hub.Clients.Groups(LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+    public async Task StatsToRoundAsync(StatsUpdate update)
+    {
+        if (options.Value.TimestampsToParticipants)
+        {
+            await hub.Clients.Groups(LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+            return;
+        }
+        await hub.Clients.Group(LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+        await hub.Clients.Group(LiveGroups.Participants(update.RoundId)).StatsUpdated(ForParticipants(update));
+    }
+
+    private StatsUpdate ForParticipants(StatsUpdate update) =>
+        options.Value.TimestampsToParticipants ? update : update with { Items = update.Items.Select(i => i.ForParticipants()).ToList() };
 
     /// <summary>Changed aggregates to the round's facilitators only.</summary>
     public Task StatsToFacilitatorsAsync(StatsUpdate update) =>
@@ -19,7 +30,7 @@ public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub)
 
     /// <summary>One item's aggregate to the participants of a blind round who answered it.</summary>
     public Task StatsToRevealedAsync(long roundId, LiveItem item) =>
-        hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(new StatsUpdate(roundId, [item]));
+        hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(ForParticipants(new StatsUpdate(roundId, [item])));
 
     /// <summary>The round opened or closed, to everyone following it.</summary>
     public Task RoundStateChangedAsync(long roundId, string state) =>

@@ -23,6 +23,12 @@ public sealed class LiveOptions
     public string Variant { get; set; } = LiveVariants.Coalesced;
 
     public bool Naive => Variant == LiveVariants.Naive;
+
+    /// <summary>
+    /// For the benchmark only: participants' pushes also carry <c>acceptedTimestamp</c> (the server's monotonic
+    /// clock at acceptance), from which the load generator measures push latency. Off: only facilitators get it.
+    /// </summary>
+    public bool TimestampsToParticipants { get; set; }
 }
 
 /// <summary>The values of <see cref="LiveOptions.Variant"/>.</summary>

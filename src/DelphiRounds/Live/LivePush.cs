@@ -28,10 +28,17 @@ public sealed record LiveRanking(double? KendallW, IReadOnlyDictionary<string, d
 /// screens × 10 pushes/s × the bytes of every changed item.
 /// </summary>
 public sealed record LiveItem(
-    long ItemId, string Kind, long Version, long AcceptedTimestamp, LiveFigures Overall,
+    long ItemId, string Kind, long Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long AcceptedTimestamp, LiveFigures Overall,
     IReadOnlyDictionary<string, LiveFigures> Groups, IReadOnlyList<string> HiddenGroups, bool? ConsensusReached,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LiveRanking? Ranking = null)
 {
+    /// <summary>
+    /// The item as participants get it: without <see cref="AcceptedTimestamp"/>, the server's monotonic clock (it
+    /// tells how long the server has been up). Facilitators get it for the push latency of their screens.
+    /// </summary>
+    public LiveItem ForParticipants() => AcceptedTimestamp == 0 ? this : this with { AcceptedTimestamp = 0 };
+
     public static LiveItem From(ItemStats s)
     {
         var rating = s.Kind == Items.ItemKinds.Rating;

@@ -1,5 +1,7 @@
 using DelphiRounds.Answers;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
+using DelphiRounds.Privacy;
 using DelphiRounds.Rounds;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
@@ -20,11 +22,21 @@ public static class LiveSetup
         services.AddSingleton<LiveAggregates>().AddSingleton<LiveAccess>().AddSingleton<LiveClients>();
         services.AddSingleton<LivePublisher>();
         services.AddSingleton<LiveMetrics>().AddSingleton<ConnectionCountingFilter>();
-        services.Configure<HubOptions>(o => o.AddFilter<ConnectionCountingFilter>());
+        services.AddSingleton<LiveConnections>().AddSingleton<LiveHubFilter>();
+        services.Configure<HubOptions>(o =>
+        {
+            o.AddFilter<ConnectionCountingFilter>();
+            o.AddFilter<LiveHubFilter>();
+        });
+        // LiveHubFilter logs hub failures itself (a refusal at Information, sampled); the dispatcher's own line is an
+        // Error with a stack trace for every refused call.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None));
         services.AddSingleton<LiveSubscriptions>()
             .AddSingleton<IEventHandler<AnswerAccepted>>(sp => sp.GetRequiredService<LiveSubscriptions>())
             .AddSingleton<IEventHandler<RoundOpened>>(sp => sp.GetRequiredService<LiveSubscriptions>())
-            .AddSingleton<IEventHandler<RoundClosed>>(sp => sp.GetRequiredService<LiveSubscriptions>());
+            .AddSingleton<IEventHandler<RoundClosed>>(sp => sp.GetRequiredService<LiveSubscriptions>())
+            .AddSingleton<IEventHandler<ParticipantTokenRevoked>>(sp => sp.GetRequiredService<LiveSubscriptions>())
+            .AddSingleton<IEventHandler<ParticipantErased>>(sp => sp.GetRequiredService<LiveSubscriptions>());
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
         services.AddLiveScaleOut();
         return services;

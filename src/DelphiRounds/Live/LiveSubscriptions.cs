@@ -1,5 +1,7 @@
 using DelphiRounds.Answers;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
+using DelphiRounds.Privacy;
 using DelphiRounds.Rounds;
 
 namespace DelphiRounds.Live;
@@ -7,11 +9,25 @@ namespace DelphiRounds.Live;
 /// <summary>
 /// What Live does when Answers and Rounds announce something: an accepted answer goes into the round's
 /// aggregate; an opened round starts from the database and is announced; a closed round first pushes
-/// everything accepted before the close, then announces the close.
+/// everything accepted before the close, then announces the close. A participant whose links were revoked, or
+/// who was erased, loses their open connections at once.
 /// </summary>
-public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients)
-    : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>
+public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, LiveConnections connections)
+    : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>,
+      IEventHandler<ParticipantTokenRevoked>, IEventHandler<ParticipantErased>
 {
+    public Task HandleAsync(ParticipantTokenRevoked e)
+    {
+        connections.End(e.ParticipantId);
+        return Task.CompletedTask;
+    }
+
+    public Task HandleAsync(ParticipantErased e)
+    {
+        connections.End(e.ParticipantId);
+        return Task.CompletedTask;
+    }
+
     public Task HandleAsync(AnswerAccepted e) => aggregates.ApplyAsync(e.Answer, e.GroupSlug, e.AcceptedTimestamp);
 
     public Task HandleAsync(RoundOpened e)

@@ -34,7 +34,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
     {
         RuleFor(p => p).Must(p => p.GroupId is not null || !string.IsNullOrWhiteSpace(p.Group))
             .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
-        RuleFor(p => p.Name).MaximumLength(200);
+        RuleFor(p => p.Name).MaximumLength(200).PlainName();
         RuleFor(p => p.Email).MaximumLength(320).EmailAddress();
         RuleFor(p => p.Language).Must(l => l is null or "nl" or "en").WithMessage("language: use nl (Dutch) or en (English).");
     }
@@ -43,7 +43,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
 /// <summary>The panel in the JSON API (facilitator): participants and their invitation links.</summary>
 public static class PanelEndpoints
 {
-    public static IServiceCollection AddPanel(this IServiceCollection services) => services;
+    public static IServiceCollection AddPanel(this IServiceCollection services) => services.AddSingleton<InvitationLinks>();
 
     /// <summary>The link a participant opens: the token is the credential, so it is shown once and stored hashed.</summary>
     public static string InvitationUrl(string baseUrl, string token) => $"{baseUrl}/p/{token}";
@@ -84,11 +84,11 @@ public static class PanelEndpoints
     }
 
     private static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> ReissueAsync(
-        long studyId, long participantId, HttpContext context, StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site)
+        long studyId, long participantId, HttpContext context, StudyStore studies, InvitationLinks links, IOptions<SiteOptions> site)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        var token = await participants.ReissueAsync(studyId, participantId);
+        var token = await links.ReissueAsync(studyId, participantId);
         if (token is null) return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
         return TypedResults.Ok(new InvitationResponse(participantId, InvitationUrl(site.Value.BaseUrl(context.Request), token), token));
     }

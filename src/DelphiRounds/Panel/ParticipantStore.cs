@@ -84,12 +84,20 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
     public Task<Participant?> FindByTokenAsync(string token) =>
         db.ReadAsync(c => c.QueryFirstOrDefaultAsync<Participant>(
             $"""
-            SELECT {Columns} FROM participants WHERE token_hash = @hash
-            UNION ALL
-            SELECT p.id, p.study_id, p.group_id, p.pseudonym, p.created_at
-            FROM participant_tokens t JOIN participants p ON p.id = t.participant_id
-            WHERE t.token_hash = @hash AND t.revoked_at IS NULL
+            SELECT * FROM (
+                SELECT {Columns} FROM participants WHERE token_hash = @hash
+                UNION ALL
+                SELECT p.id, p.study_id, p.group_id, p.pseudonym, p.created_at
+                FROM participant_tokens t JOIN participants p ON p.id = t.participant_id
+                WHERE t.token_hash = @hash AND t.revoked_at IS NULL
+            ) found
+            WHERE {NotErased("found.id")}
             """, new { hash = Secrets.Hash(token) }));
+
+    // An erased participant takes no further part: none of their links signs them in (the identities table is
+    // only read here, to leave out whom it marks erased).
+    private static string NotErased(string participantId) =>
+        $"NOT EXISTS (SELECT 1 FROM participant_identities e WHERE e.participant_id = {participantId} AND e.erased_at IS NOT NULL)";
 
     async Task<ParticipantCredential?> IParticipantCredentials.FindByTokenAsync(string token) =>
         await FindByTokenAsync(token) is { } p ? new ParticipantCredential(p.Id, p.StudyId, p.GroupId) : null;
@@ -101,10 +109,10 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
     /// <summary>The stored hashes of every token that signs the participant in: the current link and the e-mailed links not revoked.</summary>
     public async Task<IReadOnlyList<string>> ActiveTokenHashesAsync(long id) =>
         (await db.ReadAsync(c => c.QueryAsync<string>(
-            """
-            SELECT token_hash FROM participants WHERE id = @id
+            $"""
+            SELECT token_hash FROM participants WHERE id = @id AND {NotErased("@id")}
             UNION ALL
-            SELECT token_hash FROM participant_tokens WHERE participant_id = @id AND revoked_at IS NULL
+            SELECT token_hash FROM participant_tokens WHERE participant_id = @id AND revoked_at IS NULL AND {NotErased("@id")}
             """, new { id }))).AsList();
 
     public Task<Participant?> FindAsync(long id) =>

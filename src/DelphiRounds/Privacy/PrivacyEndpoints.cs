@@ -15,7 +15,7 @@ public static class PrivacyEndpoints
     public static IServiceCollection AddPrivacy(this IServiceCollection services)
     {
         services.AddSettings<PrivacyOptions>(PrivacyOptions.Section);
-        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<IdentityStore>().AddSingleton<ParticipantErasure>();
         services.AddSingleton<IdentityRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentityRetentionService>());
         return services;
@@ -30,7 +30,7 @@ public static class PrivacyEndpoints
     }
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(
-        long studyId, long participantId, HttpContext context, StudyStore studies, IdentityStore identities)
+        long studyId, long participantId, HttpContext context, StudyStore studies, ParticipantErasure identities)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");

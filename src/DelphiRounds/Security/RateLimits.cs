@@ -27,13 +27,16 @@ public sealed class RateLimitOptions
     /// <summary>Answers (API and form) per participant. Generous: a workshop answers in bursts, many people behind one address.</summary>
     public RateLimit Answers { get; set; } = new() { PermitLimit = 120, WindowSeconds = 60 };
 
-    /// <summary>Login attempts and password changes per IP address. Strict: it slows down password guessing.</summary>
+    /// <summary>Login attempts and password changes per IP address (IPv6: per /64), and login attempts per account as well. Strict: it slows down password guessing.</summary>
     public RateLimit Login { get; set; } = new() { PermitLimit = 10, WindowSeconds = 300 };
 
     /// <summary>Posts to one signing link (<c>/sign/{token}</c>).</summary>
     public RateLimit Signing { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
 
-    internal IEnumerable<(string Name, RateLimit Limit)> All => [(RateLimits.Answers, Answers), (RateLimits.Login, Login), (RateLimits.Signing, Signing)];
+    /// <summary>Failed lookups of invitation, signing and bearer tokens per IP address (IPv6: per /64); then 429 for requests with a token.</summary>
+    public RateLimit TokenLookups { get; set; } = new() { PermitLimit = 20, WindowSeconds = 60 };
+
+    internal IEnumerable<(string Name, RateLimit Limit)> All => [(RateLimits.Answers, Answers), (RateLimits.Login, Login), (RateLimits.Signing, Signing), ("tokens", TokenLookups)];
 }
 
 /// <summary>A route whose requests count against a limit.</summary>
@@ -82,10 +85,12 @@ public static class RateLimits
     public static IServiceCollection AddDelphiRateLimits(this IServiceCollection services)
     {
         services.AddSettings<RateLimitOptions>(RateLimitOptions.Section, o =>
-                new[] { ("Answers", o.Answers), ("Login", o.Login), ("Signing", o.Signing) }.SelectMany(limit => RateRules(limit.Item1, limit.Item2)))
+                new[] { ("Answers", o.Answers), ("Login", o.Login), ("Signing", o.Signing), ("TokenLookups", o.TokenLookups) }.SelectMany(limit => RateRules(limit.Item1, limit.Item2)))
             .Validate(o => o.All.All(l => l.Limit.PermitLimit is >= 1 and <= 1_000_000_000 && l.Limit.WindowSeconds is >= 1 and <= 86_400),
                 "RateLimits: every PermitLimit must be 1 or more and every WindowSeconds between 1 and 86400.");
         services.AddRateLimiter(_ => { });
+        services.AddSingleton<TokenGuessing>().AddSingleton<ITokenLookupFailures>(sp => sp.GetRequiredService<TokenGuessing>());
+        services.AddSingleton<AccountLoginLimiter>();
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, settings) =>
         {
             var limits = settings.Value;
@@ -101,7 +106,7 @@ public static class RateLimits
     {
         var route = Find(context);
         if (!limits.Enabled || route is null) return RateLimitPartition.GetNoLimiter("");
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var ip = ClientAddress.Of(context);
         var who = route.Policy switch
         {
             // Per participant, not per address: a whole workshop may share one address.

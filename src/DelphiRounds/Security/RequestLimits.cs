@@ -48,11 +48,7 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Reque
             await DrainAsync(context, size, length, o.HardLimit);
             if (!api)
             {
-                // A person gets the error page (a 413 with the "this request is not right" text).
-                context.Request.Path = "/error/413";
-                context.Request.QueryString = QueryString.Empty;
-                context.Request.Method = HttpMethods.Get;
-                await next(context);
+                await ShowPageAsync(context, StatusCodes.Status413PayloadTooLarge);
                 return;
             }
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
@@ -61,7 +57,26 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Reque
                 new Dictionary<string, string[]> { ["body"] = [message] });
             return;
         }
-        if (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+        if (!api && context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+            && size is { IsReadOnly: false })
+        {
+            // A chunked form is read to its end here: read later, by antiforgery or model binding, a cut-off
+            // body only looks like a bad form (400), and the person would never learn it was too large.
+            context.Request.Body = new LimitedBody(context.Request.Body, limit);
+            context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit);
+            try
+            {
+                await Microsoft.AspNetCore.WebUtilities.StreamHelperExtensions.DrainAsync(context.Request.Body, context.RequestAborted);
+                context.Request.Body.Position = 0;
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.Response.Headers.Connection = "close";
+                await ShowPageAsync(context, StatusCodes.Status413PayloadTooLarge);
+                return;
+            }
+        }
+        else if (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
             && size is { IsReadOnly: false })
         {
             // No declared length (chunked): count while reading, and read a refused body to its end before
@@ -70,6 +85,16 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Reque
         }
         else if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limit;
         await next(context);
+    }
+
+    /// <summary>A person gets the error page (a 413 with the "this request is not right" text).</summary>
+    private Task ShowPageAsync(HttpContext context, int status)
+    {
+        context.Request.Path = $"/error/{status}";
+        context.Request.QueryString = QueryString.Empty;
+        context.Request.Method = HttpMethods.Get;
+        context.Request.ContentType = null;
+        return next(context);
     }
 
     /// <summary>

@@ -76,6 +76,7 @@ public static class SecuritySetup
         {
             app.UseMiddleware<SecurityHeadersMiddleware>();
             app.UseMiddleware<RequestLimitsMiddleware>();
+            app.UseMiddleware<TokenGuessingMiddleware>();
             next(app);
         };
     }

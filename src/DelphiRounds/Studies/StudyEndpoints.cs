@@ -48,8 +48,8 @@ public sealed class GroupRequestValidator : AbstractValidator<GroupRequest>
 {
     public GroupRequestValidator()
     {
-        RuleFor(g => g.Name).NotEmpty().MaximumLength(200);
-        RuleFor(g => g.NameEn).MaximumLength(200);
+        RuleFor(g => g.Name).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(g => g.NameEn).MaximumLength(200).PlainName();
         RuleFor(g => g.Slug).MaximumLength(60).Matches("^[a-z0-9]+(-[a-z0-9]+)*$")
             .WithMessage("slug: use lowercase letters, digits and single dashes, e.g. 'grid-operators'.");
     }
@@ -61,7 +61,7 @@ public sealed class CreateStudyRequestValidator : AbstractValidator<CreateStudyR
     {
         RuleFor(s => s.Title).NotEmpty().MaximumLength(200);
         RuleFor(s => s.Question).MaximumLength(2000);
-        RuleFor(s => s.Organiser).MaximumLength(200);
+        RuleFor(s => s.Organiser).MaximumLength(200).PlainName();
         RuleFor(s => s.HorizonYear).InclusiveBetween(2000, 2200);
         RuleFor(s => s.Groups).NotEmpty().WithMessage("groups: a study needs at least one stakeholder group.");
         RuleForEach(s => s.Groups).NotNull().WithMessage("groups: each group is an object with a name.").SetValidator(new GroupRequestValidator());

@@ -14,7 +14,8 @@ namespace DelphiRounds.Tests.Trust;
 /// </summary>
 public sealed partial class FreeTextTests(DelphiApp app, ITestOutputHelper output) : IClassFixture<DelphiApp>
 {
-    private const string Hostile = "<script>alert('x')</script> '; DROP TABLE answers; -- \"quoted\" & <b>bold</b> \u202Eevil 🥶";
+    // Direction overrides and zero-width characters are refused in names and removed from free text: DisplaySpoofingTests.
+    private const string Hostile = "<script>alert('x')</script> '; DROP TABLE answers; -- \"quoted\" & <b>bold</b> evil 🥶";
     private const string Unit = "<b>bold</b>";
 
     /// <summary>Markdown that tries raw HTML, a script link, a link to another site that looks local, and a tracking image.</summary>

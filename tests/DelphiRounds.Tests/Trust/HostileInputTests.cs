@@ -231,7 +231,8 @@ public sealed class HostileInputTests(DelphiApp app, ITestOutputHelper output) :
     [Fact]
     public async Task Free_text_with_script_and_sql_is_stored_as_written_and_shown_encoded_on_every_page()
     {
-        const string hostile = "<script>alert('x')</script> '; DROP TABLE answers; -- \"quoted\" & <b>bold</b> \u202Eevil 🥶";
+        // Direction overrides and zero-width characters have their own rule (DisplaySpoofingTests).
+        const string hostile = "<script>alert('x')</script> '; DROP TABLE answers; -- \"quoted\" & <b>bold</b> evil 🥶";
         var cast = await TrustCast.CreateAsync(app);
         using var api = cast.Api(cast.A);
         var study = await Scenario.Expect(await api.PostJsonAsync("/api/v1/studies", new

@@ -11,7 +11,7 @@ namespace DelphiRounds.Pages.Facilitator;
 /// Erasing a panel member's name and e-mail address on their request, after an explicit confirmation
 /// (a page of its own, so it works without script). The answers stay, under the pseudonym.
 /// </summary>
-public sealed class EraseParticipantModel(StudyStore studies, ParticipantStore participants, IdentityStore identities, IStringLocalizer<Texts> t)
+public sealed class EraseParticipantModel(StudyStore studies, ParticipantStore participants, ParticipantErasure identities, IStringLocalizer<Texts> t)
     : StudyPageModel(studies)
 {
     public PanelMember Member { get; private set; } = null!;

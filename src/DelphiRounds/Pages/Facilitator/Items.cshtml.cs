@@ -90,7 +90,7 @@ public sealed class ItemsModel(
             var result = await service.AddAsync(Study, request);
             if (result.Item is not null)
             {
-                Notice = t["items.added"];
+                Notice = request.Text?.HasDisplayControls == true ? $"{t["items.added"]} {t["notice.displayControlsRemoved"]}" : t["items.added"];
                 return Redirect($"/f/studies/{studyId}/items");
             }
             ModelState.AddModelError(FormField(result.Field!), result.Message!);
@@ -110,12 +110,13 @@ public sealed class ItemsModel(
             if (value is { } v && v.Length > max) ModelState.AddModelError($"Reword{itemId}.{field}", t["error.tooLong", max]);
         if (ModelState.IsValid)
         {
-            var text = new LocalizedText(TextNl!.Trim(), string.IsNullOrWhiteSpace(TextEn) ? TextNl.Trim() : TextEn.Trim());
-            var reason = new LocalizedText(ReasonNl!.Trim(), string.IsNullOrWhiteSpace(ReasonEn) ? ReasonNl.Trim() : ReasonEn.Trim());
+            var text = LocalizedText.From(TextNl, TextEn) ?? new LocalizedText(TextNl!.Trim(), TextNl.Trim());
+            var reason = LocalizedText.From(ReasonNl, ReasonEn) ?? new LocalizedText(ReasonNl!.Trim(), ReasonNl.Trim());
             var result = await service.RewordAsync(Study, itemId, text, reason);
             if (result.Item is not null)
             {
-                Notice = t["items.reworded"];
+                Notice = new[] { TextNl, TextEn, ReasonNl, ReasonEn }.Any(DisplayText.HasControls)
+                    ? $"{t["items.reworded"]} {t["notice.displayControlsRemoved"]}" : t["items.reworded"];
                 return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
             }
             ModelState.AddModelError($"Reword{itemId}.TextNl", result.Message!);

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The panel: participants per stakeholder group and their invitation links.</summary>
-public sealed class PanelModel(StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site, IStringLocalizer<Texts> t,
+public sealed class PanelModel(StudyStore studies, ParticipantStore participants, InvitationLinks links, IOptions<SiteOptions> site, IStringLocalizer<Texts> t,
     OutboxService outbox, MailDelivery delivery)
     : StudyPageModel(studies)
 {
@@ -45,6 +45,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         ModelState.Clear();
         if (GroupId is null || Groups.All(g => g.Id != GroupId)) ModelState.AddModelError(nameof(GroupId), t["panel.error.group"]);
         if (Name is { Length: > 200 }) ModelState.AddModelError(nameof(Name), t["error.tooLong", 200]);
+        else if (DisplayText.HasControls(Name)) ModelState.AddModelError(nameof(Name), t["error.displayControls"]);
         if (!string.IsNullOrWhiteSpace(Email) && !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(Email.Trim()))
             ModelState.AddModelError(nameof(Email), t["panel.error.email"]);
         if (!ModelState.IsValid)
@@ -61,7 +62,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
     public async Task<IActionResult> OnPostReissueAsync(long studyId, long participantId)
     {
         if (!await LoadAsync(studyId)) return NotFound();
-        var token = await participants.ReissueAsync(studyId, participantId);
+        var token = await links.ReissueAsync(studyId, participantId);
         if (token is null) return NotFound();
         NewLink = PanelEndpoints.InvitationUrl(site.Value.BaseUrl(Request), token);
         Notice = t["panel.reissued"];

@@ -32,6 +32,7 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
         else if (Title.Length > 200) ModelState.AddModelError(nameof(Title), t["error.tooLong", 200]);
         if (Question is { Length: > 2000 }) ModelState.AddModelError(nameof(Question), t["error.tooLong", 2000]);
         if (Organiser is { Length: > 200 }) ModelState.AddModelError(nameof(Organiser), t["error.tooLong", 200]);
+        else if (DisplayText.HasControls(Organiser)) ModelState.AddModelError(nameof(Organiser), t["error.displayControls"]);
         int? horizon = null;
         if (!string.IsNullOrWhiteSpace(HorizonYear))
         {
@@ -45,6 +46,7 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
         if (groups.Count == 0) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groups"]);
         else if (groups.Select(g => g.Slug).Distinct().Count() != groups.Count) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groupsDuplicate"]);
         else if (groups.Any(g => g.Nl.Length > 200 || g.En.Length > 200)) ModelState.AddModelError(nameof(GroupLines), t["error.tooLong", 200]);
+        else if (groups.Any(g => DisplayText.HasControls(g.Nl) || DisplayText.HasControls(g.En))) ModelState.AddModelError(nameof(GroupLines), t["error.displayControls"]);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = 400;

@@ -39,6 +39,7 @@ public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visio
         {
             if (string.IsNullOrWhiteSpace(value)) ModelState.AddModelError(field, t["vision.signatories.error." + field.ToLowerInvariant()]);
             else if (value.Length > 200) ModelState.AddModelError(field, t["error.tooLong", 200]);
+            else if (DisplayText.HasControls(value)) ModelState.AddModelError(field, t["error.displayControls"]);
         }
         if (string.IsNullOrWhiteSpace(Email) || Email.Length > 320 || !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(Email.Trim()))
             ModelState.AddModelError(nameof(Email), t["vision.signatories.error.email"]);

@@ -12,13 +12,14 @@ namespace DelphiRounds.Pages.Participant;
 /// The invitation link. Opening it signs the participant in with a cookie and moves on to <c>/p</c>,
 /// so the token leaves the address bar (and the browser history and referrers) at once.
 /// </summary>
-public sealed class EnterModel(ParticipantStore participants) : PageModel
+public sealed class EnterModel(ParticipantStore participants, ITokenLookupFailures failures) : PageModel
 {
     public async Task<IActionResult> OnGetAsync(string token)
     {
         var participant = Secrets.LooksLike(token, Secrets.ParticipantTokenPrefix) ? await participants.FindByTokenAsync(token) : null;
         if (participant is null)
         {
+            failures.Failed(HttpContext, "invitation");
             Response.StatusCode = 404;
             return Page();
         }

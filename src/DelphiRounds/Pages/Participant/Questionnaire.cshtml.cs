@@ -102,7 +102,7 @@ public sealed class QuestionnaireModel(
         var result = await answerService.SubmitAsync(Who, Round.Id, request);
         if (!result.Ok) return Refuse(itemId, result.Status, result.Field!, result.Message!);
 
-        Notice = t["questionnaire.saved", card.Number];
+        Notice = result.Stripped.Count > 0 ? $"{t["questionnaire.saved", card.Number]} {t["notice.displayControlsRemoved"]}" : t["questionnaire.saved", card.Number];
         // Moving outside the middle half of the previous round: ask (not require) for the reason.
         if (request.Rationale is null && value is { } v && card.Previous?.Overall is { Q1: { } q1, Q3: { } q3 } && (v < q1 || v > q3))
         {

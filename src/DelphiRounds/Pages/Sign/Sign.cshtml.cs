@@ -13,7 +13,8 @@ namespace DelphiRounds.Pages.Sign;
 /// statement of intent — mail scanners that follow links must not sign or spend anything. Only the POST of
 /// the form, with the explicit confirmation, signs; it spends the link in the same transaction as the ledger append.
 /// </summary>
-public sealed class SignModel(EndorsementStore store, VisionStore visions, EndorsementService service, IStringLocalizer<Texts> t) : PageModel
+public sealed class SignModel(EndorsementStore store, VisionStore visions, EndorsementService service, IStringLocalizer<Texts> t,
+    ITokenLookupFailures failures) : PageModel
 {
     public Signatory? Signatory { get; private set; }
     public FrozenVision? Vision { get; private set; }
@@ -82,6 +83,7 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
         Response.Headers["Referrer-Policy"] = "no-referrer";
         Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
         Signatory = await store.FindByTokenAsync(token);
+        if (Signatory is null) failures.Failed(HttpContext, "signing");
         if (Signatory is null || (Signatory.Erased && !Signatory.Signed)) return false;
         var document = await visions.DocumentAsync(Signatory.StudyId);
         if (document is null) return false;
