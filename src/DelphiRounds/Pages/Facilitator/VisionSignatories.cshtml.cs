@@ -13,7 +13,7 @@ namespace DelphiRounds.Pages.Facilitator;
 /// Signatories of the frozen vision, per organisation: register them (each gets a one-time link, shown once),
 /// see who signed or withdrew, renew an unused link, erase someone's personal data on request.
 /// </summary>
-public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visions, EndorsementStore store, IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visions, EndorsementStore store, SiteUrls site, IStringLocalizer<Texts> t)
     : StudyPageModel(studies)
 {
     public VisionDocument? Document { get; private set; }
@@ -48,7 +48,7 @@ public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visio
             return Page();
         }
         var (signatory, token) = await store.RegisterAsync(studyId, Name!.Trim(), Organisation!.Trim(), Role!.Trim(), Email!.Trim());
-        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.Value.BaseUrl(Request), token));
+        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.BaseUrl(Request), token));
         Name = Organisation = Role = Email = null;
         await LoadAsync(studyId);
         return Page();
@@ -61,7 +61,7 @@ public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visio
         if (signatory is null) return NotFound();
         var token = await store.ReissueAsync(studyId, signatoryId);
         if (token is null) return Conflict(t["vision.signatories.cannotReissue"]);
-        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.Value.BaseUrl(Request), token));
+        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.BaseUrl(Request), token));
         return Page();
     }
 
