@@ -127,7 +127,8 @@ public static class VisionEndpoints
         services.TryAddSingleton<Convergence.ConvergenceService>();
         services.TryAddSingleton<IStringLocalizerFactory, JsonStringLocalizerFactory>();
         services.TryAddSingleton(typeof(IStringLocalizer<>), typeof(StringLocalizer<>));
-        return services.AddSingleton<VisionStore>().AddSingleton<VisionService>().AddSingleton<VisionReviewService>();
+        return services.AddSingleton<VisionStore>().AddSingleton<VisionService>().AddSingleton<VisionReviewService>()
+            .AddSingleton<Rounds.IStudyConclusion, VisionConclusion>();
     }
 
     public static void MapVision(this IEndpointRouteBuilder app)
