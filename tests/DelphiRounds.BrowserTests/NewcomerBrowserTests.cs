@@ -94,13 +94,14 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
         await NoAxeViolationsAsync(page);
     }
 
-    [Fact]
-    public async Task A_frozen_vision_shows_ranking_figures_and_the_open_question_as_such_keeps_item_numbers_and_offers_no_new_round()
+    /// <summary>
+    /// A study of four items (1 and 2 rate, 3 is an open question, 4 a ranking: without the open question, 4 would
+    /// be the third item with figures), round 1 answered by nine people and closed; with <paramref name="freeze"/>
+    /// a vision resting on the ranking and the open question is frozen and a signatory registered.
+    /// </summary>
+    private async Task<(Scenario S, long Question, long Ranking, SignatoryLink? Signatory)> RankedStudyAsync(string token, bool freeze)
     {
-        var (context, token) = await FacilitatorAsync();
-        await using var _ = context;
         var s = await Scenario.CreateAsync(app, perGroup: 3, open: false, facilitatorToken: token);
-        // Items 1 and 2 rate; 3 is an open question, 4 a ranking: without the open question, 4 would be the third with figures.
         var question = await AddItemAsync(s, new { kind = "text", text = new { nl = "Wat moet er geregeld zijn?", en = "What must be arranged?" } });
         var ranking = await AddItemAsync(s, new
         {
@@ -116,31 +117,8 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
                 : new Dictionary<string, int> { ["city"] = 1, ["grid"] = 2, ["state"] = 3, ["homes"] = 4 };
             await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = ranking, ranks }), HttpStatusCode.Created);
         }
-
-        // The questionnaire numbers the ranking 4, as every other page will.
-        var participant = await browser.NewPersonAsync();
-        await using (participant)
-        {
-            var q = await participant.NewPageAsync();
-            await q.GotoAsync(Url($"/p/{s.Participants[0].Token}"));
-            await Assertions.Expect(q.Locator($"#item-{ranking}-title")).ToContainTextAsync("Stelling 4");
-            await Assertions.Expect(q.Locator($"#item-{question}-title")).ToContainTextAsync("Vraag 3");
-        }
         await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
-
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/convergence"));
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stelling 4", Exact = false })).ToHaveCountAsync(1);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stelling 3", Exact = false })).ToHaveCountAsync(0);
-
-        // The editor, after the round closed: the open question is one, not "no round closed yet".
-        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/vision"));
-        var questionLabel = page.Locator($"label[for='statement-0-item-{question}']");
-        await Assertions.Expect(questionLabel).ToContainTextAsync("Open vraag");
-        await Assertions.Expect(questionLabel).Not.ToContainTextAsync("Nog geen ronde gesloten");
-        await Assertions.Expect(page.Locator($"label[for='statement-0-item-{ranking}']")).ToContainTextAsync("Stelling 4:");
-        await NoAxeViolationsAsync(page);
-
+        if (!freeze) return (s, question, ranking, null);
         await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/vision/drafts", new
         {
             title = "Visie met een rangorde",
@@ -152,19 +130,78 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
             },
         }), HttpStatusCode.Created);
         await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
-        var signatory = await VisionScenario.RegisterAsync(s, "Netbeheer Voorbeeld", "Piet Bakker", "piet@example.org");
+        return (s, question, ranking, await VisionScenario.RegisterAsync(s, "Netbeheer Voorbeeld", "Piet Bakker", "piet@example.org"));
+    }
 
-        // The ranking as the frozen document has it: 9 people ranked, and their agreement on the order (Kendall's W).
+    [Fact]
+    public async Task An_item_carries_the_same_number_on_the_questionnaire_convergence_vision_and_signing_pages()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var s = await Scenario.CreateAsync(app, perGroup: 1, open: false, facilitatorToken: token);
+        var question = await AddItemAsync(s, new { kind = "text", text = new { nl = "Wat moet er geregeld zijn?" } });
+        var ranking = await AddItemAsync(s, new
+        {
+            kind = "ranking", text = new { nl = "Wie betaalt de leiding?" },
+            options = new[] { new { key = "city", nl = "Gemeente" }, new { key = "grid", nl = "Netbeheerder" } },
+        });
+        // 1 and 2 rate, 3 is an open question, 4 a ranking: the convergence page used to count only items with figures (4 became 3).
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
+        var participant = await browser.NewPersonAsync();
+        await using (participant)
+        {
+            await Axe.AddToAsync(participant);
+            var q = await participant.NewPageAsync();
+            await q.GotoAsync(Url($"/p/{s.Participants[0].Token}"));
+            await Assertions.Expect(q.Locator($"#item-{ranking}-title")).ToContainTextAsync("Stelling 4");
+            await Assertions.Expect(q.Locator($"#item-{question}-title")).ToContainTextAsync("Vraag 3");
+            await NoAxeViolationsAsync(q);
+        }
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/convergence"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stelling 4" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stelling 3" })).ToHaveCountAsync(0);
+        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/vision"));
+        await Assertions.Expect(page.Locator($"label[for='statement-0-item-{ranking}']")).ToContainTextAsync("Stelling 4:");
+    }
+
+    [Fact]
+    public async Task The_vision_editor_calls_an_open_question_an_open_question_after_the_round_closed()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var (s, question, _, _) = await RankedStudyAsync(token, freeze: false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/vision"));
+        var label = page.Locator($"label[for='statement-0-item-{question}']");
+        await Assertions.Expect(label).ToContainTextAsync("Open vraag: de antwoorden worden gelezen, niet geteld");
+        await Assertions.Expect(label).Not.ToContainTextAsync("Nog geen ronde gesloten");
+        await NoAxeViolationsAsync(page);
+    }
+
+    [Fact]
+    public async Task A_ranking_shows_its_raters_and_Kendalls_W_on_the_vision_signing_and_verification_pages()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var (s, question, ranking, signatory) = await RankedStudyAsync(token, freeze: true);
+
+        // As the frozen document has them: 9 people ranked, and their agreement on the order (Kendall's W), not
+        // "Answers 4" (the number of options) and a median a ranking has not.
         async Task RankingFiguresAsync(IPage on)
         {
             var basis = on.Locator($"[data-item='{ranking}']").First;
             await Assertions.Expect(basis.Locator("[data-figure=raters]")).ToHaveTextAsync("9");
             await Assertions.Expect(basis.Locator("[data-figure=kendallW]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^0,\d+$|^1$"));
             await Assertions.Expect(basis.Locator("[data-figure=n]")).ToHaveCountAsync(0);
+            await Assertions.Expect(basis.Locator("[data-figure=median]")).ToHaveCountAsync(0);
             await Assertions.Expect(basis).ToContainTextAsync("Stelling 4:");
             await Assertions.Expect(on.Locator($"[data-item='{question}']").First).ToContainTextAsync("Open vraag");
             await NoAxeViolationsAsync(on);
         }
+        var page = await context.NewPageAsync();
         await page.GotoAsync(Url($"/f/studies/{s.StudyId}/vision"));
         await RankingFiguresAsync(page);
         var anonymous = await browser.NewPersonAsync();
@@ -172,20 +209,38 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
         {
             await Axe.AddToAsync(anonymous);
             var sign = await anonymous.NewPageAsync();
-            await sign.GotoAsync(Url($"/sign/{signatory.Token}"));
+            await sign.GotoAsync(Url($"/sign/{signatory!.Token}"));
             await RankingFiguresAsync(sign);
             await sign.GotoAsync(Url($"/verify/{s.StudyId}"));
             await RankingFiguresAsync(sign);
         }
+    }
 
-        // The study page says the rounds are over and offers no round to prepare.
-        await page.GotoAsync(Url($"/f/studies/{s.StudyId}"));
+    [Fact]
+    public async Task After_the_vision_is_frozen_the_study_page_says_the_rounds_are_over_and_offers_no_round()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var v = await VisionScenario.AnsweredAndClosedAsync(app, perGroup: 1, facilitatorToken: token);
+        await Scenario.Expect(await VisionScenario.SaveFirstDraftAsync(v), HttpStatusCode.Created);
+        await Scenario.Expect(await v.Facilitator.PostAsync($"/api/v1/studies/{v.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url($"/f/studies/{v.StudyId}"));
         await Assertions.Expect(page.GetByText("De visie is vastgesteld op")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Ronde voorbereiden" })).ToHaveCountAsync(0);
         await NoAxeViolationsAsync(page);
+    }
 
-        // A new signatory: the link shows once after a redirect; reloading is a GET and makes no second link.
-        await page.GotoAsync(Url($"/f/studies/{s.StudyId}/vision/signatories"));
+    [Fact]
+    public async Task A_new_signing_link_shows_once_after_a_redirect_so_reloading_makes_no_second_signatory()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var v = await VisionScenario.AnsweredAndClosedAsync(app, perGroup: 1, facilitatorToken: token);
+        await Scenario.Expect(await VisionScenario.SaveFirstDraftAsync(v), HttpStatusCode.Created);
+        await Scenario.Expect(await v.Facilitator.PostAsync($"/api/v1/studies/{v.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url($"/f/studies/{v.StudyId}/vision/signatories"));
         await page.Locator("#field-organisation").FillAsync("Woonstichting Voorbeeld");
         await page.Locator("#field-name").FillAsync("Ans de Wit");
         await page.Locator("#field-role").FillAsync("Directeur");
@@ -196,6 +251,6 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
         var reloaded = await page.ReloadAsync();
         Assert.Equal("GET", reloaded!.Request.Method);
         await Assertions.Expect(page.Locator("#new-link")).ToHaveCountAsync(0);
-        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM signatories WHERE study_id = {s.StudyId}"));
+        Assert.Equal(1, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM signatories WHERE study_id = {v.StudyId}"));
     }
 }
