@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs DelphiRounds on http://localhost:5080 with the demo study, from a fresh clone:
+# Runs DelphiRounds on http://localhost:5080 (or $DELPHI_URL) with the demo study, from a fresh clone:
 # restore + build, appsettings.json from the template, migrate the SQLite database, seed the demo
 # when the database is empty, print how to log in, then serve.
 set -euo pipefail
@@ -19,11 +19,16 @@ if [ ! -f appsettings.json ]; then
   cp appsettings.template.json appsettings.json
 fi
 export DELPHI_SETTINGS="$root/appsettings.json"
+url=${DELPHI_URL:-http://localhost:5080}
+# The demo's printed links and every link the server makes (Site:PublicBaseUrl empty) take the address it listens on.
+export DOTNET_URLS="$url"
+if grep -Eq '"PublicBaseUrl": *"https?://[^"]+"' appsettings.json && ! grep -Fq "\"PublicBaseUrl\": \"$url\"" appsettings.json; then
+  echo "Note: appsettings.json sets Site:PublicBaseUrl, so links use that address, not $url (empty it to use $url)." >&2
+fi
 
 say "Migrating the database and seeding the demo study when it is empty"
 "$root/scripts/delphi" demo --if-empty
 
-url=${DELPHI_URL:-http://localhost:5080}
 say "Starting DelphiRounds on $url (Ctrl+C stops it)"
 cat <<TXT
   Facilitator pages:  $url/login

@@ -14,10 +14,11 @@ public sealed record Scenario(
     /// <summary>
     /// Creates a study with groups grid-operators, housing and residents, <paramref name="perGroup"/>
     /// participants in each, a 1–7 and a 1–5 rating item, and round 1 (live unless told otherwise) — opened unless told otherwise.
+    /// The study belongs to a new facilitator, or to the one whose API token is given (one a browser test has logged in).
     /// </summary>
-    public static async Task<Scenario> CreateAsync(DelphiApp app, int perGroup = 3, bool open = true, string mode = "live")
+    public static async Task<Scenario> CreateAsync(DelphiApp app, int perGroup = 3, bool open = true, string mode = "live", string? facilitatorToken = null)
     {
-        var (_, token, _, _) = await app.FacilitatorAsync();
+        var token = facilitatorToken ?? (await app.FacilitatorAsync()).Token;
         var f = app.Client(token);
 
         var study = await Expect(await f.PostJsonAsync("/api/v1/studies", new

@@ -15,9 +15,9 @@ public sealed record VisionScenario(Scenario Study, string DocumentHash, IReadOn
     public long StudyId => Study.StudyId;
 
     /// <summary>Round 1 answered by every participant (agreeing) and closed; nothing about the vision yet.</summary>
-    public static async Task<Scenario> AnsweredAndClosedAsync(DelphiApp app, int perGroup = 3)
+    public static async Task<Scenario> AnsweredAndClosedAsync(DelphiApp app, int perGroup = 3, string? facilitatorToken = null)
     {
-        var s = await Scenario.CreateAsync(app, perGroup);
+        var s = await Scenario.CreateAsync(app, perGroup, facilitatorToken: facilitatorToken);
         for (var i = 0; i < s.Participants.Count; i++)
         {
             var token = s.Participants[i].Token;

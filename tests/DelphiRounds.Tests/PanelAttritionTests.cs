@@ -43,6 +43,8 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
         Assert.Contains("overgeslagen", toSkipper.Text); // the invitation tells a skipper they are welcome back
         Assert.Contains("Uitnodiging voor ronde 2", toSkipper.Subject);
         Assert.Contains(toSkipper.Link, toSkipper.Html);
+        // Issue 16: the e-mail has no request to take a host from; its link is the address the server serves.
+        Assert.StartsWith(app.Address.ToString(), toSkipper.Link);
 
         // The link in the skipper's invitation works for answering round 2.
         await Scenario.Expect(await Scenario.AnswerAsync(app, toSkipper.Token, round2, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);

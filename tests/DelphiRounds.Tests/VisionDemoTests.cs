@@ -18,7 +18,7 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.NotEqual(access.StudyId, studyId);
         // The vision closes the finished Delphi study (its verdicts are checked in ProcessDemoTests).
         Assert.Equal(access.Finished!.StudyId, studyId);
-        Assert.Contains("Endorsed vision, public verification page: " + access.VerificationUrl, DelphiRounds.Cli.Admin.DemoCommand.Describe(access));
+        Assert.Contains("Endorsed vision, public verification page: " + access.VerificationUrl, DelphiRounds.Cli.Admin.DemoCommand.Describe(access, app.Address.ToString().TrimEnd('/')));
         Assert.Equal(3, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM rounds WHERE study_id = {studyId} AND state = 'closed' AND kind = 'rating'"));
         // Two versions, the first reviewed with objections; the second frozen.
         Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM vision_drafts WHERE study_id = {studyId}"));

@@ -39,7 +39,7 @@ public static class DemoCommand
         using var host = await AdminHost.StartAsync();
         var seeder = host.Services.GetRequiredService<DemoSeeder>();
         var db = host.Services.GetRequiredService<Database>();
-        var baseUrl = host.Services.GetRequiredService<IOptions<SiteOptions>>().Value.BaseUrl(null);
+        var baseUrl = host.Services.GetRequiredService<SiteUrls>().BaseUrl();
         var accessFile = Path.Combine(Path.GetDirectoryName(db.SqlitePath ?? Path.GetFullPath("data/delphi.db"))!, "demo-access.txt");
         var clock = Stopwatch.StartNew();
         void Progress(string line) => stdout.WriteLine($"{line}  [{clock.Elapsed.TotalSeconds:0}s]");
@@ -49,7 +49,7 @@ public static class DemoCommand
             if (ifEmpty)
             {
                 stdout.WriteLine(File.Exists(accessFile)
-                    ? File.ReadAllText(accessFile)
+                    ? File.ReadAllText(accessFile).Replace(BaseUrlMarker, baseUrl)
                     : "The database already holds studies; log in with your facilitator account.");
                 return 0;
             }
@@ -75,13 +75,16 @@ public static class DemoCommand
         var access = await seeder.SeedAsync(rounds, Progress);
         var text = Describe(access, baseUrl);
         // Kept beside the database so run.sh can show it again; it holds demo credentials, so only the owner may read it.
-        File.WriteAllText(accessFile, text);
+        // The links are kept without their base URL, so a later start on another address prints links to that one.
+        File.WriteAllText(accessFile, text.Replace(baseUrl, BaseUrlMarker));
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(accessFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         stdout.WriteLine(text);
         return 0;
     }
 
-    public static string Describe(DemoAccess access, string baseUrl = "http://localhost:5080")
+    private const string BaseUrlMarker = "{base-url}";
+
+    public static string Describe(DemoAccess access, string baseUrl)
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine("Demo study \"Warmtevisie Rotterdam 2030\"");

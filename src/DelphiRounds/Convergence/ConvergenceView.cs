@@ -80,9 +80,10 @@ public sealed class ConvergenceReader(
         var liveStats = open is null ? new Dictionary<long, ItemStats>()
             : (await live.SnapshotAsync(open.Id) ?? []).ToDictionary(s => s.ItemId);
 
-        // Items are numbered as the facilitator sees them: the statements, without round 0's open questions.
+        // Each item keeps its own number (its place in the questionnaire), as on the questionnaire, the vision and
+        // the signing page; round 0's open questions have no figures, so their numbers are simply not shown here.
         var withFigures = (await items.ListAsync(studyId)).Where(i => i.Kind != ItemKinds.Text).ToList();
-        var number = withFigures.Select((i, n) => (i.Id, Number: n + 1)).ToDictionary(x => x.Id, x => x.Number);
+        var number = withFigures.ToDictionary(i => i.Id, i => i.Position);
         var all = withFigures.Where(i => onlyItem is null || i.Id == onlyItem).ToList();
         var views = new List<ItemConvergenceView>();
         foreach (var item in all)

@@ -28,7 +28,7 @@ public sealed record DemoAccess(
 /// </summary>
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
-    RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, IOptions<SiteOptions> site,
+    RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, SiteUrls site,
     IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo)
 {
     /// <summary>True when the database holds no study yet.</summary>
@@ -84,7 +84,7 @@ public sealed class DemoSeeder(
             }
         }
 
-        var baseUrl = site.Value.BaseUrl(null);
+        var baseUrl = site.BaseUrl(null);
         var links = panel.Where(p => firstOfGroup.Contains(p.Participant.Id)).Take(3)
             .Select(p => (groups[p.Slug].NameEn, PanelEndpoints.InvitationUrl(baseUrl, p.Token))).ToList();
         // The finished study comes after the open one (and has its own random generator), so the open study stays as it was.

@@ -84,14 +84,14 @@ public static class EndorsementEndpoints
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
 
     private static async Task<Results<Created<SignatoryCreated>, ProblemHttpResult>> RegisterAsync(
-        long studyId, SignatoryRequest request, HttpContext context, StudyStore studies, VisionStore visions, EndorsementStore store, IOptions<SiteOptions> site)
+        long studyId, SignatoryRequest request, HttpContext context, StudyStore studies, VisionStore visions, EndorsementStore store, SiteUrls site)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         if (await visions.DocumentAsync(studyId) is null)
             return Problems.Conflict("studyId", "Freeze the vision first: signatories sign the frozen document.");
         var (signatory, token) = await store.RegisterAsync(studyId, request.Name!.Trim(), request.Organisation!.Trim(), request.Role!.Trim(), request.Email!.Trim());
         return TypedResults.Created($"/api/v1/studies/{studyId}/signatories/{signatory.Id}",
-            new SignatoryCreated(signatory.Id, signatory.Reference, signatory.Organisation, SigningUrl(site.Value.BaseUrl(context.Request), token), token));
+            new SignatoryCreated(signatory.Id, signatory.Reference, signatory.Organisation, SigningUrl(site.BaseUrl(context.Request), token), token));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<SignatoryResponse>>, ProblemHttpResult>> ListAsync(
@@ -102,7 +102,7 @@ public static class EndorsementEndpoints
     }
 
     private static async Task<Results<Ok<SigningLinkResponse>, ProblemHttpResult>> ReissueAsync(
-        long studyId, long signatoryId, HttpContext context, StudyStore studies, EndorsementStore store, IOptions<SiteOptions> site)
+        long studyId, long signatoryId, HttpContext context, StudyStore studies, EndorsementStore store, SiteUrls site)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         var token = await store.ReissueAsync(studyId, signatoryId);
@@ -110,7 +110,7 @@ public static class EndorsementEndpoints
             return await store.FindAsync(signatoryId) is { } s && s.StudyId == studyId
                 ? Problems.Conflict("signatoryId", s.Signed ? "This signatory has signed; the link is spent and cannot be renewed." : "This signatory's data were erased.")
                 : Problems.NotFound("signatoryId", $"Study {studyId} has no signatory {signatoryId}.");
-        return TypedResults.Ok(new SigningLinkResponse(signatoryId, SigningUrl(site.Value.BaseUrl(context.Request), token), token));
+        return TypedResults.Ok(new SigningLinkResponse(signatoryId, SigningUrl(site.BaseUrl(context.Request), token), token));
     }
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseSignatoryAsync(
@@ -132,11 +132,11 @@ public static class EndorsementEndpoints
         return TypedResults.Ok(ledger.Json);
     }
 
-    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> ReceiptJsonAsync(string token, HttpContext context, EndorsementService service, IOptions<SiteOptions> site)
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> ReceiptJsonAsync(string token, HttpContext context, EndorsementService service, SiteUrls site)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        var receipt = await service.ReceiptAsync(token, site.Value.BaseUrl(context.Request));
+        var receipt = await service.ReceiptAsync(token, site.BaseUrl(context.Request));
         if (receipt is null) return Problems.NotFound("token", "This link has no receipt: it is unknown, or it has not been used to sign.");
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"receipt-{receipt.Value.Signatory.Reference}.json\"";
         return TypedResults.Ok(receipt.Value.Receipt);

@@ -47,8 +47,8 @@ public sealed record StudyRecord(
     IReadOnlyList<AggregateRecord> Aggregates, IReadOnlyList<ArgumentRecord> Arguments, IReadOnlyList<ItemChange> Changes,
     ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize)
 {
-    /// <summary>Items with figures, numbered 1, 2, … as on the convergence page (round 0's open questions left out).</summary>
-    public int Number(long itemId) => Items.Where(i => i.Kind != ItemKinds.Text).Select(i => i.Id).ToList().IndexOf(itemId) + 1;
+    /// <summary>An item's own number (its place in the questionnaire), the one every page shows for it.</summary>
+    public int Number(long itemId) => Items.FirstOrDefault(i => i.Id == itemId)?.Position ?? 0;
 
     public IEnumerable<Round> Numbered => Rounds.Where(r => r.Kind == RoundKinds.Rating);
 

@@ -20,7 +20,8 @@ public static class CoreSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSettings<SiteOptions>(SiteOptions.Section, o =>
             string.IsNullOrWhiteSpace(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"
-                ? [] : [$"PublicBaseUrl: '{o.PublicBaseUrl}' is not an http(s) address such as https://delphi.example.nl; leave it empty to take it from each request"]);
+                ? [] : [$"PublicBaseUrl: '{o.PublicBaseUrl}' is not an http(s) address such as https://delphi.example.nl; leave it empty to use the address the server listens on"]);
+        services.AddSingleton<SiteUrls>();
         services.AddSettings<StorageOptions>(StorageOptions.Section)
             .Configure(o =>
             {

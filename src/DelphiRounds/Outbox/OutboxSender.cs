@@ -16,7 +16,7 @@ namespace DelphiRounds.Outbox;
 /// </summary>
 public sealed class OutboxSender(
     OutboxStore outbox, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
-    IOptions<MailOptions> options, IOptions<SiteOptions> site, TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
+    IOptions<MailOptions> options, SiteUrls site, TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -57,7 +57,7 @@ public sealed class OutboxSender(
         try
         {
             var sent = 0;
-            var baseUrl = site.Value.BaseUrl(null);
+            var baseUrl = site.BaseUrl(null);
             foreach (var message in await outbox.PendingAsync(options.Value.MaxAttempts, studyId))
             {
                 ct.ThrowIfCancellationRequested();

@@ -59,7 +59,7 @@ public static class PanelEndpoints
     }
 
     private static async Task<Results<Created<ParticipantCreated>, ProblemHttpResult>> AddAsync(
-        long studyId, AddParticipantRequest request, HttpContext context, StudyStore studies, ParticipantStore participants, IOptions<SiteOptions> site)
+        long studyId, AddParticipantRequest request, HttpContext context, StudyStore studies, ParticipantStore participants, SiteUrls site)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
@@ -68,7 +68,7 @@ public static class PanelEndpoints
         if (group is null)
             return Problems.NotFound(request.GroupId is not null ? "groupId" : "group", "This study has no such stakeholder group.");
         var invitation = await participants.AddAsync(studyId, group.Id, request.Name?.Trim(), request.Email?.Trim(), request.Language);
-        var url = InvitationUrl(site.Value.BaseUrl(context.Request), invitation.Token);
+        var url = InvitationUrl(site.BaseUrl(context.Request), invitation.Token);
         var p = invitation.Participant;
         return TypedResults.Created($"/api/v1/studies/{studyId}/participants/{p.Id}",
             new ParticipantCreated(p.Id, p.Pseudonym, p.GroupId, url, invitation.Token));
@@ -84,12 +84,12 @@ public static class PanelEndpoints
     }
 
     private static async Task<Results<Ok<InvitationResponse>, ProblemHttpResult>> ReissueAsync(
-        long studyId, long participantId, HttpContext context, StudyStore studies, InvitationLinks links, IOptions<SiteOptions> site)
+        long studyId, long participantId, HttpContext context, StudyStore studies, InvitationLinks links, SiteUrls site)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var token = await links.ReissueAsync(studyId, participantId);
         if (token is null) return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
-        return TypedResults.Ok(new InvitationResponse(participantId, InvitationUrl(site.Value.BaseUrl(context.Request), token), token));
+        return TypedResults.Ok(new InvitationResponse(participantId, InvitationUrl(site.BaseUrl(context.Request), token), token));
     }
 }

@@ -79,6 +79,7 @@ public static class RoundEndpoints
             RoundChange.AnotherRoundOpen => Problems.Conflict("roundId", "Another round of this study is open; close it first."),
             RoundChange.NoItems => Problems.Conflict("roundId", "The round would ask nothing: add items (round 0: open questions) first."),
             RoundChange.RoundLimit => Problems.Conflict("roundId", "The study's consensus criteria allow no more rounds."),
+            RoundChange.Concluded => Problems.Conflict("roundId", "The study's vision is frozen; no round can be opened after it."),
             _ => Problems.Conflict("roundId", "Only a round in preparation (draft) can be opened."),
         };
     }

@@ -11,10 +11,21 @@ namespace DelphiRounds.Rounds;
 public sealed class RoundService(
     RoundStore rounds, StudyStore studies,
     IEnumerable<IEventHandler<RoundOpened>> opened, IEnumerable<IEventHandler<RoundClosing>> closing,
-    IEnumerable<IEventHandler<RoundClosed>> closed)
+    IEnumerable<IEventHandler<RoundClosed>> closed, IEnumerable<IStudyConclusion> conclusions)
 {
-    /// <summary>A prepared round, or why not (the field at fault and a message).</summary>
-    public sealed record Prepared(Round? Round, string? Field, string? Message);
+    /// <summary>A prepared round, or why not (the field at fault and a message; when the study has concluded, since when).</summary>
+    public sealed record Prepared(Round? Round, string? Field, string? Message, DateTimeOffset? ConcludedAt = null);
+
+    /// <summary>
+    /// When the study's result was fixed (its vision frozen), or null. From then on no round is prepared or
+    /// opened, so the panel is not invited again to change what organisations sign.
+    /// </summary>
+    public async Task<DateTimeOffset?> ConcludedAtAsync(long studyId)
+    {
+        foreach (var conclusion in conclusions)
+            if (await conclusion.ConcludedAtAsync(studyId) is { } at) return at;
+        return null;
+    }
 
     /// <summary>
     /// Prepares the next round as a draft: round 0 (open ideas) only as a study's first round; numbered
@@ -22,6 +33,8 @@ public sealed class RoundService(
     /// </summary>
     public async Task<Prepared> PrepareAsync(Study study, string kind, string mode, DateTimeOffset? closesAt)
     {
+        if (await ConcludedAtAsync(study.Id) is { } concluded)
+            return new Prepared(null, "studyId", $"The study's vision was frozen on {concluded:yyyy-MM-dd HH:mm} UTC; no new round can be prepared.", concluded);
         var existing = await rounds.ListAsync(study.Id);
         if (existing.Any(r => r.State is RoundStates.Draft or RoundStates.Open))
             return new Prepared(null, "studyId", "The study already has a round in preparation or open; finish that one first.");
@@ -36,6 +49,7 @@ public sealed class RoundService(
     public async Task<RoundChange> OpenAsync(long roundId)
     {
         var round = await rounds.FindAsync(roundId);
+        if (round is not null && await ConcludedAtAsync(round.StudyId) is not null) return RoundChange.Concluded;
         var maxRounds = round is null ? int.MaxValue : (await studies.FindAsync(round.StudyId))!.Rules.MaxRounds;
         var change = await rounds.OpenAsync(roundId, maxRounds);
         if (change == RoundChange.Done) await opened.AnnounceAsync(new RoundOpened((await rounds.FindAsync(roundId))!));

@@ -75,7 +75,7 @@ public sealed record RoundItem
 }
 
 /// <summary>Why a round could not change state.</summary>
-public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems, RoundLimit }
+public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems, RoundLimit, Concluded }
 
 /// <summary>Rounds and the items asked in them.</summary>
 public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, IItemRounds

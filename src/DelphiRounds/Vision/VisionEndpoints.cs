@@ -127,7 +127,8 @@ public static class VisionEndpoints
         services.TryAddSingleton<Convergence.ConvergenceService>();
         services.TryAddSingleton<IStringLocalizerFactory, JsonStringLocalizerFactory>();
         services.TryAddSingleton(typeof(IStringLocalizer<>), typeof(StringLocalizer<>));
-        return services.AddSingleton<VisionStore>().AddSingleton<VisionService>().AddSingleton<VisionReviewService>();
+        return services.AddSingleton<VisionStore>().AddSingleton<VisionService>().AddSingleton<VisionReviewService>()
+            .AddSingleton<Rounds.IStudyConclusion, VisionConclusion>();
     }
 
     public static void MapVision(this IEndpointRouteBuilder app)
@@ -154,12 +155,12 @@ public static class VisionEndpoints
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
 
     private static async Task<Results<Ok<VisionResponse>, ProblemHttpResult>> GetAsync(
-        long studyId, HttpContext context, StudyStore studies, VisionStore store, VisionService vision, IOptions<SiteOptions> site)
+        long studyId, HttpContext context, StudyStore studies, VisionStore store, VisionService vision, SiteUrls site)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         var drafts = await store.DraftsAsync(studyId);
         var latest = drafts.Count == 0 ? null : DraftResponse.From(await vision.DescribeAsync(drafts[^1]), LanguageSetup.IsEnglish);
-        return TypedResults.Ok(new VisionResponse(studyId, await FrozenAsync(studyId, store, site.Value.BaseUrl(context.Request)),
+        return TypedResults.Ok(new VisionResponse(studyId, await FrozenAsync(studyId, store, site.BaseUrl(context.Request)),
             drafts.Select(d => new DraftSummary(d.Version, d.Title, d.ChangeNote, d.CreatedAt)).ToList(), latest));
     }
 
@@ -229,12 +230,12 @@ public static class VisionEndpoints
     }
 
     private static async Task<Results<Created<FrozenResponse>, ProblemHttpResult>> FreezeAsync(
-        long studyId, HttpContext context, StudyStore studies, VisionStore store, VisionService vision, IOptions<SiteOptions> site)
+        long studyId, HttpContext context, StudyStore studies, VisionStore store, VisionService vision, SiteUrls site)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         var (blocker, _) = await vision.FreezeAsync(studyId);
         if (blocker != FreezeBlocker.None) return Problems.Conflict("studyId", FreezeMessage(blocker));
-        var frozen = (await FrozenAsync(studyId, store, site.Value.BaseUrl(context.Request)))!;
+        var frozen = (await FrozenAsync(studyId, store, site.BaseUrl(context.Request)))!;
         return TypedResults.Created(frozen.DocumentUrl, frozen);
     }
 

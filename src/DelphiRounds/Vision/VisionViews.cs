@@ -18,6 +18,15 @@ public sealed record LinkedItem(long ItemId, int Position, LocalizedText Text, s
     public double? Q3 => Number(Statistics?["q3"]);
     public double? Iqr => Number(Statistics?["iqr"]);
     public double? Agreement => Number(Statistics?["agreementInBand"]);
+    /// <summary>A ranking's figures differ: "n" counts its options, "m" the people who ranked them.</summary>
+    public bool IsRanking => Kind == "ranking" || Statistics?["kind"]?.GetValue<string>() == "ranking";
+    public int? Raters => Int(Statistics?["m"]);
+    public double? KendallW => Number(Statistics?["kendallW"]);
+    /// <summary>An open question has no figures and no verdict: its answers are read, not counted.</summary>
+    public bool IsOpenQuestion => Kind == "text";
+
+    /// <summary>The key of the verdict line under the item (vision.verdict.*).</summary>
+    public string VerdictKey => Verdict ?? (IsOpenQuestion ? "text" : "none");
 
     /// <summary>A figure for people: up to two decimals, the culture's decimal sign; a dash when undefined.</summary>
     public static string Show(double? value) => value is { } v ? v.ToString("0.##", CultureInfo.CurrentCulture) : "—";

@@ -83,7 +83,9 @@ public sealed class ItemsModel(
         if (ModelState.IsValid)
         {
             var check = await validator.ValidateAsync(request);
-            foreach (var error in check.Errors) ModelState.AddModelError(FormField(error.PropertyName), error.ErrorMessage);
+            // The validator speaks to API clients in field names; the form says the same rule to a person, once per field.
+            foreach (var field in check.Errors.Select(e => FormField(e.PropertyName)).Distinct())
+                ModelState.AddModelError(field, PeopleMessage(field));
         }
         if (ModelState.IsValid)
         {
@@ -93,7 +95,7 @@ public sealed class ItemsModel(
                 Notice = request.Text?.HasDisplayControls == true ? $"{t["items.added"]} {t["notice.displayControlsRemoved"]}" : t["items.added"];
                 return Redirect($"/f/studies/{studyId}/items");
             }
-            ModelState.AddModelError(FormField(result.Field!), result.Message!);
+            ModelState.AddModelError(FormField(result.Field!), PeopleMessage(FormField(result.Field!)));
         }
         Response.StatusCode = 400;
         return Page();
@@ -141,6 +143,20 @@ public sealed class ItemsModel(
     }
 
     /// <summary>The form field an API field name belongs to.</summary>
+    /// <summary>What a person reads next to a field of the add-question form that was refused, in the page's language.</summary>
+    private string PeopleMessage(string field) => field switch
+    {
+        nameof(TextNl) => t["items.error.textNl", ItemLimits.TextLength],
+        nameof(TextEn) => t["error.tooLong", ItemLimits.TextLength],
+        nameof(ScaleMax) => t["items.error.scaleLabels"],
+        nameof(Unit) => t["items.error.unit"],
+        nameof(RangeMin) => Kind == ItemKinds.Year ? t["items.error.yearMin"] : t["items.error.rangeMin"],
+        nameof(RangeMax) => Kind == ItemKinds.Year ? t["items.error.yearMax"] : t["items.error.rangeMax"],
+        nameof(OptionLines) => t["items.error.options"],
+        nameof(SourceAnswerIds) => t["items.error.sources"],
+        _ => t["items.error.kind"],
+    };
+
     private static string FormField(string apiField) => apiField switch
     {
         "text" or "text.nl" => nameof(TextNl),

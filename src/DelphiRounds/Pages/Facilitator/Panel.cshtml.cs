@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The panel: participants per stakeholder group and their invitation links.</summary>
-public sealed class PanelModel(StudyStore studies, ParticipantStore participants, InvitationLinks links, IOptions<SiteOptions> site, IStringLocalizer<Texts> t,
+public sealed class PanelModel(StudyStore studies, ParticipantStore participants, InvitationLinks links, SiteUrls site, IStringLocalizer<Texts> t,
     OutboxService outbox, MailDelivery delivery)
     : StudyPageModel(studies)
 {
@@ -54,7 +54,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
             return Page();
         }
         var invitation = await participants.AddAsync(studyId, GroupId!.Value, NullIfEmpty(Name), NullIfEmpty(Email), Language == "en" ? "en" : null);
-        NewLink = PanelEndpoints.InvitationUrl(site.Value.BaseUrl(Request), invitation.Token);
+        NewLink = PanelEndpoints.InvitationUrl(site.BaseUrl(Request), invitation.Token);
         Notice = t["panel.added", Name ?? invitation.Participant.Pseudonym];
         return Redirect($"/f/studies/{studyId}/panel");
     }
@@ -64,7 +64,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         if (!await LoadAsync(studyId)) return NotFound();
         var token = await links.ReissueAsync(studyId, participantId);
         if (token is null) return NotFound();
-        NewLink = PanelEndpoints.InvitationUrl(site.Value.BaseUrl(Request), token);
+        NewLink = PanelEndpoints.InvitationUrl(site.BaseUrl(Request), token);
         Notice = t["panel.reissued"];
         return Redirect($"/f/studies/{studyId}/panel");
     }

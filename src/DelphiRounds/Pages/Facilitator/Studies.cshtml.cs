@@ -44,6 +44,8 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
             .Select(parts => (Slug: Slug.From(parts[0]), Nl: parts[0], En: parts.Length > 1 && parts[1].Length > 0 ? parts[1] : parts[0]))
             .ToList();
         if (groups.Count == 0) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groups"]);
+        // "|Housing" has only an English name: the Dutch one is what the pages show first, so a blank would show.
+        else if (groups.Any(g => g.Nl.Length == 0)) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groupNameNl"]);
         else if (groups.Select(g => g.Slug).Distinct().Count() != groups.Count) ModelState.AddModelError(nameof(GroupLines), t["studies.error.groupsDuplicate"]);
         else if (groups.Any(g => g.Nl.Length > 200 || g.En.Length > 200)) ModelState.AddModelError(nameof(GroupLines), t["error.tooLong", 200]);
         else if (groups.Any(g => DisplayText.HasControls(g.Nl) || DisplayText.HasControls(g.En))) ModelState.AddModelError(nameof(GroupLines), t["error.displayControls"]);

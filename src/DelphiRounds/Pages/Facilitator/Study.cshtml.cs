@@ -18,6 +18,8 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     public int ItemCount { get; private set; }
     public int ParticipantCount { get; private set; }
     public string? RoundError { get; private set; }
+    /// <summary>When the vision was frozen: the panel is asked no more rounds, so none is offered.</summary>
+    public DateTimeOffset? ConcludedAt { get; private set; }
 
     [BindProperty] public string? GroupName { get; set; }
     [BindProperty] public string? RoundKind { get; set; }
@@ -83,7 +85,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
             RoundModes.All.Contains(RoundMode) ? RoundMode! : RoundModes.Live, null);
         if (prepared.Round is null)
         {
-            RoundError = prepared.Message;
+            RoundError = prepared.ConcludedAt is { } at ? t["study.error.Concluded", at.ToLocalTime().ToString("g")] : prepared.Message;
             Response.StatusCode = 409;
             return Page();
         }
@@ -97,7 +99,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var change = await roundService.OpenAsync(roundId);
         if (change != RoundChange.Done)
         {
-            RoundError = t["study.error." + change];
+            RoundError = change == RoundChange.Concluded ? t["study.error.Concluded", ConcludedAt!.Value.ToLocalTime().ToString("g")] : WhyNot(roundId, change);
             Response.StatusCode = 409;
             return Page();
         }
@@ -111,7 +113,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var change = await roundService.CloseAsync(roundId);
         if (change != RoundChange.Done)
         {
-            RoundError = t["study.error." + change];
+            RoundError = WhyNot(roundId, change);
             Response.StatusCode = 409;
             return Page();
         }
@@ -119,12 +121,26 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         return Redirect($"/f/studies/{studyId}");
     }
 
+    /// <summary>
+    /// Why a round did not change, in terms of what already happened to it: a button pressed in a tab opened
+    /// before someone else (or the same person) opened or closed the round says when that was.
+    /// </summary>
+    private string WhyNot(long roundId, RoundChange change)
+    {
+        var round = Rounds.First(r => r.Id == roundId);
+        string When(DateTimeOffset? at) => at?.ToLocalTime().ToString("g") ?? "";
+        return change != RoundChange.WrongState ? t["study.error." + change]
+            : round.State == RoundStates.Closed ? t["study.error.alreadyClosed", round.Number, When(round.ClosedAt)]
+            : round.State == RoundStates.Open ? t["study.error.alreadyOpen", round.Number, When(round.OpenedAt)]
+            : t["study.error.notOpenYet", round.Number];
+    }
+
     public async Task<IActionResult> OnPostAddGroupAsync(long studyId)
     {
         if (!await LoadAsync(studyId)) return NotFound();
         var parts = (GroupName ?? "").Split('|', 2, StringSplitOptions.TrimEntries);
         var slug = Slug.From(parts[0]);
-        if (parts[0].Length == 0) ModelState.AddModelError(nameof(GroupName), t["study.error.groupName"]);
+        if (parts[0].Length == 0) ModelState.AddModelError(nameof(GroupName), t[parts.Length > 1 && parts[1].Length > 0 ? "studies.error.groupNameNl" : "study.error.groupName"]);
         else if (Groups.Any(g => g.Slug == slug)) ModelState.AddModelError(nameof(GroupName), t["studies.error.groupsDuplicate"]);
         else if (parts.Any(p => p.Length > 200)) ModelState.AddModelError(nameof(GroupName), t["error.tooLong", 200]);
         if (!ModelState.IsValid)
@@ -143,6 +159,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         Rounds = await rounds.ListAsync(studyId);
         ItemCount = (await items.ListAsync(studyId)).Count;
         ParticipantCount = (await participants.CountByGroupAsync(studyId)).Values.Sum();
+        ConcludedAt = await roundService.ConcludedAtAsync(studyId);
         return true;
     }
 }

@@ -13,13 +13,15 @@ namespace DelphiRounds.Pages.Facilitator;
 /// Signatories of the frozen vision, per organisation: register them (each gets a one-time link, shown once),
 /// see who signed or withdrew, renew an unused link, erase someone's personal data on request.
 /// </summary>
-public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visions, EndorsementStore store, IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visions, EndorsementStore store, SiteUrls site, IStringLocalizer<Texts> t)
     : StudyPageModel(studies)
 {
     public VisionDocument? Document { get; private set; }
     public IReadOnlyList<Signatory> Signatories { get; private set; } = [];
-    /// <summary>A link just made: shown only in this response.</summary>
-    public (string Organisation, string Url)? NewLink { get; private set; }
+    /// <summary>A link just made: carried over the redirect once (post/redirect/get, so Back or reload makes no second link), then gone.</summary>
+    [TempData] public string? NewLinkOrganisation { get; set; }
+    [TempData] public string? NewLinkUrl { get; set; }
+    public (string Organisation, string Url)? NewLink => NewLinkOrganisation is { } o && NewLinkUrl is { } u ? (o, u) : null;
 
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Organisation { get; set; }
@@ -49,10 +51,8 @@ public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visio
             return Page();
         }
         var (signatory, token) = await store.RegisterAsync(studyId, Name!.Trim(), Organisation!.Trim(), Role!.Trim(), Email!.Trim());
-        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.Value.BaseUrl(Request), token));
-        Name = Organisation = Role = Email = null;
-        await LoadAsync(studyId);
-        return Page();
+        (NewLinkOrganisation, NewLinkUrl) = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.BaseUrl(Request), token));
+        return Redirect($"/f/studies/{studyId}/vision/signatories");
     }
 
     public async Task<IActionResult> OnPostReissueAsync(long studyId, long signatoryId)
@@ -62,8 +62,8 @@ public sealed class VisionSignatoriesModel(StudyStore studies, VisionStore visio
         if (signatory is null) return NotFound();
         var token = await store.ReissueAsync(studyId, signatoryId);
         if (token is null) return Conflict(t["vision.signatories.cannotReissue"]);
-        NewLink = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.Value.BaseUrl(Request), token));
-        return Page();
+        (NewLinkOrganisation, NewLinkUrl) = (signatory.Organisation, EndorsementEndpoints.SigningUrl(site.BaseUrl(Request), token));
+        return Redirect($"/f/studies/{studyId}/vision/signatories");
     }
 
     public async Task<IActionResult> OnPostEraseAsync(long studyId, long signatoryId)

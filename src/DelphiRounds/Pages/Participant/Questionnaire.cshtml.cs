@@ -167,7 +167,6 @@ public sealed class QuestionnaireModel(
         }
 
         var cards = new List<ItemCard>();
-        var number = 0;
         foreach (var asked in await rounds.ItemsAsync(Round.Id))
         {
             var item = byId[asked.ItemId];
@@ -181,7 +180,8 @@ public sealed class QuestionnaireModel(
                 .Where(a => a.ParticipantId != who.ParticipantId)
                 .Select(a => (a, ArgumentSides.Of(item, a.Value, median)))
                 .ToList();
-            cards.Add(new ItemCard(++number, asked, item, mine.GetValueOrDefault(item.Id), previousMine.GetValueOrDefault(item.Id),
+            // The item's own number, the same on every page (convergence, vision, signing), not its place among this round's cards.
+            cards.Add(new ItemCard(item.Position, asked, item, mine.GetValueOrDefault(item.Id), previousMine.GetValueOrDefault(item.Id),
                 previous, now, args, visibleNow));
         }
         Cards = cards;

@@ -12,7 +12,7 @@ namespace DelphiRounds.Pages.Sign;
 /// the head the service signed right after it. From here they can withdraw their endorsement — a POST with an
 /// explicit confirmation that appends a withdrawal; the endorsement itself stays in the ledger.
 /// </summary>
-public sealed class ReceiptModel(EndorsementService service, EndorsementStore store, IOptions<SiteOptions> site, IStringLocalizer<Texts> t) : PageModel
+public sealed class ReceiptModel(EndorsementService service, EndorsementStore store, SiteUrls site, IStringLocalizer<Texts> t) : PageModel
 {
     public Signatory Signatory { get; private set; } = null!;
     public LedgerEntry Entry { get; private set; } = null!;
@@ -71,7 +71,7 @@ public sealed class ReceiptModel(EndorsementService service, EndorsementStore st
         Response.Headers.CacheControl = "no-store";
         Response.Headers["Referrer-Policy"] = "no-referrer";
         Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
-        var receipt = await service.ReceiptAsync(token, site.Value.BaseUrl(Request));
+        var receipt = await service.ReceiptAsync(token, site.BaseUrl(Request));
         if (receipt is null)
         {
             // A link that can still sign is sent to its signing page; an unknown, replaced or erased one has no receipt here either.

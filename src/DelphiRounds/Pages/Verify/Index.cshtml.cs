@@ -11,9 +11,9 @@ namespace DelphiRounds.Pages.Verify;
 /// withdrawals, and whether the ledger verifies — by the same <see cref="LedgerVerifier"/> as the API and the CLI,
 /// run on the same ledger document the API publishes.
 /// </summary>
-public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, IOptions<SiteOptions> site) : PageModel
+public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site) : PageModel
 {
-    public string BaseUrl => site.Value.BaseUrl(Request);
+    public string BaseUrl => site.BaseUrl(Request);
     public LedgerSnapshot? Ledger { get; private set; }
     public string CurrentKeyFingerprint { get; private set; } = "";
 
