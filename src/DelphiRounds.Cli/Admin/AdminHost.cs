@@ -9,7 +9,6 @@ using DelphiRounds.Kernel;
 using DelphiRounds.Outbox;
 using DelphiRounds.Rounds;
 using DelphiRounds.Vision;
-using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,8 +34,6 @@ public static class AdminHost
         // The demo's simulated study runs through the same services as the web host: items, rounds with
         // their snapshots, answers, the outbox. Nothing is served or pushed here, so there is no hub: no
         // one subscribes to the answers for live figures.
-        // The answer rules are one validator, found like the web host finds them; the demo's answers meet them too.
-        builder.Services.AddValidatorsFromAssemblyContaining<Texts>(ServiceLifetime.Singleton);
         builder.Services.AddLanguages().AddItems().AddRounds().AddAnswers().AddConvergence().AddOutbox().AddDemo();
         builder.Services.AddSingleton<DemoClock>().AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DemoClock>());
         more?.Invoke(builder.Services);
