@@ -32,8 +32,15 @@ public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundF
 /// <summary>One item's convergence: its figures per round, overall and per stakeholder group, and its latest verdict.</summary>
 public sealed record ItemConvergenceView(
     Item Item, int Number, LocalizedText Text, IReadOnlyList<RoundFigures> Rounds, IReadOnlyList<GroupFigures> Groups,
-    ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons)
+    ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons,
+    ItemConvergence? Latest = null, IReadOnlyList<StakeholderGroup>? AllGroups = null)
 {
+    /// <summary>The study's stakeholder groups, to name the poles and groups in a verdict.</summary>
+    public IReadOnlyList<StakeholderGroup> GroupList => AllGroups ?? [];
+
+    /// <summary>What people read: the verdict, or polarised (no consensus, two camps).</summary>
+    public string? Outcome => Latest?.Outcome ?? Verdict;
+
     public bool IsRanking => Item.Kind == ItemKinds.Ranking;
 
     /// <summary>The lowest and highest value the charts must show.</summary>
@@ -55,7 +62,7 @@ public sealed record ItemConvergenceView(
 /// <summary>Where the study stands: each item's convergence, whether the study stops, and the open round if any.</summary>
 public sealed record StudyConvergenceView(
     Study Study, Round? OpenRound, int LastClosedRound, int MaxRounds, bool Stops, int Continuing,
-    IReadOnlyList<ItemConvergenceView> Items);
+    IReadOnlyList<ItemConvergenceView> Items, string StopReason = StopReasons.NoRoundClosed);
 
 /// <summary>
 /// Builds the convergence view from the snapshots kept when rounds closed (the analyze contract's output)
@@ -84,6 +91,8 @@ public sealed class ConvergenceReader(
         var withFigures = (await items.ListAsync(studyId)).Where(i => i.Kind != ItemKinds.Text).ToList();
         var number = withFigures.Select((i, n) => (i.Id, Number: n + 1)).ToDictionary(x => x.Id, x => x.Number);
         var all = withFigures.Where(i => onlyItem is null || i.Id == onlyItem).ToList();
+        var status = await convergence.StudyAsync(studyId);
+        var latest = status.Items.ToDictionary(i => i.ItemId);
         var views = new List<ItemConvergenceView>();
         foreach (var item in all)
         {
@@ -115,12 +124,11 @@ public sealed class ConvergenceReader(
             var last = overall.LastOrDefault(f => f.Verdict is not null);
             views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
                 groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
-                rules.ForItem(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? []));
+                rules.ForItem(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups));
         }
-        var status = await convergence.StudyAsync(studyId);
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,
-            status.Items.Count(i => i.Verdict == Verdicts.Continue), views);
+            status.Items.Count(i => i.Verdict == Verdicts.Continue), views, status.StopReason);
     }
 
     private static RoundFigures FromJson(int round, bool open, JsonElement e, string? verdict)

@@ -30,6 +30,10 @@ public sealed record ItemStats(
             if (allowed.Contains(slug)) shown[slug] = stats;
             else if (stats.N > 0) hidden.Add(slug);
         }
+        // A year has no meaningful zero, so its coefficient of variation (sd / mean) means nothing: leave it out.
+        if (kind == Items.ItemKinds.Year)
+            return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall with { Cv = null },
+                shown.ToDictionary(g => g.Key, g => g.Value with { Cv = null }), hidden, analysis.Consensus);
         return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
     }
 
