@@ -148,6 +148,19 @@ public sealed class VerdictsV2Tests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("Twee kampen. Eens: Netbeheerders, Woningcorporaties. Oneens: Bewoners.", Lines(split2, "reasons", "nl"));
         Assert.DoesNotContain(en, l => l.Contains("0.6667") || l.Contains(" < "));
 
+        // The stats endpoint gives the facilitator the same verdicts; participants get the figures only.
+        var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2Id}/stats"), HttpStatusCode.OK);
+        var verdicts = stats.GetProperty("verdicts").EnumerateArray().ToDictionary(v => v.GetProperty("itemId").GetInt64());
+        Assert.Equal("consensus-against", verdicts[s.SevenPointItem].GetProperty("verdict").GetString());
+        Assert.Equal(2, verdicts[s.SevenPointItem].GetProperty("round").GetInt32());
+        Assert.Equal("stable-dissent", verdicts[s.FivePointItem].GetProperty("verdict").GetString());
+        Assert.Equal("polarised", verdicts[s.FivePointItem].GetProperty("outcome").GetString());
+        Assert.Equal(["residents"], Strings(verdicts[s.FivePointItem].GetProperty("polesAgainst")));
+        var round1Stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
+        Assert.Equal("continue", round1Stats.GetProperty("verdicts").EnumerateArray().Single(v => v.GetProperty("itemId").GetInt64() == s.SevenPointItem).GetProperty("verdict").GetString());
+        var asParticipant = await Scenario.Expect(await app.Client(s.Participants[0].Token).GetAsync($"/api/v1/rounds/{round2Id}/stats"), HttpStatusCode.OK);
+        Assert.False(asParticipant.TryGetProperty("verdicts", out _));
+
         // Every item has consensus or stable dissent before the round limit (4): the study stops for that reason.
         Assert.True(second.GetProperty("stops").GetBoolean());
         Assert.Equal("settled", second.GetProperty("stopReason").GetString());

@@ -41,7 +41,8 @@ public static class ConvergenceEndpoints
     public static IServiceCollection AddConvergence(this IServiceCollection services) =>
         services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>()
             .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
-            .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>());
+            .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>())
+            .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>());
 
     public static void MapConvergence(this IEndpointRouteBuilder app)
     {

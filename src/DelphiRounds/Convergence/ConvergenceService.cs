@@ -4,6 +4,7 @@ using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
+using DelphiRounds.Live;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 
@@ -52,8 +53,25 @@ public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRou
 /// are kept as a snapshot with the stopping rule's verdict, in the same transaction as the close.
 /// </summary>
 public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time)
-    : IEventHandler<RoundClosing>, IItemSettlement
+    : IEventHandler<RoundClosing>, IItemSettlement, IItemVerdicts
 {
+    async Task<IReadOnlyList<ItemVerdict>> IItemVerdicts.UpToRoundAsync(long studyId, int roundNumber)
+    {
+        var study = (await studies.FindAsync(studyId))!;
+        var closed = (await rounds.ListAsync(studyId)).Where(r => r.State == RoundStates.Closed && !r.IsIdeas && r.Number <= roundNumber)
+            .ToDictionary(r => r.Id, r => r.Number);
+        var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var groups = await studies.GroupsAsync(studyId);
+        return (await snapshots.ForStudyAsync(studyId)).Where(s => closed.ContainsKey(s.RoundId))
+            .GroupBy(s => s.ItemId).Select(g => g.MaxBy(s => closed[s.RoundId])!)
+            .Select(s =>
+            {
+                var x = VerdictWords.Explain(s.Verdict, closed[s.RoundId], ParseAnalysis(s.AnalysisJson), byId[s.ItemId], study.Rules, groups);
+                return new ItemVerdict(s.ItemId, closed[s.RoundId], s.Verdict, x.Outcome, x.Poles?.For, x.Poles?.Against, x.Fragility is not null, x.DependsOnDropouts);
+            })
+            .OrderBy(v => v.ItemId).ToList();
+    }
+
     async Task<int?> IItemSettlement.SettledInRoundAsync(long studyId, long itemId)
     {
         var closed = (await rounds.ListAsync(studyId)).Where(x => x.State == RoundStates.Closed).ToDictionary(x => x.Id, x => x.Number);

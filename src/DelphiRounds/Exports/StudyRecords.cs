@@ -157,7 +157,7 @@ public sealed class StudyRecords(
             var convincing = thread.SelectMany(a => markers[a.AnswerId]).Distinct().Count();
             // The position the argument was given from: the answer current at the end of the round.
             var position = thread.MaxBy(a => a.Revision)!;
-            var band = rules.ForItem(items[latest.ItemId])?.AgreementBand;
+            var band = rules.ForLive(items[latest.ItemId])?.AgreementBand;
             bool? inBand = band is { } b && position.Value is { } v ? v >= b.Low && v <= b.High : null;
             result.Add(new ArgumentRecord(latest.AnswerId, latest.Round, latest.ItemId, latest.ItemPosition, latest.ItemKind, latest.Participant,
                 latest.Group, latest.Revision, position.Value, inBand, latest.Rationale!, convincing, latest.CreatedAt));

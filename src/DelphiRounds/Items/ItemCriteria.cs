@@ -63,6 +63,20 @@ public static class ItemCriteria
         }
     }
 
+    /// <summary>
+    /// What the live figures of an open round judge: under version 1 the item's criteria; under version 2 the
+    /// "for" judgement alone (band, share, IQR, groups), so the running agreement uses the locked band. The verdict
+    /// itself, for or against, stable or not, is made when the round closes.
+    /// </summary>
+    public static ConsensusCriteria? ForLive(this ConsensusRules rules, Item item) =>
+        rules.RulesVersion == 1 ? rules.ForItem(item)
+        : rules.ForItemV2(item) is { } v2 ? new ConsensusCriteria
+        {
+            MaxIqr = v2.MaxIqr, AgreementBand = v2.AgreementBand, MinAgreement = v2.MinAgreement,
+            RequireEveryGroup = v2.RequireEveryGroup, MinGroupSize = v2.MinGroupSize,
+        }
+        : null;
+
     /// <summary>The default shift of the median that still counts as stable: 5 % of the answer range (never 0).</summary>
     public static double DefaultMedianShift(ConsensusRules rules, double min, double max)
     {
