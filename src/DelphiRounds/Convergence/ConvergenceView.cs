@@ -22,9 +22,13 @@ namespace DelphiRounds.Convergence;
 /// <param name="MeanRanks">Mean rank per option (ranking items).</param>
 /// <param name="Verdict">The stopping rule's verdict when the round closed.</param>
 /// <param name="Reasons">Why consensus was not reached.</param>
+/// <param name="Disagreement">Version 2: share of answers in the disagreement band (rating items).</param>
+/// <param name="NetChange">Version 2: net change of the distribution since the previous round (rating items).</param>
+/// <param name="MedianShift">Version 2: how far the median moved since the previous round (numbers and years).</param>
 public sealed record RoundFigures(
     int Round, bool Open, int N, double? Median, double? Q1, double? Q3, double? Iqr, double? Agreement,
-    double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons);
+    double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons,
+    double? Disagreement = null, double? NetChange = null, double? MedianShift = null);
 
 /// <summary>A stakeholder group's figures over the rounds; a round where the group had fewer than the threshold of answers is left out.</summary>
 public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundFigures> Rounds);
@@ -42,6 +46,11 @@ public sealed record ItemConvergenceView(
     public string? Outcome => Latest?.Outcome ?? Verdict;
 
     public bool IsRanking => Item.Kind == ItemKinds.Ranking;
+
+    /// <summary>Version 2's figures appear in some round: the table shows their columns.</summary>
+    public bool HasDisagreement => Rounds.Any(r => r.Disagreement is not null);
+    public bool HasNetChange => Rounds.Any(r => r.NetChange is not null);
+    public bool HasMedianShift => Rounds.Any(r => r.MedianShift is not null);
 
     /// <summary>The lowest and highest value the charts must show.</summary>
     public (double Min, double Max) Domain
@@ -142,9 +151,10 @@ public sealed class ConvergenceReader(
         }
         var reasons = e.TryGetProperty("consensus", out var c) && c.TryGetProperty("reasons", out var rs)
             ? rs.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
-        double? changed = e.TryGetProperty("stability", out var st) ? Num(st, "changedFraction") : null;
+        var stability = e.TryGetProperty("stability", out var st) ? st : (JsonElement?)null;
         return new RoundFigures(round, open, Int(e, "n"), Num(e, "median"), Num(e, "q1"), Num(e, "q3"), Num(e, "iqr"),
-            Num(e, "agreementInBand"), changed, null, new Dictionary<string, double>(), verdict, reasons);
+            Num(e, "agreementInBand"), stability is { } s1 ? Num(s1, "changedFraction") : null, null, new Dictionary<string, double>(), verdict, reasons,
+            Num(e, "disagreementInBand"), stability is { } s2 ? Num(s2, "netChange") : null, stability is { } s3 ? Num(s3, "medianShift") : null);
     }
 
     private static RoundFigures FromLive(int round, ItemStats s) =>
