@@ -230,6 +230,35 @@ public sealed class VerdictsV2Tests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
     }
 
+    [Fact]
+    public async Task The_criteria_form_refuses_a_median_shift_of_0_next_to_the_field_and_keeps_version_2()
+    {
+        var s = await Scenario.CreateAsync(app, open: false);
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        var form = await browser.GetStringAsync($"/f/studies/{s.StudyId}");
+        Assert.Contains("name=\"MinRoundForConsensus\"", form);
+        Assert.DoesNotContain("name=\"MaxChangedPercent\"", form);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Dictionary<string, string> Fields(string shift) => new()
+        {
+            ["MaxIqr"] = "1", ["MinAgreementPercent"] = "70", ["AgreementTopCategories"] = "2", ["MinGroupSize"] = "3", ["MaxRounds"] = "4",
+            ["RequireEveryGroup"] = "true", ["DisagreementBottomCategories"] = "2", ["MaxNetChangePercent"] = "15", ["MedianShiftPercent"] = shift,
+            ["MinRoundForConsensus"] = "3", ["__RequestVerificationToken"] = token,
+        };
+        var before = DatabaseDump.Take(app.DatabasePath);
+        var refused = await browser.PostAsync($"/f/studies/{s.StudyId}?handler=Criteria", new FormUrlEncodedContent(Fields("0")));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("id=\"field-medianshiftpercent-error\">Vul een getal in dat groter is dan 0.<", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
+
+        var saved = await browser.PostAsync($"/f/studies/{s.StudyId}?handler=Criteria", new FormUrlEncodedContent(Fields("2,5")));
+        Assert.True(saved.IsSuccessStatusCode, saved.StatusCode.ToString());
+        var criteria = (await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/criteria"), HttpStatusCode.OK)).GetProperty("criteria");
+        Assert.Equal(2, criteria.GetProperty("version").GetInt32());
+        Assert.Equal(3, criteria.GetProperty("minRoundForConsensus").GetInt32());
+        Assert.Equal(0.025, criteria.GetProperty("maxMedianShiftShareOfRange").GetDouble(), 12);
+    }
+
     private async Task<string> PageAsync(Scenario s, string path) =>
         await (await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken)).GetStringAsync(path);
 

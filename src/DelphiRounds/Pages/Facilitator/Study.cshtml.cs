@@ -29,6 +29,11 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     [BindProperty] public string? MinGroupSize { get; set; }
     [BindProperty] public string? MaxRounds { get; set; }
     [BindProperty] public bool RequireEveryGroup { get; set; }
+    // Version 2's criteria (the form shows them only for a study under version 2).
+    [BindProperty] public string? DisagreementBottomCategories { get; set; }
+    [BindProperty] public string? MaxNetChangePercent { get; set; }
+    [BindProperty] public string? MedianShiftPercent { get; set; }
+    [BindProperty] public string? MinRoundForConsensus { get; set; }
     public bool CriteriaErrors { get; private set; }
 
     /// <summary>Saves the consensus criteria while they are not locked yet (before round 1 opens).</summary>
@@ -46,9 +51,24 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var maxIqr = Number(nameof(MaxIqr), MaxIqr, 0, 6);
         var agreement = Number(nameof(MinAgreementPercent), MinAgreementPercent, 0, 100);
         var top = Number(nameof(AgreementTopCategories), AgreementTopCategories, 1, 6);
-        var changed = Number(nameof(MaxChangedPercent), MaxChangedPercent, 0, 100);
+        var v2 = Study.Rules.RulesVersion == 2;
+        var changed = v2 ? null : Number(nameof(MaxChangedPercent), MaxChangedPercent, 0, 100);
         var minGroup = Number(nameof(MinGroupSize), MinGroupSize, 3, 100);
         var rounds = Number(nameof(MaxRounds), MaxRounds, 1, 10);
+        double? bottom = null, net = null, shift = null, minRound = null;
+        if (v2)
+        {
+            bottom = Number(nameof(DisagreementBottomCategories), DisagreementBottomCategories, 1, 6);
+            net = Number(nameof(MaxNetChangePercent), MaxNetChangePercent, 0, 100);
+            shift = Number(nameof(MedianShiftPercent), MedianShiftPercent, 0, 100);
+            // A shift of 0 would call every moved median unstable, so nothing could ever settle.
+            if (shift is <= 0)
+            {
+                ModelState.AddModelError(nameof(MedianShiftPercent), t["criteria.error.aboveZero"]);
+                shift = null;
+            }
+            minRound = Number(nameof(MinRoundForConsensus), MinRoundForConsensus, 1, 10);
+        }
         if (!ModelState.IsValid)
         {
             CriteriaErrors = true;
@@ -58,9 +78,15 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var rules = Study.Rules with
         {
             MaxIqr = maxIqr!.Value, MinAgreement = agreement!.Value / 100, AgreementTopCategories = (int)top!.Value,
-            MaxChangedFraction = changed!.Value / 100, MinGroupSize = (int)minGroup!.Value, MaxRounds = (int)rounds!.Value,
+            MaxChangedFraction = changed is { } c ? c / 100 : Study.Rules.MaxChangedFraction, MinGroupSize = (int)minGroup!.Value, MaxRounds = (int)rounds!.Value,
             RequireEveryGroup = RequireEveryGroup,
         };
+        if (v2)
+            rules = rules with
+            {
+                DisagreementBottomCategories = (int)bottom!.Value, MaxNetChange = net!.Value / 100,
+                MaxMedianShiftShareOfRange = shift!.Value / 100, MinRoundForConsensus = (int)minRound!.Value,
+            };
         if (!await _studies.SetRulesAsync(studyId, rules))
         {
             RoundError = t["criteria.error.locked"];
