@@ -259,6 +259,31 @@ public sealed class VerdictsV2Tests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(0.025, criteria.GetProperty("maxMedianShiftShareOfRange").GetDouble(), 12);
     }
 
+    [Fact]
+    public async Task One_statements_rules_are_set_in_a_form_and_overlapping_bands_are_refused_next_to_the_field()
+    {
+        var s = await Scenario.CreateAsync(app, open: false);
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        var form = await browser.GetStringAsync($"/f/studies/{s.StudyId}");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Dictionary<string, string> Fields(string disagreeHigh) => new()
+        {
+            ["RulesItemId"] = s.SevenPointItem.ToString(), ["ItemAgreementLow"] = "5", ["ItemAgreementHigh"] = "7",
+            ["ItemDisagreementLow"] = "1", ["ItemDisagreementHigh"] = disagreeHigh, ["ItemMaxIqr"] = "1,5", ["__RequestVerificationToken"] = token,
+        };
+        var before = DatabaseDump.Take(app.DatabasePath);
+        // 1–5 against and 5–7 for share the 5.
+        var refused = await browser.PostAsync($"/f/studies/{s.StudyId}?handler=ItemRules", new FormUrlEncodedContent(Fields("5")));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("id=\"field-itemdisagreementlow-error\">De band &#x27;oneens&#x27; moet op de schaal liggen", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
+
+        var saved = await browser.PostAsync($"/f/studies/{s.StudyId}?handler=ItemRules", new FormUrlEncodedContent(Fields("3")));
+        Assert.True(saved.IsSuccessStatusCode, saved.StatusCode.ToString());
+        var canonical = (await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/criteria"), HttpStatusCode.OK)).GetProperty("canonicalJson").GetString()!;
+        Assert.Contains($"\"items\":{{\"{s.SevenPointItem}\":{{\"agreementBand\":[5,7],\"disagreementBand\":[1,3],\"maxIqr\":1.5}}}}", canonical);
+    }
+
     private async Task<string> PageAsync(Scenario s, string path) =>
         await (await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken)).GetStringAsync(path);
 
