@@ -63,7 +63,8 @@ public sealed class ConvergenceLiveTests(DelphiApp app, Browser browser) : IClas
         await page.GotoAsync(new Uri(app.Address, $"/f/studies/{demo.StudyId}/convergence").ToString());
 
         var item = page.Locator($"[data-convergence-item=\"{demo.Items[5]}\"]");
-        await Assertions.Expect(item.Locator(".verdict--stable-dissent")).ToBeVisibleAsync();
+        // Stable dissent between two camps of groups: shown as polarised, with its poles.
+        await Assertions.Expect(item.Locator(".verdict--polarised")).ToBeVisibleAsync();
         await Assertions.Expect(item.Locator("figure[data-group=\"housing-corporations\"] svg title")).ToContainTextAsync("Woningcorporaties");
         // The charts are drawn: the band and the median line have a size on screen.
         var band = await item.Locator("svg.chart--location .chart__band").First.BoundingBoxAsync();

@@ -136,3 +136,102 @@ public sealed class AgreementOfFiguresTests(DelphiApp app) : IClassFixture<Delph
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
+
+/// <summary>
+/// Version 2 of the consensus rules, on the finished demo study: for every item in every closed round the snapshot the
+/// convergence endpoint serves, <c>export.json</c>'s aggregate and <c>delphi analyze</c> on the exported answers are the
+/// same document (verdict, direction, fragility, poles, attrition, net change, median shift and all); the stats endpoint
+/// gives the same verdict and figures, and the convergence page's table shows them.
+/// </summary>
+[Collection(FinishedStudyCollection.Name)]
+public sealed class AgreementOfVerdictsTests(FinishedStudyApp app)
+{
+    [Fact]
+    public async Task Convergence_stats_export_analyze_and_page_agree_on_every_version_2_figure()
+    {
+        var export = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/export.json");
+        Assert.Equal(2, export.GetProperty("criteria").GetProperty("version").GetInt32());
+        var convergence = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/convergence");
+        var latest = convergence.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetInt64());
+        var browser = await PanelAttritionTests.LoggedInAsync(app, app.Token);
+        var page = Regex.Replace(await browser.GetStringAsync($"/f/studies/{app.StudyId}/convergence"), @"\s+", " ");
+        var nl = System.Globalization.CultureInfo.GetCultureInfo("nl");
+
+        var checkedFields = 0;
+        foreach (var round in export.GetProperty("rounds").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "rating"))
+        {
+            var number = round.GetProperty("number").GetInt32();
+            var stats = await app.GetJsonAsync($"/api/v1/rounds/{round.GetProperty("id").GetInt64()}/stats");
+            var verdicts = stats.GetProperty("verdicts").EnumerateArray().Where(v => v.GetProperty("round").GetInt32() == number)
+                .ToDictionary(v => v.GetProperty("itemId").GetInt64());
+            foreach (var item in round.GetProperty("items").EnumerateArray())
+            {
+                var itemId = item.GetProperty("itemId").GetInt64();
+                if (!item.TryGetProperty("answers", out var answers)) continue;
+                var stdout = new StringWriter();
+                var stderr = new StringWriter();
+                Assert.True(AnalyzeCommand.Run(["-"], new StringReader(answers.GetRawText()), stdout, stderr) == 0, stderr.ToString());
+                var analyzed = JsonDocument.Parse(stdout.ToString()).RootElement;
+                var aggregate = item.GetProperty("aggregate");
+                Assert.Equal(JsonSerializer.Serialize(aggregate), JsonSerializer.Serialize(analyzed));
+
+                var verdict = item.GetProperty("verdict").GetString();
+                Assert.Equal(verdict, verdicts[itemId].GetProperty("verdict").GetString());
+                if (aggregate.TryGetProperty("verdict", out var contract))
+                {
+                    // The process verdict is the contract's, except that a consensus before round 2 waits for feedback.
+                    var expected = number < 2 && contract.GetString()!.StartsWith("consensus", StringComparison.Ordinal) ? "continue" : contract.GetString();
+                    Assert.Equal(expected, verdict);
+                    checkedFields++;
+                }
+                if (aggregate.TryGetProperty("dissensus", out var dissensus) && dissensus.GetProperty("polarised").GetBoolean() && !verdict!.StartsWith("consensus", StringComparison.Ordinal))
+                {
+                    Assert.Equal("polarised", verdicts[itemId].GetProperty("outcome").GetString());
+                    Assert.Equal(JsonSerializer.Serialize(dissensus.GetProperty("poles").GetProperty("for")), JsonSerializer.Serialize(verdicts[itemId].GetProperty("polesFor")));
+                    Assert.Equal(JsonSerializer.Serialize(dissensus.GetProperty("poles").GetProperty("against")), JsonSerializer.Serialize(verdicts[itemId].GetProperty("polesAgainst")));
+                    checkedFields++;
+                }
+                if (aggregate.GetProperty("kind").GetString() == "ranking") continue;
+
+                // The stats endpoint's figures of the closed round.
+                var live = Scenario.ItemStats(stats, itemId).GetProperty("overall");
+                foreach (var field in new[] { "n", "median", "q1", "q3", "iqr", "agreementInBand" })
+                    if (aggregate.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number)
+                    {
+                        Assert.True(Math.Abs(value.GetDouble() - live.GetProperty(field).GetDouble()) <= 1e-9, $"round {number} item {itemId} {field}");
+                        checkedFields++;
+                    }
+
+                // The convergence page's table row for the round.
+                var block = Regex.Match(page, $"id=\"convergence-item-{itemId}\".*?</article>").Value;
+                var row = Regex.Match(block, $"<tr class=\"utrecht-table__row\" data-round=\"{number}\">.*?</tr>").Value;
+                string Percent(JsonElement e) => (100 * e.GetDouble()).ToString("0", nl) + "%";
+                if (aggregate.TryGetProperty("disagreementInBand", out var against) && against.ValueKind == JsonValueKind.Number)
+                {
+                    Assert.Contains($"data-figure=\"disagreement\">{Percent(against)}<", row);
+                    checkedFields++;
+                }
+                if (aggregate.TryGetProperty("stability", out var stability))
+                {
+                    if (stability.TryGetProperty("netChange", out var net) && net.ValueKind == JsonValueKind.Number)
+                        Assert.Contains($"data-figure=\"netChange\">{Percent(net)}<", row);
+                    if (stability.TryGetProperty("medianShift", out var shift) && shift.ValueKind == JsonValueKind.Number)
+                        Assert.Contains($"data-figure=\"medianShift\">{shift.GetDouble().ToString("0.##", nl)}<", row);
+                    checkedFields++;
+                }
+                Assert.Contains($"data-figure=\"median\">{aggregate.GetProperty("median").GetDouble().ToString("0.##", nl)}<", row);
+            }
+        }
+        Assert.True(checkedFields > 100, $"{checkedFields} figures compared");
+
+        // The convergence endpoint serves each item's last snapshot: the export's aggregate of that round, byte for byte.
+        foreach (var (itemId, entry) in latest)
+        {
+            var lastRound = entry.GetProperty("lastRound").GetInt32();
+            var exported = export.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("kind").GetString() == "rating" && r.GetProperty("number").GetInt32() == lastRound)
+                .GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == itemId);
+            Assert.Equal(JsonSerializer.Serialize(exported.GetProperty("aggregate")), JsonSerializer.Serialize(entry.GetProperty("analysis")));
+            Assert.Equal(exported.GetProperty("verdict").GetString(), entry.GetProperty("verdict").GetString());
+        }
+    }
+}

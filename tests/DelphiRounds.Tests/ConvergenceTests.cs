@@ -47,7 +47,8 @@ public sealed class ConvergenceTests(DelphiApp app) : IClassFixture<DelphiApp>
     public async Task Closing_a_round_keeps_a_snapshot_per_item_with_its_stopping_verdict()
     {
         var s = await Scenario.CreateAsync(app, perGroup: 3);
-        // 1–7 item: everyone 6 or 7 → consensus. 1–5 item: split 1 vs 5 → no consensus (first round: continue).
+        // 1–7 item: everyone 6 or 7 → consensus for, but round 1 came before any feedback, so it continues (version 2's
+        // minRoundForConsensus 2). 1–5 item: split 1 vs 5 → no consensus (first round: continue).
         for (var i = 0; i < s.Participants.Count; i++)
         {
             var p = s.Participants[i];
@@ -62,7 +63,8 @@ public sealed class ConvergenceTests(DelphiApp app) : IClassFixture<DelphiApp>
 
         var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
         var items = convergence.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetInt64());
-        Assert.Equal("consensus", items[s.SevenPointItem].GetProperty("verdict").GetString());
+        Assert.Equal("continue", items[s.SevenPointItem].GetProperty("verdict").GetString());
+        Assert.Equal("for", items[s.SevenPointItem].GetProperty("analysis").GetProperty("consensus").GetProperty("direction").GetString());
         Assert.Equal("continue", items[s.FivePointItem].GetProperty("verdict").GetString());
         Assert.True(items[s.SevenPointItem].GetProperty("analysis").GetProperty("consensus").GetProperty("reached").GetBoolean());
         Assert.Equal(9, items[s.FivePointItem].GetProperty("analysis").GetProperty("n").GetInt32());

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Text.RegularExpressions;
 using DelphiRounds.Testing;
@@ -36,9 +37,38 @@ public sealed class ConvergenceViewTests(FinishedStudyApp app)
         var median = final.GetProperty("median").GetDouble().ToString("0.##", System.Globalization.CultureInfo.GetCultureInfo("nl"));
         Assert.Contains($"Ronde 3: {final.GetProperty("n").GetInt32()} antwoorden, mediaan {median}", desc);
         Assert.Matches($"<tr class=\"utrecht-table__row\" data-round=\"3\">.*?data-figure=\"n\">{final.GetProperty("n").GetInt32()}<.*?data-figure=\"median\">{median}<", Regex.Replace(item1, @"\s+", " "));
-        Assert.Contains("<span class=\"verdict verdict--consensus\">Consensus</span>", item1);
+        Assert.Contains("<span class=\"verdict verdict--consensus-for\">Consensus: eens</span>", item1);
         // A small chart per stakeholder group, each with its own title.
         Assert.Equal(6, Regex.Matches(item1, "<figure class=\"chart-figure chart-figure--small\" data-group=").Count);
+    }
+
+    [Fact]
+    public async Task The_demo_shows_a_consensus_against_and_a_fragile_consensus_with_its_warning_in_words()
+    {
+        var convergence = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/convergence");
+        JsonElement Of(int n) => convergence.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == app.Demo.Items[n]);
+        var against = Of(12);
+        Assert.Equal("consensus-against", against.GetProperty("verdict").GetString());
+        var analysis = against.GetProperty("analysis");
+        var n12 = analysis.GetProperty("n").GetInt32();
+        var chose = (int)Math.Round(analysis.GetProperty("disagreementInBand").GetDouble() * n12);
+        Assert.Equal($"{chose} of {n12} chose 1 or 2; 70 % was needed.", against.GetProperty("reasons").GetProperty("en")[0].GetString());
+        Assert.Equal($"{chose} van de {n12} kozen 1 of 2; 70% was nodig.", against.GetProperty("reasons").GetProperty("nl")[0].GetString());
+
+        // Item 1's consensus holds, but some single answers would tip it.
+        var fragile = Of(1);
+        var flips = fragile.GetProperty("analysis").GetProperty("consensus").GetProperty("flipsWithoutOne").GetInt32();
+        Assert.True(flips > 0);
+        Assert.Equal(flips, fragile.GetProperty("fragility").GetProperty("flipsWithoutOne").GetInt32());
+        Assert.Contains($"This consensus rests on one answer: without any one of {flips} answers it would not hold.",
+            fragile.GetProperty("warnings").GetProperty("en").EnumerateArray().Select(x => x.GetString()));
+
+        var browser = await PanelAttritionTests.LoggedInAsync(app, app.Token);
+        var html = await browser.GetStringAsync($"/f/studies/{app.StudyId}/convergence");
+        Assert.Contains("<span class=\"verdict verdict--consensus-against\">Consensus: oneens</span>", Item(html, app.Demo.Items[12]));
+        Assert.Contains($"{chose} van de {n12} kozen 1 of 2; 70% was nodig.", Item(html, app.Demo.Items[12]));
+        Assert.Contains($"Deze consensus hangt aan één antwoord: zonder één van {flips} antwoorden houdt hij geen stand.", Item(html, app.Demo.Items[1]));
+        Assert.DoesNotContain("<code>", html);
     }
 
     [Fact]
@@ -54,7 +84,9 @@ public sealed class ConvergenceViewTests(FinishedStudyApp app)
         Assert.Contains("niet meer gevraagd na ronde 2", retired);
         Assert.DoesNotContain("data-round=\"3\"", retired);
         var dissent = Item(html, app.Demo.Items[5]);
-        Assert.Contains("verdict--stable-dissent", dissent);
+        // Item 5 is stable dissent between two camps: it shows as polarised, with its poles named.
+        Assert.Contains("verdict--polarised", dissent);
+        Assert.Contains("Eens: Woningcorporaties, Bewoners en gebruikers. Oneens: Energieproducenten en warmtebedrijven, Havenbedrijf en havenindustrie.", dissent);
         // The study-level stopping rule.
         Assert.Contains("De studie stopt.", html);
         Assert.Contains("Het maximale aantal rondes (3) is bereikt.", html);

@@ -150,7 +150,10 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
     [Fact]
     public async Task Only_items_with_consensus_or_stable_dissent_can_retire_and_then_are_no_longer_asked()
     {
-        var s = await Scenario.CreateAsync(app);
+        // Consensus already in round 1: version 2 waits for round 2 unless the locked rules say otherwise.
+        var s = await Scenario.CreateAsync(app, open: false);
+        await Scenario.Expect(await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/criteria", new { minRoundForConsensus = 1 }), HttpStatusCode.OK);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
         for (var i = 0; i < s.Participants.Count; i++)
         {
             await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 + i % 2 }), HttpStatusCode.Created);

@@ -33,7 +33,7 @@ public sealed class ProcessDemoTests(FinishedStudyApp app)
         var verdicts = convergence.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetInt64());
         foreach (var n in new[] { 1, 4, 6, 8 })
         {
-            Assert.Equal("consensus", verdicts[Item(n)].GetProperty("verdict").GetString());
+            Assert.Equal("consensus-for", verdicts[Item(n)].GetProperty("verdict").GetString());
             Assert.True(verdicts[Item(n)].GetProperty("analysis").GetProperty("consensus").GetProperty("reached").GetBoolean());
         }
         foreach (var n in new[] { 5, 7 })
@@ -42,7 +42,9 @@ public sealed class ProcessDemoTests(FinishedStudyApp app)
             Assert.Equal("stable-dissent", v.GetProperty("verdict").GetString());
             Assert.Equal(3, v.GetProperty("lastRound").GetInt32());
             var analysis = v.GetProperty("analysis");
-            Assert.True(analysis.GetProperty("stability").GetProperty("changedFraction").GetDouble() <= 0.15);
+            // Version 2 judges a rating's stability by the net change of its distribution (at most 0.15).
+            Assert.True(analysis.GetProperty("stability").GetProperty("netChange").GetDouble() <= 0.15);
+            Assert.True(analysis.GetProperty("stability").GetProperty("stable").GetBoolean());
             // The split runs between housing corporations and energy producers.
             var groups = analysis.GetProperty("groups");
             var housing = groups.GetProperty("housing-corporations").GetProperty("median").GetDouble();

@@ -45,17 +45,17 @@ public sealed class ReportTests(FinishedStudyApp app)
         // Changes: the rewording with its reason, the retirement.
         Assert.Contains("ziekenhuizen, verpleeghuizen", Section(html, "changes"));
         Assert.Contains($"data-retired=\"{app.Demo.Items[8]}\"", Section(html, "changes"));
-        // Statistics per item per round: 10 items in rounds 1 and 2, 9 in round 3 — which was blind, so also its 9 items' first answers.
+        // Statistics per item per round: 11 items in rounds 1 and 2, 10 in round 3 — which was blind, so also its 10 items' first answers.
         var results = Section(html, "results");
-        Assert.Equal(10 + 10 + 9, Regex.Matches(results, "data-basis=\"current\"").Count);
-        Assert.Equal(9, Regex.Matches(results, "data-basis=\"first\"").Count);
+        Assert.Equal(11 + 11 + 10, Regex.Matches(results, "data-basis=\"current\"").Count);
+        Assert.Equal(10, Regex.Matches(results, "data-basis=\"first\"").Count);
         // Verdicts: the final verdict per item.
         var verdicts = Section(html, "verdicts");
         // Items carry their own number (their place in the questionnaire, round 0's open questions counted), the
         // same as on every other page: the 1st, 4th, … item with figures is numbered by its position.
         var numbers = DatabaseDump.Text(app.DatabasePath, $"SELECT GROUP_CONCAT(position) FROM (SELECT position FROM items WHERE study_id = {app.StudyId} AND kind <> 'text' ORDER BY position)")
             .Split(',').Select(int.Parse).ToList();
-        foreach (var n in new[] { 1, 4, 6, 8 }) Assert.Matches($"data-item-number=\"{numbers[n - 1]}\">.*?data-final=\"consensus\"", Regex.Replace(verdicts, @"\s+", " "));
+        foreach (var n in new[] { 1, 4, 6, 8 }) Assert.Matches($"data-item-number=\"{numbers[n - 1]}\">.*?data-final=\"consensus-for\"", Regex.Replace(verdicts, @"\s+", " "));
         foreach (var n in new[] { 5, 7 }) Assert.Matches($"data-item-number=\"{numbers[n - 1]}\">.*?data-final=\"stable-dissent\"", Regex.Replace(verdicts, @"\s+", " "));
         Assert.Contains("Het maximale aantal rondes (3) is bereikt.", verdicts);
         // CREDES checklist: the nine reporting items, each pointing into the report.

@@ -27,6 +27,50 @@ public static class AnalysisInputs
         };
     }
 
+    /// <summary>The contract input under version 2 of the rules, for a rating, numeric or year item; null for other kinds.</summary>
+    public static ItemInputV2? ForNumbersV2(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous)
+    {
+        if (!ItemKinds.IsNumberLike(item.Kind)) return null;
+        return new ItemInputV2
+        {
+            Kind = item.Kind == ItemKinds.Rating ? ItemKind.Rating : ItemKind.Numeric,
+            Scale = item.Kind == ItemKinds.Rating ? item.Scale : null,
+            QuantileMethod = rules.QuantileMethod,
+            Responses = Responses(item.Id, answers),
+            PreviousRound = previous is null ? null : Responses(item.Id, previous),
+            Criteria = rules.ForItemV2(item),
+        };
+    }
+
+    /// <summary>
+    /// A rating, numeric or year item analysed under the version of the rules its study was locked with: the
+    /// contract's input and output documents, and the statistics in the shape every screen reads. Null for
+    /// rankings and open questions.
+    /// </summary>
+    public static NumberAnalysis? Analyse(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous)
+    {
+        if (rules.RulesVersion == 1)
+        {
+            if (ForNumbers(item, rules, answers, previous) is not { } input) return null;
+            var analysis = Analyzer.Analyze(input);
+            return new NumberAnalysis(input, null, analysis, null);
+        }
+        if (ForNumbersV2(item, rules, answers, previous) is not { } v2) return null;
+        var result = AnalyzerV2.Analyze(v2);
+        // The statistics of both versions are the same code; only consensus and stability differ.
+        var common = new ItemAnalysis
+        {
+            Kind = result.Kind,
+            QuantileMethod = result.QuantileMethod,
+            Overall = result.Overall,
+            Groups = result.Groups,
+            AgreementBand = result.AgreementBand,
+            Stability = result.Stability is { } st ? new Stability(st.Pairs, st.ChangedFraction, st.MeanAbsoluteChange, st.WilcoxonP) : null,
+            Consensus = result.Consensus is { } c ? new ConsensusResult(c.Reached, c.Reasons) : null,
+        };
+        return new NumberAnalysis(null, v2, common, result);
+    }
+
     /// <summary>The contract input for a ranking item; null for other kinds.</summary>
     public static RankingInput? ForRanking(Item item, IEnumerable<CurrentAnswer> answers)
     {
@@ -44,4 +88,18 @@ public static class AnalysisInputs
             .OrderBy(a => a.Pseudonym, StringComparer.Ordinal)
             .Select(a => new Response(a.Pseudonym, a.GroupSlug, a.Value!.Value))
             .ToList();
+}
+
+/// <summary>A rating, numeric or year item analysed under version 1 (<see cref="Input"/>) or 2 (<see cref="InputV2"/>, <see cref="V2"/>).</summary>
+/// <param name="Input">The version 1 input; null under version 2.</param>
+/// <param name="InputV2">The version 2 input; null under version 1.</param>
+/// <param name="Analysis">The statistics every screen reads (under version 2 with its consensus and stability figures of the pairs).</param>
+/// <param name="V2">The full version 2 analysis: direction, verdict, fragility, poles, attrition.</param>
+public sealed record NumberAnalysis(ItemInput? Input, ItemInputV2? InputV2, ItemAnalysis Analysis, ItemAnalysisV2? V2)
+{
+    /// <summary>The contract's input document: what <c>delphi analyze</c> reads to print <see cref="OutputJson"/>.</summary>
+    public string InputJson => InputV2 is { } v2 ? AnalysisJson.WriteInput(v2) : AnalysisJson.WriteInput(Input!);
+
+    /// <summary>The contract's output document, exactly as <c>delphi analyze</c> prints it.</summary>
+    public string OutputJson => V2 is { } v2 ? AnalysisJson.Write(v2) : AnalysisJson.Write(Analysis);
 }

@@ -22,6 +22,16 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
             .WithMessage("minGroupSize: groups smaller than 3 are never judged or shown (anonymity); use 3 or more.");
         RuleFor(r => r.MaxRounds).InclusiveBetween(1, 10);
         RuleFor(r => r.QuantileMethod).InclusiveBetween(1, 9);
+        RuleFor(r => r.Version).Must(v => v is null or 1 or 2)
+            .WithMessage("version: the consensus rules have version 1 and version 2 (the default).");
+        RuleFor(r => r.DisagreementBottomCategories).InclusiveBetween(1, 6);
+        RuleFor(r => r.MaxNetChange).InclusiveBetween(0, 1);
+        RuleFor(r => r.MaxMedianShiftShareOfRange).GreaterThan(0)
+            .WithMessage("maxMedianShiftShareOfRange: the median shift that counts as stable must be above 0.");
+        RuleFor(r => r.MaxMedianShiftShareOfRange).LessThanOrEqualTo(1);
+        RuleFor(r => r.MinPole).InclusiveBetween(0, 1);
+        RuleFor(r => r.MaxKendallWChange).InclusiveBetween(0, 1);
+        RuleFor(r => r.MinRoundForConsensus).InclusiveBetween(1, 10);
     }
 }
 
@@ -31,7 +41,8 @@ public static class ConvergenceEndpoints
     public static IServiceCollection AddConvergence(this IServiceCollection services) =>
         services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>()
             .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
-            .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>());
+            .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>())
+            .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>());
 
     public static void MapConvergence(this IEndpointRouteBuilder app)
     {
@@ -54,11 +65,19 @@ public static class ConvergenceEndpoints
     }
 
     private static async Task<Results<Ok<CriteriaResponse>, ProblemHttpResult>> PutCriteriaAsync(
-        long studyId, ConsensusRules criteria, HttpContext context, StudyStore studies)
+        long studyId, ConsensusRules criteria, HttpContext context, StudyStore studies, ItemStore items)
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        if (study.CriteriaLocked || !await studies.SetRulesAsync(studyId, criteria))
+        if (study.CriteriaLocked)
+            return Problems.Conflict("criteria", $"The consensus criteria were locked when round 1 opened (SHA-256 {study.CriteriaHash}); they cannot change.");
+        // Rules sent without a version are today's rules, version 2, with its defaults where nothing is said.
+        if (criteria.RulesVersion == 2 || criteria.Version is null) criteria = criteria.AsVersion2();
+        else if (criteria.Items is { Count: > 0 })
+            return Problems.BadRequest("items", "Rules per item belong to version 2 of the consensus rules; version 1 has none.");
+        if (ItemRulesCheck.Find(criteria, await items.ListAsync(studyId)) is { } problem)
+            return Problems.BadRequest(problem.Field, problem.Message);
+        if (!await studies.SetRulesAsync(studyId, criteria))
             return Problems.Conflict("criteria", $"The consensus criteria were locked when round 1 opened (SHA-256 {study.CriteriaHash}); they cannot change.");
         return TypedResults.Ok(Describe((await studies.FindAsync(studyId))!));
     }

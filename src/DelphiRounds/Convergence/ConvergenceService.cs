@@ -4,6 +4,7 @@ using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
+using DelphiRounds.Live;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 
@@ -12,20 +13,65 @@ namespace DelphiRounds.Convergence;
 /// <summary>One item's place in the study: its latest snapshot and verdict.</summary>
 /// <param name="ItemId">The item.</param>
 /// <param name="LastRound">Number of the last closed round that asked it.</param>
-/// <param name="Verdict"><c>consensus</c>, <c>stable-dissent</c> or <c>continue</c>.</param>
+/// <param name="Verdict">The stopping verdict: <c>consensus-for</c>, <c>consensus-against</c>, <c>stable-dissent</c> or <c>continue</c> (version 1: <c>consensus</c>).</param>
 /// <param name="Analysis">The analyze contract's output for the item at its last closed round.</param>
-public sealed record ItemConvergence(long ItemId, int LastRound, string Verdict, JsonElement Analysis);
+/// <param name="Outcome">What people read: the verdict, or <c>polarised</c> when there is no consensus and two camps of groups.</param>
+/// <param name="Poles">A polarised item's groups at each end (slugs, groups of at least the smallest judged size).</param>
+/// <param name="Fragility">A consensus that one answer or one group would tip.</param>
+/// <param name="DependsOnDropouts">True when the answers of those who left would change the direction.</param>
+/// <param name="Reasons">Why, in plain words, in Dutch and English.</param>
+/// <param name="Warnings">Fragility and attrition, in plain words, in Dutch and English.</param>
+public sealed record ItemConvergence(long ItemId, int LastRound, string Verdict, JsonElement Analysis,
+    string Outcome, PoleGroups? Poles, Fragility? Fragility, bool DependsOnDropouts, BothLanguages Reasons, BothLanguages Warnings);
+
+/// <summary>Where a study stops and why.</summary>
+public static class StopReasons
+{
+    public const string NoRoundClosed = "no-round-closed";
+    /// <summary>Every item has consensus or stable dissent.</summary>
+    public const string Settled = "settled";
+    /// <summary>The maximum number of rounds has been reached, whatever the verdicts.</summary>
+    public const string RoundLimit = "round-limit";
+    /// <summary>Items continue; the study goes on.</summary>
+    public const string Continuing = "continuing";
+}
 
 /// <summary>Where a study stands: each item's verdict, and whether the study stops.</summary>
-public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRounds, bool Stops, string Reason, IReadOnlyList<ItemConvergence> Items);
+/// <param name="StudyId">The study.</param>
+/// <param name="ClosedRounds">How many rounds have closed.</param>
+/// <param name="MaxRounds">The round limit of the locked rules.</param>
+/// <param name="Stops">True when the study stops.</param>
+/// <param name="Reason">Why, in one line.</param>
+/// <param name="Items">Each item's latest verdict.</param>
+/// <param name="StopReason">Which part of the stopping rule applies: <c>settled</c>, <c>round-limit</c>, <c>continuing</c> or <c>no-round-closed</c>.</param>
+/// <param name="RulesVersion">The version of the consensus rules the study was locked with (1 or 2).</param>
+public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRounds, bool Stops, string Reason, IReadOnlyList<ItemConvergence> Items,
+    string StopReason, int RulesVersion);
 
 /// <summary>
 /// Convergence: when a round closes, each item's statistics (with stability against the previous round)
 /// are kept as a snapshot with the stopping rule's verdict, in the same transaction as the close.
 /// </summary>
 public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time)
-    : IEventHandler<RoundClosing>, IItemSettlement
+    : IEventHandler<RoundClosing>, IItemSettlement, IItemVerdicts
 {
+    async Task<IReadOnlyList<ItemVerdict>> IItemVerdicts.UpToRoundAsync(long studyId, int roundNumber)
+    {
+        var study = (await studies.FindAsync(studyId))!;
+        var closed = (await rounds.ListAsync(studyId)).Where(r => r.State == RoundStates.Closed && !r.IsIdeas && r.Number <= roundNumber)
+            .ToDictionary(r => r.Id, r => r.Number);
+        var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var groups = await studies.GroupsAsync(studyId);
+        return (await snapshots.ForStudyAsync(studyId)).Where(s => closed.ContainsKey(s.RoundId))
+            .GroupBy(s => s.ItemId).Select(g => g.MaxBy(s => closed[s.RoundId])!)
+            .Select(s =>
+            {
+                var x = VerdictWords.Explain(s.Verdict, closed[s.RoundId], ParseAnalysis(s.AnalysisJson), byId[s.ItemId], study.Rules, groups);
+                return new ItemVerdict(s.ItemId, closed[s.RoundId], s.Verdict, x.Outcome, x.Poles?.For, x.Poles?.Against, x.Fragility is not null, x.DependsOnDropouts);
+            })
+            .OrderBy(v => v.ItemId).ToList();
+    }
+
     async Task<int?> IItemSettlement.SettledInRoundAsync(long studyId, long itemId)
     {
         var closed = (await rounds.ListAsync(studyId)).Where(x => x.State == RoundStates.Closed).ToDictionary(x => x.Id, x => x.Number);
@@ -53,28 +99,39 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
         {
             var item = byId[ri.ItemId];
             string json;
-            StoppingVerdict verdict;
-            if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
+            string verdict;
+            if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
             {
-                var analysis = Analyzer.Analyze(input);
-                json = AnalysisJson.Write(analysis);
-                verdict = StoppingRule.Decide(analysis, input.Criteria!);
+                json = numbers.OutputJson;
+                verdict = numbers.V2 is { } v2
+                    ? Settle(Verdicts.Name(v2.Verdict ?? ConsensusVerdict.Continue), round.Number, rules)
+                    : Verdicts.Name(StoppingRule.Decide(numbers.Analysis, numbers.Input!.Criteria!));
             }
             else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
             {
                 var analysis = Analyzer.AnalyzeRanking(ranking);
                 json = AnalysisJson.Write(analysis);
                 var before = previousSnapshots.TryGetValue(item.Id, out var p) ? KendallW(p.AnalysisJson) : null;
-                verdict = StoppingRule.DecideRanking(analysis,
-                    before is null ? null : analysis with { KendallW = before }, rules.MinKendallW);
+                var decided = StoppingRule.DecideRanking(analysis,
+                    before is null ? null : analysis with { KendallW = before }, rules.MinKendallW,
+                    rules.MaxKendallWChange ?? StoppingRule.DefaultMaxKendallWChange);
+                verdict = rules.RulesVersion == 1 ? Verdicts.Name(decided)
+                    : Settle(decided == StoppingVerdict.Consensus ? Verdicts.ConsensusFor : Verdicts.Name(decided), round.Number, rules);
             }
             else continue; // open questions have no statistics
             await ConvergenceStore.InsertAsync(c, tx, new RoundSnapshot
             {
-                RoundId = round.Id, ItemId = item.Id, AnalysisJson = json, Verdict = Verdicts.Name(verdict), CreatedAt = now,
+                RoundId = round.Id, ItemId = item.Id, AnalysisJson = json, Verdict = verdict, CreatedAt = now,
             });
         }
     }
+
+    /// <summary>
+    /// Version 2: a round answered before the panel saw the figures of an earlier round cannot settle an item by
+    /// consensus (round 1 agrees more easily than any later round: nobody was confronted with other views yet).
+    /// </summary>
+    public static string Settle(string verdict, int roundNumber, ConsensusRules rules) =>
+        Verdicts.IsConsensus(verdict) && roundNumber < (rules.MinRoundForConsensus ?? 1) ? Verdicts.Continue : verdict;
 
     private static double? KendallW(string json) =>
         JsonDocument.Parse(json).RootElement.TryGetProperty("kendallW", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : null;
@@ -86,18 +143,35 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
         var all = await snapshots.ForStudyAsync(studyId);
         var closed = (await rounds.ListAsync(studyId)).Where(r => r.State == RoundStates.Closed).ToList();
         var numberOf = closed.ToDictionary(r => r.Id, r => r.Number);
+        var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var groups = await studies.GroupsAsync(studyId);
         var latest = all.GroupBy(s => s.ItemId)
             .Select(g => g.OrderByDescending(s => numberOf.GetValueOrDefault(s.RoundId)).First())
-            .Select(s => new ItemConvergence(s.ItemId, numberOf.GetValueOrDefault(s.RoundId), s.Verdict, ParseAnalysis(s.AnalysisJson)))
+            .Select(s =>
+            {
+                var analysis = ParseAnalysis(s.AnalysisJson);
+                var round = numberOf.GetValueOrDefault(s.RoundId);
+                var x = VerdictWords.Explain(s.Verdict, round, analysis, byId[s.ItemId], study.Rules, groups);
+                return new ItemConvergence(s.ItemId, round, s.Verdict, analysis, x.Outcome, x.Poles, x.Fragility, x.DependsOnDropouts, x.Reasons, x.Warnings);
+            })
             .OrderBy(i => i.ItemId).ToList();
         var maxRounds = study.Rules.MaxRounds;
         var lastNumber = closed.Count == 0 ? 0 : closed.Max(r => r.Number);
         var stops = lastNumber > 0 && latest.Count > 0 && StoppingRule.StudyStops(latest.Select(i => Verdicts.Parse(i.Verdict)), lastNumber, maxRounds);
-        var reason = lastNumber == 0 ? "no round has closed yet"
-            : lastNumber >= maxRounds ? $"the round limit ({maxRounds}) is reached"
-            : stops ? "every item has reached consensus or stable dissent"
-            : $"{latest.Count(i => i.Verdict == Verdicts.Continue)} item(s) continue";
-        return new StudyConvergence(studyId, closed.Count, maxRounds, stops, reason, latest);
+        // Both can hold at once; the report names the limit only when items were still open.
+        var settled = latest.Count > 0 && latest.All(i => i.Verdict != Verdicts.Continue);
+        var stopReason = lastNumber == 0 ? StopReasons.NoRoundClosed
+            : settled ? StopReasons.Settled
+            : lastNumber >= maxRounds ? StopReasons.RoundLimit
+            : StopReasons.Continuing;
+        var reason = stopReason switch
+        {
+            StopReasons.NoRoundClosed => "no round has closed yet",
+            StopReasons.Settled => "every item has reached consensus or stable dissent",
+            StopReasons.RoundLimit => $"the round limit ({maxRounds}) is reached",
+            _ => $"{latest.Count(i => i.Verdict == Verdicts.Continue)} item(s) continue",
+        };
+        return new StudyConvergence(studyId, closed.Count, maxRounds, stops, reason, latest, stopReason, study.Rules.RulesVersion);
     }
 
     /// <summary>A stored analysis as JSON, exactly as <c>delphi analyze</c> would print it.</summary>

@@ -22,9 +22,13 @@ namespace DelphiRounds.Convergence;
 /// <param name="MeanRanks">Mean rank per option (ranking items).</param>
 /// <param name="Verdict">The stopping rule's verdict when the round closed.</param>
 /// <param name="Reasons">Why consensus was not reached.</param>
+/// <param name="Disagreement">Version 2: share of answers in the disagreement band (rating items).</param>
+/// <param name="NetChange">Version 2: net change of the distribution since the previous round (rating items).</param>
+/// <param name="MedianShift">Version 2: how far the median moved since the previous round (numbers and years).</param>
 public sealed record RoundFigures(
     int Round, bool Open, int N, double? Median, double? Q1, double? Q3, double? Iqr, double? Agreement,
-    double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons);
+    double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons,
+    double? Disagreement = null, double? NetChange = null, double? MedianShift = null);
 
 /// <summary>A stakeholder group's figures over the rounds; a round where the group had fewer than the threshold of answers is left out.</summary>
 public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundFigures> Rounds);
@@ -32,9 +36,21 @@ public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundF
 /// <summary>One item's convergence: its figures per round, overall and per stakeholder group, and its latest verdict.</summary>
 public sealed record ItemConvergenceView(
     Item Item, int Number, LocalizedText Text, IReadOnlyList<RoundFigures> Rounds, IReadOnlyList<GroupFigures> Groups,
-    ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons)
+    ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons,
+    ItemConvergence? Latest = null, IReadOnlyList<StakeholderGroup>? AllGroups = null)
 {
+    /// <summary>The study's stakeholder groups, to name the poles and groups in a verdict.</summary>
+    public IReadOnlyList<StakeholderGroup> GroupList => AllGroups ?? [];
+
+    /// <summary>What people read: the verdict, or polarised (no consensus, two camps).</summary>
+    public string? Outcome => Latest?.Outcome ?? Verdict;
+
     public bool IsRanking => Item.Kind == ItemKinds.Ranking;
+
+    /// <summary>Version 2's figures appear in some round: the table shows their columns.</summary>
+    public bool HasDisagreement => Rounds.Any(r => r.Disagreement is not null);
+    public bool HasNetChange => Rounds.Any(r => r.NetChange is not null);
+    public bool HasMedianShift => Rounds.Any(r => r.MedianShift is not null);
 
     /// <summary>The lowest and highest value the charts must show.</summary>
     public (double Min, double Max) Domain
@@ -55,7 +71,7 @@ public sealed record ItemConvergenceView(
 /// <summary>Where the study stands: each item's convergence, whether the study stops, and the open round if any.</summary>
 public sealed record StudyConvergenceView(
     Study Study, Round? OpenRound, int LastClosedRound, int MaxRounds, bool Stops, int Continuing,
-    IReadOnlyList<ItemConvergenceView> Items);
+    IReadOnlyList<ItemConvergenceView> Items, string StopReason = StopReasons.NoRoundClosed);
 
 /// <summary>
 /// Builds the convergence view from the snapshots kept when rounds closed (the analyze contract's output)
@@ -85,6 +101,8 @@ public sealed class ConvergenceReader(
         var withFigures = (await items.ListAsync(studyId)).Where(i => i.Kind != ItemKinds.Text).ToList();
         var number = withFigures.ToDictionary(i => i.Id, i => i.Position);
         var all = withFigures.Where(i => onlyItem is null || i.Id == onlyItem).ToList();
+        var status = await convergence.StudyAsync(studyId);
+        var latest = status.Items.ToDictionary(i => i.ItemId);
         var views = new List<ItemConvergenceView>();
         foreach (var item in all)
         {
@@ -116,12 +134,11 @@ public sealed class ConvergenceReader(
             var last = overall.LastOrDefault(f => f.Verdict is not null);
             views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
                 groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
-                rules.ForItem(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? []));
+                rules.ForLive(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups));
         }
-        var status = await convergence.StudyAsync(studyId);
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,
-            status.Items.Count(i => i.Verdict == Verdicts.Continue), views);
+            status.Items.Count(i => i.Verdict == Verdicts.Continue), views, status.StopReason);
     }
 
     private static RoundFigures FromJson(int round, bool open, JsonElement e, string? verdict)
@@ -135,9 +152,10 @@ public sealed class ConvergenceReader(
         }
         var reasons = e.TryGetProperty("consensus", out var c) && c.TryGetProperty("reasons", out var rs)
             ? rs.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
-        double? changed = e.TryGetProperty("stability", out var st) ? Num(st, "changedFraction") : null;
+        var stability = e.TryGetProperty("stability", out var st) ? st : (JsonElement?)null;
         return new RoundFigures(round, open, Int(e, "n"), Num(e, "median"), Num(e, "q1"), Num(e, "q3"), Num(e, "iqr"),
-            Num(e, "agreementInBand"), changed, null, new Dictionary<string, double>(), verdict, reasons);
+            Num(e, "agreementInBand"), stability is { } s1 ? Num(s1, "changedFraction") : null, null, new Dictionary<string, double>(), verdict, reasons,
+            Num(e, "disagreementInBand"), stability is { } s2 ? Num(s2, "netChange") : null, stability is { } s3 ? Num(s3, "medianShift") : null);
     }
 
     private static RoundFigures FromLive(int round, ItemStats s) =>

@@ -206,7 +206,8 @@ public sealed class ProcessDemo(
 
             var verdicts = (await snapshots.ForRoundAsync(round.Id)).GroupBy(s => s.Verdict).ToDictionary(g => g.Key, g => g.Count());
             progress($"  Round {r} ({mode}): {answering.Count} of {_panel.Count} answered ({answersGiven} answers); verdicts: " +
-                     $"{verdicts.GetValueOrDefault(Verdicts.Consensus)} consensus, {verdicts.GetValueOrDefault(Verdicts.StableDissent)} stable dissent, " +
+                     $"{verdicts.GetValueOrDefault(Verdicts.ConsensusFor)} consensus for, {verdicts.GetValueOrDefault(Verdicts.ConsensusAgainst)} consensus against, " +
+                     $"{verdicts.GetValueOrDefault(Verdicts.StableDissent)} stable dissent, " +
                      $"{verdicts.GetValueOrDefault(Verdicts.Continue)} continue");
 
             if (r == 1 && roundCount > 1)
@@ -305,6 +306,20 @@ public sealed class ProcessDemo(
                     }
                     break;
                 }
+                case Behaviour.ConvergesAgainst:
+                {
+                    // Nearly everyone ends at 1 or 2; in two groups one member stays at 3 (the minority, with arguments).
+                    var minorityGroups = _faker.PickRandom(slugs, 2).ToHashSet();
+                    foreach (var slug in slugs)
+                    {
+                        var members = _faker.Random.Shuffle(_panel.Where(m => m.Slug == slug)).ToList();
+                        for (var i = 0; i < members.Count; i++)
+                            members[i].Final[item.Number] = i == 0 && minorityGroups.Contains(slug) ? 3 : _faker.Random.Bool(0.5f) ? 1 : 2;
+                    }
+                    foreach (var m in _panel)
+                        m.Opinion[item.Number] = Math.Clamp(m.Final[item.Number] + _faker.Random.WeightedRandom([0, 1, 2, 3], [0.3f, 0.3f, 0.25f, 0.15f]), 1, 7);
+                    break;
+                }
                 case Behaviour.Converges:
                 {
                     // The year: nearly everyone settles on 2030, in some groups one member on 2029 or 2031.
@@ -357,10 +372,11 @@ public sealed class ProcessDemo(
                     }
                     break;
             }
-            if (item.Behaviour == Behaviour.Converges)
+            if (item.Behaviour is Behaviour.Converges or Behaviour.ConvergesAgainst)
             {
                 // Three members settle one round after the others (never the minority).
-                var candidates = always.Where(m => m.Final[item.Number] != m.Opinion[item.Number] && m.Final[item.Number] is not 5).ToList();
+                var minority = item.Behaviour == Behaviour.ConvergesAgainst ? 3 : 5;
+                var candidates = always.Where(m => m.Final[item.Number] != m.Opinion[item.Number] && m.Final[item.Number] != minority).ToList();
                 foreach (var m in _faker.PickRandom(candidates, Math.Min(3, candidates.Count)))
                     m.Lags.Add(item.Number);
             }
@@ -387,7 +403,7 @@ public sealed class ProcessDemo(
         double? blindFirst = null;
         switch (item.Behaviour)
         {
-            case Behaviour.Converges:
+            case Behaviour.Converges or Behaviour.ConvergesAgainst:
             {
                 var settle = Math.Max(2, roundCount);
                 value = r == 1 ? m.Opinion[n]
@@ -476,8 +492,9 @@ public sealed class ProcessDemo(
 
     private string? Rationale(Member m, ScenarioItem item, AnswerRequest answer, int r, int roundCount)
     {
-        var minority = item.Kind == ItemKinds.Rating && m.Final.GetValueOrDefault(item.Number) == 5
-                       && item.Behaviour is Behaviour.Converges or Behaviour.ConvergesEarly;
+        var minority = item.Kind == ItemKinds.Rating
+                       && ((m.Final.GetValueOrDefault(item.Number) == 5 && item.Behaviour is Behaviour.Converges or Behaviour.ConvergesEarly)
+                           || (m.Final.GetValueOrDefault(item.Number) == 3 && item.Behaviour == Behaviour.ConvergesAgainst));
         // The minority explains itself in the last round, so the report's dissent annex has their arguments.
         if (!(minority && r == roundCount) && !_faker.Random.Bool(r == 1 ? 0.35f : 0.2f)) return null;
         var against = answer.Value is { } v && item.Kind == ItemKinds.Rating ? v <= 5 : _faker.Random.Bool();

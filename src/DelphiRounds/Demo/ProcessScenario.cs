@@ -5,7 +5,8 @@ namespace DelphiRounds.Demo;
 /// <summary>
 /// The finished demo study: "Warmtevisie Rotterdam 2030" run through round 0 (ideas) and three numbered
 /// rounds (shared/data/demo/README.md, items 1–11). How each item behaves over the rounds:
-/// converges (1, 4, 6, 8), stable dissent between housing corporations and energy producers (5, 7),
+/// converges (1, 4, 6, 8), consensus against (12), polarised between housing corporations and residents on one side and
+/// energy producers and the port on the other (5), stable dissent between housing corporations and energy producers (7),
 /// numeric estimates whose quartiles narrow round by round (2, 3), a ranking that slowly agrees (9),
 /// a statement reworded after round 1 (10) and the open question of round 0 (11).
 /// </summary>
@@ -20,6 +21,8 @@ public static class ProcessScenario
     {
         /// <summary>Answers settle on the panel's view: consensus in the last round.</summary>
         Converges,
+        /// <summary>Like <see cref="Converges"/>, but at the other end: nearly everyone ends at 1 or 2 (consensus against).</summary>
+        ConvergesAgainst,
         /// <summary>Like <see cref="Converges"/>, but settled already in round 2 (then retired).</summary>
         ConvergesEarly,
         /// <summary>Two stakeholder groups hold opposite views and nobody moves: stable dissent.</summary>
@@ -97,7 +100,8 @@ public static class ProcessScenario
         new(5, ItemKinds.Rating, new("Het warmtenet wordt een open net met één onafhankelijke beheerder.",
                 "The heat network becomes an open network with one independent operator."), Behaviour.StableDissent)
         {
-            Tendency = Centres(("housing-corporations", 6.5, 0.5), ("energy-producers", 1.6, 0.5)),
+            // Two camps of two groups each, a third of the panel or more on each side: polarised, with its poles named.
+            Tendency = Centres(("housing-corporations", 6.5, 0.5), ("residents", 6.3, 0.5), ("energy-producers", 1.6, 0.5), ("port-industry", 1.7, 0.5)),
             ArgumentsFor = [new("Alleen met een open net kunnen huurders kiezen en blijven de prijzen eerlijk.", "Only an open network lets tenants choose and keeps prices fair.")],
             ArgumentsAgainst = [new("Wie de bron en het net samen beheert, kan de investering terugverdienen; een open net schrikt investeerders af.", "Whoever runs source and network together can earn back the investment; an open network scares investors off.")],
         },
@@ -135,6 +139,13 @@ public static class ProcessScenario
             FromIdeas = "cold",
             ArgumentsFor = [new("Ziekenhuizen koelen het hele jaar; dat is een vaste afnemer.", "Hospitals need cooling all year; that is a steady customer.")],
             ArgumentsAgainst = [new("Een tweede net voor koude is een grote extra investering.", "A second network for cold is a large extra investment.")],
+        },
+        new(12, ItemKinds.Rating, new("Nieuwe gasgestookte warmtecentrales zijn na 2025 nog nodig.",
+                "New gas-fired heat plants are still needed after 2025."), Behaviour.ConvergesAgainst)
+        {
+            ArgumentsFor = [new("Op de koudste dagen is extra vermogen nodig dat de haven niet levert.", "On the coldest days extra capacity is needed that the port does not supply.")],
+            ArgumentsAgainst = [new("Nieuwe gascentrales passen niet bij een stad die van het aardgas af gaat.", "New gas plants do not fit a city that is leaving natural gas."),
+                       new("Een back-up kan ook met opslag en elektrische boilers.", "Back-up can also come from storage and electric boilers.")],
         },
     ];
 

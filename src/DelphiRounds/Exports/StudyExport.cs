@@ -37,15 +37,16 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                     ["kind"] = item.Kind,
                     ["text"] = new JsonObject { ["nl"] = ri.TextNl, ["en"] = ri.TextEn },
                 };
-                if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
+                if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
                 {
-                    entry["answers"] = JsonNode.Parse(AnalysisJson.WriteInput(input));
-                    entry["aggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.Analyze(input)));
-                    if (first is not null && AnalysisInputs.ForNumbers(item, rules, first, previous) is { } blind)
+                    // Under the version of the rules the study was locked with: delphi analyze reads the version from the answers document.
+                    entry["answers"] = JsonNode.Parse(numbers.InputJson);
+                    entry["aggregate"] = JsonNode.Parse(numbers.OutputJson);
+                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, previous) is { } blind)
                     {
                         // Blind, then reveal: the answers given before seeing the panel, and their aggregate.
-                        entry["firstAnswers"] = JsonNode.Parse(AnalysisJson.WriteInput(blind));
-                        entry["firstAggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.Analyze(blind)));
+                        entry["firstAnswers"] = JsonNode.Parse(blind.InputJson);
+                        entry["firstAggregate"] = JsonNode.Parse(blind.OutputJson);
                     }
                 }
                 else if (AnalysisInputs.ForRanking(item, current) is { } ranking)

@@ -31,10 +31,24 @@ public sealed record ArgumentRecord(
 /// <param name="RankingInput">The input of a ranking item.</param>
 /// <param name="Ranking">Its output.</param>
 /// <param name="Verdict">The stopping verdict when the round closed (current answers only).</param>
+/// <param name="V2">Under version 2 of the rules: direction, fragility, poles, attrition and verdict.</param>
 /// <param name="Basis"><c>current</c> (every participant's latest answer) or <c>first</c> (blind rounds: the answers given before seeing the panel).</param>
 public sealed record AggregateRecord(
     int Round, long RoundId, string RoundMode, Item Item, RoundItem Asked, string Basis, ItemInput? Input, ItemAnalysis? Analysis,
-    RankingInput? RankingInput, RankingAnalysis? Ranking, string? Verdict);
+    RankingInput? RankingInput, RankingAnalysis? Ranking, string? Verdict, ItemAnalysisV2? V2 = null)
+{
+    /// <summary>A rating, numeric or year item's aggregate under either version of the rules.</summary>
+    public static AggregateRecord Of(Round round, Item item, RoundItem asked, string basis, NumberAnalysis numbers, string? verdict)
+    {
+        // The answers are the same under both versions; only the criteria differ, and those are read from V2.
+        var input = numbers.Input ?? new ItemInput
+        {
+            Kind = numbers.InputV2!.Kind, Scale = numbers.InputV2.Scale, QuantileMethod = numbers.InputV2.QuantileMethod,
+            Responses = numbers.InputV2.Responses, PreviousRound = numbers.InputV2.PreviousRound,
+        };
+        return new AggregateRecord(round.Number, round.Id, round.Mode, item, asked, basis, input, numbers.Analysis, null, null, verdict, numbers.V2);
+    }
+}
 
 /// <summary>
 /// Everything recorded about a study, read once for its exports and its report: rounds, items as asked,
@@ -98,11 +112,11 @@ public sealed class StudyRecords(
                 var item = byId[ri.ItemId];
                 var verdict = verdicts.TryGetValue((round.Id, item.Id), out var v) ? v : null;
                 // Exactly what export.json and the snapshot at close analyse: current answers, with the previous closed round's for stability.
-                if (AnalysisInputs.ForNumbers(item, rules, current, previous) is { } input)
+                if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
                 {
-                    aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "current", input, Analyzer.Analyze(input), null, null, verdict));
-                    if (first is not null && AnalysisInputs.ForNumbers(item, rules, first, previous) is { } blind)
-                        aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "first", blind, Analyzer.Analyze(blind), null, null, null));
+                    aggregates.Add(AggregateRecord.Of(round, item, ri, "current", numbers, verdict));
+                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, previous) is { } blind)
+                        aggregates.Add(AggregateRecord.Of(round, item, ri, "first", blind, null));
                 }
                 else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
                 {
@@ -143,7 +157,7 @@ public sealed class StudyRecords(
             var convincing = thread.SelectMany(a => markers[a.AnswerId]).Distinct().Count();
             // The position the argument was given from: the answer current at the end of the round.
             var position = thread.MaxBy(a => a.Revision)!;
-            var band = rules.ForItem(items[latest.ItemId])?.AgreementBand;
+            var band = rules.ForLive(items[latest.ItemId])?.AgreementBand;
             bool? inBand = band is { } b && position.Value is { } v ? v >= b.Low && v <= b.High : null;
             result.Add(new ArgumentRecord(latest.AnswerId, latest.Round, latest.ItemId, latest.ItemPosition, latest.ItemKind, latest.Participant,
                 latest.Group, latest.Revision, position.Value, inBand, latest.Rationale!, convincing, latest.CreatedAt));

@@ -30,6 +30,10 @@ public sealed record ItemStats(
             if (allowed.Contains(slug)) shown[slug] = stats;
             else if (stats.N > 0) hidden.Add(slug);
         }
+        // A year has no meaningful zero, so its coefficient of variation (sd / mean) means nothing: leave it out.
+        if (kind == Items.ItemKinds.Year)
+            return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall with { Cv = null },
+                shown.ToDictionary(g => g.Key, g => g.Value with { Cv = null }), hidden, analysis.Consensus);
         return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
     }
 
@@ -38,8 +42,9 @@ public sealed record ItemStats(
             new Dictionary<string, Statistics>(), [], null, ranking);
 }
 
-/// <summary>The current aggregates of a round.</summary>
-public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items);
+/// <summary>The current aggregates of a round; for the facilitator also each item's verdict made so far (at this round's close or an earlier one).</summary>
+public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? Verdicts = null);
 
 /// <summary>A push: the items of one round that changed since the last push (the figures screens show, see <see cref="LiveItem"/>).</summary>
 public sealed record StatsUpdate(long RoundId, IReadOnlyList<LiveItem> Items);

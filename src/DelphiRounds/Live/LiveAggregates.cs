@@ -128,10 +128,10 @@ public sealed class LiveAggregates(
             switch (item.Kind)
             {
                 case ItemKinds.Rating when item.Scale is { } scale:
-                    aggregate.AddItem(item.Id, item.Kind, new RatingAggregate(scale, rules.QuantileMethod, rules.ForItem(item)));
+                    aggregate.AddItem(item.Id, item.Kind, new RatingAggregate(scale, rules.QuantileMethod, rules.ForLive(item)));
                     break;
                 case ItemKinds.Numeric or ItemKinds.Year:
-                    aggregate.AddItem(item.Id, item.Kind, new NumericAggregate(rules.QuantileMethod, rules.ForItem(item)));
+                    aggregate.AddItem(item.Id, item.Kind, new NumericAggregate(rules.QuantileMethod, rules.ForLive(item)));
                     break;
                 case ItemKinds.Ranking:
                     aggregate.AddRanking(item.Id, new RankingAggregate(item.Options.Select(o => o.Key).ToList()));

@@ -23,6 +23,9 @@ public static class LiveEndpoints
         if (round is null || viewer == LiveAccess.Viewer.None)
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
         var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
-        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items));
+        // Verdicts are the facilitator's: participants see the panel's figures, not the stopping rule's working.
+        var verdicts = viewer == LiveAccess.Viewer.Facilitator && context.RequestServices.GetService<IItemVerdicts>() is { } judged
+            ? await judged.UpToRoundAsync(round.StudyId, round.Number) : null;
+        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts));
     }
 }

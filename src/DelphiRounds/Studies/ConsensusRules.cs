@@ -33,7 +33,58 @@ public sealed record ConsensusRules
     /// <summary>Hyndman–Fan quantile type used for median and quartiles (7 = R's and spreadsheets' default).</summary>
     public int QuantileMethod { get; init; } = 7;
 
-    public static ConsensusRules Default { get; } = new();
+    // Version 2's criteria. Each is null in a study locked under version 1 and then left out of the canonical
+    // JSON, so a study locked before version 2 existed keeps the exact JSON (and hash) it was locked with.
+
+    /// <summary>1 or 2 (the analyze contract's <c>criteria.version</c>). Absent in studies from before version 2: those are version 1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Version { get; init; }
+    /// <summary>Version 2, rating items: how many categories at the "no" end of the scale count as disagreement (2 → 1–2).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DisagreementBottomCategories { get; init; }
+    /// <summary>Version 2, rating items: stable when the net change of the distribution is at most this (0.15).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxNetChange { get; init; }
+    /// <summary>Version 2, numeric and year items: stable when the median moved at most this share of the item's allowed range (0.05).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxMedianShiftShareOfRange { get; init; }
+    /// <summary>Version 2: the share of answers each camp needs for a polarised panel (0.25).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MinPole { get; init; }
+    /// <summary>Version 2, ranking items: stable when Kendall's W moved at most this since the previous round (0.05).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxKendallWChange { get; init; }
+    /// <summary>Version 2: the first round that can reach consensus; round 1 is answered before anyone saw the panel's figures.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MinRoundForConsensus { get; init; }
+    /// <summary>Version 2: rules of single items (by item id) that differ from the study's; locked with the rest.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SortedDictionary<string, ItemRules>? Items { get; init; }
+
+    /// <summary>The version that applies: a study without one was made under version 1.</summary>
+    [JsonIgnore]
+    public int RulesVersion => Version ?? 1;
+
+    /// <summary>The rules a new study starts with: version 2.</summary>
+    public static ConsensusRules Default { get; } = new ConsensusRules().AsVersion2();
+
+    /// <summary>The rules of a study made before version 2 (what stored criteria without a version mean).</summary>
+    public static ConsensusRules Version1 { get; } = new();
+
+    /// <summary>These rules under version 2, with version 2's defaults for every criterion not set yet.</summary>
+    public ConsensusRules AsVersion2() => this with
+    {
+        Version = 2,
+        DisagreementBottomCategories = DisagreementBottomCategories ?? 2,
+        MaxNetChange = MaxNetChange ?? 0.15,
+        MaxMedianShiftShareOfRange = MaxMedianShiftShareOfRange ?? 0.05,
+        MinPole = MinPole ?? 0.25,
+        MaxKendallWChange = MaxKendallWChange ?? StoppingRule.DefaultMaxKendallWChange,
+        MinRoundForConsensus = MinRoundForConsensus ?? 2,
+    };
+
+    /// <summary>The rules for one item: the study's, with the item's own where it has them.</summary>
+    public ItemRules? For(long itemId) => Items?.GetValueOrDefault(itemId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static readonly JsonSerializerOptions Canonical = new()
     {
@@ -45,8 +96,9 @@ public sealed record ConsensusRules
     /// <summary>The canonical JSON: properties in declaration order, camelCase, no whitespace.</summary>
     public string ToCanonicalJson() => JsonSerializer.Serialize(this, Canonical);
 
+    /// <summary>Stored criteria; without a <c>version</c> they are version 1 (studies made before version 2).</summary>
     public static ConsensusRules FromJson(string json) =>
-        JsonSerializer.Deserialize<ConsensusRules>(json, Canonical) ?? Default;
+        JsonSerializer.Deserialize<ConsensusRules>(json, Canonical) ?? Version1;
 
     /// <summary>Lowercase hex SHA-256 of the canonical JSON.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToCanonicalJson())));
@@ -62,4 +114,24 @@ public sealed record ConsensusRules
         RequireEveryGroup = RequireEveryGroup,
         MinGroupSize = MinGroupSize,
     };
+}
+
+/// <summary>
+/// Version 2: where one item's rules differ from the study's (a band, the largest IQR, the largest shift of
+/// the median). Every field is optional; a missing one takes the study's value.
+/// </summary>
+public sealed record ItemRules
+{
+    /// <summary>[low, high] of the answers that agree with the statement.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? AgreementBand { get; init; }
+    /// <summary>[low, high] of the answers that reject it; must not overlap the agreement band.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? DisagreementBand { get; init; }
+    /// <summary>The largest interquartile range of a consensus, in the item's unit or scale points.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxIqr { get; init; }
+    /// <summary>Numeric and year items: the largest shift of the median that still counts as stable, in the item's unit.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxMedianShift { get; init; }
 }

@@ -47,7 +47,7 @@ public sealed class VisionService(
                 }
                 statistics = WithoutSmallGroups(JsonNode.Parse(verdict.Analysis.GetRawText())!.AsObject(), minShown);
             }
-            result[item.Id] = new LinkedItem(item.Id, item.Position, text, item.Kind, verdict?.LastRound, verdict?.Verdict, statistics);
+            result[item.Id] = new LinkedItem(item.Id, item.Position, text, item.Kind, verdict?.LastRound, verdict?.Verdict, statistics, verdict?.Outcome);
         }
         return result;
     }

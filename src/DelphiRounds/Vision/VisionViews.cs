@@ -10,8 +10,12 @@ namespace DelphiRounds.Vision;
 /// round that asked it). <see cref="Statistics"/> is the analyze contract's output with stakeholder-group
 /// figures below the anonymity threshold left out; null when no round has closed on the item.
 /// </summary>
-public sealed record LinkedItem(long ItemId, int Position, LocalizedText Text, string Kind, int? LastRound, string? Verdict, JsonObject? Statistics)
+public sealed record LinkedItem(long ItemId, int Position, LocalizedText Text, string Kind, int? LastRound, string? Verdict, JsonObject? Statistics,
+    string? Outcome = null)
 {
+    /// <summary>What the editor shows: the verdict, or polarised when there is no consensus and two camps.</summary>
+    public string? Shown => Outcome ?? Verdict;
+
     public int? N => Int(Statistics?["n"]);
     public double? Median => Number(Statistics?["median"]);
     public double? Q1 => Number(Statistics?["q1"]);

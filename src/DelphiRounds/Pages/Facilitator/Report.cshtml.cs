@@ -121,7 +121,7 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
             else continue;
             var inCount = values.Values.Count(majority);
             var outCount = values.Count - inCount;
-            var consensus = final.Verdict == Verdicts.Consensus;
+            var consensus = Verdicts.IsConsensus(final.Verdict);
             var sides = new List<Side>();
             var insideArguments = arguments.Where(a => a.Value is { } v && majority(v)).ToList();
             var outsideArguments = arguments.Where(a => a.Value is { } v && !majority(v)).ToList();

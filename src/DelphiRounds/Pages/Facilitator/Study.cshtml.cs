@@ -16,6 +16,8 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
 
     public IReadOnlyList<Round> Rounds { get; private set; } = [];
     public int ItemCount { get; private set; }
+    /// <summary>Items that can have rules of their own (rating, numeric, year).</summary>
+    public IReadOnlyList<Item> JudgedItems { get; private set; } = [];
     public int ParticipantCount { get; private set; }
     public string? RoundError { get; private set; }
     /// <summary>When the vision was frozen: the panel is asked no more rounds, so none is offered.</summary>
@@ -31,6 +33,85 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     [BindProperty] public string? MinGroupSize { get; set; }
     [BindProperty] public string? MaxRounds { get; set; }
     [BindProperty] public bool RequireEveryGroup { get; set; }
+    // Version 2's criteria (the form shows them only for a study under version 2).
+    [BindProperty] public string? DisagreementBottomCategories { get; set; }
+    [BindProperty] public string? MaxNetChangePercent { get; set; }
+    [BindProperty] public string? MedianShiftPercent { get; set; }
+    [BindProperty] public string? MinRoundForConsensus { get; set; }
+    // One item's own rules (version 2).
+    [BindProperty] public long? RulesItemId { get; set; }
+    [BindProperty] public string? ItemAgreementLow { get; set; }
+    [BindProperty] public string? ItemAgreementHigh { get; set; }
+    [BindProperty] public string? ItemDisagreementLow { get; set; }
+    [BindProperty] public string? ItemDisagreementHigh { get; set; }
+    [BindProperty] public string? ItemMaxIqr { get; set; }
+    [BindProperty] public string? ItemMaxMedianShift { get; set; }
+    public bool ItemRulesErrors { get; private set; }
+
+    /// <summary>
+    /// Sets (or, with every field empty, clears) one item's own rules before the lock. The whole set of rules is
+    /// checked as the API checks it, and a refusal names the field next to which it is shown.
+    /// </summary>
+    public async Task<IActionResult> OnPostItemRulesAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        var item = JudgedItems.FirstOrDefault(i => i.Id == RulesItemId);
+        if (item is null) ModelState.AddModelError(nameof(RulesItemId), t["criteria.error.item"]);
+        double? Optional(string field, string? text)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (double.TryParse(text.Replace(',', '.'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
+            ModelState.AddModelError(field, t["criteria.error.number"]);
+            return null;
+        }
+        double[]? Band(string lowField, string? lowText, string highField, string? highText)
+        {
+            var (low, high) = (Optional(lowField, lowText), Optional(highField, highText));
+            if (low is null && high is null) return null;
+            if (low is null) ModelState.AddModelError(lowField, t["criteria.error.bandEnd"]);
+            if (high is null) ModelState.AddModelError(highField, t["criteria.error.bandEnd"]);
+            return low is { } l && high is { } h ? [l, h] : null;
+        }
+        var own = new ItemRules
+        {
+            AgreementBand = Band(nameof(ItemAgreementLow), ItemAgreementLow, nameof(ItemAgreementHigh), ItemAgreementHigh),
+            DisagreementBand = Band(nameof(ItemDisagreementLow), ItemDisagreementLow, nameof(ItemDisagreementHigh), ItemDisagreementHigh),
+            MaxIqr = Optional(nameof(ItemMaxIqr), ItemMaxIqr),
+            MaxMedianShift = Optional(nameof(ItemMaxMedianShift), ItemMaxMedianShift),
+        };
+        var rules = Study.Rules;
+        if (ModelState.IsValid && item is not null)
+        {
+            var all = new SortedDictionary<string, ItemRules>(rules.Items ?? new SortedDictionary<string, ItemRules>(), StringComparer.Ordinal);
+            var key = item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (own == new ItemRules()) all.Remove(key); else all[key] = own;
+            rules = rules with { Items = all.Count == 0 ? null : all };
+            if (ItemRulesCheck.Find(rules, JudgedItems) is { } problem)
+            {
+                var field = problem.Field.EndsWith(".agreementBand", StringComparison.Ordinal) ? nameof(ItemAgreementLow)
+                    : problem.Field.EndsWith(".disagreementBand", StringComparison.Ordinal) ? nameof(ItemDisagreementLow)
+                    : problem.Field.EndsWith(".maxIqr", StringComparison.Ordinal) ? nameof(ItemMaxIqr)
+                    : problem.Field.EndsWith(".maxMedianShift", StringComparison.Ordinal) ? nameof(ItemMaxMedianShift)
+                    : nameof(RulesItemId);
+                ModelState.AddModelError(field, t["criteria.error.itemRule." + field]);
+            }
+        }
+        if (!ModelState.IsValid)
+        {
+            ItemRulesErrors = true;
+            Response.StatusCode = 400;
+            return Page();
+        }
+        if (rules.RulesVersion != 2 || !await _studies.SetRulesAsync(studyId, rules))
+        {
+            RoundError = t["criteria.error.locked"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["criteria.saved"];
+        return Redirect($"/f/studies/{studyId}");
+    }
     public bool CriteriaErrors { get; private set; }
 
     /// <summary>Saves the consensus criteria while they are not locked yet (before round 1 opens).</summary>
@@ -48,9 +129,24 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var maxIqr = Number(nameof(MaxIqr), MaxIqr, 0, 6);
         var agreement = Number(nameof(MinAgreementPercent), MinAgreementPercent, 0, 100);
         var top = Number(nameof(AgreementTopCategories), AgreementTopCategories, 1, 6);
-        var changed = Number(nameof(MaxChangedPercent), MaxChangedPercent, 0, 100);
+        var v2 = Study.Rules.RulesVersion == 2;
+        var changed = v2 ? null : Number(nameof(MaxChangedPercent), MaxChangedPercent, 0, 100);
         var minGroup = Number(nameof(MinGroupSize), MinGroupSize, 3, 100);
         var rounds = Number(nameof(MaxRounds), MaxRounds, 1, 10);
+        double? bottom = null, net = null, shift = null, minRound = null;
+        if (v2)
+        {
+            bottom = Number(nameof(DisagreementBottomCategories), DisagreementBottomCategories, 1, 6);
+            net = Number(nameof(MaxNetChangePercent), MaxNetChangePercent, 0, 100);
+            shift = Number(nameof(MedianShiftPercent), MedianShiftPercent, 0, 100);
+            // A shift of 0 would call every moved median unstable, so nothing could ever settle.
+            if (shift is <= 0)
+            {
+                ModelState.AddModelError(nameof(MedianShiftPercent), t["criteria.error.aboveZero"]);
+                shift = null;
+            }
+            minRound = Number(nameof(MinRoundForConsensus), MinRoundForConsensus, 1, 10);
+        }
         if (!ModelState.IsValid)
         {
             CriteriaErrors = true;
@@ -60,9 +156,15 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         var rules = Study.Rules with
         {
             MaxIqr = maxIqr!.Value, MinAgreement = agreement!.Value / 100, AgreementTopCategories = (int)top!.Value,
-            MaxChangedFraction = changed!.Value / 100, MinGroupSize = (int)minGroup!.Value, MaxRounds = (int)rounds!.Value,
+            MaxChangedFraction = changed is { } c ? c / 100 : Study.Rules.MaxChangedFraction, MinGroupSize = (int)minGroup!.Value, MaxRounds = (int)rounds!.Value,
             RequireEveryGroup = RequireEveryGroup,
         };
+        if (v2)
+            rules = rules with
+            {
+                DisagreementBottomCategories = (int)bottom!.Value, MaxNetChange = net!.Value / 100,
+                MaxMedianShiftShareOfRange = shift!.Value / 100, MinRoundForConsensus = (int)minRound!.Value,
+            };
         if (!await _studies.SetRulesAsync(studyId, rules))
         {
             RoundError = t["criteria.error.locked"];
@@ -157,7 +259,9 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     {
         if (!await LoadStudyAsync(studyId)) return false;
         Rounds = await rounds.ListAsync(studyId);
-        ItemCount = (await items.ListAsync(studyId)).Count;
+        var all = await items.ListAsync(studyId);
+        ItemCount = all.Count;
+        JudgedItems = all.Where(i => ItemKinds.IsNumberLike(i.Kind) && !i.IsRetired).ToList();
         ParticipantCount = (await participants.CountByGroupAsync(studyId)).Values.Sum();
         ConcludedAt = await roundService.ConcludedAtAsync(studyId);
         return true;

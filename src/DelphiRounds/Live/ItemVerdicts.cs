@@ -1,0 +1,23 @@
+namespace DelphiRounds.Live;
+
+/// <summary>An item's verdict as the stats endpoint shows it to the facilitator: made when a round closed.</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Round">The round whose close made it.</param>
+/// <param name="Verdict">The stopping verdict: <c>consensus-for</c>, <c>consensus-against</c>, <c>stable-dissent</c>, <c>continue</c> (version 1: <c>consensus</c>).</param>
+/// <param name="Outcome">What people read: the verdict, or <c>polarised</c> when there is no consensus and two camps.</param>
+/// <param name="PolesFor">A polarised item's groups for the statement (slugs).</param>
+/// <param name="PolesAgainst">A polarised item's groups against it (slugs).</param>
+/// <param name="Fragile">A consensus that one answer or one group would tip.</param>
+/// <param name="DependsOnDropouts">The answers of those who left would change the direction.</param>
+public sealed record ItemVerdict(long ItemId, int Round, string Verdict, string Outcome,
+    IReadOnlyList<string>? PolesFor, IReadOnlyList<string>? PolesAgainst, bool Fragile, bool DependsOnDropouts);
+
+/// <summary>
+/// The verdicts made when rounds closed, asked by the stats endpoint. Convergence answers; Live does not know it
+/// (Convergence builds on Live's figures, so the question is defined here).
+/// </summary>
+public interface IItemVerdicts
+{
+    /// <summary>Each item's latest verdict made by round <paramref name="roundNumber"/> of the study or before.</summary>
+    Task<IReadOnlyList<ItemVerdict>> UpToRoundAsync(long studyId, int roundNumber);
+}
