@@ -244,8 +244,11 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
     public async Task<IReadOnlyDictionary<long, HashSet<long>>> RespondentsAsync(IReadOnlyCollection<long> roundIds)
     {
         if (roundIds.Count == 0) return new Dictionary<long, HashSet<long>>();
+        // Dapper hands Npgsql a list as one array parameter ("IN $1" is a syntax error there); SQLite gets it expanded.
         var rows = await db.ReadAsync(c => c.QueryAsync<(long RoundId, long ParticipantId)>(
-            "SELECT DISTINCT round_id, participant_id FROM answers WHERE round_id IN @roundIds", new { roundIds }));
+            db.Provider == DatabaseProvider.Postgres
+                ? "SELECT DISTINCT round_id, participant_id FROM answers WHERE round_id = ANY(@roundIds)"
+                : "SELECT DISTINCT round_id, participant_id FROM answers WHERE round_id IN @roundIds", new { roundIds = roundIds.ToArray() }));
         return rows.GroupBy(r => r.RoundId).ToDictionary(g => g.Key, g => g.Select(r => r.ParticipantId).ToHashSet());
     }
 
