@@ -22,7 +22,7 @@ public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher p
 
     public async Task HandleAsync(RoundClosed e)
     {
-        await publisher.PublishDirtyAsync();
+        await publisher.PublishDirtyAsync(closingRoundId: e.Round.Id);
         await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);
     }
 }
