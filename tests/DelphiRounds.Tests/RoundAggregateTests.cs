@@ -22,14 +22,14 @@ public sealed class RoundAggregateTests
     {
         var round = Round();
         Assert.True(round.Apply(10, participantId: 1, "residents", 5, null, answerId: 100, acceptedTimestamp: 1));
-        Assert.Equal(0, Assert.Single(round.Released(K, 3, null)).Overall.N);
+        Assert.Equal(0, Assert.Single(round.Released(K, 3, false, null)).Overall.N);
         Assert.Empty(Release(round));
         round.Apply(10, 2, "residents", 6, null, 101, 1);
         round.Apply(10, 3, "residents", 7, null, 102, 1);
-        Assert.Equal(3, Assert.Single(round.Released(K, 3, null)).Overall.N);
+        Assert.Equal(3, Assert.Single(round.Released(K, 3, false, null)).Overall.N);
         Assert.Equal(102, Assert.Single(Release(round)).Version);
         Assert.Empty(Release(round));
-        Assert.Equal(3, Assert.Single(round.Released(K, 3, null)).Overall.N);
+        Assert.Equal(3, Assert.Single(round.Released(K, 3, false, null)).Overall.N);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class RoundAggregateTests
         round.Apply(10, 2, "housing", 6, null, 2, 1);
         Assert.Empty(Release(round));
         Assert.Empty(Release(round, closing: true));
-        var shown = Assert.Single(round.Released(K, 3, null));
+        var shown = Assert.Single(round.Released(K, 3, false, null));
         Assert.Equal(0, shown.Overall.N);
         Assert.Null(shown.Overall.Median);
         Assert.Null(shown.Overall.Distribution);
@@ -58,7 +58,7 @@ public sealed class RoundAggregateTests
         round.Apply(10, 4, "residents", 1, null, 5, 1);
         round.Apply(10, 1, "residents", 5, null, 6, 1);
         Assert.Empty(Release(round));
-        Assert.Equal(3, Assert.Single(round.Released(K, 3, null)).Overall.N);
+        Assert.Equal(3, Assert.Single(round.Released(K, 3, false, null)).Overall.N);
         round.Apply(10, 2, "residents", 5, null, 7, 1);
         var released = Assert.Single(Release(round));
         Assert.Equal(4, released.Overall.N);
@@ -149,7 +149,7 @@ public sealed class RoundAggregateTests
         Assert.Empty(Release(round));
         round.Apply(10, 10, "grid", 1, null, ++id, 1);
         Assert.Empty(Release(round));
-        Assert.Equal(6, Assert.Single(round.Released(K, 3, null)).Overall.N);
+        Assert.Equal(6, Assert.Single(round.Released(K, 3, false, null)).Overall.N);
         round.Apply(10, 11, "housing", 7, null, ++id, 1);
         round.Apply(10, 1, "housing", 7, null, ++id, 1);
         var released = Assert.Single(Release(round));

@@ -92,12 +92,14 @@ public sealed class LiveAggregates(
     }
 
     /// <summary>The released statistics of every item of a round: what every page, the stats endpoint and the pushes show.</summary>
-    public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId)
+    /// <param name="roundId">The round.</param>
+    /// <param name="closed">The round has closed: its final figures (scaled out, the close may have happened on another instance).</param>
+    public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId, bool closed = false)
     {
         var round = await ForRoundAsync(roundId);
         // A reader releases what may be released now (the publisher pushes it on its next tick), so a page
         // right after the k-th answer shows it, the same as the push that follows.
-        return round?.Released(K, MinGroupAnswers, metrics.Released);
+        return round?.Released(K, MinGroupAnswers, closed, metrics.Released);
     }
 
     /// <summary>
@@ -244,11 +246,11 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
     }
 
     /// <summary>The released state of every item (nothing for an item not released yet), after releasing what may be released now.</summary>
-    internal IReadOnlyList<ItemStats> Released(int k, int minGroupAnswers, Action<long>? released)
+    internal IReadOnlyList<ItemStats> Released(int k, int minGroupAnswers, bool closed, Action<long>? released)
     {
         lock (_gate)
         {
-            ReleaseLocked(k, minGroupAnswers, closing: false, released);
+            ReleaseLocked(k, minGroupAnswers, closed, released);
             return _items.Select(kv => kv.Value.Released ?? ItemStats.NothingYet(kv.Key, kv.Value.Kind)).ToList();
         }
     }

@@ -22,7 +22,7 @@ public static class LiveEndpoints
         var (round, viewer) = await access.CheckAsync(context.User, roundId);
         if (round is null || viewer == LiveAccess.Viewer.None)
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
-        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
+        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId, round.State == RoundStates.Closed) ?? []);
         return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items));
     }
 }

@@ -44,10 +44,11 @@ public sealed class LivePublisher(
     {
         var started = Stopwatch.GetTimestamp();
         var dirty = aggregates.TakeDirty(closingRoundId);
-        // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current.
-        if (!fanOut.IsPublisher) return;
         foreach (var (roundId, mode, stats) in dirty)
         {
+            // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates
+            // current — except for the final figures of a round closed here, which the publisher may still hold.
+            if (!fanOut.IsPublisher && roundId != closingRoundId) continue;
             var items = stats.Select(LiveItem.From).ToList();
             var update = new StatsUpdate(roundId, items);
             ItemsPushed.Add(items.Count);

@@ -9,7 +9,7 @@ namespace DelphiRounds.Live;
 /// aggregate; an opened round starts from the database and is announced; a closed round first pushes
 /// everything accepted before the close, then announces the close.
 /// </summary>
-public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients)
+public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, ILiveFanOut fanOut)
     : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>
 {
     public Task HandleAsync(AnswerAccepted e) => aggregates.ApplyAsync(e.Answer, e.GroupSlug, e.AcceptedTimestamp);
@@ -23,6 +23,7 @@ public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher p
     public async Task HandleAsync(RoundClosed e)
     {
         await publisher.PublishDirtyAsync(closingRoundId: e.Round.Id);
+        fanOut.AnnounceClosed(e.Round.Id);
         await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);
     }
 }
