@@ -158,6 +158,22 @@ public sealed class ThresholdAttackTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Equal(0, Scenario.ItemStats(JsonDocument.Parse(before).RootElement, s.FivePointItem).GetProperty("overall").GetProperty("n").GetInt32());
     }
 
+    [Fact]
+    public async Task A_participant_is_told_before_answering_that_the_last_step_at_the_close_may_be_smaller()
+    {
+        foreach (var mode in new[] { "live", "blind" })
+        {
+            var s = await Scenario.CreateAsync(app, mode: mode);
+            var page = await app.Client().GetStringAsync($"/p/{s.Participants[0].Token}");
+            Assert.Contains("data-threshold-note", page);
+            Assert.Contains("pas als minstens 3 mensen", page);
+            Assert.Contains("1 of 2 antwoorden", page);
+        }
+        // A classic round shows nothing until the close, so there is no step to tell about.
+        var classic = await Scenario.CreateAsync(app, mode: "classic");
+        Assert.DoesNotContain("data-threshold-note", await app.Client().GetStringAsync($"/p/{classic.Participants[0].Token}"));
+    }
+
     /// <summary>
     /// Checks every step between consecutive different states: the panel's count, each group's count (shown
     /// before and after), and the panel's less those groups' change by none or at least k; returns the number of steps.
