@@ -159,6 +159,21 @@ public sealed class ThresholdAttackTests(DelphiApp app) : IClassFixture<DelphiAp
     }
 
     [Fact]
+    public async Task The_arguments_of_an_open_round_carry_no_value_a_participant_could_read_one_answer_off()
+    {
+        var s = await Scenario.CreateAsync(app);
+        await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[1].Token, s.RoundId,
+            new { itemId = s.SevenPointItem, value = 7, rationale = "Restwarmte is er al." }), HttpStatusCode.Created);
+        var open = await Scenario.Expect(await app.Client(s.Participants[0].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/arguments"), HttpStatusCode.OK);
+        var argument = Assert.Single(open.EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, argument.GetProperty("value").ValueKind);
+        Assert.Equal("Restwarmte is er al.", argument.GetProperty("rationale").GetString());
+        // The facilitator moderates and keeps the value.
+        var moderated = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/arguments"), HttpStatusCode.OK);
+        Assert.Equal(7, Assert.Single(moderated.EnumerateArray()).GetProperty("value").GetDouble());
+    }
+
+    [Fact]
     public async Task A_participant_is_told_before_answering_that_the_last_step_at_the_close_may_be_smaller()
     {
         foreach (var mode in new[] { "live", "blind" })
