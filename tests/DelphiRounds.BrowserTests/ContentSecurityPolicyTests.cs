@@ -38,9 +38,11 @@ public sealed class ContentSecurityPolicyTests(DelphiApp app, Browser browser) :
         await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("aan", new() { Timeout = 10_000 });
 
         // A push over the WebSocket reaches the page.
-        await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[5].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+        // Three answers: the first release (threshold release, k = 3).
+        foreach (var p in s.Participants.Skip(3).Take(3))
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
         var block = page.Locator($"[data-stats][data-item=\"{s.SevenPointItem}\"]");
-        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync("1", new() { Timeout = 10_000 });
+        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync("3", new() { Timeout = 10_000 });
         // The form posts (form-action 'self').
         var card = page.Locator($"#item-{s.SevenPointItem}");
         await card.GetByLabel("4", new() { Exact = false }).First.CheckAsync();

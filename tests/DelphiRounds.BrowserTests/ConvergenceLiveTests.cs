@@ -14,7 +14,8 @@ public sealed class ConvergenceLiveTests(DelphiApp app, Browser browser) : IClas
     public async Task A_new_answer_redraws_the_items_convergence_block_without_a_reload()
     {
         var s = await Scenario.CreateAsync(app);
-        foreach (var (p, v) in s.Participants.Take(4).Zip(new[] { 4, 5, 5, 6 }))
+        // Three answers: the first release (threshold release, k = 3); each later step is three more.
+        foreach (var (p, v) in s.Participants.Take(3).Zip(new[] { 4, 5, 5 }))
             await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = v }), HttpStatusCode.Created);
         var account = (await app.Services.GetRequiredService<FacilitatorStore>().FindByApiTokenAsync(s.FacilitatorToken))!;
 
@@ -29,22 +30,24 @@ public sealed class ConvergenceLiveTests(DelphiApp app, Browser browser) : IClas
 
         var item = page.Locator($"[data-convergence-item=\"{s.SevenPointItem}\"]");
         var n = item.Locator("tr[data-round=\"1\"] [data-figure=n]");
-        await Assertions.Expect(n).ToHaveTextAsync("4");
+        await Assertions.Expect(n).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("aan", new() { Timeout = 10_000 });
         await page.EvaluateAsync("() => { window.__notReloaded = true; }");
 
-        await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[4].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 7 }), HttpStatusCode.Created);
-        await Assertions.Expect(n).ToHaveTextAsync("5", new() { Timeout = 10_000 });
-        await Assertions.Expect(item.Locator("svg.chart--location desc")).ToContainTextAsync("5 antwoorden");
+        foreach (var (p, v) in s.Participants.Skip(3).Take(3).Zip(new[] { 7, 6, 6 }))
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = v }), HttpStatusCode.Created);
+        await Assertions.Expect(n).ToHaveTextAsync("6", new() { Timeout = 10_000 });
+        await Assertions.Expect(item.Locator("svg.chart--location desc")).ToContainTextAsync("6 antwoorden");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded");
 
         // Paused, nothing moves; resumed, the waiting change comes in.
         await page.Locator("[data-live-pause]").ClickAsync();
-        await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[5].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+        foreach (var p in s.Participants.Skip(6).Take(3))
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
         await page.WaitForTimeoutAsync(2500);
-        await Assertions.Expect(n).ToHaveTextAsync("5");
+        await Assertions.Expect(n).ToHaveTextAsync("6");
         await page.Locator("[data-live-pause]").ClickAsync();
-        await Assertions.Expect(n).ToHaveTextAsync("6", new() { Timeout = 10_000 });
+        await Assertions.Expect(n).ToHaveTextAsync("9", new() { Timeout = 10_000 });
     }
 
     [Fact]

@@ -113,7 +113,19 @@ public sealed class BenchServer : IAsyncDisposable
             if (_process.HasExited || i > 600) throw new InvalidOperationException($"the server did not start; see {log}.err");
             await Task.Delay(100);
         }
+        _facilitatorToken = token;
         await SetUpStudyAsync(token, participants, items);
+    }
+
+    private string _facilitatorToken = "";
+
+    /// <summary>Closes the round as its facilitator: threshold release holds the last one or two changes of an item until then.</summary>
+    public async Task CloseRoundAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{RoundId}/close");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _facilitatorToken);
+        using var response = await Http.SendAsync(request);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"closing the round: {(int)response.StatusCode}");
     }
 
     private async Task SetUpStudyAsync(string token, int participants, int items)

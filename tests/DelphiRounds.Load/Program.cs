@@ -108,11 +108,11 @@ internal static class Report
     public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
     {
         var table = new StringBuilder();
-        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5}");
+        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19}");
         foreach (var r in rows)
         {
             table.AppendLine($"{r.Variant,-10} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
-                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0}");
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19}");
         }
         double Sustained(string variant) => rows
             .Where(r => r.Variant == variant && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
@@ -140,6 +140,7 @@ internal static class Report
                 variant = r.Variant, participants = r.Participants, answersPerSecond = r.AnswersPerSecond, deliveriesPerSecond = r.DeliveriesPerSecond,
                 p50Ms = r.P50Ms, p95Ms = r.P95Ms, p99Ms = r.P99Ms, serverCpuPercent = r.ServerCpuPercent,
                 memoryPerConnectionBytes = r.MemoryPerConnectionBytes, missedFinalStates = r.MissedFinalStates, aggregatesExact = r.AggregatesExact,
+                releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
                 loadAverage1m = r.LoadAverage1m,
             }),

@@ -16,7 +16,7 @@ public sealed record Row(
     string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
     long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
-    double LoadAverage1m)
+    double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
@@ -45,11 +45,14 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var rssBefore = ProcStat.RssBytes(server.Pid);
         var followers = new LiveFollower[s.Participants];
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        // One screen notes each release (item, version, receipt) to time every answer to the release that includes it.
+        var releases = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Version, long Received)>();
         var connectWatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, s.Participants), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
             var p = server.Participants[i];
-            followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency);
+            followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency,
+                i == 0 ? (item, version, received) => releases.Enqueue((item, version, received)) : null);
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
@@ -58,6 +61,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
         var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load)>();
+        var answered = new List<System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>>();
         var random = new Random(2030);
         var inFlight = 0;
         var pending = new List<Task>();
@@ -72,6 +76,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var cpuBefore = ProcStat.CpuSeconds(server.Pid);
             var clientCpuBefore = ProcStat.CpuSeconds(Environment.ProcessId);
             var answerLatency = new LatencyHistogram();
+            var stepAnswers = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>();
+            answered.Add(stepAnswers);
             var watch = Stopwatch.StartNew();
             long offered = 0;
             while (watch.Elapsed.TotalSeconds < step.Seconds)
@@ -89,8 +95,9 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
                         try
                         {
                             var sent = Stopwatch.GetTimestamp();
-                            var (status, _) = await server.AnswerAsync(p, item, value);
+                            var (status, id) = await server.AnswerAsync(p, item, value);
                             answerLatency.Record(Stopwatch.GetTimestamp() - sent);
+                            if (status == HttpStatusCode.Created) stepAnswers.Enqueue((item, id, sent));
                             if (status == HttpStatusCode.Created && watch.Elapsed.TotalSeconds <= step.Seconds + 0.05) Interlocked.Increment(ref created);
                             else if (status != HttpStatusCode.Created) Interlocked.Increment(ref refused);
                         }
@@ -114,9 +121,13 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             if (s.Ramp && failedInARow >= 2) break;
         }
 
-        // Let every accepted answer reach every screen, then compare with the database.
+        // Let every accepted answer reach every screen, then compare with the database. Threshold release holds an
+        // item's last one or two changes while the round is open; closing it releases the final figures.
         var drain = Stopwatch.StartNew();
         await Task.WhenAll(pending);
+        await Task.Delay(1000);
+        var openReleases = releases.ToArray();
+        await server.CloseRoundAsync();
         var final = await FinalStateAsync(server);
         int missed = 0;
         var settle = Stopwatch.StartNew();
@@ -128,13 +139,41 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         } while (settle.Elapsed < TimeSpan.FromSeconds(20));
         var exact = missed == 0 && await ServerSnapshotExactAsync(server, final);
         log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}");
+        var releaseDelays = answered.Select(a => ReleaseDelays(a, openReleases)).ToList();
+        var held = answered.Sum(a => a.Count) - releaseDelays.Sum(d => d.Count);
+        log.WriteLine($"   answer → release that includes it: {string.Join(", ", releaseDelays.Select(d => $"p50 {Percentile(d, .5):0} p99 {Percentile(d, .99):0} ms"))}; {held} answer(s) held until the close");
 
         await Parallel.ForEachAsync(followers, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (f, _) => await f.DisposeAsync());
         snapshotHttp.Dispose();
 
-        return rows.Select(r => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
+        return rows.Select((r, i) => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
-            memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load)).ToList();
+            memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
+            Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)))).ToList();
+    }
+
+    /// <summary>
+    /// For each answer, the time from sending it to the first push (on one screen) of its item with a version at
+    /// least its id — the release that includes it; answers no push included before the close are left out.
+    /// </summary>
+    private static List<double> ReleaseDelays(IEnumerable<(long Item, long Id, long Sent)> answers, (long Item, long Version, long Received)[] releases)
+    {
+        var byItem = releases.GroupBy(r => r.Item).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Received).ToList());
+        var delays = new List<double>();
+        foreach (var a in answers)
+        {
+            if (!byItem.TryGetValue(a.Item, out var list)) continue;
+            var hit = list.FirstOrDefault(r => r.Version >= a.Id && r.Received >= a.Sent);
+            if (hit.Received > 0) delays.Add((hit.Received - a.Sent) * 1000.0 / Stopwatch.Frequency);
+        }
+        return delays;
+    }
+
+    private static double Percentile(List<double> values, double q)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     private static double Round(double v) => double.IsNaN(v) ? -1 : Math.Round(v, 1);
@@ -148,10 +187,13 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
     {
         if (!Stopwatch.IsHighResolution || Stopwatch.Frequency != 1_000_000_000 || !OperatingSystem.IsLinux())
             throw new InvalidOperationException($"Stopwatch is not CLOCK_MONOTONIC in ns here (frequency {Stopwatch.Frequency}); push latencies cannot be measured across processes.");
-        var p = server.Participants[0];
         using var http = new HttpClient { BaseAddress = server.Address };
         await using var probe = new LiveFollower(server.Address, http, server.Participants[1].Token, server.RoundId);
         await probe.StartAsync();
+        // Threshold release: the first release comes with the third answer, whose stamp the probe checks.
+        foreach (var earlier in server.Participants.Skip(2).Take(2))
+            if ((await server.AnswerAsync(earlier, server.ItemIds[0], 4)).Status != HttpStatusCode.Created) throw new InvalidOperationException("clock probe answer refused");
+        var p = server.Participants[0];
         var before = Stopwatch.GetTimestamp();
         var (status, id) = await server.AnswerAsync(p, server.ItemIds[0], 4);
         var after = Stopwatch.GetTimestamp();

@@ -32,6 +32,7 @@ public sealed class LiveFollower : IAsyncDisposable
     private readonly string _token;
     private readonly long _roundId;
     private readonly Action<long>? _latency;
+    private readonly Action<long, long, long>? _released;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, FollowedItem> _items = [];
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -42,8 +43,10 @@ public sealed class LiveFollower : IAsyncDisposable
     /// <param name="token">The participant's (or facilitator's) bearer token.</param>
     /// <param name="roundId">The round to follow.</param>
     /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
-    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null)
+    /// <param name="released">Called per pushed item with its id, version and the Stopwatch timestamp of receipt (optional).</param>
+    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null)
     {
+        _released = released;
         _http = http;
         _token = token;
         _roundId = roundId;
@@ -114,6 +117,7 @@ public sealed class LiveFollower : IAsyncDisposable
         {
             if (!Apply(item)) Interlocked.Increment(ref _stale);
             newest = Math.Max(newest, item.AcceptedTimestamp);
+            _released?.Invoke(item.ItemId, item.Version, received);
         }
         if (newest > 0) _latency?.Invoke(received - newest);
     }

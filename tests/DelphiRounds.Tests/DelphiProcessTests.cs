@@ -69,9 +69,18 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(1, ranked.GetProperty("ranks").GetProperty("grid").GetInt32());
         await Scenario.Expect(await Scenario.AnswerAsync(app, p, s.RoundId, new { itemId = open, text = "Een betaalbare aansluiting." }), HttpStatusCode.Created);
 
+        // Two more give the same answers: figures are shown from three answers on (threshold release).
+        foreach (var q in s.Participants.Skip(1).Take(2).Select(x => x.Token))
+        {
+            await Scenario.Expect(await Scenario.AnswerAsync(app, q, s.RoundId, new { itemId = share, low = 20, value = 30.5, high = 45 }), HttpStatusCode.Created);
+            await Scenario.Expect(await Scenario.AnswerAsync(app, q, s.RoundId, new { itemId = year, value = 2031 }), HttpStatusCode.Created);
+            await Scenario.Expect(await Scenario.AnswerAsync(app, q, s.RoundId,
+                new { itemId = rank, ranks = new Dictionary<string, int> { ["municipality"] = 2, ["grid"] = 1, ["state"] = 3 } }), HttpStatusCode.Created);
+        }
+
         var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
         Assert.Equal(30.5, Scenario.ItemStats(stats, share).GetProperty("overall").GetProperty("median").GetDouble());
-        Assert.Equal(1, Scenario.ItemStats(stats, rank).GetProperty("ranking").GetProperty("m").GetInt32());
+        Assert.Equal(3, Scenario.ItemStats(stats, rank).GetProperty("ranking").GetProperty("m").GetInt32());
         Assert.Equal(2031, Scenario.ItemStats(stats, year).GetProperty("overall").GetProperty("median").GetDouble());
     }
 
@@ -203,11 +212,13 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         await facilitatorHub.StartAsync();
         await facilitatorHub.InvokeAsync("JoinRound", classic);
 
-        await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, classic, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
+        // Three answers, so there are figures to release (threshold release, k = 3).
+        foreach (var p in new[] { a, s.Participants[2], s.Participants[3] })
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, classic, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
         var forParticipant = await Scenario.Expect(await app.Client(b.Token).GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
         Assert.Empty(forParticipant.GetProperty("items").EnumerateArray());
         var forFacilitator = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
-        Assert.Equal(1, Scenario.ItemStats(forFacilitator, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(3, Scenario.ItemStats(forFacilitator, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
         await facilitatorPushed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Contains("pas als de ronde gesloten is", await app.Client().GetStringAsync($"/p/{b.Token}"));
 
@@ -224,7 +235,7 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
             }
         }
         var after = await Scenario.Expect(await app.Client(b.Token).GetAsync($"/api/v1/rounds/{classic}/stats"), HttpStatusCode.OK);
-        Assert.Equal(1, Scenario.ItemStats(after, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(3, Scenario.ItemStats(after, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
     }
 
     [Fact]
@@ -232,8 +243,10 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
     {
         var s = await Scenario.CreateAsync(app, mode: "blind");
         var blind = s.RoundId;
-        var (a, b) = (s.Participants[0], s.Participants[1]);
+        var (a, b, c) = (s.Participants[0], s.Participants[1], s.Participants[2]);
         await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, blind, new { itemId = s.SevenPointItem, value = 2 }), HttpStatusCode.Created);
+        // A third answer: a blind round reveals an item only once it has three (threshold release).
+        await Scenario.Expect(await Scenario.AnswerAsync(app, c.Token, blind, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
 
         var pushes = Channel.CreateUnbounded<JsonElement>();
         await using var hub = app.Hub(b.Token);
@@ -253,6 +266,9 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         while (pushes.Reader.TryRead(out _)) { }
         await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, blind, new { itemId = s.FivePointItem, value = 3 }), HttpStatusCode.Created);
         await Scenario.Expect(await Scenario.AnswerAsync(app, b.Token, blind, new { itemId = s.SevenPointItem, value = 4, rationale = "Na het zien van het panel." }), HttpStatusCode.Created);
+        // Three revisions make the next release.
+        await Scenario.Expect(await Scenario.AnswerAsync(app, c.Token, blind, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
+        await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, blind, new { itemId = s.SevenPointItem, value = 2 }), HttpStatusCode.Created);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var push = await pushes.Reader.ReadAsync(cts.Token);
         Assert.All(push.GetProperty("items").EnumerateArray(), i => Assert.Equal(s.SevenPointItem, i.GetProperty("itemId").GetInt64()));
@@ -270,8 +286,8 @@ public sealed class DelphiProcessTests(DelphiApp app) : IClassFixture<DelphiApp>
         await Close(s, blind);
         var export = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/export.json"), HttpStatusCode.OK);
         var item = export.GetProperty("rounds")[0].GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == s.SevenPointItem);
-        Assert.Equal(4, item.GetProperty("firstAggregate").GetProperty("median").GetDouble()); // first answers {2, 6}
-        Assert.Equal(3, item.GetProperty("aggregate").GetProperty("median").GetDouble());      // revised {2, 4}
+        Assert.Equal(6, item.GetProperty("firstAggregate").GetProperty("median").GetDouble()); // first answers {2, 6, 6}
+        Assert.Equal(4, item.GetProperty("aggregate").GetProperty("median").GetDouble());      // revised {2, 4, 5}
     }
 
     [Fact]

@@ -25,13 +25,15 @@ public sealed class LiveHubTests(DelphiApp app) : IClassFixture<DelphiApp>
         await hub.StartAsync();
         await hub.InvokeAsync("JoinRound", s.RoundId);
 
-        await Scenario.Expect(await Scenario.AnswerAsync(app, a.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+        // Released once three people answered (threshold release): one push with all three.
+        foreach (var p in new[] { a, s.Participants[1], s.Participants[2] })
+            await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
 
         using var cts = new CancellationTokenSource(Patience);
         var update = await updates.Reader.ReadAsync(cts.Token);
         Assert.Equal(s.RoundId, update.GetProperty("roundId").GetInt64());
         var item = update.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == s.SevenPointItem);
-        Assert.Equal(1, item.GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(3, item.GetProperty("overall").GetProperty("n").GetInt32());
         Assert.Equal(6, item.GetProperty("overall").GetProperty("median").GetDouble());
         Assert.True(item.GetProperty("version").GetInt64() > 0);
     }

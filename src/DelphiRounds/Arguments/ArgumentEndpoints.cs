@@ -50,8 +50,11 @@ public static class ArgumentEndpoints
             var maySee = await access.ParticipantMaySeeAsync(round, pid);
             all = all.Where(a => maySee(a.ItemId)).ToList();
         }
+        // While the round is open an argument appears as soon as it is given; with its value it would be one
+        // person's answer beside the threshold-released figures (docs/privacy.md). The value follows at the close.
+        var withValue = participant is null || !round.IsOpen;
         return TypedResults.Ok<IReadOnlyList<ArgumentResponse>>(all.Select(a =>
-            new ArgumentResponse(a.AnswerId, a.ItemId, a.Value, a.Rationale, a.Convincing, a.MarkedByMe, a.HiddenReason)).ToList());
+            new ArgumentResponse(a.AnswerId, a.ItemId, withValue ? a.Value : null, a.Rationale, a.Convincing, a.MarkedByMe, a.HiddenReason)).ToList());
     }
 
     private static async Task<Results<Ok<bool>, ProblemHttpResult>> MarkAsync(long answerId, HttpContext context, ArgumentStore arguments)

@@ -117,11 +117,14 @@ public sealed class ConvergenceReader(
                 if (stored.TryGetValue((r.Id, item.Id), out var snapshot))
                 {
                     var json = JsonDocument.Parse(snapshot.AnalysisJson).RootElement;
-                    overall.Add(FromJson(r.Number, false, json, snapshot.Verdict));
-                    if (json.TryGetProperty("groups", out var g))
-                        foreach (var group in g.EnumerateObject())
-                            if (perGroup.TryGetValue(group.Name, out var list) && Int(group.Value, "n") >= MinGroup)
-                                list.Add(FromJson(r.Number, false, group.Value, null));
+                    // The same groups as every other screen: none the panel's figures less the groups shown would give away.
+                    var groupsOf = json.TryGetProperty("groups", out var g) ? g.EnumerateObject().ToList() : [];
+                    var shown = GroupSuppression.Shown(groupsOf.Select(x => KeyValuePair.Create(x.Name, Int(x.Value, "n"))), MinGroup);
+                    var figures = FromJson(r.Number, false, json, snapshot.Verdict);
+                    overall.Add(figures with { Reasons = ShownReasons.Filter(figures.Reasons, groupsOf.Select(x => x.Name).Where(n => !shown.Contains(n))) });
+                    foreach (var group in groupsOf)
+                        if (perGroup.TryGetValue(group.Name, out var list) && shown.Contains(group.Name))
+                            list.Add(FromJson(r.Number, false, group.Value, null));
                 }
                 else if (r.IsOpen && liveStats.TryGetValue(item.Id, out var stats))
                 {

@@ -11,35 +11,43 @@ namespace DelphiRounds.Live;
 /// <param name="Version">How many answers and revisions of the round the item reflects (local to the round); clients drop a push older than what they show.</param>
 /// <param name="AcceptedTimestamp">Monotonic <c>Stopwatch</c> timestamp at which the newest reflected answer was accepted (0 when loaded from the database); never in a response, it is the server's clock.</param>
 /// <param name="Overall">The whole panel (for a ranking only <c>n</c>, the number of raters).</param>
-/// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers (see <see cref="GroupSuppression"/>).</param>
-/// <param name="HiddenGroups">Groups that have answers but are not shown: too few, or so few left out without them that the panel's figures would give those away.</param>
-/// <param name="Consensus">The consensus criteria's verdict on the current answers.</param>
+/// <param name="Groups">Stakeholder groups (slug) with at least the threshold of answers (see <see cref="GroupSuppression"/>).
+/// Groups left out are not named at all: a screen only shows that a group's figures are not shown.</param>
+/// <param name="Consensus">The consensus criteria's verdict on the released answers, its reasons passed through
+/// <see cref="ShownReasons"/> so none names a group that is not shown.</param>
 /// <param name="Ranking">A ranking item's Kendall's W and mean ranks.</param>
 public sealed record ItemStats(
     long ItemId, string Kind, long Version, [property: System.Text.Json.Serialization.JsonIgnore] long AcceptedTimestamp, Statistics Overall,
-    IReadOnlyDictionary<string, Statistics> Groups, IReadOnlyList<string> HiddenGroups, ConsensusResult? Consensus,
+    IReadOnlyDictionary<string, Statistics> Groups, ConsensusResult? Consensus,
     RankingAnalysis? Ranking = null)
 {
+    /// <summary>
+    /// What is shown of an item before its first release (fewer than k answers): no figures at all, not even the
+    /// count, so a screen cannot tell one answer from two.
+    /// </summary>
+    public static ItemStats NothingYet(long itemId, string kind) =>
+        new(itemId, kind, 0, 0, new Statistics(), new Dictionary<string, Statistics>(), null);
+
+    /// <summary>True when the item has released figures (at least k answers).</summary>
+    public bool Released => Overall.N > 0;
+
     public static ItemStats From(long itemId, string kind, long version, long acceptedTimestamp, ItemAnalysis analysis, int minGroupAnswers)
     {
         var shown = new Dictionary<string, Statistics>();
-        var hidden = new List<string>();
         var allowed = GroupSuppression.Shown(analysis.Groups.Select(g => KeyValuePair.Create(g.Key, g.Value.N)), minGroupAnswers);
         foreach (var (slug, stats) in analysis.Groups)
-        {
             if (allowed.Contains(slug)) shown[slug] = stats;
-            else if (stats.N > 0) hidden.Add(slug);
-        }
+        var consensus = ShownReasons.Filter(analysis.Consensus, analysis.Groups.Keys.Where(g => !shown.ContainsKey(g)));
         // A year has no meaningful zero, so its coefficient of variation (sd / mean) means nothing: leave it out.
         if (kind == Items.ItemKinds.Year)
             return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall with { Cv = null },
-                shown.ToDictionary(g => g.Key, g => g.Value with { Cv = null }), hidden, analysis.Consensus);
-        return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, hidden, analysis.Consensus);
+                shown.ToDictionary(g => g.Key, g => g.Value with { Cv = null }), consensus);
+        return new ItemStats(itemId, kind, version, acceptedTimestamp, analysis.Overall, shown, consensus);
     }
 
     public static ItemStats FromRanking(long itemId, long version, long acceptedTimestamp, RankingAnalysis ranking) =>
         new(itemId, Items.ItemKinds.Ranking, version, acceptedTimestamp, new Statistics { N = ranking.M },
-            new Dictionary<string, Statistics>(), [], null, ranking);
+            new Dictionary<string, Statistics>(), null, ranking);
 }
 
 /// <summary>The current aggregates of a round; for the facilitator also each item's verdict made so far (at this round's close or an earlier one).</summary>

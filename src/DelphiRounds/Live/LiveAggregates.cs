@@ -12,16 +12,19 @@ namespace DelphiRounds.Live;
 /// Each item's aggregate of a round, kept in memory and updated per answer or revision by the
 /// incremental aggregates of <c>DelphiRounds.Consensus</c>, without reading answers back. A round is
 /// loaded from the database once, on first use; after that only accepted answers change it.
-/// Changed items are marked dirty for the <see cref="LivePublisher"/>.
+/// Changed items are marked dirty for the <see cref="LivePublisher"/>, which releases an item's figures only
+/// once at least <see cref="ReleaseThreshold.K"/> people have changed it since its last release; pages, the
+/// stats endpoint and pushes all show that released state, never the aggregate in between.
 /// </summary>
 public sealed class LiveAggregates(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options,
-    ILiveFanOut fanOut)
+    ILiveFanOut fanOut, LiveMetrics metrics)
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<RoundAggregate>>> _rounds = new();
     private readonly ConcurrentDictionary<long, byte> _dirtyRounds = new();
 
     private int MinGroupAnswers => options.Value.MinGroupAnswersShown;
+    private int K => Math.Max(ReleaseThreshold.K, options.Value.MinGroupAnswersShown);
 
     /// <summary>The in-memory aggregate of a round, loading it on first use; null when the round does not exist.</summary>
     public async Task<RoundAggregate?> ForRoundAsync(long roundId)
@@ -88,24 +91,33 @@ public sealed class LiveAggregates(
         }
     }
 
-    /// <summary>Current statistics of every item of a round (anonymity threshold applied).</summary>
-    public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId)
+    /// <summary>The released statistics of every item of a round: what every page, the stats endpoint and the pushes show.</summary>
+    /// <param name="roundId">The round.</param>
+    /// <param name="closed">The round has closed: its final figures (scaled out, the close may have happened on another instance).</param>
+    public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId, bool closed = false)
     {
         var round = await ForRoundAsync(roundId);
-        return round?.Snapshot(MinGroupAnswers, dirtyOnly: false);
+        // A reader releases what may be released now (the publisher pushes it on its next tick), so a page
+        // right after the k-th answer shows it, the same as the push that follows.
+        return round?.Released(K, MinGroupAnswers, closed, metrics.Released);
     }
 
-    /// <summary>Takes the changed items of every round since the last call (for the publisher), with the round's mode.</summary>
-    public List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)> TakeDirty()
+    /// <summary>
+    /// Releases the items of every round that have enough changes since their last release (for the publisher),
+    /// with the round's mode. A closing round releases whatever it has, once its panel has at least k answers.
+    /// </summary>
+    public List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)> TakeDirty(long? closingRoundId = null)
     {
         var result = new List<(long, string, IReadOnlyList<ItemStats>)>();
-        foreach (var roundId in _dirtyRounds.Keys)
+        var roundIds = _dirtyRounds.Keys.ToList();
+        if (closingRoundId is { } closing && !roundIds.Contains(closing)) roundIds.Add(closing);
+        foreach (var roundId in roundIds)
         {
             _dirtyRounds.TryRemove(roundId, out _);
             if (_rounds.TryGetValue(roundId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
             {
                 var round = lazy.Value.Result;
-                var changed = round.Snapshot(MinGroupAnswers, dirtyOnly: true);
+                var changed = round.Release(K, MinGroupAnswers, closing: roundId == closingRoundId, metrics.Released);
                 if (changed.Count > 0) result.Add((roundId, round.Mode, changed));
             }
         }
@@ -147,11 +159,23 @@ public sealed class LiveAggregates(
         var newest = current.GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
         var stored = await answers.IdsByItemAsync(roundId);
         aggregate.StartVersions(newest.ToDictionary(n => n.Key, n => ((long)stored[n.Key].Count(id => id <= n.Value), n.Value)));
+        // What the database holds is released as a first release (if it has k answers); a closed round's are its final figures.
+        aggregate.Release(K, MinGroupAnswers, closing: round.State == RoundStates.Closed, released: null);
         aggregate.ClearDirty();
         return aggregate;
     }
 
     private sealed class RoundNotFoundException : Exception;
+}
+
+/// <summary>The k of threshold release: no figure anyone sees changes by fewer than this many people's answers.</summary>
+public static class ReleaseThreshold
+{
+    /// <summary>
+    /// Three: with two, each of two new answers is the difference less the other, which the one who gave it knows.
+    /// Locked: <see cref="LiveOptions.MinGroupAnswersShown"/> may raise it, nothing lowers it.
+    /// </summary>
+    public const int K = 3;
 }
 
 /// <summary>The aggregates of one round's items. All access goes through one lock per round.</summary>
@@ -178,6 +202,18 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
         public long CountedUpTo { get; set; }
         public long AcceptedTimestamp { get; set; }
         public bool Dirty { get; set; }
+
+        /// <summary>People whose answer changed since the panel's figures were last released.</summary>
+        public HashSet<long> Changed { get; } = [];
+
+        /// <summary>Acceptance times of the changes not released yet (for the release-delay measure).</summary>
+        public List<long> Waiting { get; } = [];
+
+        /// <summary>What everyone sees of this item; null until the first release.</summary>
+        public ItemStats? Released { get; set; }
+
+        /// <summary>The released state has not been pushed yet (released by a reader, or sent again after a scale-out reconnect).</summary>
+        public bool Unpushed { get; set; }
     }
 
     internal void AddItem(long itemId, string kind, IItemAggregate aggregate)
@@ -193,7 +229,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
     /// <summary>
     /// Applies an answer unless a newer answer of the same participant is already in (answers can
     /// arrive out of order from concurrent requests; the highest answer id wins), and counts it in the item's
-    /// version either way. True when there is something to push.
+    /// version either way. True when the aggregate's figures changed.
     /// </summary>
     public bool Apply(long itemId, long participantId, string group, double? value, IReadOnlyDictionary<string, double>? ranks, long answerId, long acceptedTimestamp)
     {
@@ -205,19 +241,16 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
                 if (old.AnswerId > answerId)
                 {
                     // A revision overtaken by a newer one of the same participant: the figures stay, but it is a
-                    // stored row of the item and the version counts every one, so the new version is pushed.
-                    if (answerId <= item.CountedUpTo) return false;
-                    item.Version++;
-                    item.Dirty = true;
-                    return true;
+                    // stored row of the item and the version counts every one (it goes out with the next release).
+                    if (answerId > item.CountedUpTo) item.Version++;
+                    return false;
                 }
                 if (old.AnswerId == answerId)
                 {
-                    // Already counted: the round was loaded from the database after this answer's commit.
-                    // It still has to be pushed, stamped with its acceptance time.
+                    // Already counted: the round was loaded (and released) from the database after this answer's
+                    // commit; only its acceptance time is new.
                     if (item.NewestAnswerId == answerId) item.AcceptedTimestamp = acceptedTimestamp;
-                    item.Dirty = true;
-                    return true;
+                    return false;
                 }
                 if (item.Numbers is not null && old.Value is { } oldValue) item.Numbers.Remove(old.Group, oldValue);
             }
@@ -232,27 +265,44 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
                 item.NewestAnswerId = answerId;
                 item.AcceptedTimestamp = acceptedTimestamp;
             }
+            item.Changed.Add(participantId);
+            if (acceptedTimestamp > 0) item.Waiting.Add(acceptedTimestamp);
             item.Dirty = true;
             return true;
         }
     }
 
-    internal IReadOnlyList<ItemStats> Snapshot(int minGroupAnswers, bool dirtyOnly)
+    /// <summary>The released state of every item (nothing for an item not released yet), after releasing what may be released now.</summary>
+    internal IReadOnlyList<ItemStats> Released(int k, int minGroupAnswers, bool closed, Action<long>? released)
     {
         lock (_gate)
         {
-            var list = new List<ItemStats>(_items.Count);
-            foreach (var (itemId, item) in _items)
+            ReleaseLocked(k, minGroupAnswers, closed, released);
+            return _items.Select(kv => kv.Value.Released ?? ItemStats.NothingYet(kv.Key, kv.Value.Kind)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Releases every changed item that may be released now and returns the new released states.
+    /// An item is released when at least <paramref name="k"/> people changed it since its last release, it has at
+    /// least k answers, and every group shown moves by none or at least k of its own people, the rest of the panel's
+    /// change likewise (else the panel's change less the groups' would be one or two answers); until then it is held
+    /// whole. A closing round releases every change, once the panel has k answers.
+    /// </summary>
+    /// <param name="k">The release threshold (<see cref="ReleaseThreshold.K"/> or more).</param>
+    /// <param name="minGroupAnswers">The fewest answers a group's figures rest on.</param>
+    /// <param name="closing">The round is closing: its final figures go out.</param>
+    /// <param name="released">Called with each released change's acceptance time (for the release-delay measure).</param>
+    internal IReadOnlyList<ItemStats> Release(int k, int minGroupAnswers, bool closing, Action<long>? released)
+    {
+        lock (_gate)
+        {
+            ReleaseLocked(k, minGroupAnswers, closing, released);
+            var list = new List<ItemStats>();
+            foreach (var item in _items.Values)
             {
-                if (dirtyOnly)
-                {
-                    // Only the publisher takes the dirty mark; a page or API snapshot must not swallow a push.
-                    if (!item.Dirty) continue;
-                    item.Dirty = false;
-                }
-                list.Add(item.Ranking is not null
-                    ? ItemStats.FromRanking(itemId, item.Version, item.AcceptedTimestamp, item.Ranking.Analysis())
-                    : ItemStats.From(itemId, item.Kind, item.Version, item.AcceptedTimestamp, item.Numbers!.Analysis(), minGroupAnswers));
+                if (item.Unpushed && item.Released is not null) list.Add(item.Released);
+                item.Unpushed = false;
             }
             return list;
         }
@@ -265,9 +315,55 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
                 (item.Version, item.CountedUpTo) = versions.GetValueOrDefault(itemId);
     }
 
+    private void ReleaseLocked(int k, int minGroupAnswers, bool closing, Action<long>? released)
+    {
+        foreach (var (itemId, item) in _items)
+        {
+            if (item.Changed.Count == 0 || item.Current.Count < k) continue;
+            if (!closing && item.Changed.Count < k) continue;
+            ItemStats stats;
+            if (item.Ranking is not null)
+            {
+                // A ranking shows no group figures: only the panel's change has to reach k.
+                stats = ItemStats.FromRanking(itemId, item.Version, item.AcceptedTimestamp, item.Ranking.Analysis());
+            }
+            else if (Figures(itemId, item, k, minGroupAnswers, closing) is { } figures) stats = figures;
+            else continue;
+            item.Released = stats;
+            item.Unpushed = true;
+            item.Changed.Clear();
+            item.Dirty = false;
+            foreach (var t in item.Waiting) released?.Invoke(t);
+            item.Waiting.Clear();
+        }
+    }
+
+    /// <summary>The figures to release, or null to hold the item for more changes.</summary>
+    private static ItemStats? Figures(long itemId, ItemState item, int k, int minGroupAnswers, bool closing)
+    {
+        var analysis = item.Numbers!.Analysis();
+        var full = ItemStats.From(itemId, item.Kind, item.Version, item.AcceptedTimestamp, analysis, minGroupAnswers);
+        // Final figures (docs/privacy.md, "At the close") and a first release have nothing to hold against.
+        if (closing || item.Released is not { } last) return full;
+        // Every figure moves in the same window of changes, so no two windows can be played off against each other.
+        // Within it, each group shown before and after moves by none or at least k of its own people, and the rest
+        // of the panel's change (groups not shown, newly shown or no longer shown) is none or at least k people too.
+        var changedIn = item.Changed.GroupBy(p => item.Current[p].Group).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var rest = 0;
+        foreach (var (group, changed) in changedIn)
+        {
+            if (full.Groups.ContainsKey(group) && last.Groups.ContainsKey(group))
+            {
+                if (changed < k) return null;
+            }
+            else rest += changed;
+        }
+        return rest is > 0 and var r && r < k ? null : full;
+    }
+
     internal void MarkAllDirty()
     {
-        lock (_gate) foreach (var item in _items.Values) item.Dirty = true;
+        lock (_gate) foreach (var item in _items.Values) item.Unpushed = true;
     }
 
     internal int DirtyCount()

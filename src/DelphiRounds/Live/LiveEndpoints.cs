@@ -22,7 +22,7 @@ public static class LiveEndpoints
         var (round, viewer) = await access.CheckAsync(context.User, roundId);
         if (round is null || viewer == LiveAccess.Viewer.None)
             return Problems.NotFound("roundId", $"Round {roundId} does not exist or is not one you can see.");
-        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId) ?? []);
+        var items = await access.VisibleAsync(context.User, round, viewer, await live.SnapshotAsync(roundId, round.State == RoundStates.Closed) ?? []);
         // Verdicts are the facilitator's: participants see the panel's figures, not the stopping rule's working.
         var verdicts = viewer == LiveAccess.Viewer.Facilitator && context.RequestServices.GetService<IItemVerdicts>() is { } judged
             ? await judged.UpToRoundAsync(round.StudyId, round.Number) : null;

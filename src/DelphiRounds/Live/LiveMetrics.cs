@@ -15,6 +15,7 @@ public sealed class LiveMetrics
 
     private readonly UpDownCounter<long> _connections;
     private readonly Histogram<double> _pushLatency;
+    private readonly Histogram<double> _releaseDelay;
 
     public LiveMetrics(IMeterFactory meters, IServiceProvider services)
     {
@@ -24,6 +25,9 @@ public sealed class LiveMetrics
         _pushLatency = live.CreateHistogram<double>("delphi.live.push_latency", "ms",
             "Time from an answer's acceptance to the push that carries its new aggregate.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 10, 25, 50, 100, 150, 250, 500, 1000, 2500, 5000] });
+        _releaseDelay = live.CreateHistogram<double>("delphi.live.release_delay", "ms",
+            "Time from an answer's acceptance to the release that includes it (threshold release waits for k changes).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 25, 50, 100, 150, 250, 500, 1000, 2500, 5000, 10000, 30000] });
         // The queue: items whose aggregate changed and waits for the publisher's next tick (read when scraped).
         live.CreateObservableGauge("delphi.live.queue_depth", () => services.GetRequiredService<LiveAggregates>().DirtyItemCount(),
             "{item}", "Items with a changed aggregate waiting for the next push.");
@@ -32,6 +36,9 @@ public sealed class LiveMetrics
     public void Connected(string role) => _connections.Add(1, new KeyValuePair<string, object?>("role", role));
 
     public void Disconnected(string role) => _connections.Add(-1, new KeyValuePair<string, object?>("role", role));
+
+    /// <summary>A change released: its delay from acceptance (a <c>Stopwatch</c> timestamp).</summary>
+    public void Released(long acceptedTimestamp) => _releaseDelay.Record(Stopwatch.GetElapsedTime(acceptedTimestamp).TotalMilliseconds);
 
     /// <summary>A push went out: the latency of each item from its newest answer's acceptance (items loaded from the database have none).</summary>
     public void Pushed(IEnumerable<ItemStats> items)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DelphiRounds.Live;
 
 /// <summary>
-/// Pushes changed aggregates to each round's SignalR groups at most every <see cref="LiveOptions.PushIntervalMs"/>,
+/// Pushes released aggregates (see <see cref="RoundAggregate.Release"/>) to each round's SignalR groups at most every <see cref="LiveOptions.PushIntervalMs"/>,
 /// all changed items of a round in one message: the cost grows with connections × ticks, not with answers.
 /// The hub only joins groups; this service decides what goes to whom, <see cref="LiveClients"/> sends it.
 /// </summary>
@@ -36,15 +36,19 @@ public sealed class LivePublisher(
     private static readonly Histogram<double> TickMs = Meter.CreateHistogram<double>("delphi.live.publish.duration", "ms", "Time to take the changed items and hand one push per round to every connection");
     private static readonly Counter<long> ItemsPushed = Meter.CreateCounter<long>("delphi.live.items.pushed", "{item}", "Item aggregates pushed (per round message, not per recipient)");
 
-    /// <summary>Sends every changed item of every round now.</summary>
-    public async Task PublishDirtyAsync()
+    /// <summary>
+    /// Releases and sends every item of every round that has enough changes now; a closing round's final
+    /// figures go out whatever their number of changes (see docs/privacy.md, "At the close").
+    /// </summary>
+    public async Task PublishDirtyAsync(long? closingRoundId = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var dirty = aggregates.TakeDirty();
-        // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current.
-        if (!fanOut.IsPublisher) return;
+        var dirty = aggregates.TakeDirty(closingRoundId);
         foreach (var (roundId, mode, stats) in dirty)
         {
+            // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates
+            // current — except for the final figures of a round closed here, which the publisher may still hold.
+            if (!fanOut.IsPublisher && roundId != closingRoundId) continue;
             var items = stats.Select(LiveItem.From).ToList();
             var update = new StatsUpdate(roundId, items);
             ItemsPushed.Add(items.Count);

@@ -30,7 +30,7 @@ public sealed record LiveRanking(double? KendallW, IReadOnlyDictionary<string, d
 public sealed record LiveItem(
     long ItemId, string Kind, long Version,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long AcceptedTimestamp, LiveFigures Overall,
-    IReadOnlyDictionary<string, LiveFigures> Groups, IReadOnlyList<string> HiddenGroups, bool? ConsensusReached,
+    IReadOnlyDictionary<string, LiveFigures> Groups, bool? ConsensusReached,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LiveRanking? Ranking = null)
 {
     /// <summary>
@@ -45,7 +45,7 @@ public sealed record LiveItem(
         return new(
             s.ItemId, s.Kind, s.Version, s.AcceptedTimestamp, LiveFigures.From(s.Overall, overall: true, rating),
             s.Groups.ToDictionary(g => g.Key, g => LiveFigures.From(g.Value, overall: false, rating)),
-            s.HiddenGroups, s.Consensus?.Reached,
+            s.Consensus?.Reached,
             s.Ranking is { } r ? new LiveRanking(r.KendallW, r.MeanRanks) : null);
     }
 }

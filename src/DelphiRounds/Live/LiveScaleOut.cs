@@ -19,6 +19,9 @@ public interface ILiveFanOut
 
     /// <summary>Tells the other instances about an answer accepted here (fire and forget).</summary>
     void Announce(AnswerNote note);
+
+    /// <summary>Tells the other instances that a round closed here, so the publisher releases its final figures.</summary>
+    void AnnounceClosed(long roundId);
 }
 
 /// <summary>One instance: nothing to tell, and it pushes everything itself.</summary>
@@ -26,6 +29,7 @@ public sealed class SingleInstanceFanOut : ILiveFanOut
 {
     public bool IsPublisher => true;
     public void Announce(AnswerNote note) { }
+    public void AnnounceClosed(long roundId) { }
 }
 
 /// <summary>
@@ -43,6 +47,7 @@ public sealed class RedisFanOut(
     string configuration, IServiceProvider services, ILogger<RedisFanOut> logger) : BackgroundService, ILiveFanOut
 {
     public const string AnswersChannel = "delphi:live:answers";
+    public const string ClosedChannel = "delphi:live:closed";
     public const string LeaseKey = "delphi:live:publisher";
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(5);
 
@@ -61,6 +66,13 @@ public sealed class RedisFanOut(
         if (_redis is not { IsConnected: true } redis) return; // lost; the reload after reconnecting repairs it
         var payload = JsonSerializer.SerializeToUtf8Bytes(note with { Origin = _id });
         _ = redis.GetSubscriber().PublishAsync(RedisChannel.Literal(AnswersChannel), payload, CommandFlags.FireAndForget);
+    }
+
+    public void AnnounceClosed(long roundId)
+    {
+        if (_redis is not { IsConnected: true } redis) return;
+        // On the connection the answers went out on, so an instance has them before it hears of the close.
+        _ = redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ClosedChannel), roundId, CommandFlags.FireAndForget);
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -89,6 +101,19 @@ public sealed class RedisFanOut(
             catch (Exception e)
             {
                 logger.LogError(e, "Applying an answer from another instance failed");
+            }
+        });
+        var closed = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClosedChannel));
+        closed.OnMessage(async message =>
+        {
+            try
+            {
+                if (_publisher && message.Message.TryParse(out long roundId))
+                    await services.GetRequiredService<LivePublisher>().PublishDirtyAsync(closingRoundId: roundId);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Releasing the final figures of a round closed on another instance failed");
             }
         });
         await base.StartAsync(cancellationToken);

@@ -12,7 +12,7 @@ namespace DelphiRounds.Live;
 /// everything accepted before the close, then announces the close. A participant whose links were revoked, or
 /// who was erased, loses their open connections at once.
 /// </summary>
-public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, LiveConnections connections)
+public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, LiveConnections connections, ILiveFanOut fanOut)
     : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>,
       IEventHandler<ParticipantTokenRevoked>, IEventHandler<ParticipantErased>
 {
@@ -38,7 +38,8 @@ public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher p
 
     public async Task HandleAsync(RoundClosed e)
     {
-        await publisher.PublishDirtyAsync();
+        await publisher.PublishDirtyAsync(closingRoundId: e.Round.Id);
+        fanOut.AnnounceClosed(e.Round.Id);
         await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);
     }
 }

@@ -46,6 +46,8 @@ public sealed class VisionService(
                     if (asked.TryGetValue(item.Id, out var then)) text = then;
                 }
                 statistics = WithoutSmallGroups(JsonNode.Parse(verdict.Analysis.GetRawText())!.AsObject(), minShown);
+                // No panel figures below k answers, not even final ones (docs/privacy.md).
+                if ((LinkedItem.Int(statistics["n"]) ?? LinkedItem.Int(statistics["m"]) ?? 0) < Math.Max(ReleaseThreshold.K, minShown)) statistics = null;
             }
             result[item.Id] = new LinkedItem(item.Id, item.Position, text, item.Kind, verdict?.LastRound, verdict?.Verdict, statistics, verdict?.Outcome);
         }
@@ -61,8 +63,15 @@ public sealed class VisionService(
         if (analysis["groups"] is JsonObject groups)
         {
             var shown = GroupSuppression.Shown(groups.Select(g => KeyValuePair.Create(g.Key, LinkedItem.Int(g.Value?["n"]) ?? 0)), minShown);
-            foreach (var slug in groups.Select(g => g.Key).Where(slug => !shown.Contains(slug)).ToList())
-                groups.Remove(slug);
+            var hidden = groups.Select(g => g.Key).Where(slug => !shown.Contains(slug)).ToList();
+            foreach (var slug in hidden) groups.Remove(slug);
+            // Nor may a reason name one of them: "not every group agrees" is the most it says (ShownReasons).
+            if (analysis["consensus"] is JsonObject consensus && consensus["reasons"] is JsonArray reasons)
+                consensus["reasons"] = new JsonArray(ShownReasons.Filter(reasons.Select(r => r?.GetValue<string>() ?? ""), hidden)
+                    .Select(r => (JsonNode?)JsonValue.Create(r)).ToArray());
+            // Version 2 lists the groups whose absence would flip the verdict: only groups shown may be listed.
+            if (analysis["consensus"] is JsonObject v2 && v2["flipsWithoutGroup"] is JsonArray flips)
+                foreach (var flip in flips.Where(f => f is not null && hidden.Contains(f.GetValue<string>())).ToList()) flips.Remove(flip);
         }
         return analysis;
     }

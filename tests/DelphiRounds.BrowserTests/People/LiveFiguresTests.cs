@@ -15,6 +15,32 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         await Scenario.Expect(await Scenario.AnswerAsync(world.App, world.ParticipantTokens[spare], world.AllKindsRound2,
             new { itemId = world.AllKindsItems["rating"], value }), HttpStatusCode.Created);
 
+    /// <summary>
+    /// Threshold release: one answer changes no screen. The spares answer (again: a revision counts) until the
+    /// rating item's released figures change; returns them (version and n) as the stats endpoint has them. Three
+    /// of one group (spare2–spare6 are residents), since a group shown moves only by three of its own.
+    /// </summary>
+    private async Task<(long Version, int N)> ReleaseStepAsync(params string[] spares)
+    {
+        var before = await ReleasedAsync();
+        var value = 2;
+        for (var i = 0; i < 6 * spares.Length; i++)
+        {
+            await AnswerRatingAsync(spares[i % spares.Length], value);
+            value = value % 6 + 2;
+            var now = await ReleasedAsync();
+            if (now.Version != before.Version) return now;
+        }
+        throw new Xunit.Sdk.XunitException("the rating item was not released after many answers");
+    }
+
+    private async Task<(long Version, int N)> ReleasedAsync()
+    {
+        var stats = await Scenario.Expect(await world.Api.GetAsync($"/api/v1/rounds/{world.AllKindsRound2}/stats"), HttpStatusCode.OK);
+        var item = Scenario.ItemStats(stats, world.AllKindsItems["rating"]);
+        return (item.GetProperty("version").GetInt64(), item.GetProperty("overall").GetProperty("n").GetInt32());
+    }
+
     [Fact]
     public async Task Slowed_down_figures_wait_for_the_interval_and_the_choice_is_remembered()
     {
@@ -24,8 +50,8 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         var page = await person.NewPageAsync();
         await page.GotoAsync(world.Url("/p/" + world.ParticipantTokens["round2"]).ToString());
         await PageStates.Live(page, world);
-        var n = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"] [data-stat=n]");
-        var before = int.Parse(await n.TextContentAsync() ?? "0");
+        var block = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"]");
+        var before = await block.GetAttributeAsync("data-version");
 
         Assert.Equal("polite", await page.Locator("[data-live-announce]").GetAttributeAsync("aria-live"));
         var slow = page.Locator("[data-live-slow]");
@@ -33,10 +59,10 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("10 seconden");
 
-        await AnswerRatingAsync("spare0", 6);
+        var first = await ReleaseStepAsync("spare2", "spare3", "spare4");
         await page.WaitForTimeoutAsync(1200);
-        Assert.Equal(before.ToString(), await n.TextContentAsync()); // held back
-        await Assertions.Expect(n).ToHaveTextAsync((before + 1).ToString(), new() { Timeout = 8_000 });
+        Assert.Equal(before, await block.GetAttributeAsync("data-version")); // held back
+        await Assertions.Expect(block).ToHaveAttributeAsync("data-version", first.Version.ToString(), new() { Timeout = 8_000 });
 
         // Remembered after a reload; switching back shows changes at once again.
         await page.ReloadAsync();
@@ -44,9 +70,10 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
         await page.Locator("[data-live-slow]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "false");
-        await AnswerRatingAsync("spare1", 5);
-        await Assertions.Expect(n).ToHaveTextAsync((before + 2).ToString(), new() { Timeout = 3_000 });
-        await Assertions.Expect(page.Locator("[data-live-announce]")).ToContainTextAsync($"{before + 2} antwoorden");
+        var second = await ReleaseStepAsync("spare2", "spare3", "spare4");
+        await Assertions.Expect(block).ToHaveAttributeAsync("data-version", second.Version.ToString(), new() { Timeout = 3_000 });
+        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync(second.N.ToString());
+        await Assertions.Expect(page.Locator("[data-live-announce]")).ToContainTextAsync($"{second.N} antwoorden");
     }
 
     [Fact]
@@ -57,27 +84,32 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         {
             await page.GotoAsync(world.Url($"/f/studies/{world.AllKindsStudy}/convergence").ToString());
             await PageStates.Live(page, world);
-            var n = page.Locator($"[data-convergence-item=\"{world.AllKindsItems["rating"]}\"] tr[data-round=\"2\"] [data-figure=n]");
-            var before = int.Parse(await n.TextContentAsync() ?? "0");
+            // The script swaps in a block drawn again by the server: a mark on the block shows whether it was swapped.
+            var item = $"[data-convergence-item=\"{world.AllKindsItems["rating"]}\"]";
+            async Task Mark() => await page.EvaluateAsync($"() => {{ document.querySelector('{item}').__unchanged = true; }}");
+            async Task<bool> Unchanged() => await page.EvaluateAsync<bool>($"() => document.querySelector('{item}').__unchanged === true");
+            await Mark();
             var slow = page.Locator("[data-live-slow]");
             await slow.ClickAsync();
             await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
             await Assertions.Expect(page.Locator("[data-live-status]")).ToContainTextAsync("10 seconds");
 
-            await AnswerRatingAsync("spare4", 4);
+            await ReleaseStepAsync("spare4", "spare5", "spare6");
             await page.WaitForTimeoutAsync(2500); // unslowed, the chart is redrawn within about a second
-            Assert.Equal(before.ToString(), await n.TextContentAsync());
+            Assert.True(await Unchanged(), "the slowed page redrew the chart");
 
             // Remembered after a reload (the same choice as on the questionnaire); switching back redraws at once.
             await page.ReloadAsync();
             await PageStates.Live(page, world);
             await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
-            await AnswerRatingAsync("spare5", 3);
+            await Mark();
+            var released = await ReleaseStepAsync("spare4", "spare5", "spare6");
             await page.WaitForTimeoutAsync(2500);
-            Assert.Equal((before + 1).ToString(), await n.TextContentAsync()); // the page as loaded, the new answer held
+            Assert.True(await Unchanged(), "the slowed page redrew the chart"); // the page as loaded, the new release held
             await page.Locator("[data-live-slow]").ClickAsync();
             await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "false");
-            await Assertions.Expect(n).ToHaveTextAsync((before + 2).ToString(), new() { Timeout = 5_000 });
+            await Assertions.Expect(page.Locator($"{item} tr[data-round=\"2\"] [data-figure=n]")).ToHaveTextAsync(released.N.ToString(), new() { Timeout = 5_000 });
+            Assert.False(await Unchanged(), "switched back, the held chart was not redrawn");
         }
         finally { await page.CloseAsync(); }
     }
@@ -90,14 +122,14 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         {
             await page.GotoAsync(world.Url("/p").ToString());
             await PageStates.Live(page, world);
-            var n = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"] [data-stat=n]");
-            var before = await n.TextContentAsync();
+            var block = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"]");
+            var before = await block.GetAttributeAsync("data-version");
             await page.Locator("[data-live-pause]").ClickAsync();
-            await AnswerRatingAsync("spare2", 4);
+            var released = await ReleaseStepAsync("spare2", "spare5", "spare6");
             await page.WaitForTimeoutAsync(1000);
-            Assert.Equal(before, await n.TextContentAsync());
+            Assert.Equal(before, await block.GetAttributeAsync("data-version"));
             await page.Locator("[data-live-pause]").ClickAsync();
-            await Assertions.Expect(n).Not.ToHaveTextAsync(before!, new() { Timeout = 3_000 });
+            await Assertions.Expect(block).ToHaveAttributeAsync("data-version", released.Version.ToString(), new() { Timeout = 3_000 });
         }
         finally { await page.CloseAsync(); }
     }

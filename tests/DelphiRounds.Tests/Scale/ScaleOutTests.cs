@@ -127,16 +127,16 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
         await using var onB = new LiveFollower(f.B.Address, http, s.Participants[4].Token, s.RoundId);
         await onB.StartAsync();
 
-        var answered = await Scenario.Expect(await Scenario.AnswerAsync(f.A, s.Participants[0].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
-        Assert.True(answered.GetProperty("id").GetInt64() > 0);
-        // The first answer to the item in this round: version 1 on both instances.
-        await LiveReconnectTests.Eventually(() => onB.Items.TryGetValue(s.SevenPointItem, out var v) && v.Version == 1 && v.N == 1, TimeSpan.FromSeconds(10));
+        // Three answers: the first release (threshold release, k = 3), version 3 (the item's third change in this round) on both instances.
+        foreach (var p in s.Participants.Take(3))
+            Assert.True((await Scenario.Expect(await Scenario.AnswerAsync(f.A, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created)).GetProperty("id").GetInt64() > 0);
+        await LiveReconnectTests.Eventually(() => onB.Items.TryGetValue(s.SevenPointItem, out var v) && v.Version == 3 && v.N == 3, TimeSpan.FromSeconds(10));
         Assert.True(onB.Pushes >= 1, "the update came as a push, not only from the snapshot");
         Assert.Equal(6, onB.Items[s.SevenPointItem].Median);
 
         // B's own aggregate took the answer from A too: its snapshot has it.
         var stats = await Scenario.Expect(await f.B.Client(s.Participants[4].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
-        Assert.Equal(1, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(3, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
     }
 
     [Fact]
@@ -163,6 +163,9 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
             Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         });
 
+        // The last one or two changes are held while the round is open (threshold release); the close, on
+        // instance B whichever instance pushes, releases the final figures to every screen.
+        await Scenario.Expect(await f.B.Client(s.FacilitatorToken).PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
         var expected = await LiveReconnectTests.DatabaseStateAsync(f.A, s.RoundId);
         await LiveReconnectTests.Eventually(() => followers.All(x => LiveReconnectTests.Matches(x, expected)), TimeSpan.FromSeconds(15));
         foreach (var x in followers) await x.DisposeAsync();

@@ -30,7 +30,7 @@ public sealed class DashboardModel(StudyStore studies, RoundStore rounds, ItemSt
         {
             var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
             Items = (await rounds.ItemsAsync(Round.Id)).Select(ri => (ri, byId[ri.ItemId])).ToList();
-            Stats = (await live.SnapshotAsync(Round.Id) ?? []).ToDictionary(s => s.ItemId);
+            Stats = (await live.SnapshotAsync(Round.Id, Round.State == RoundStates.Closed) ?? []).ToDictionary(s => s.ItemId);
         }
         return Page();
     }

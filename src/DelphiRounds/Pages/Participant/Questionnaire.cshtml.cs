@@ -147,7 +147,7 @@ public sealed class QuestionnaireModel(
         var byId = (await items.ListAsync(who.StudyId)).ToDictionary(i => i.Id);
         var mine = await answers.MineAsync(Round.Id, who.ParticipantId);
         var maySee = await access.ParticipantMaySeeAsync(Round, who.ParticipantId);
-        var current = (await live.SnapshotAsync(Round.Id) ?? []).ToDictionary(s => s.ItemId);
+        var current = (await live.SnapshotAsync(Round.Id, Round.State == RoundStates.Closed) ?? []).ToDictionary(s => s.ItemId);
         // This round's arguments are shown like its aggregates: not at all in an open classic round,
         // in a blind round only for items already answered (filtered per item below).
         var currentArguments = Round.IsOpen && Round.Mode == RoundModes.Classic
