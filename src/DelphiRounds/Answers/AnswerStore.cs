@@ -187,7 +187,7 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             FROM answers a
             JOIN participants p ON p.id = a.participant_id
             JOIN stakeholder_groups g ON g.id = p.group_id
-            WHERE a.id > @afterId{(ids.Count > 0 ? " OR a.id IN @ids" : "")}
+            WHERE a.id > @afterId{(ids.Count == 0 ? "" : db.Provider == DatabaseProvider.Postgres ? " OR a.id = ANY(@ids)" : " OR a.id IN @ids")}
             ORDER BY a.id
             LIMIT @limit
             """, new { afterId, ids = ids.ToArray(), limit }))).AsList();

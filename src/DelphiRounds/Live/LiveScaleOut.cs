@@ -207,6 +207,15 @@ public sealed class RedisFanOut(
                     _pending.Clear();
                 }
                 if (notes.Count > 0) await ReadAnnouncedAsync(notes);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database is away: the notes are back in the queue for the next round of this loop.
+                logger.LogWarning(e, "Reading announced answers failed; trying again");
+                await Task.Delay(200, stoppingToken); // not at the pace of the notes that keep coming
+            }
+            try
+            {
                 if (_catchUpAll || lastFull.Elapsed >= CatchUpInterval)
                 {
                     _catchUpAll = false;
@@ -217,9 +226,10 @@ public sealed class RedisFanOut(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The database is away: the next round of this loop tries again (the notes are back in the queue).
+                // The database is away: the next round of this loop tries again.
                 _catchUpAll = true;
                 logger.LogWarning(e, "Catching up live aggregates failed; trying again");
+                await Task.Delay(200, stoppingToken);
             }
         }
     }
@@ -253,7 +263,8 @@ public sealed class RedisFanOut(
                 await _outboxSignal.WaitAsync(TimeSpan.FromMilliseconds(500), stoppingToken);
             }
             catch (OperationCanceledException) { return; }
-            var subscriber = _redis!.GetSubscriber();
+            if (_redis is not { } redis) return;
+            var subscriber = redis.GetSubscriber();
             while (_outbox.TryPeek(out var payload))
             {
                 try
@@ -275,9 +286,10 @@ public sealed class RedisFanOut(
         foreach (var wait in new[] { 0, 500, 1000 })
         {
             await Task.Delay(wait);
+            if (_redis is not { } redis) return; // stopped meanwhile
             try
             {
-                await _redis!.GetSubscriber().PublishAsync(RedisChannel.Literal(ResyncChannel), _id);
+                await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ResyncChannel), _id);
             }
             catch (Exception e) when (e is RedisException or TimeoutException) { }
         }
@@ -286,14 +298,15 @@ public sealed class RedisFanOut(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_redis is null) return;
+        // Stopping twice (the host, then a test) must not close the connection twice.
+        if (Interlocked.Exchange(ref _redis, null) is not { } redis) return;
+        Volatile.Write(ref _holdsUntil, 0);
         try
         {
-            await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LeaseKey], [_id]);
+            await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LeaseKey], [_id]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException) { }
-        Volatile.Write(ref _holdsUntil, 0);
-        await _redis.CloseAsync();
-        _redis.Dispose();
+        await redis.CloseAsync();
+        redis.Dispose();
     }
 }
