@@ -127,9 +127,6 @@ public sealed class LiveAggregates(
         return true;
     }
 
-    /// <summary>True when the round exists in the database (loading it if needed).</summary>
-    public async Task<bool> KnowsRoundAsync(long roundId) => await ForRoundAsync(roundId) is not null;
-
     /// <summary>Marks every item of every loaded round changed, so the next tick pushes them all.</summary>
     public void MarkAllDirty()
     {
