@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a private PostgreSQL and a private Redis on 127.0.0.1 for the scale-out tests, installing them
 # with apt-get when missing. Source it: it sets SCALEOUT_POSTGRES (a connection string for DELPHI_TEST_POSTGRES),
-# exports DELPHI_TEST_REDIS, and
+# exports DELPHI_TEST_REDIS, DELPHI_SCALE_POSTGRES and DELPHI_SCALE_PG_CTL (for the fault suite), and
 # scaleout_services_stop stops both (their data lives under /tmp and is thrown away).
 #   PG port:    DELPHI_TEST_PG_PORT    (default 55432)
 #   Redis port: DELPHI_TEST_REDIS_PORT (default 56379)
@@ -33,6 +33,8 @@ scaleout_services_start() {
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $SCALEOUT_PG_DIR -c max_connections=400 -c fsync=on -c shared_buffers=128MB" start >/dev/null \
     || { cat "$SCALEOUT_PG_DIR/server.log" >&2; return 1; }
   SCALEOUT_PG_CTL=("${as[@]}" "$pgbin/pg_ctl" -D "$SCALEOUT_PG_DIR/data")
+  # For the scale-out fault suite (tests/DelphiRounds.CrashTests/ScaleFaultTests.cs), which restarts this server.
+  export DELPHI_SCALE_PG_CTL="${SCALEOUT_PG_CTL[*]} -l $SCALEOUT_PG_DIR/server.log"
 
   redis-server --bind 127.0.0.1 --port "$redis_port" --daemonize yes --save '' --appendonly no \
     --pidfile "$SCALEOUT_PG_DIR/redis.pid" --logfile "$SCALEOUT_PG_DIR/redis.log" --protected-mode yes \
@@ -42,6 +44,7 @@ scaleout_services_start() {
   # Not DELPHI_TEST_POSTGRES itself: that switches a test run to PostgreSQL, which the caller does for one run.
   SCALEOUT_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=20"
   export DELPHI_TEST_REDIS="127.0.0.1:$redis_port"
+  export DELPHI_SCALE_POSTGRES="$SCALEOUT_POSTGRES"
   echo "==> PostgreSQL on 127.0.0.1:$pg_port and Redis on 127.0.0.1:$redis_port (data in $SCALEOUT_PG_DIR)"
 }
 

@@ -82,6 +82,8 @@ if ! scaleout_services_start; then
   broken=$((broken + 1))
 fi
 trap scaleout_services_stop EXIT
+# The scale-out fault suite (in DelphiRounds.CrashTests) writes its times here; they are printed at the end.
+export DELPHI_SCALE_REPORT="$results/scale-faults.txt"
 
 for project in "${projects[@]}"; do
   run_project "$(basename "$project")" "$project"
@@ -94,6 +96,10 @@ if [ -n "${SCALEOUT_POSTGRES:-}" ]; then
 fi
 
 failed=$((failed + broken))
+if [ -f "$DELPHI_SCALE_REPORT" ]; then
+  say "Scale-out fault suite"
+  cat "$DELPHI_SCALE_REPORT"
+fi
 echo
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -25,7 +25,10 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Starts { get; private set; }
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
-    private ServerProcess(string folder) => Folder = folder;
+    internal ServerProcess(string folder) => Folder = folder;
+
+    // Kept across restarts, so clients that reconnect by themselves find the server again.
+    private int _port;
 
     /// <summary>A new installation: settings file, database migrated by <c>delphi facilitator add</c>, server running.</summary>
     public static async Task<(ServerProcess Server, string FacilitatorToken)> CreateAsync()
@@ -55,7 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException("already running");
-        var port = FreePort();
+        var port = _port = _port != 0 ? _port : FreePort();
         Address = new Uri($"http://127.0.0.1:{port}/");
         var info = Dotnet(Paths.ServerDll, "--urls", $"http://127.0.0.1:{port}");
         _process = Process.Start(info)!;

@@ -27,6 +27,9 @@ public sealed class TcpCutter : IDisposable
     /// <summary>The relay's address: use it instead of the server's.</summary>
     public Uri Address { get; }
 
+    /// <summary>While true, new connections are closed at once: the server is unreachable through the relay.</summary>
+    public bool Refusing { get; set; }
+
     /// <summary>Connections cut so far.</summary>
     public int Cuts => Volatile.Read(ref _cuts);
 
@@ -59,6 +62,12 @@ public sealed class TcpCutter : IDisposable
 
     private async Task RelayAsync(Socket client)
     {
+        if (Refusing)
+        {
+            client.LingerState = new LingerOption(true, 0);
+            client.Close();
+            return;
+        }
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         client.NoDelay = true;
         try { await server.ConnectAsync(_target, _stop.Token); }

@@ -101,6 +101,20 @@ public sealed record CurrentAnswer
 }
 
 /// <summary>What happened to a submitted answer.</summary>
+/// <summary>An answer as live aggregates take it in: who, which item, which group, what value.</summary>
+public sealed record AnswerRow
+{
+    public long Id { get; init; }
+    public long RoundId { get; init; }
+    public long ItemId { get; init; }
+    public long ParticipantId { get; init; }
+    public string GroupSlug { get; init; } = "";
+    public double? Value { get; init; }
+    public string? DetailJson { get; init; }
+
+    public AnswerDetail? Detail => AnswerDetail.FromJson(DetailJson);
+}
+
 public enum AppendOutcome { Stored, Replayed, RoundNotOpen, KeyReused }
 
 /// <summary>The stored answer and, for a revision, the value it replaced.</summary>
@@ -186,6 +200,26 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
                             WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
         ORDER BY a.item_id, a.participant_id
         """;
+
+    /// <summary>
+    /// Answers with an id above <paramref name="afterId"/> or among <paramref name="ids"/>, oldest first, at most
+    /// <paramref name="limit"/>: what a scaled-out instance's live aggregates may have missed (see RedisFanOut).
+    /// </summary>
+    public async Task<IReadOnlyList<AnswerRow>> AfterAsync(long afterId, IReadOnlyCollection<long> ids, int limit) =>
+        (await db.ReadAsync(c => c.QueryAsync<AnswerRow>(
+            $"""
+            SELECT a.id, a.round_id, a.item_id, a.participant_id, g.slug AS group_slug, a.value, a.detail_json
+            FROM answers a
+            JOIN participants p ON p.id = a.participant_id
+            JOIN stakeholder_groups g ON g.id = p.group_id
+            WHERE a.id > @afterId{(ids.Count == 0 ? "" : db.Provider == DatabaseProvider.Postgres ? " OR a.id = ANY(@ids)" : " OR a.id IN @ids")}
+            ORDER BY a.id
+            LIMIT @limit
+            """, new { afterId, ids = ids.ToArray(), limit }))).AsList();
+
+    /// <summary>The newest answer id (0 without answers).</summary>
+    public Task<long> MaxIdAsync() =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM answers"));
 
     /// <summary>A participant's current answers in a round, by item.</summary>
     public async Task<IReadOnlyDictionary<long, Answer>> MineAsync(long roundId, long participantId) =>

@@ -57,13 +57,77 @@ public sealed class LiveAggregates(
         if (changed && !options.Value.Naive) _dirtyRounds.TryAdd(answer.RoundId, 0);
     }
 
-    /// <summary>Adds an answer accepted by another instance (scale-out); idempotent by answer id.</summary>
-    public async Task ApplyRemoteAsync(AnswerNote note)
+    /// <summary>
+    /// Applies the answers with the given ids as the database has them (another instance announced them; the
+    /// note is only a hint, so a forged one cannot change a figure). Returns the ids the database does not have.
+    /// </summary>
+    public async Task<IReadOnlyCollection<long>> ApplyStoredAsync(IReadOnlyCollection<long> ids)
     {
-        var round = await ForRoundAsync(note.RoundId);
-        if (round is null) return;
-        if (round.Apply(note.ItemId, note.ParticipantId, note.Group, note.Value, note.Ranks, note.AnswerId, note.AcceptedTimestamp))
-            _dirtyRounds.TryAdd(note.RoundId, 0);
+        var found = new HashSet<long>();
+        foreach (var row in await answers.AfterAsync(long.MaxValue, ids, ids.Count))
+        {
+            found.Add(row.Id);
+            ApplyRow(row);
+        }
+        return ids.Where(id => !found.Contains(id)).ToList();
+    }
+
+    // Every answer with an id up to _mark has been read from the database (or was loaded with its round).
+    // A read starts at the mark of the read before it, not at the newest: on PostgreSQL an answer can commit
+    // after one with a higher id, and a read that saw the higher one must not skip it for good.
+    private long _mark = -1, _previousMark = -1;
+    private readonly SemaphoreSlim _catchingUp = new(1, 1);
+    private const int CatchUpPage = 2000;
+
+    /// <summary>
+    /// Loads every answer the database has that this instance may have missed (announcements lost while Redis
+    /// was away, or never sent by an instance that died): everything newer than what it last read, by answer id.
+    /// Returns how many answers changed an aggregate.
+    /// </summary>
+    public async Task<int> CatchUpAsync()
+    {
+        await _catchingUp.WaitAsync();
+        try
+        {
+            if (_mark < 0)
+            {
+                // Rounds load every answer they have when first used, so only what comes after start-up counts.
+                _mark = _previousMark = await answers.MaxIdAsync();
+                return 0;
+            }
+            var from = _previousMark;
+            var newest = _mark;
+            var changed = 0;
+            while (true)
+            {
+                var rows = await answers.AfterAsync(from, [], CatchUpPage);
+                foreach (var row in rows)
+                {
+                    if (ApplyRow(row)) changed++;
+                    newest = Math.Max(newest, row.Id);
+                }
+                if (rows.Count < CatchUpPage) break;
+                from = rows[^1].Id;
+            }
+            _previousMark = _mark;
+            _mark = newest;
+            return changed;
+        }
+        finally
+        {
+            _catchingUp.Release();
+        }
+    }
+
+    // Only rounds already in memory need it: a round loaded later reads all its answers then.
+    private bool ApplyRow(AnswerRow row)
+    {
+        if (!_rounds.TryGetValue(row.RoundId, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return false;
+        var round = lazy.Value.Result;
+        if (round.Has(row.ItemId, row.ParticipantId, row.Id)) return false;
+        if (!round.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0)) return false;
+        if (!options.Value.Naive) _dirtyRounds.TryAdd(row.RoundId, 0);
+        return true;
     }
 
     /// <summary>Marks every item of every loaded round changed, so the next tick pushes them all.</summary>
@@ -74,20 +138,6 @@ public sealed class LiveAggregates(
             if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) continue;
             lazy.Value.Result.MarkAllDirty();
             _dirtyRounds.TryAdd(roundId, 0);
-        }
-    }
-
-    /// <summary>Reloads every loaded round from the database and marks all its items changed.</summary>
-    public async Task ReloadAllAsync()
-    {
-        foreach (var roundId in _rounds.Keys.ToList())
-        {
-            Evict(roundId);
-            if (await ForRoundAsync(roundId) is { } round)
-            {
-                round.MarkAllDirty();
-                _dirtyRounds.TryAdd(roundId, 0);
-            }
         }
     }
 
@@ -270,6 +320,14 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             item.Dirty = true;
             return true;
         }
+    }
+
+    /// <summary>True when the participant's answer to the item is this one or newer (or the item is not in the round).</summary>
+    internal bool Has(long itemId, long participantId, long answerId)
+    {
+        lock (_gate)
+            return !_items.TryGetValue(itemId, out var item)
+                   || (item.Current.TryGetValue(participantId, out var current) && current.AnswerId >= answerId);
     }
 
     /// <summary>The released state of every item (nothing for an item not released yet), after releasing what may be released now.</summary>

@@ -58,8 +58,7 @@ public static class LiveSetup
         services.AddOptions<RedisOptions>().Configure<IServiceProvider>((o, sp) =>
         {
             if (Redis(sp) is not { } c) return;
-            o.Configuration = ConfigurationOptions.Parse(c);
-            o.Configuration.AbortOnConnectFail = false;
+            o.Configuration = RedisFanOut.Options(c);
             o.Configuration.ChannelPrefix = RedisChannel.Literal("delphi:signalr");
         });
         services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => Redis(sp) is null

@@ -20,6 +20,9 @@ public sealed class ScaleOutFixture : IAsyncLifetime
     public DelphiApp A { get; private set; } = null!;
     public DelphiApp B { get; private set; } = null!;
 
+    /// <summary>The Redis both instances use (host:port).</summary>
+    public string Redis { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         var redis = Environment.GetEnvironmentVariable("DELPHI_TEST_REDIS");
@@ -38,6 +41,7 @@ public sealed class ScaleOutFixture : IAsyncLifetime
             redis = $"127.0.0.1:{port}";
             await WaitForPongAsync(_redis!, port, TimeSpan.FromSeconds(10));
         }
+        Redis = redis;
         Directory.CreateDirectory(_shared);
         var settings = new Dictionary<string, string?>
         {
@@ -169,5 +173,95 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
         var expected = await LiveReconnectTests.DatabaseStateAsync(f.A, s.RoundId);
         await LiveReconnectTests.Eventually(() => followers.All(x => LiveReconnectTests.Matches(x, expected)), TimeSpan.FromSeconds(15));
         foreach (var x in followers) await x.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Forged_and_malformed_notes_on_the_channel_are_ignored_logged_and_change_no_figure()
+    {
+        var s = await Scenario.CreateAsync(f.A);
+        var answered = await Scenario.Expect(await Scenario.AnswerAsync(f.A, s.Participants[0].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
+        var realId = answered.GetProperty("id").GetInt64();
+        var aggregatesB = f.B.Services.GetRequiredService<LiveAggregates>();
+        await LiveReconnectTests.Eventually(() => aggregatesB.SnapshotAsync(s.RoundId).Result!.Single(i => i.ItemId == s.SevenPointItem).Overall.N == 1, TimeSpan.FromSeconds(10));
+        var before = Figures(await aggregatesB.SnapshotAsync(s.RoundId));
+        var fanOutB = f.B.Services.GetRequiredService<RedisFanOut>();
+        var ignoredBefore = fanOutB.IgnoredNotes;
+
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(f.Redis);
+        var channel = StackExchange.Redis.RedisChannel.Literal(RedisFanOut.AnswersChannel);
+        var forged = new[]
+        {
+            "not json at all",
+            """{"shape":"wrong"}""",
+            // An unknown round with an answer id the database does not have.
+            System.Text.Json.JsonSerializer.Serialize(new AnswerNote("forger", 987_654, s.SevenPointItem, s.Participants[1].Id, "g0", 1, 987_654_321, 0)),
+            // A real round, an answer id the database does not have, figures that would move the median.
+            System.Text.Json.JsonSerializer.Serialize(new AnswerNote("forger", s.RoundId, s.SevenPointItem, s.Participants[1].Id, "g0", 1, realId + 1_000_000, 0)),
+            // A real answer id with a forged value: the database's value counts, not the note's.
+            System.Text.Json.JsonSerializer.Serialize(new AnswerNote("forger", s.RoundId, s.SevenPointItem, s.Participants[0].Id, "g0", 1, realId, 0)),
+        };
+        foreach (var message in forged) await redis.GetSubscriber().PublishAsync(channel, message);
+
+        // Four of the five are rejected (the fifth names a real answer, which is read as the database has it).
+        await LiveReconnectTests.Eventually(() => fanOutB.IgnoredNotes >= ignoredBefore + 4, TimeSpan.FromSeconds(10));
+        // One full catch-up after the notes, so anything they could have changed would show.
+        await aggregatesB.CatchUpAsync();
+        Assert.Equal(before, Figures(await aggregatesB.SnapshotAsync(s.RoundId)));
+        Assert.Equal(6, (await aggregatesB.SnapshotAsync(s.RoundId))!.Single(i => i.ItemId == s.SevenPointItem).Overall.Median);
+    }
+
+    private static string Figures(IReadOnlyList<ItemStats>? items) =>
+        string.Join(";", items!.OrderBy(i => i.ItemId).Select(i => $"{i.ItemId}:{i.Version}:{i.Overall.N}:{i.Overall.Median}"));
+
+    [Fact]
+    public async Task A_cut_off_publisher_stops_before_another_takes_over_and_the_takeover_is_within_2_s()
+    {
+        // A lease of its own (another Redis database) so the fixture's instances do not take part.
+        const string Db = ",defaultDatabase=7";
+        using var cutter = new TcpCutter(new Uri($"redis://{f.Redis}"));
+        var log = f.A.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RedisFanOut>>();
+        var x = new RedisFanOut($"127.0.0.1:{cutter.Address.Port}{Db}", f.A.Services, log);
+        var y = new RedisFanOut(f.Redis + Db, f.A.Services, log);
+        var overlaps = 0;
+        var stop = new CancellationTokenSource();
+        // Sampled on a thread of its own, as often as it can, for the whole test.
+        var sampler = Task.Factory.StartNew(() =>
+        {
+            while (!stop.IsCancellationRequested)
+                if (x.IsPublisher && y.IsPublisher) Interlocked.Increment(ref overlaps);
+        }, TaskCreationOptions.LongRunning);
+        try
+        {
+            await x.StartAsync(CancellationToken.None);
+            await LiveReconnectTests.Eventually(() => x.IsPublisher, TimeSpan.FromSeconds(10));
+            await y.StartAsync(CancellationToken.None);
+            // y sees the lease held and keeps trying.
+            await Task.Delay(RedisFanOut.LeaseTime * 2);
+            Assert.True(x.IsPublisher && !y.IsPublisher, "x keeps the lease while it can renew it");
+
+            cutter.Refusing = true;
+            cutter.CutAll();
+            var cut = Stopwatch.StartNew();
+            await LiveReconnectTests.Eventually(() => y.IsPublisher, TimeSpan.FromSeconds(10));
+            var takeover = cut.Elapsed;
+            Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover.TotalMilliseconds:F0} ms");
+
+            // x comes back and finds the lease taken: still one publisher.
+            cutter.Refusing = false;
+            await Task.Delay(RedisFanOut.LeaseTime * 2);
+            Assert.True(y.IsPublisher && !x.IsPublisher, "the new holder keeps the lease");
+
+            // A clean stop hands the lease over at once.
+            await y.StopAsync(CancellationToken.None);
+            await LiveReconnectTests.Eventually(() => x.IsPublisher, TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            stop.Cancel();
+            await sampler;
+            await x.StopAsync(CancellationToken.None);
+            await y.StopAsync(CancellationToken.None);
+        }
+        Assert.Equal(0, overlaps);
     }
 }
