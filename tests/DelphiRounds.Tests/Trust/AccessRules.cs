@@ -128,6 +128,7 @@ public static class AccessRules
         ["GET /api/v1/studies/{studyId}/convergence"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/export.json"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=Criteria"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}?handler=ItemRules"] = Access.OwnerFacilitator,
         // Process: reminders and the outbox, response per round (attrition), the convergence and report pages, data files (facilitator)
         ["POST /api/v1/studies/{studyId}/reminders"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/outbox"] = Access.OwnerFacilitator,

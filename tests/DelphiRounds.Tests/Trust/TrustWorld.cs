@@ -490,7 +490,9 @@ public static class TrustSamples
         {
             ["MaxIqr"] = "1", ["MinAgreementPercent"] = "70", ["AgreementTopCategories"] = "2", ["MaxChangedPercent"] = "15",
             ["MinGroupSize"] = "3", ["MaxRounds"] = "4", ["RequireEveryGroup"] = "true",
+            ["DisagreementBottomCategories"] = "2", ["MaxNetChangePercent"] = "15", ["MedianShiftPercent"] = "5", ["MinRoundForConsensus"] = "2",
         },
+        "POST /f/studies/{studyId}?handler=ItemRules" => new() { ["RulesItemId"] = s.ItemIds[0].ToString(), ["ItemMaxIqr"] = "1" },
         "POST /f/studies/{studyId}/items?handler=Reword" => new()
         {
             ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd.", ["TextEn"] = "Put differently.", ["ReasonNl"] = "Duidelijker.", ["ReasonEn"] = "Clearer.",
