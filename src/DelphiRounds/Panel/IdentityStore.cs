@@ -40,27 +40,17 @@ public sealed class IdentityStore(Database db, TimeProvider time)
             return new Erasure { ParticipantId = participantId, Pseudonym = pseudonym, ErasedAt = erasedAt };
         });
 
-    /// <summary>
-    /// Erases the identities of every study that ended at least <paramref name="retain"/> before now: it has a
-    /// closed round and no round open or in preparation, and its last round closed before the cut-off.
-    /// Returns how many identities were erased.
-    /// </summary>
-    public Task<int> PurgeEndedStudiesAsync(TimeSpan retain)
+    /// <summary>Erases the identities still held of every participant of <paramref name="studyIds"/>; returns how many.</summary>
+    public Task<int> PurgeStudiesAsync(IReadOnlyCollection<long> studyIds)
     {
+        if (studyIds.Count == 0) return Task.FromResult(0);
         var now = time.Now();
-        var cutoff = now - retain;
         return db.WriteAsync((c, tx) => c.ExecuteAsync(
             """
             UPDATE participant_identities SET name = NULL, email = NULL, erased_at = @now
             WHERE erased_at IS NULL
-              AND participant_id IN (
-                SELECT p.id FROM participants p
-                WHERE p.study_id IN (
-                    SELECT r.study_id FROM rounds r
-                    GROUP BY r.study_id
-                    HAVING SUM(CASE WHEN r.state = 'closed' THEN 0 ELSE 1 END) = 0
-                       AND MAX(r.closed_at) <= @cutoff))
-            """, new { now, cutoff }, tx));
+              AND participant_id IN (SELECT p.id FROM participants p WHERE p.study_id IN @studyIds)
+            """, new { now, studyIds }, tx));
     }
 
     /// <summary>A new panel member's identity, in the caller's transaction (the participant row is written with it).</summary>

@@ -1,4 +1,5 @@
 using DelphiRounds.Panel;
+using DelphiRounds.Rounds;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Privacy;
@@ -9,12 +10,13 @@ namespace DelphiRounds.Privacy;
 /// injected <see cref="TimeProvider"/>, so a test can move the clock).
 /// </summary>
 public sealed class IdentityRetentionService(
-    IdentityStore identities, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<IdentityRetentionService> logger) : BackgroundService
+    IdentityStore identities, RoundStore rounds, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<IdentityRetentionService> logger) : BackgroundService
 {
     /// <summary>Runs the retention rule once; returns how many identities were erased.</summary>
     public async Task<int> PurgeOnceAsync()
     {
-        var erased = await identities.PurgeEndedStudiesAsync(TimeSpan.FromDays(options.Value.RetainIdentitiesDays));
+        var ended = await rounds.EndedBeforeAsync(time.GetUtcNow() - TimeSpan.FromDays(options.Value.RetainIdentitiesDays));
+        var erased = await identities.PurgeStudiesAsync(ended);
         if (erased > 0)
             logger.LogInformation("Retention: erased {Count} identities of studies that ended more than {Days} days ago", erased, options.Value.RetainIdentitiesDays);
         return erased;

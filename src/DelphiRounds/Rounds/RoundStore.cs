@@ -201,4 +201,16 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
         c.QueryFirstOrDefaultAsync<Round>(
             $"SELECT {Columns} FROM rounds WHERE study_id = @studyId AND number < @number AND state = @closed AND kind = @rating ORDER BY number DESC",
             new { studyId = round.StudyId, number = round.Number, closed = RoundStates.Closed, rating = RoundKinds.Rating }, tx);
+
+    /// <summary>
+    /// The studies that ended before <paramref name="cutoff"/>: they have rounds, every one closed (none open or in
+    /// preparation), and the last closed before the cut-off.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> EndedBeforeAsync(DateTimeOffset cutoff) =>
+        (await db.ReadAsync(c => c.QueryAsync<long>(
+            """
+            SELECT study_id FROM rounds
+            GROUP BY study_id
+            HAVING SUM(CASE WHEN state = @closed THEN 0 ELSE 1 END) = 0 AND MAX(closed_at) <= @cutoff
+            """, new { cutoff, closed = RoundStates.Closed }))).AsList();
 }

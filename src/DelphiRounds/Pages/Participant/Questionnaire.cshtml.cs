@@ -66,13 +66,8 @@ public sealed class QuestionnaireModel(
 
         double? Number(string field, out string? problem)
         {
-            problem = null;
-            var text = form[field].ToString().Trim();
-            if (text.Length == 0) return null;
-            // Dutch decimal comma (12,5) and dot both work; thousands separators are not expected here.
-            if (double.TryParse(text.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
-            problem = t["answer.error.valueNotNumber"];
-            return null;
+            problem = TypedNumbers.TryRead(form[field].ToString(), out var v) ? null : t["answer.error.valueNotNumber"].Value;
+            return v;
         }
         var value = Number("Value", out var valueProblem);
         if (valueProblem is not null) return Refuse(itemId, 400, "value", valueProblem);
