@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DelphiRounds.Testing;
 using DelphiRounds.Records;
+using DelphiRounds.Testing;
 using DelphiRounds.Vision;
 
 namespace DelphiRounds.Tests;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using DelphiRounds.Items;
-using FluentValidation;
 using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
+using FluentValidation;
 using Microsoft.Extensions.Localization;
 
 namespace DelphiRounds.Answers;

@@ -1,9 +1,9 @@
-using DelphiRounds.Kernel;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using DelphiRounds.Data;
+using DelphiRounds.Kernel;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Answers;

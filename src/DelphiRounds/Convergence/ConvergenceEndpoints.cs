@@ -1,7 +1,7 @@
-using DelphiRounds.Rounds;
 using DelphiRounds.Accounts;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

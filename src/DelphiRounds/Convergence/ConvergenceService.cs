@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Data.Common;
+using System.Text.Json;
 using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;

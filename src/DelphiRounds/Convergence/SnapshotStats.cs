@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DelphiRounds.Consensus;
-using DelphiRounds.Live;
 using DelphiRounds.Items;
+using DelphiRounds.Live;
 
 namespace DelphiRounds.Convergence;
 

@@ -1,9 +1,9 @@
 using Bogus;
-using DelphiRounds.Outbox;
 using DelphiRounds.Answers;
 using DelphiRounds.Convergence;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
+using DelphiRounds.Outbox;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

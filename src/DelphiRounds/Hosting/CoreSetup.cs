@@ -1,8 +1,8 @@
 using DelphiRounds.Accounts;
 using DelphiRounds.Answers;
 using DelphiRounds.Data;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DelphiRounds.Accounts;
-using DelphiRounds.Panel;
 using DelphiRounds.Data;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;

@@ -1,7 +1,7 @@
-using DelphiRounds.Rounds;
-using DelphiRounds.Answers;
 using DelphiRounds.Accounts;
+using DelphiRounds.Answers;
 using DelphiRounds.Kernel;
+using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

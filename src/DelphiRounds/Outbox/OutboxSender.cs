@@ -1,6 +1,6 @@
-using DelphiRounds.Panel;
 using System.Threading.Channels;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Panel;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
 
 namespace DelphiRounds.Outbox;
 

@@ -1,6 +1,6 @@
-using DelphiRounds.Panel;
 using DelphiRounds.Accounts;
 using DelphiRounds.Kernel;
+using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Dapper;
 using DelphiRounds.Data;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 
 namespace DelphiRounds.Rounds;

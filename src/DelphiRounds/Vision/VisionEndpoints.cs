@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using DelphiRounds.Accounts;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Studies;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,8 +1,8 @@
-using DelphiRounds.Records;
 using System.Text.Json.Nodes;
 using DelphiRounds.Convergence;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
+using DelphiRounds.Records;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.Extensions.Options;

@@ -5,11 +5,11 @@ using DelphiRounds.Data;
 using DelphiRounds.Demo;
 using DelphiRounds.Endorsement;
 using DelphiRounds.Kernel;
-using DelphiRounds.Observability;
 using DelphiRounds.Live;
+using DelphiRounds.Observability;
 using DelphiRounds.Privacy;
-using DelphiRounds.Themes;
 using DelphiRounds.Security;
+using DelphiRounds.Themes;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Tests.People;

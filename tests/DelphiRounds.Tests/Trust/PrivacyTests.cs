@@ -1,9 +1,10 @@
-using DelphiRounds.Panel;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
 using DelphiRounds.Data;
+using DelphiRounds.Panel;
 using DelphiRounds.Privacy;
+using DelphiRounds.Rounds;
 using DelphiRounds.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -319,7 +320,8 @@ public sealed class PrivacyTests(DelphiApp app) : IClassFixture<DelphiApp>
         await Scenario.Expect(await nextRoundPlanned.Facilitator.PostJsonAsync($"/api/v1/studies/{nextRoundPlanned.StudyId}/rounds", new { }), HttpStatusCode.Created);
 
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var service = new IdentityRetentionService(new IdentityStore(app.Services.GetRequiredService<Database>(), clock),
+        var db = app.Services.GetRequiredService<Database>();
+        var service = new IdentityRetentionService(new IdentityStore(db, clock), new RoundStore(db, clock),
             Options.Create(new PrivacyOptions { RetainIdentitiesDays = 30 }), clock, NullLogger<IdentityRetentionService>.Instance);
 
         clock.Now = DateTimeOffset.UtcNow.AddDays(29);

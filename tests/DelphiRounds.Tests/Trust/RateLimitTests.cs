@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using DelphiRounds.Testing;
 using DelphiRounds.Security;
+using DelphiRounds.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;

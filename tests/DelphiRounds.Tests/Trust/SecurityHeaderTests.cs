@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using DelphiRounds.Testing;
 using DelphiRounds.Security;
+using DelphiRounds.Testing;
 
 namespace DelphiRounds.Tests.Trust;
 

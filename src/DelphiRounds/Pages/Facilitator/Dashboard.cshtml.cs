@@ -1,7 +1,7 @@
 using DelphiRounds.Answers;
-using DelphiRounds.Outbox;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
+using DelphiRounds.Outbox;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;

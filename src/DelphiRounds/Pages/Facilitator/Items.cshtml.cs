@@ -1,8 +1,8 @@
 using System.Globalization;
 using DelphiRounds.Answers;
 using DelphiRounds.Convergence;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using FluentValidation;

@@ -1,6 +1,6 @@
 using DelphiRounds.Answers;
-using DelphiRounds.Outbox;
 using DelphiRounds.Kernel;
+using DelphiRounds.Outbox;
 using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;

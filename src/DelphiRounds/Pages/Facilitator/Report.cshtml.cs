@@ -1,7 +1,7 @@
 using DelphiRounds.Convergence;
 using DelphiRounds.Exports;
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.AspNetCore.Mvc;

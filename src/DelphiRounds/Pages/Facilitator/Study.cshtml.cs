@@ -1,5 +1,5 @@
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;

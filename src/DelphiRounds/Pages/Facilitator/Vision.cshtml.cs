@@ -1,7 +1,7 @@
-using DelphiRounds.Kernel;
 using DelphiRounds.Items;
-using DelphiRounds.Studies;
+using DelphiRounds.Kernel;
 using DelphiRounds.Records;
+using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,8 +1,8 @@
 using DelphiRounds.Endorsement;
 using DelphiRounds.Kernel;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Pages.Verify;
 
