@@ -59,8 +59,8 @@ public sealed class AgreementOfFiguresTests(DelphiApp app) : IClassFixture<Delph
                 if (shown) AssertClose(group.Value.GetProperty("median"), liveGroup.GetProperty("median"), $"item {itemId} group {group.Name}");
             }
             Assert.Equal(allowed.Order(StringComparer.Ordinal), liveItem.GetProperty("groups").EnumerateObject().Select(g => g.Name).Order(StringComparer.Ordinal));
-            Assert.Equal(counts.Keys.Except(allowed).Order(StringComparer.Ordinal),
-                liveItem.GetProperty("hiddenGroups").EnumerateArray().Select(g => g.GetString()!).Order(StringComparer.Ordinal));
+            // The groups left out are not named at all (a name beside the panel's figures would tell who is missing).
+            Assert.False(liveItem.TryGetProperty("hiddenGroups", out _), $"item {itemId}: the stats name the groups left out");
             checkedItems++;
         }
         Assert.Equal(8, checkedItems);

@@ -146,7 +146,12 @@ public sealed class RedisFanOut(
             try
             {
                 if (IsPublisher && message.Message.TryParse(out long roundId))
+                {
+                    // Every answer of the round committed before its close: read what this instance has not applied
+                    // yet, so the final figures hold them all.
+                    await Aggregates.CatchUpAsync();
                     await services.GetRequiredService<LivePublisher>().PublishDirtyAsync(closingRoundId: roundId);
+                }
             }
             catch (Exception e)
             {

@@ -38,6 +38,9 @@ public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher p
 
     public async Task HandleAsync(RoundClosed e)
     {
+        // Scaled out, answers given on the other instance may not be read yet; the final release must hold them all
+        // (whatever comes later is fewer than k and would never be released in a closed round).
+        if (fanOut is RedisFanOut) await aggregates.CatchUpAsync();
         await publisher.PublishDirtyAsync(closingRoundId: e.Round.Id);
         fanOut.AnnounceClosed(e.Round.Id);
         await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);

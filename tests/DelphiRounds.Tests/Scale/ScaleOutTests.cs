@@ -181,8 +181,11 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
         var s = await Scenario.CreateAsync(f.A);
         var answered = await Scenario.Expect(await Scenario.AnswerAsync(f.A, s.Participants[0].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
         var realId = answered.GetProperty("id").GetInt64();
+        // Two more, so the item has released figures to compare (threshold release, k = 3).
+        foreach (var p in s.Participants.Skip(1).Take(2))
+            await Scenario.Expect(await Scenario.AnswerAsync(f.A, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 6 }), HttpStatusCode.Created);
         var aggregatesB = f.B.Services.GetRequiredService<LiveAggregates>();
-        await LiveReconnectTests.Eventually(() => aggregatesB.SnapshotAsync(s.RoundId).Result!.Single(i => i.ItemId == s.SevenPointItem).Overall.N == 1, TimeSpan.FromSeconds(10));
+        await LiveReconnectTests.Eventually(() => aggregatesB.SnapshotAsync(s.RoundId).Result!.Single(i => i.ItemId == s.SevenPointItem).Overall.N == 3, TimeSpan.FromSeconds(10));
         var before = Figures(await aggregatesB.SnapshotAsync(s.RoundId));
         var fanOutB = f.B.Services.GetRequiredService<RedisFanOut>();
         var ignoredBefore = fanOutB.IgnoredNotes;
