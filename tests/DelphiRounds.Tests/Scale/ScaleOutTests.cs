@@ -249,14 +249,16 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
             var takeover = cut.Elapsed;
             Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover.TotalMilliseconds:F0} ms");
 
-            // x comes back and finds the lease taken: still one publisher.
+            // x comes back and finds the lease taken: one publisher (y keeps it unless a renewal came late on a busy
+            // machine; never both, which the sampler counts).
             cutter.Refusing = false;
             await Task.Delay(RedisFanOut.LeaseTime * 2);
-            Assert.True(y.IsPublisher && !x.IsPublisher, "the new holder keeps the lease");
+            await LiveReconnectTests.Eventually(() => x.IsPublisher ^ y.IsPublisher, TimeSpan.FromSeconds(5));
 
             // A clean stop hands the lease over at once.
-            await y.StopAsync(CancellationToken.None);
-            await LiveReconnectTests.Eventually(() => x.IsPublisher, TimeSpan.FromSeconds(5));
+            var (holder, other) = y.IsPublisher ? (y, x) : (x, y);
+            await holder.StopAsync(CancellationToken.None);
+            await LiveReconnectTests.Eventually(() => other.IsPublisher, TimeSpan.FromSeconds(5));
         }
         finally
         {
