@@ -124,7 +124,6 @@ public sealed class LiveAggregates(
     {
         if (!_rounds.TryGetValue(row.RoundId, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return false;
         var round = lazy.Value.Result;
-        if (round.Has(row.ItemId, row.ParticipantId, row.Id)) return false;
         if (!round.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0)) return false;
         if (!options.Value.Naive) _dirtyRounds.TryAdd(row.RoundId, 0);
         return true;
@@ -256,6 +255,12 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
         /// <summary>People whose answer changed since the panel's figures were last released.</summary>
         public HashSet<long> Changed { get; } = [];
 
+        /// <summary>
+        /// Answers above <see cref="CountedUpTo"/> counted in <see cref="Version"/>: scaled out, the same row can arrive
+        /// twice (its note and a catch-up), and an overtaken revision still counts once.
+        /// </summary>
+        public HashSet<long> Counted { get; } = [];
+
         /// <summary>Acceptance times of the changes not released yet (for the release-delay measure).</summary>
         public List<long> Waiting { get; } = [];
 
@@ -292,7 +297,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
                 {
                     // A revision overtaken by a newer one of the same participant: the figures stay, but it is a
                     // stored row of the item and the version counts every one (it goes out with the next release).
-                    if (answerId > item.CountedUpTo) item.Version++;
+                    if (answerId > item.CountedUpTo && item.Counted.Add(answerId)) item.Version++;
                     return false;
                 }
                 if (old.AnswerId == answerId)
@@ -309,7 +314,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             item.Current[participantId] = (group, value, answerId);
             // The version counts changes within the round; the answer id is global and would tell every participant
             // how many answers all studies on this server receive.
-            if (answerId > item.CountedUpTo) item.Version++;
+            if (answerId > item.CountedUpTo && item.Counted.Add(answerId)) item.Version++;
             if (answerId > item.NewestAnswerId)
             {
                 item.NewestAnswerId = answerId;
@@ -320,14 +325,6 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             item.Dirty = true;
             return true;
         }
-    }
-
-    /// <summary>True when the participant's answer to the item is this one or newer (or the item is not in the round).</summary>
-    internal bool Has(long itemId, long participantId, long answerId)
-    {
-        lock (_gate)
-            return !_items.TryGetValue(itemId, out var item)
-                   || (item.Current.TryGetValue(participantId, out var current) && current.AnswerId >= answerId);
     }
 
     /// <summary>The released state of every item (nothing for an item not released yet), after releasing what may be released now.</summary>
@@ -377,7 +374,10 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
     {
         foreach (var (itemId, item) in _items)
         {
-            if (item.Changed.Count == 0 || item.Current.Count < k) continue;
+            // At the close an item whose version moved without its figures (an overtaken revision read late) goes out
+            // too, so the final version is the table's.
+            var versionOnly = closing && item.Released is { } last && last.Version != item.Version;
+            if ((item.Changed.Count == 0 && !versionOnly) || item.Current.Count < k) continue;
             if (!closing && item.Changed.Count < k) continue;
             ItemStats stats;
             if (item.Ranking is not null)

@@ -45,12 +45,14 @@ public sealed class IdentityStore(Database db, TimeProvider time)
     {
         if (studyIds.Count == 0) return Task.FromResult(0);
         var now = time.Now();
+        // Dapper hands Npgsql a list as one array parameter ("IN $1" is a syntax error there); SQLite gets it expanded.
+        var studies = db.Provider == DatabaseProvider.Postgres ? "= ANY(@studyIds)" : "IN @studyIds";
         return db.WriteAsync((c, tx) => c.ExecuteAsync(
-            """
+            $"""
             UPDATE participant_identities SET name = NULL, email = NULL, erased_at = @now
             WHERE erased_at IS NULL
-              AND participant_id IN (SELECT p.id FROM participants p WHERE p.study_id IN @studyIds)
-            """, new { now, studyIds }, tx));
+              AND participant_id IN (SELECT p.id FROM participants p WHERE p.study_id {studies})
+            """, new { now, studyIds = studyIds.ToArray() }, tx));
     }
 
     /// <summary>A new panel member's identity, in the caller's transaction (the participant row is written with it).</summary>

@@ -40,17 +40,19 @@ public sealed class PushInternalsTests(DelphiApp app) : IClassFixture<DelphiApp>
             ids.Add((await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value }), HttpStatusCode.Created)).GetProperty("id").GetInt64());
         Assert.True(ids.Min() > 9, "the answers of this round have global ids above the busy study's");
 
-        var seen = await ItemPushesUntilAsync(toParticipant, s.SevenPointItem, version: 4);
+        // Threshold release: the first push comes once three people answered (version 3), with P0's revision too
+        // when it came in the same tick (version 4); the revision alone is held back.
+        var seen = await ItemPushesUntilAsync(toParticipant, s.SevenPointItem, version: 3);
         Assert.All(seen, i => Assert.False(i.TryGetProperty("acceptedTimestamp", out _), i.ToString()));
         Assert.All(seen, i => Assert.InRange(i.GetProperty("version").GetInt64(), 1, 4));
         Assert.Equal(3, seen[^1].GetProperty("overall").GetProperty("n").GetInt32());
 
-        var forFacilitator = await ItemPushesUntilAsync(toFacilitator, s.SevenPointItem, version: 4);
+        var forFacilitator = await ItemPushesUntilAsync(toFacilitator, s.SevenPointItem, version: 3);
         Assert.True(forFacilitator[^1].GetProperty("acceptedTimestamp").GetInt64() > 0);
 
         var stats = await Scenario.Expect(await app.Client(s.Participants[8].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
         var item = Scenario.ItemStats(stats, s.SevenPointItem);
-        Assert.Equal(4, item.GetProperty("version").GetInt64());
+        Assert.InRange(item.GetProperty("version").GetInt64(), 3, 4);
         Assert.False(item.TryGetProperty("acceptedTimestamp", out _), item.ToString());
     }
 
@@ -63,7 +65,7 @@ public sealed class PushInternalsTests(DelphiApp app) : IClassFixture<DelphiApp>
             var update = await pushes.Reader.ReadAsync(cts.Token);
             foreach (var i in update.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("itemId").GetInt64() == itemId))
                 seen.Add(i);
-            if (seen.Count > 0 && seen[^1].GetProperty("version").GetInt64() == version) return seen;
+            if (seen.Count > 0 && seen[^1].GetProperty("version").GetInt64() >= version) return seen;
         }
     }
 }

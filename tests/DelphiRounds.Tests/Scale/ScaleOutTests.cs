@@ -171,8 +171,18 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
         // instance B whichever instance pushes, releases the final figures to every screen.
         await Scenario.Expect(await f.B.Client(s.FacilitatorToken).PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
         var expected = await LiveReconnectTests.DatabaseStateAsync(f.A, s.RoundId);
-        await LiveReconnectTests.Eventually(() => followers.All(x => LiveReconnectTests.Matches(x, expected)), TimeSpan.FromSeconds(15));
+        try
+        {
+            await LiveReconnectTests.Eventually(() => followers.All(x => LiveReconnectTests.Matches(x, expected)), TimeSpan.FromSeconds(15));
+        }
+        catch (Exception) when (Describe() is var shown)
+        {
+            Assert.Fail("database: " + string.Join(", ", expected.Select(e => $"{e.Key} v{e.Value.Version} n{e.Value.N} [{string.Join(" ", e.Value.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key}:{c.Value}"))}]")) + "\nshown:\n" + shown);
+        }
         foreach (var x in followers) await x.DisposeAsync();
+
+        string Describe() => string.Join("\n", followers.Select(x => string.Join(", ", x.Items.Select(i =>
+            $"{i.Key} v{i.Value.Version} n{i.Value.N} [{string.Join(" ", i.Value.Distribution.Where(d => d.Value > 0).OrderBy(d => d.Key).Select(d => $"{d.Key}:{d.Value}"))}]"))));
     }
 
     [Fact]
