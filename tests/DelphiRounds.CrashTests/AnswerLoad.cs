@@ -9,7 +9,8 @@ namespace DelphiRounds.CrashTests;
 public sealed record AckedAnswer(long Id, long ParticipantId, long ItemId, int Revision, double Value, string Key);
 
 /// <summary>An answer sent whose response never came (the server died): it may or may not be stored, but at most once.</summary>
-public sealed record InFlightAnswer(string Token, long ParticipantId, long RoundId, long ItemId, double Value, string Key);
+/// <summary>A request that got no acknowledgement: everything it sent, so that its retry is the same request.</summary>
+public sealed record InFlightAnswer(string Token, long ParticipantId, long RoundId, long ItemId, double Value, string Rationale, string Key);
 
 /// <summary>
 /// Several concurrent clients answering as fast as the server acknowledges, each client with its own
@@ -42,15 +43,16 @@ public sealed class AnswerLoad(Uri address, CrashStudy study, int clients)
                 var itemId = study.ItemIds[random.Next(study.ItemIds.Count)];
                 var value = (double)random.Next(1, 6);
                 var key = $"load-{client}-{n}-{Guid.NewGuid():N}";
+                var rationale = $"antwoord {n}";
                 HttpResponseMessage response;
                 try
                 {
                     response = await http[participantId].PostAsJsonAsync($"/api/v1/rounds/{study.RoundId}/answers",
-                        new { itemId, value, rationale = $"antwoord {n}", idempotencyKey = key }, Api.Web, CancellationToken.None);
+                        new { itemId, value, rationale, idempotencyKey = key }, Api.Web, CancellationToken.None);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
                 {
-                    InFlight.Enqueue(new InFlightAnswer(token, participantId, study.RoundId, itemId, value, key));
+                    InFlight.Enqueue(new InFlightAnswer(token, participantId, study.RoundId, itemId, value, rationale, key));
                     return;
                 }
                 using (response)
@@ -61,7 +63,7 @@ public sealed class AnswerLoad(Uri address, CrashStudy study, int clients)
                         if (body is null)
                         {
                             // The 201 arrived but its body did not: not acknowledged as far as this client knows.
-                            InFlight.Enqueue(new InFlightAnswer(token, participantId, study.RoundId, itemId, value, key));
+                            InFlight.Enqueue(new InFlightAnswer(token, participantId, study.RoundId, itemId, value, rationale, key));
                             return;
                         }
                         var a = body.Value;

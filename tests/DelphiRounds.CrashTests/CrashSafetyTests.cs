@@ -65,13 +65,14 @@ public sealed class CrashSafetyTests(Installation installation, ITestOutputHelpe
         foreach (var g in stored.GroupBy(s => (s.ParticipantId, s.ItemId)))
             Assert.Equal(Enumerable.Range(1, g.Count()), g.Select(s => s.Revision).Order());
 
-        // The requests that got no answer are retried with their keys: stored already → 200 with that answer; else 201.
+        // The requests that got no answer are retried as they were sent (same body, same key):
+        // stored already → 200 with that answer; else 201.
         var committedUnacknowledged = inFlight.Count(f => stored.Any(s => s.Key == f.Key));
         foreach (var f in inFlight)
         {
             using var client = Api.Client(server.Address, f.Token);
             using var response = await client.PostAsJsonAsync($"/api/v1/rounds/{f.RoundId}/answers",
-                new { itemId = f.ItemId, value = f.Value, idempotencyKey = f.Key }, Api.Web);
+                new { itemId = f.ItemId, value = f.Value, rationale = f.Rationale, idempotencyKey = f.Key }, Api.Web);
             var earlier = stored.SingleOrDefault(s => s.Key == f.Key);
             var body = await Api.Expect(response, earlier is null ? HttpStatusCode.Created : HttpStatusCode.OK);
             if (earlier is not null) Assert.Equal(earlier.Id, body.GetProperty("id").GetInt64());
