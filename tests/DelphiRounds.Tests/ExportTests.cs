@@ -129,6 +129,68 @@ public sealed class ExportTests(FinishedStudyApp app)
     }
 
     [Fact]
+    public async Task Aggregates_csv_carries_the_version_2_verdict_figures_of_export_json_and_the_convergence_page()
+    {
+        var rows = Csv(await FileAsync("aggregates.csv"));
+        var export = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/export.json");
+        Assert.Equal(2, export.GetProperty("criteria").GetProperty("version").GetInt32());
+        // The older columns keep their place; the version 2 columns follow them.
+        var header = (await FileAsync("aggregates.csv")).Split("\r\n")[0].Split(',');
+        Assert.Equal("verdict", header[28]);
+        Assert.Equal(["outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable", "flips_without_one",
+            "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts"], header[29..]);
+
+        string Text(JsonElement o, string name) => !o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? ""
+            : v.ValueKind == JsonValueKind.String ? v.GetString()! : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? (v.GetBoolean() ? "true" : "false")
+            : v.GetDouble().ToString("R", CultureInfo.InvariantCulture);
+        var compared = 0;
+        var directions = new HashSet<string>();
+        foreach (var round in export.GetProperty("rounds").EnumerateArray())
+            foreach (var item in round.GetProperty("items").EnumerateArray())
+            {
+                if (item.GetProperty("kind").GetString() == "ranking" || !item.TryGetProperty("aggregate", out var aggregate)) continue;
+                var row = rows.Single(r => r["round"] == round.GetProperty("number").GetInt32().ToString(CultureInfo.InvariantCulture)
+                    && r["item_id"] == item.GetProperty("itemId").GetInt64().ToString(CultureInfo.InvariantCulture) && r["scope"] == "panel" && r["basis"] == "current");
+                var consensus = aggregate.GetProperty("consensus");
+                var direction = consensus.GetProperty("direction").ValueKind == JsonValueKind.Null ? "none" : consensus.GetProperty("direction").GetString()!;
+                Assert.Equal(direction, row["direction"]);
+                directions.Add(direction);
+                Assert.Equal(Text(aggregate, "disagreementInBand"), row["disagreement_in_band"]);
+                Assert.Equal(consensus.GetProperty("flipsWithoutOne").GetInt32().ToString(CultureInfo.InvariantCulture), row["flips_without_one"]);
+                if (aggregate.TryGetProperty("stability", out var stability))
+                {
+                    Assert.Equal(Text(stability, "netChange"), row["net_change"]);
+                    Assert.Equal(Text(stability, "medianShift"), row["median_shift"]);
+                    Assert.Equal(Text(stability, "stable"), row["stable"]);
+                    Assert.Equal(aggregate.GetProperty("attrition").GetProperty("dropped").GetInt32().ToString(CultureInfo.InvariantCulture), row["dropped"]);
+                }
+                else Assert.Equal(("", "", ""), (row["net_change"], row["stable"], row["dropped"]));
+                Assert.Equal(item.GetProperty("verdict").GetString(), row["verdict"]);
+                compared++;
+            }
+        Assert.Equal(10 + 10 + 9, compared);
+        Assert.Contains("for", directions);
+
+        // The last verdict of each item, its outcome and poles, as the convergence endpoint (and page) show them.
+        var convergence = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/convergence");
+        foreach (var item in convergence.GetProperty("items").EnumerateArray())
+        {
+            var row = rows.Single(r => r["round"] == item.GetProperty("lastRound").GetInt32().ToString(CultureInfo.InvariantCulture)
+                && r["item_id"] == item.GetProperty("itemId").GetInt64().ToString(CultureInfo.InvariantCulture) && r["scope"] == "panel" && r["basis"] == "current");
+            Assert.Equal(item.GetProperty("verdict").GetString(), row["verdict"]);
+            Assert.Equal(item.GetProperty("outcome").GetString(), row["outcome"]);
+            if (item.GetProperty("poles").ValueKind != JsonValueKind.Null)
+            {
+                Assert.Equal(string.Join(' ', item.GetProperty("poles").GetProperty("for").EnumerateArray().Select(g => g.GetString())), row["poles_for"]);
+                Assert.Equal(string.Join(' ', item.GetProperty("poles").GetProperty("against").EnumerateArray().Select(g => g.GetString())), row["poles_against"]);
+            }
+        }
+        // The same columns, camel-cased, in aggregates.json.
+        var json = JsonNode.Parse(await FileAsync("aggregates.json"))!.AsArray();
+        Assert.All(json, r => Assert.True(r!.AsObject().ContainsKey("directionWithDropouts")));
+    }
+
+    [Fact]
     public async Task The_changelog_has_the_rewording_with_its_reason_in_both_languages()
     {
         var rows = Csv(await FileAsync("changelog.csv"));

@@ -118,4 +118,52 @@ public sealed class LiveHubTests(DelphiApp app) : IClassFixture<DelphiApp>
         var change = await closed.Task.WaitAsync(Patience);
         Assert.Equal("closed", change.GetProperty("state").GetString());
     }
+
+    [Fact]
+    public async Task At_the_close_the_facilitator_gets_each_items_verdict_as_the_convergence_page_shows_it_and_participants_do_not()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var facilitatorClosed = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var participantClosed = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var facilitator = app.Hub(s.FacilitatorToken);
+        facilitator.On<JsonElement>("RoundStateChanged", c => { if (c.GetProperty("state").GetString() == "closed") facilitatorClosed.TrySetResult(c); });
+        await facilitator.StartAsync();
+        await facilitator.InvokeAsync("JoinRound", s.RoundId);
+        await using var participant = app.Hub(s.Participants[0].Token);
+        participant.On<JsonElement>("RoundStateChanged", c => { if (c.GetProperty("state").GetString() == "closed") participantClosed.TrySetResult(c); });
+        await participant.StartAsync();
+        await participant.InvokeAsync("JoinRound", s.RoundId);
+
+        // Grid operators and housing for (5 5 5, 5 5 4), residents against (1 1 1): 6 of 9 in 4–5 and 3 of 9 in 1–2, both at
+        // least 0.25, so polarised with its poles named; everyone at 1 or 2 on the 1–7 item (against, but round 1 cannot settle it).
+        int[] split = [5, 5, 5, 5, 5, 4, 1, 1, 1];
+        for (var i = 0; i < s.Participants.Count; i++)
+        {
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = s.FivePointItem, value = split[i] }), HttpStatusCode.Created);
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 1 + i % 2 }), HttpStatusCode.Created);
+        }
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+
+        var pushed = (await facilitatorClosed.Task.WaitAsync(Patience)).GetProperty("verdicts").EnumerateArray().ToDictionary(v => v.GetProperty("itemId").GetInt64());
+        var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
+        var shown = convergence.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(shown.Select(i => i.GetProperty("itemId").GetInt64()).Order(), pushed.Keys.Order());
+        foreach (var item in shown)
+        {
+            var v = pushed[item.GetProperty("itemId").GetInt64()];
+            Assert.Equal(item.GetProperty("verdict").GetString(), v.GetProperty("verdict").GetString());
+            Assert.Equal(item.GetProperty("outcome").GetString(), v.GetProperty("outcome").GetString());
+            Assert.Equal(1, v.GetProperty("round").GetInt32());
+        }
+        var polarised = pushed[s.FivePointItem];
+        Assert.Equal("polarised", polarised.GetProperty("outcome").GetString());
+        Assert.Equal("continue", polarised.GetProperty("verdict").GetString());
+        Assert.Equal(["grid-operators", "housing"], polarised.GetProperty("polesFor").EnumerateArray().Select(g => g.GetString()!));
+        Assert.Equal(["residents"], polarised.GetProperty("polesAgainst").EnumerateArray().Select(g => g.GetString()!));
+        Assert.Equal("continue", pushed[s.SevenPointItem].GetProperty("verdict").GetString());
+
+        // The participant learns that the round closed, not the stopping rule's working.
+        var toParticipant = await participantClosed.Task.WaitAsync(Patience);
+        Assert.False(toParticipant.TryGetProperty("verdicts", out _));
+    }
 }

@@ -167,6 +167,157 @@ public sealed class VerdictsV2Tests(DelphiApp app) : IClassFixture<DelphiApp>
     }
 
     [Fact]
+    public async Task A_substantive_rewording_starts_a_new_series_and_an_editorial_one_keeps_comparing()
+    {
+        var s = await Scenario.CreateAsync(app);
+        // Both items split the same way in both rounds: 6 of 9 at the top, 3 of 9 at the bottom (both ≥ 0.25: polarised, no
+        // consensus). Same answers twice: net change 0 ≤ 0.15, so stable dissent — where the answers are one series.
+        int[] seven = [7, 7, 7, 7, 7, 6, 1, 1, 1];
+        int[] five = [5, 5, 5, 5, 5, 4, 1, 1, 1];
+        async Task AnswerAll(long roundId)
+        {
+            for (var i = 0; i < s.Participants.Count; i++)
+            {
+                await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, roundId, new { itemId = s.SevenPointItem, value = seven[i] }), HttpStatusCode.Created);
+                await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, roundId, new { itemId = s.FivePointItem, value = five[i] }), HttpStatusCode.Created);
+            }
+        }
+        await AnswerAll(s.RoundId);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+
+        // An unknown kind of change is refused with the field named, and nothing changes.
+        var before = DatabaseDump.Take(app.DatabasePath);
+        var refused = await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items/{s.FivePointItem}/reword",
+            new { text = new { nl = "Iets anders" }, reason = new { nl = "Anders" }, change = "major" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await refused.ReadAsync()).GetProperty("errors").TryGetProperty("change", out _));
+        Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
+
+        await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items/{s.SevenPointItem}/reword",
+            new { text = new { nl = "Stelling op een schaal tot zeven" }, reason = new { nl = "Typfout" }, change = "editorial" }), HttpStatusCode.OK);
+        await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items/{s.FivePointItem}/reword",
+            new { text = new { nl = "Alleen nieuwbouw gaat op een warmtenet" }, reason = new { nl = "Nu over nieuwbouw" }, change = "substantive" }), HttpStatusCode.OK);
+        var changelog = (await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/items/changelog"), HttpStatusCode.OK))
+            .EnumerateArray().ToDictionary(c => c.GetProperty("itemId").GetInt64());
+        Assert.False(changelog[s.SevenPointItem].GetProperty("substantive").GetBoolean());
+        Assert.True(changelog[s.FivePointItem].GetProperty("substantive").GetBoolean());
+
+        var round2 = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/rounds", new { mode = "live" }), HttpStatusCode.Created);
+        var round2Id = round2.GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2Id}/open", null), HttpStatusCode.OK);
+        await AnswerAll(round2Id);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2Id}/close", null), HttpStatusCode.OK);
+
+        var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
+        var editorial = Item(convergence, s.SevenPointItem);
+        Assert.Equal("stable-dissent", editorial.GetProperty("verdict").GetString());
+        Assert.Equal(0.0, editorial.GetProperty("analysis").GetProperty("stability").GetProperty("netChange").GetDouble());
+        var substantive = Item(convergence, s.FivePointItem);
+        // A new series has no earlier round to be stable against: it goes on.
+        Assert.Equal("continue", substantive.GetProperty("verdict").GetString());
+        Assert.Equal("polarised", substantive.GetProperty("outcome").GetString());
+        Assert.False(substantive.GetProperty("analysis").TryGetProperty("stability", out _));
+        Assert.False(substantive.GetProperty("analysis").TryGetProperty("attrition", out _));
+
+        // export.json analyses the same way, so delphi analyze on its answers agrees.
+        var export = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/export.json"), HttpStatusCode.OK);
+        var exported = export.GetProperty("rounds").EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == round2Id)
+            .GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetInt64());
+        Assert.False(exported[s.FivePointItem].GetProperty("answers").TryGetProperty("previousRound", out _));
+        Assert.True(exported[s.SevenPointItem].GetProperty("answers").TryGetProperty("previousRound", out _));
+        Assert.Equal(JsonSerializer.Serialize(substantive.GetProperty("analysis")), JsonSerializer.Serialize(exported[s.FivePointItem].GetProperty("aggregate")));
+    }
+
+    [Fact]
+    public async Task A_ranking_item_has_its_own_minimum_Kendalls_W_locked_with_the_rules()
+    {
+        var s = await Scenario.CreateAsync(app, open: false);
+        var ranking = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items", new
+        {
+            kind = "ranking", text = new { nl = "Wie financiert de ruggengraat?" },
+            options = new[] { new { key = "a", nl = "Gemeente" }, new { key = "b", nl = "Netbeheerder" }, new { key = "c", nl = "Rijk" } },
+        }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var key = ranking.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        object Criteria(object items) => new
+        {
+            maxIqr = 1.0, minAgreement = 0.7, minGroupSize = 3, maxRounds = 4, quantileMethod = 7, requireEveryGroup = true,
+            agreementTopCategories = 2, maxIqrShareOfRange = 0.1, minKendallW = 0.7, maxChangedFraction = 0.15, minRoundForConsensus = 1, items,
+        };
+        // A ranking has no scale (no band), and only a ranking is judged by W: refused with the field named, nothing changed.
+        var before = DatabaseDump.Take(app.DatabasePath);
+        foreach (var (items, field) in new (object, string)[]
+                 {
+                     (new Dictionary<string, object> { [key] = new { agreementBand = new[] { 1, 2 } } }, $"items.{key}.agreementBand"),
+                     (new Dictionary<string, object> { [key] = new { minKendallW = 1.5 } }, $"items.{key}.minKendallW"),
+                     (new Dictionary<string, object> { [s.SevenPointItem.ToString()] = new { minKendallW = 0.5 } }, $"items.{s.SevenPointItem}.minKendallW"),
+                 })
+        {
+            var refused = await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/criteria", Criteria(items));
+            var body = await refused.ReadAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, body.ToString());
+            Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        }
+        Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
+
+        await Scenario.Expect(await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/criteria",
+            Criteria(new Dictionary<string, object> { [key] = new { minKendallW = 0.6, maxKendallWChange = 0.02 } })), HttpStatusCode.OK);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
+        var canonical = (await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/criteria"), HttpStatusCode.OK)).GetProperty("canonicalJson").GetString()!;
+        Assert.Contains($"\"items\":{{\"{key}\":{{\"minKendallW\":0.6,\"maxKendallWChange\":0.02}}}}", canonical);
+
+        // Five rank a b c, two b a c, two a c b: rank sums a 11, b 18, c 25 around a mean of 18, S = 49 + 0 + 49 = 98,
+        // W = 12·98 / (9²·(3³ − 3)) = 1176 / 1944 = 0.605: below the study's 0.7, above the item's own 0.6.
+        var orders = new[] { "abc", "abc", "abc", "abc", "abc", "bac", "bac", "acb", "acb" };
+        for (var i = 0; i < s.Participants.Count; i++)
+        {
+            var ranks = orders[i].Select((option, place) => (option, place)).ToDictionary(x => x.option.ToString(), x => x.place + 1);
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = ranking, ranks }), HttpStatusCode.Created);
+        }
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
+        var item = Item(convergence, ranking);
+        Assert.Equal(1176.0 / 1944, item.GetProperty("analysis").GetProperty("kendallW").GetDouble(), 9);
+        Assert.Equal("consensus-for", item.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task The_dissent_annex_of_a_consensus_against_gives_the_minority_outside_the_no_band()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 4, open: false);
+        await Scenario.Expect(await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/criteria", new
+        {
+            maxIqr = 1.0, minAgreement = 0.7, minGroupSize = 3, maxRounds = 4, quantileMethod = 7, requireEveryGroup = false,
+            agreementTopCategories = 2, maxIqrShareOfRange = 0.1, minKendallW = 0.7, maxChangedFraction = 0.15, minRoundForConsensus = 1,
+        }), HttpStatusCode.OK);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
+        // Eleven of twelve at 1 or 2, one at 6: 11 of 12 (0.92) in 1–2; sorted 1,1,1,1,1,1,2,2,2,2,2,6 gives Q1 = 1, Q3 = 2,
+        // IQR 1 (the panel alone is judged: requireEveryGroup is off). Consensus against. The majority's argument is not dissent; the one at 6 is.
+        for (var i = 0; i < s.Participants.Count; i++)
+        {
+            object body = i switch
+            {
+                0 => new { itemId = s.SevenPointItem, value = 1, rationale = "Veel te duur voor huurders." },
+                11 => new { itemId = s.SevenPointItem, value = 6, rationale = "Zonder dit komt er geen net." },
+                _ => new { itemId = s.SevenPointItem, value = 1 + i % 2 },
+            };
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, body), HttpStatusCode.Created);
+        }
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
+        Assert.Equal("consensus-against", Item(convergence, s.SevenPointItem).GetProperty("verdict").GetString());
+
+        foreach (var (culture, minority) in new[] { ("nl", "Niet oneens (antwoord buiten 1–2)"), ("en", "Do not disagree (answer outside 1–2)") })
+        {
+            var report = await PageAsync(s, $"/f/studies/{s.StudyId}/report?culture={culture}");
+            var annex = report[report.IndexOf($"id=\"dissent-{s.SevenPointItem}\"", StringComparison.Ordinal)..];
+            annex = annex[..annex.IndexOf("</section>", StringComparison.Ordinal)];
+            Assert.Contains(minority, annex);
+            Assert.Contains("Zonder dit komt er geen net.", annex);
+            Assert.DoesNotContain("Veel te duur voor huurders.", annex);
+        }
+    }
+
+    [Fact]
     public async Task A_consensus_that_one_answer_would_tip_is_called_fragile()
     {
         var s = await Scenario.CreateAsync(app, perGroup: 4, open: false);

@@ -39,5 +39,19 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("data-verifies=\"true\"", page);
         Assert.Contains("data-organisation-count=\"14\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
+
+        // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;
+        // the stopping verdict it was frozen with stays beside it.
+        var item5 = page[page.IndexOf($"data-item=\"{access.Finished.Items[5]}\"", StringComparison.Ordinal)..];
+        item5 = item5[..item5.IndexOf("</li>", StringComparison.Ordinal)];
+        Assert.Contains("data-outcome=\"polarised\"", item5);
+        Assert.Contains("Twee kampen", item5);
+        Assert.DoesNotContain("data-outcome=\"polarised\"", ItemBlock(page, access.Finished.Items[1]));
+    }
+
+    private static string ItemBlock(string page, long itemId)
+    {
+        var block = page[page.IndexOf($"data-item=\"{itemId}\"", StringComparison.Ordinal)..];
+        return block[..block.IndexOf("</li>", StringComparison.Ordinal)];
     }
 }

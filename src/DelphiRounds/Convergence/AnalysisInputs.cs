@@ -71,6 +71,18 @@ public static class AnalysisInputs
         return new NumberAnalysis(null, v2, common, result);
     }
 
+    /// <summary>
+    /// The answers of the previous closed round (number <paramref name="previousRound"/>) an item is compared with, or
+    /// null when a substantive rewording after that round started a new series: answers to another statement say
+    /// nothing about how stable the answers to this one are. An editorial rewording keeps the series.
+    /// </summary>
+    public static IReadOnlyList<CurrentAnswer>? PreviousFor(Item item, IReadOnlyList<CurrentAnswer>? previous, int? previousRound, IEnumerable<ItemChange> changes) =>
+        previous is null || previousRound is not { } number || NewSeriesSince(item.Id, number, changes) ? null : previous;
+
+    /// <summary>True when the item was reworded substantively after round <paramref name="roundNumber"/> (or later).</summary>
+    public static bool NewSeriesSince(long itemId, int roundNumber, IEnumerable<ItemChange> changes) =>
+        changes.Any(c => c.ItemId == itemId && c.Substantive && c.AfterRound >= roundNumber);
+
     /// <summary>The contract input for a ranking item; null for other kinds.</summary>
     public static RankingInput? ForRanking(Item item, IEnumerable<CurrentAnswer> answers)
     {

@@ -95,12 +95,15 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
         var previous = previousRound is null ? null : await AnswerStore.CurrentAsync(c, tx, previousRound.Id);
         var now = time.GetUtcNow();
         var previousSnapshots = previousRound is null ? [] : (await ConvergenceStore.ForRoundAsync(c, tx, previousRound.Id)).ToDictionary(x => x.ItemId);
+        var changes = await items.ChangesAsync(study.Id);
         foreach (var ri in asked)
         {
             var item = byId[ri.ItemId];
             string json;
             string verdict;
-            if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
+            // A substantive rewording since the previous round starts a new series: nothing to be stable against.
+            var before = AnalysisInputs.PreviousFor(item, previous, previousRound?.Number, changes);
+            if (AnalysisInputs.Analyse(item, rules, current, before) is { } numbers)
             {
                 json = numbers.OutputJson;
                 verdict = numbers.V2 is { } v2
@@ -111,10 +114,9 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
             {
                 var analysis = Analyzer.AnalyzeRanking(ranking);
                 json = AnalysisJson.Write(analysis);
-                var before = previousSnapshots.TryGetValue(item.Id, out var p) ? KendallW(p.AnalysisJson) : null;
+                var w = before is not null && previousSnapshots.TryGetValue(item.Id, out var p) ? KendallW(p.AnalysisJson) : null;
                 var decided = StoppingRule.DecideRanking(analysis,
-                    before is null ? null : analysis with { KendallW = before }, rules.MinKendallW,
-                    rules.MaxKendallWChange ?? StoppingRule.DefaultMaxKendallWChange);
+                    w is null ? null : analysis with { KendallW = w }, rules.MinKendallWFor(item.Id), rules.MaxKendallWChangeFor(item.Id));
                 verdict = rules.RulesVersion == 1 ? Verdicts.Name(decided)
                     : Settle(decided == StoppingVerdict.Consensus ? Verdicts.ConsensusFor : Verdicts.Name(decided), round.Number, rules);
             }

@@ -137,7 +137,7 @@ public sealed class ConvergenceReader(
             var last = overall.LastOrDefault(f => f.Verdict is not null);
             views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
                 groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
-                rules.ForLive(item), rules.MinKendallW, last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups));
+                rules.ForLive(item), rules.MinKendallWFor(item.Id), last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups));
         }
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,

@@ -102,9 +102,9 @@ public static class VerdictWords
         var lines = new List<string>();
         if (e.TryGetProperty("kind", out var kind) && kind.GetString() == "ranking")
         {
-            if (Num(e, "kendallW") is { } kendall) lines.Add(w["verdict.reason.kendall", w.Number(kendall), w.Number(rules.MinKendallW)]);
+            if (Num(e, "kendallW") is { } kendall) lines.Add(w["verdict.reason.kendall", w.Number(kendall), w.Number(rules.MinKendallWFor(item.Id))]);
             else lines.Add(w["verdict.reason.noAnswers"]);
-            if (rules.RulesVersion == 2 && Verdicts.IsConsensus(verdict) is false && round < (rules.MinRoundForConsensus ?? 1) && Num(e, "kendallW") >= rules.MinKendallW)
+            if (rules.RulesVersion == 2 && Verdicts.IsConsensus(verdict) is false && round < (rules.MinRoundForConsensus ?? 1) && Num(e, "kendallW") >= rules.MinKendallWFor(item.Id))
                 lines.Add(w["verdict.reason.tooEarly", rules.MinRoundForConsensus!]);
             return lines;
         }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DelphiRounds.Consensus;
+using DelphiRounds.Convergence;
 
 namespace DelphiRounds.Exports;
 
@@ -28,13 +29,19 @@ public static class DataFiles
     private static readonly string[] AggregateColumns =
         ["round", "round_mode", "item_id", "item_position", "item_kind", "basis", "scope", "n", "mean", "sd", "median", "q1", "q3", "iqr", "min", "max",
          "agreement_in_band", "tastle_wierman", "van_der_eijk_a", "bimodality_coefficient", "pairs", "changed_fraction", "mean_absolute_change",
-         "wilcoxon_p", "consensus", "kendall_w", "chi_square", "p_value", "verdict"];
+         "wilcoxon_p", "consensus", "kendall_w", "chi_square", "p_value", "verdict",
+         // Version 2 of the consensus rules (empty under version 1): what the convergence page and `delphi analyze` say.
+         "outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable",
+         "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts"];
+
+    /// <summary>The version 2 columns at the end of <see cref="AggregateColumns"/>.</summary>
+    private const int V2Columns = 12;
 
     private static readonly string[] ArgumentColumns =
         ["answer_id", "round", "item_id", "item_position", "item_kind", "participant", "group", "revision", "value", "in_agreement_band", "rationale", "convincing", "created_at"];
 
     private static readonly string[] ChangeColumns =
-        ["item_id", "item_position", "after_round", "old_text_nl", "new_text_nl", "old_text_en", "new_text_en", "reason_nl", "reason_en", "created_at"];
+        ["item_id", "item_position", "after_round", "old_text_nl", "new_text_nl", "old_text_en", "new_text_en", "reason_nl", "reason_en", "created_at", "change"];
 
     /// <summary>One file of the study, or null when the name is not one of <see cref="Names"/>.</summary>
     public static DataFile? Build(StudyRecord s, string name)
@@ -61,26 +68,55 @@ public static class DataFiles
             a.DetailJson is null ? null : new RawJson(a.DetailJson), a.Rationale, a.CreatedAt,
         }).ToList();
 
-    /// <summary>Panel rows, then one row per stakeholder group with at least <paramref name="minGroupSize"/> answers (smaller groups never leave the server).</summary>
+    /// <summary>
+    /// Panel rows, then one row per stakeholder group with at least <paramref name="minGroupSize"/> answers (smaller groups never leave the server:
+    /// neither their figures nor their names, so a group below it is not named as a pole or as the group a consensus rests on either).
+    /// </summary>
     private static List<object?[]> Aggregates(StudyRecord s, int minGroupSize)
     {
         var rows = new List<object?[]>();
         foreach (var a in s.Aggregates)
         {
             object?[] Head(string scope) => [a.Round, a.RoundMode, a.Item.Id, a.Item.Position, a.Item.Kind, a.Basis, scope];
+            var v1 = s.Study.Rules.RulesVersion == 1;
             if (a.Ranking is { } w)
             {
-                rows.Add([.. Head("panel"), w.M, .. new object?[17], w.KendallW, w.ChiSquare, w.PValue, a.Verdict]);
+                // A ranking has no direction: under version 2 its consensus is one for the order the panel agrees on.
+                rows.Add([.. Head("panel"), w.M, .. new object?[17], w.KendallW, w.ChiSquare, w.PValue, a.Verdict,
+                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1]]);
                 continue;
             }
             var x = a.Analysis!;
+            var v2 = a.V2;
+            var shown = x.Groups.Where(g => g.Value.N >= minGroupSize).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
             rows.Add([.. Head("panel"), .. Figures(x.Overall), x.Stability?.Pairs, x.Stability?.ChangedFraction, x.Stability?.MeanAbsoluteChange,
-                x.Stability?.WilcoxonP, x.Consensus?.Reached, null, null, null, a.Verdict]);
+                x.Stability?.WilcoxonP, x.Consensus?.Reached, null, null, null, a.Verdict,
+                .. V2(a, v2, shown)]);
             foreach (var (slug, g) in x.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
                 if (g.N >= minGroupSize)
-                    rows.Add([.. Head("group:" + slug), .. Figures(g), null, null, null, null, null, null, null, null, null]);
+                    rows.Add([.. Head("group:" + slug), .. Figures(g), null, null, null, null, null, null, null, null, null,
+                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3]]);
         }
         return rows;
+    }
+
+    /// <summary>The version 2 figures of a panel row, from the same analysis as <c>export.json</c> and the close snapshot.</summary>
+    private static object?[] V2(AggregateRecord a, ItemAnalysisV2? v2, HashSet<string> shown)
+    {
+        if (v2 is null) return new object?[V2Columns];
+        // The outcome people read: a consensus, else "polarised" when the panel split into two camps, else the verdict.
+        var outcome = a.Verdict is null ? null
+            : Verdicts.IsConsensus(a.Verdict) || v2.Dissensus is not { Polarised: true } ? a.Verdict : Verdicts.Polarised;
+        // "none" when the rules judged the item and found no direction; empty when nothing was judged.
+        static string Direction(ConsensusDirection? d) => d switch { ConsensusDirection.For => "for", ConsensusDirection.Against => "against", _ => "none" };
+        string? Groups(IEnumerable<string>? slugs) => slugs is null ? null : string.Join(' ', slugs.Where(shown.Contains));
+        return
+        [
+            outcome, v2.Consensus is { } c ? Direction(c.Direction) : null, v2.DisagreementInBand, v2.Stability?.NetChange, v2.Stability?.MedianShift, v2.Stability?.Stable,
+            v2.Consensus?.FlipsWithoutOne, Groups(v2.Consensus?.FlipsWithoutGroup),
+            v2.Dissensus is { Polarised: true } ? Groups(v2.Dissensus.For) : null, v2.Dissensus is { Polarised: true } ? Groups(v2.Dissensus.Against) : null,
+            v2.Attrition?.Dropped, v2.Attrition is null || v2.Consensus is null ? null : Direction(v2.Attrition.DirectionWithDropouts),
+        ];
     }
 
     private static object?[] Figures(Statistics x) =>
@@ -99,6 +135,7 @@ public static class DataFiles
         return s.Changes.Select(c => new object?[]
         {
             c.ItemId, position.GetValueOrDefault(c.ItemId), c.AfterRound, c.OldTextNl, c.NewTextNl, c.OldTextEn, c.NewTextEn, c.ReasonNl, c.ReasonEn, c.CreatedAt,
+            c.Substantive ? Items.ItemChangeKinds.Substantive : Items.ItemChangeKinds.Editorial,
         }).ToList();
     }
 

@@ -23,6 +23,8 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
         var verdicts = (await snapshots.ForStudyAsync(studyId)).ToDictionary(s => (s.RoundId, s.ItemId), s => s.Verdict);
         var roundsJson = new JsonArray();
         IReadOnlyList<CurrentAnswer>? previous = null;
+        int? previousNumber = null;
+        var changes = await items.ChangesAsync(studyId);
         foreach (var round in (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft))
         {
             var current = await answers.CurrentAsync(round.Id);
@@ -37,12 +39,12 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                     ["kind"] = item.Kind,
                     ["text"] = new JsonObject { ["nl"] = ri.TextNl, ["en"] = ri.TextEn },
                 };
-                if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
+                if (AnalysisInputs.Analyse(item, rules, current, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } numbers)
                 {
                     // Under the version of the rules the study was locked with: delphi analyze reads the version from the answers document.
                     entry["answers"] = JsonNode.Parse(numbers.InputJson);
                     entry["aggregate"] = JsonNode.Parse(numbers.OutputJson);
-                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, previous) is { } blind)
+                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } blind)
                     {
                         // Blind, then reveal: the answers given before seeing the panel, and their aggregate.
                         entry["firstAnswers"] = JsonNode.Parse(blind.InputJson);
@@ -68,7 +70,7 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                 ["closedAt"] = round.ClosedAt,
                 ["items"] = itemsJson,
             });
-            if (round.State == RoundStates.Closed && !round.IsIdeas) previous = current;
+            if (round.State == RoundStates.Closed && !round.IsIdeas) (previous, previousNumber) = (current, round.Number);
         }
         return new JsonObject
         {

@@ -100,6 +100,8 @@ public sealed class StudyRecords(
         var numbered = roundList.Count(r => !r.IsIdeas);
         var aggregates = new List<AggregateRecord>();
         IReadOnlyList<CurrentAnswer>? previous = null;
+        int? previousNumber = null;
+        var changes = await items.ChangesAsync(studyId);
         foreach (var round in roundList)
         {
             var current = await answers.CurrentAsync(round.Id);
@@ -112,10 +114,10 @@ public sealed class StudyRecords(
                 var item = byId[ri.ItemId];
                 var verdict = verdicts.TryGetValue((round.Id, item.Id), out var v) ? v : null;
                 // Exactly what export.json and the snapshot at close analyse: current answers, with the previous closed round's for stability.
-                if (AnalysisInputs.Analyse(item, rules, current, previous) is { } numbers)
+                if (AnalysisInputs.Analyse(item, rules, current, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } numbers)
                 {
                     aggregates.Add(AggregateRecord.Of(round, item, ri, "current", numbers, verdict));
-                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, previous) is { } blind)
+                    if (first is not null && AnalysisInputs.Analyse(item, rules, first, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } blind)
                         aggregates.Add(AggregateRecord.Of(round, item, ri, "first", blind, null));
                 }
                 else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
@@ -125,7 +127,7 @@ public sealed class StudyRecords(
                         aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "first", null, null, blindRanking, Analyzer.AnalyzeRanking(blindRanking), null));
                 }
             }
-            if (round.State == RoundStates.Closed && !round.IsIdeas) previous = current;
+            if (round.State == RoundStates.Closed && !round.IsIdeas) (previous, previousNumber) = (current, round.Number);
         }
 
         if (progress is not null) await progress(new ReportStep(ReportStages.Reading, 0, numbered, 0, 0, done++, total));
@@ -136,7 +138,7 @@ public sealed class StudyRecords(
 
         var arguments = Arguments(answerRows, marks, hidden, byId, rules);
         return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,
-            await items.ChangesAsync(studyId), await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize);
+            changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize);
     }
 
     /// <summary>

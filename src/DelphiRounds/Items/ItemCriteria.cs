@@ -110,8 +110,22 @@ public static class ItemRulesCheck
         foreach (var (key, own) in rules.Items)
         {
             var field = $"items.{key}";
-            if (!byId.TryGetValue(key, out var item) || !ItemKinds.IsNumberLike(item.Kind))
-                return (field, $"{key} is not a rating, numeric or year item of this study.");
+            if (!byId.TryGetValue(key, out var item) || !(ItemKinds.IsNumberLike(item.Kind) || item.Kind == ItemKinds.Ranking))
+                return (field, $"{key} is not a rating, numeric, year or ranking item of this study.");
+            if (item.Kind == ItemKinds.Ranking)
+            {
+                // A ranking has no scale: its consensus is Kendall's W, its stability the change of W.
+                if (own.AgreementBand is not null || own.DisagreementBand is not null || own.MaxIqr is not null || own.MaxMedianShift is not null)
+                    return ($"{field}.{(own.AgreementBand is not null ? "agreementBand" : own.DisagreementBand is not null ? "disagreementBand" : own.MaxIqr is not null ? "maxIqr" : "maxMedianShift")}",
+                        "a ranking item is judged by Kendall's W: set minKendallW and maxKendallWChange.");
+                if (own.MinKendallW is { } minW && (!double.IsFinite(minW) || minW is < 0 or > 1))
+                    return ($"{field}.minKendallW", "Kendall's W lies between 0 and 1.");
+                if (own.MaxKendallWChange is { } change && (!double.IsFinite(change) || change is < 0 or > 1))
+                    return ($"{field}.maxKendallWChange", "a change of Kendall's W lies between 0 and 1.");
+                continue;
+            }
+            if (own.MinKendallW is not null || own.MaxKendallWChange is not null)
+                return ($"{field}.{(own.MinKendallW is not null ? "minKendallW" : "maxKendallWChange")}", "only a ranking item is judged by Kendall's W.");
             (double Low, double High) range = item.Scale is { } scale ? (scale.Min, scale.Max) : (item.RangeMin ?? double.MinValue, item.RangeMax ?? double.MaxValue);
             var what = item.Scale is not null ? $"the scale {range.Low:0.##}–{range.High:0.##}" : $"the allowed answers {range.Low:0.##}–{range.High:0.##}";
             foreach (var (name, band) in new[] { ("agreementBand", own.AgreementBand), ("disagreementBand", own.DisagreementBand) })

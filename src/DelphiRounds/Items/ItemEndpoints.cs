@@ -63,6 +63,11 @@ public sealed record RewordItemRequest
     public TextRequest? Text { get; init; }
     /// <summary>What changed and why — shown to participants as the item's changelog.</summary>
     public TextRequest? Reason { get; init; }
+    /// <summary>
+    /// <c>substantive</c>: the statement now means something else, so its answers start a new series (no stability against
+    /// the old wording); <c>editorial</c> (the default): typos or clearer words, the comparisons go on.
+    /// </summary>
+    public string? Change { get; init; }
 }
 
 public sealed record ItemResponse(
@@ -122,6 +127,13 @@ public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
     }
 }
 
+/// <summary>How much a rewording changes an item: whether its answers before and after are one series.</summary>
+public static class ItemChangeKinds
+{
+    public const string Substantive = "substantive";
+    public const string Editorial = "editorial";
+}
+
 public sealed class RewordItemRequestValidator : AbstractValidator<RewordItemRequest>
 {
     public RewordItemRequestValidator()
@@ -132,6 +144,8 @@ public sealed class RewordItemRequestValidator : AbstractValidator<RewordItemReq
         RuleFor(r => r.Reason).NotNull().WithMessage("reason: say what changed and why; participants see it.");
         RuleFor(r => r.Reason!.Nl).NotEmpty().MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.nl");
         RuleFor(r => r.Reason!.En).MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.en");
+        RuleFor(r => r.Change).Must(c => c is null or ItemChangeKinds.Substantive or ItemChangeKinds.Editorial)
+            .WithMessage("change: say 'substantive' (the statement means something else: a new series) or 'editorial' (typos, clearer words).");
     }
 }
 
@@ -183,7 +197,7 @@ public static class ItemEndpoints
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        var result = await service.RewordAsync(study, itemId, request.Text!.ToText()!, request.Reason!.ToText()!);
+        var result = await service.RewordAsync(study, itemId, request.Text!.ToText()!, request.Reason!.ToText()!, request.Change == ItemChangeKinds.Substantive);
         return result.Item is { } item
             ? TypedResults.Ok(ItemResponse.From(item) with { Notice = request.Text!.HasDisplayControls || request.Reason!.HasDisplayControls ? DisplayText.StrippedNotice("text") : null })
             : Problems.Field(result.Status, result.Field!, result.Message!);

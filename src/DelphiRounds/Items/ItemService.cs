@@ -36,7 +36,8 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
         return new ItemResult(await items.AddAsync(study.Id, definition, sources));
     }
 
-    public async Task<ItemResult> RewordAsync(Study study, long itemId, LocalizedText text, LocalizedText reason)
+    /// <summary>Rewords an item between rounds; <paramref name="substantive"/>: the statement now means something else, its answers start a new series (see <see cref="ItemChange.Substantive"/>).</summary>
+    public async Task<ItemResult> RewordAsync(Study study, long itemId, LocalizedText text, LocalizedText reason, bool substantive = false)
     {
         var item = await items.FindAsync(itemId);
         if (item is null || item.StudyId != study.Id) return ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}.");
@@ -44,7 +45,7 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
             return ItemResult.Refused(409, "itemId", "The item is being asked in an open round; reword it after the round closes.");
         if (item.Text == text) return ItemResult.Refused(400, "text", "The new wording is the same as the current one.");
         var lastClosed = await rounds.LastClosedRoundNumberAsync(study.Id);
-        await items.RewordAsync(item, text, reason, lastClosed);
+        await items.RewordAsync(item, text, reason, lastClosed, substantive);
         return new ItemResult(await items.FindAsync(itemId));
     }
 

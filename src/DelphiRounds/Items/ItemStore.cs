@@ -104,6 +104,12 @@ public sealed record ItemChange
     public string ReasonNl { get; init; } = "";
     public string ReasonEn { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// The statement now means something else: from the next round on its answers are a new series, not compared
+    /// with those given to the old wording (no stability against them). False for an editorial change (typos,
+    /// clearer words), after which the comparisons go on.
+    /// </summary>
+    public bool Substantive { get; init; }
 }
 
 /// <summary>The items of studies, their wording history and the ideas they came from.</summary>
@@ -154,15 +160,19 @@ public sealed class ItemStore(Database db, TimeProvider time)
     /// Rewords an item between rounds; the old and new wording and the reason are kept as its changelog
     /// and shown to participants in the next round.
     /// </summary>
-    public Task RewordAsync(Item item, LocalizedText text, LocalizedText reason, int afterRound) =>
+    public Task RewordAsync(Item item, LocalizedText text, LocalizedText reason, int afterRound, bool substantive = false) =>
         db.WriteAsync(async (c, tx) =>
         {
             await c.ExecuteAsync(
                 """
-                INSERT INTO item_changes (item_id, after_round, old_text_nl, old_text_en, new_text_nl, new_text_en, reason_nl, reason_en, created_at)
-                VALUES (@id, @afterRound, @oldNl, @oldEn, @newNl, @newEn, @reasonNl, @reasonEn, @now)
+                INSERT INTO item_changes (item_id, after_round, old_text_nl, old_text_en, new_text_nl, new_text_en, reason_nl, reason_en, created_at, substantive)
+                VALUES (@id, @afterRound, @oldNl, @oldEn, @newNl, @newEn, @reasonNl, @reasonEn, @now, @substantive)
                 """,
-                new { id = item.Id, afterRound, oldNl = item.TextNl, oldEn = item.TextEn, newNl = text.Nl, newEn = text.En, reasonNl = reason.Nl, reasonEn = reason.En, now = time.Now() }, tx);
+                new
+                {
+                    id = item.Id, afterRound, oldNl = item.TextNl, oldEn = item.TextEn, newNl = text.Nl, newEn = text.En, reasonNl = reason.Nl, reasonEn = reason.En,
+                    now = time.Now(), substantive = substantive ? 1 : 0,
+                }, tx);
             await c.ExecuteAsync("UPDATE items SET text_nl = @nl, text_en = @en WHERE id = @id", new { id = item.Id, nl = text.Nl, en = text.En }, tx);
         });
 
@@ -175,7 +185,8 @@ public sealed class ItemStore(Database db, TimeProvider time)
     public async Task<IReadOnlyList<ItemChange>> ChangesAsync(long studyId) =>
         (await db.ReadAsync(c => c.QueryAsync<ItemChange>(
             """
-            SELECT ch.id, ch.item_id, ch.after_round, ch.old_text_nl, ch.old_text_en, ch.new_text_nl, ch.new_text_en, ch.reason_nl, ch.reason_en, ch.created_at
+            SELECT ch.id, ch.item_id, ch.after_round, ch.old_text_nl, ch.old_text_en, ch.new_text_nl, ch.new_text_en, ch.reason_nl, ch.reason_en, ch.created_at,
+                   ch.substantive
             FROM item_changes ch JOIN items i ON i.id = ch.item_id
             WHERE i.study_id = @studyId ORDER BY ch.id
             """, new { studyId }))).AsList();

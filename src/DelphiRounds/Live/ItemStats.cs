@@ -57,8 +57,12 @@ public sealed record RoundStats(long RoundId, string State, string Mode, IReadOn
 /// <summary>A push: the items of one round that changed since the last push (the figures screens show, see <see cref="LiveItem"/>).</summary>
 public sealed record StatsUpdate(long RoundId, IReadOnlyList<LiveItem> Items);
 
-/// <summary>A push: a round opened or closed.</summary>
-public sealed record RoundStateChange(long RoundId, string State);
+/// <summary>
+/// A push: a round opened or closed. To the round's facilitators, the close also carries each item's verdict made by
+/// it (the stopping rule's, as the convergence page and the stats endpoint show it); participants never get verdicts.
+/// </summary>
+public sealed record RoundStateChange(long RoundId, string State,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? Verdicts = null);
 
 /// <summary>What the server calls on browsers and other clients of <c>/hubs/live</c>.</summary>
 public interface ILiveClient

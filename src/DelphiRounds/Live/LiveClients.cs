@@ -32,8 +32,15 @@ public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft
     public Task StatsToRevealedAsync(long roundId, LiveItem item) =>
         hub.Clients.Group(LiveGroups.Revealed(roundId, item.ItemId)).StatsUpdated(ForParticipants(new StatsUpdate(roundId, [item])));
 
-    /// <summary>The round opened or closed, to everyone following it.</summary>
-    public Task RoundStateChangedAsync(long roundId, string state) =>
-        hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId))
-            .RoundStateChanged(new RoundStateChange(roundId, state));
+    /// <summary>The round opened or closed, to everyone following it; <paramref name="verdicts"/> go to its facilitators only.</summary>
+    public async Task RoundStateChangedAsync(long roundId, string state, IReadOnlyList<ItemVerdict>? verdicts = null)
+    {
+        if (verdicts is null)
+        {
+            await hub.Clients.Groups(LiveGroups.Participants(roundId), LiveGroups.Facilitators(roundId)).RoundStateChanged(new RoundStateChange(roundId, state));
+            return;
+        }
+        await hub.Clients.Group(LiveGroups.Facilitators(roundId)).RoundStateChanged(new RoundStateChange(roundId, state, verdicts));
+        await hub.Clients.Group(LiveGroups.Participants(roundId)).RoundStateChanged(new RoundStateChange(roundId, state));
+    }
 }

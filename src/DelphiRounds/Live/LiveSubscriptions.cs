@@ -12,7 +12,8 @@ namespace DelphiRounds.Live;
 /// everything accepted before the close, then announces the close. A participant whose links were revoked, or
 /// who was erased, loses their open connections at once.
 /// </summary>
-public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, LiveConnections connections, ILiveFanOut fanOut)
+public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher publisher, LiveClients clients, LiveConnections connections, ILiveFanOut fanOut,
+    IServiceProvider services, ILogger<LiveSubscriptions> logger)
     : IEventHandler<AnswerAccepted>, IEventHandler<RoundOpened>, IEventHandler<RoundClosed>,
       IEventHandler<ParticipantTokenRevoked>, IEventHandler<ParticipantErased>
 {
@@ -43,6 +44,25 @@ public sealed class LiveSubscriptions(LiveAggregates aggregates, LivePublisher p
         if (fanOut is RedisFanOut) await aggregates.CatchUpAsync();
         await publisher.PublishDirtyAsync(closingRoundId: e.Round.Id);
         fanOut.AnnounceClosed(e.Round.Id);
-        await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed);
+        await clients.RoundStateChangedAsync(e.Round.Id, RoundStates.Closed, await VerdictsAsync(e.Round));
+    }
+
+    /// <summary>
+    /// The verdicts the close made (with the items' earlier ones), for the facilitators' screens: the same as the
+    /// convergence page and the stats endpoint. Without them (no convergence in this host, or they cannot be read)
+    /// the close still goes out.
+    /// </summary>
+    private async Task<IReadOnlyList<ItemVerdict>?> VerdictsAsync(Round round)
+    {
+        if (round.IsIdeas || services.GetService<IItemVerdicts>() is not { } judged) return null;
+        try
+        {
+            return await judged.UpToRoundAsync(round.StudyId, round.Number);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Reading the verdicts of closed round {RoundId} for its facilitators failed; the close goes out without them", round.Id);
+            return null;
+        }
     }
 }

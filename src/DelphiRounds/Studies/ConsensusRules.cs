@@ -86,6 +86,12 @@ public sealed record ConsensusRules
     /// <summary>The rules for one item: the study's, with the item's own where it has them.</summary>
     public ItemRules? For(long itemId) => Items?.GetValueOrDefault(itemId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A ranking item's smallest Kendall's W of a consensus: its own rule, else the study's.</summary>
+    public double MinKendallWFor(long itemId) => For(itemId)?.MinKendallW ?? MinKendallW;
+
+    /// <summary>A ranking item's largest change of Kendall's W that counts as stable: its own rule, else the study's (0.05 by default).</summary>
+    public double MaxKendallWChangeFor(long itemId) => For(itemId)?.MaxKendallWChange ?? MaxKendallWChange ?? StoppingRule.DefaultMaxKendallWChange;
+
     private static readonly JsonSerializerOptions Canonical = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -134,4 +140,10 @@ public sealed record ItemRules
     /// <summary>Numeric and year items: the largest shift of the median that still counts as stable, in the item's unit.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MaxMedianShift { get; init; }
+    /// <summary>Ranking items: the smallest Kendall's W of a consensus on the order.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MinKendallW { get; init; }
+    /// <summary>Ranking items: the largest change of Kendall's W since the previous round that still counts as stable.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxKendallWChange { get; init; }
 }

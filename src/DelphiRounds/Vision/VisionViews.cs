@@ -29,6 +29,16 @@ public sealed record LinkedItem(long ItemId, int Position, LocalizedText Text, s
     /// <summary>An open question has no figures and no verdict: its answers are read, not counted.</summary>
     public bool IsOpenQuestion => Kind == "text";
 
+    /// <summary>
+    /// The outcome a frozen vision shows, read from the hashed figures themselves (the document keeps the stopping
+    /// verdict; its analysis says whether the panel split into two camps): <c>polarised</c> for an item without
+    /// consensus whose analysis is polarised, else null (the verdict is what is shown).
+    /// </summary>
+    public static string? OutcomeOf(string? verdict, JsonObject? statistics) =>
+        verdict is not null && !Convergence.Verdicts.IsConsensus(verdict)
+        && statistics?["dissensus"]?["polarised"] is JsonValue p && p.GetValueKind() == JsonValueKind.True
+            ? Convergence.Verdicts.Polarised : null;
+
     /// <summary>The key of the verdict line under the item (vision.verdict.*).</summary>
     public string VerdictKey => Verdict ?? (IsOpenQuestion ? "text" : "none");
 
@@ -78,7 +88,8 @@ public sealed record FrozenVision(
                 (long)LinkedItem.Number(i!["id"])!, LinkedItem.Int(i["position"]) ?? 0,
                 new LocalizedText(i["text"]!["nl"]!.GetValue<string>(), i["text"]!["en"]!.GetValue<string>()),
                 i["kind"]!.GetValue<string>(), LinkedItem.Int(i["lastRound"]), i["verdict"]?.GetValue<string>(),
-                i["statistics"] as JsonObject)).ToList();
+                i["statistics"] as JsonObject,
+                LinkedItem.OutcomeOf(i["verdict"]?.GetValue<string>(), i["statistics"] as JsonObject))).ToList();
             return new StatementView(0, LinkedItem.Int(s["number"]) ?? 0, s["text"]!.GetValue<string>(), items, ReviewTally.Empty);
         }).ToList();
         return new FrozenVision(

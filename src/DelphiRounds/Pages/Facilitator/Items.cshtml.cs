@@ -28,6 +28,8 @@ public sealed class ItemsModel(
     public long? RewordError { get; private set; }
 
     [BindProperty] public string Kind { get; set; } = ItemKinds.Rating;
+    /// <summary>A rewording's kind: editorial (the series goes on) or substantive (a new series).</summary>
+    [BindProperty] public string? Change { get; set; }
     [BindProperty] public string? TextNl { get; set; }
     [BindProperty] public string? TextEn { get; set; }
     [BindProperty] public int ScaleMax { get; set; } = 7;
@@ -114,7 +116,7 @@ public sealed class ItemsModel(
         {
             var text = LocalizedText.From(TextNl, TextEn) ?? new LocalizedText(TextNl!.Trim(), TextNl.Trim());
             var reason = LocalizedText.From(ReasonNl, ReasonEn) ?? new LocalizedText(ReasonNl!.Trim(), ReasonNl.Trim());
-            var result = await service.RewordAsync(Study, itemId, text, reason);
+            var result = await service.RewordAsync(Study, itemId, text, reason, Change == ItemChangeKinds.Substantive);
             if (result.Item is not null)
             {
                 Notice = new[] { TextNl, TextEn, ReasonNl, ReasonEn }.Any(DisplayText.HasControls)

@@ -1,3 +1,4 @@
+using DelphiRounds.Consensus;
 using DelphiRounds.Convergence;
 using DelphiRounds.Exports;
 using DelphiRounds.Items;
@@ -106,7 +107,14 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
             var values = input.Responses.ToDictionary(r => r.Participant, r => r.Value);
             Func<double, bool> majority;
             string inside, outside;
-            if (analysis.AgreementBand is { } band)
+            if (final.V2 is { Consensus.Direction: ConsensusDirection.Against, DisagreementBand: { } against })
+            {
+                // The panel rejects the statement: the majority is in the "no" band, the minority everyone outside it.
+                majority = v => v >= against.Low && v <= against.High;
+                inside = T("report.dissent.inAgainstBand", against.Low, against.High);
+                outside = T("report.dissent.outAgainstBand", against.Low, against.High);
+            }
+            else if (analysis.AgreementBand is { } band)
             {
                 majority = v => v >= band.Low && v <= band.High;
                 inside = T("report.dissent.inBand", band.Low, band.High);
