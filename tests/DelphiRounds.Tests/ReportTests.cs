@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DelphiRounds.Testing;
 
@@ -21,7 +22,7 @@ public sealed class ReportTests(FinishedStudyApp app)
     public async Task The_report_covers_the_CREDES_reporting_items()
     {
         var html = await ReportAsync();
-        foreach (var id in new[] { "purpose", "panel", "method", "response", "criteria", "changes", "results", "verdicts", "limitations", "dissent", "data", "credes" })
+        foreach (var id in new[] { "purpose", "panel", "method", "response", "criteria", "changes", "results", "verdicts", "limitations", "conclusions", "dissent", "data", "credes" })
             Assert.False(Section(html, id).Length == 0, $"section {id} is missing");
 
         // Purpose: the study's question.
@@ -58,8 +59,58 @@ public sealed class ReportTests(FinishedStudyApp app)
         foreach (var n in new[] { 1, 4, 6, 8 }) Assert.Matches($"data-item-number=\"{Number(n)}\">.*?data-final=\"consensus-for\"", Regex.Replace(verdicts, @"\s+", " "));
         foreach (var n in new[] { 5, 7 }) Assert.Matches($"data-item-number=\"{Number(n)}\">.*?data-final=\"stable-dissent\"", Regex.Replace(verdicts, @"\s+", " "));
         Assert.Contains("Het maximale aantal rondes (3) is bereikt.", verdicts);
-        // CREDES checklist: the nine reporting items, each pointing into the report.
-        Assert.Equal(9, Regex.Matches(Section(html, "credes"), "data-credes=\"").Count);
+        // CREDES checklist: the sixteen reporting items, each pointing into the report.
+        Assert.Equal(16, Regex.Matches(Section(html, "credes"), "data-credes=\"").Count);
+    }
+
+    [Fact]
+    public async Task The_CREDES_checklist_links_all_16_items_to_their_sections_with_the_notes_and_the_flow_of_rounds()
+    {
+        // What the data cannot tell, written by the facilitator; too long is refused with the field named, nothing changed.
+        var before = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/report-notes");
+        var tooLong = await app.Facilitator.PutAsJsonAsync($"/api/v1/studies/{app.StudyId}/report-notes", new { dissemination = new string('x', 4001) });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.True((await tooLong.ReadAsync()).GetProperty("errors").TryGetProperty("dissemination", out _));
+        Assert.Equal(before.ToString(), (await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/report-notes")).ToString());
+        var notes = new Dictionary<string, string>
+        {
+            ["delphiRationale"] = "Geen partij mag het gesprek beheersen.",
+            ["panelSelection"] = "Elke partij met een aansluiting of een leiding in de stad.",
+            ["convenorInterest"] = "De gemeente is aandeelhouder van het warmtebedrijf.",
+            ["externalValidation"] = "De gemeenteraad besprak de uitkomsten.",
+            ["dissemination"] = "Het rapport staat op de website van de gemeente.",
+        };
+        await Scenario.Expect(await app.Facilitator.PutAsJsonAsync($"/api/v1/studies/{app.StudyId}/report-notes", notes), HttpStatusCode.OK);
+
+        var html = await ReportAsync();
+        var credes = Section(html, "credes");
+        var rows = Regex.Matches(credes, "data-credes=\"([a-z]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["rationale", "planning", "definition", "input", "bias", "processing", "validation", "purpose", "panel", "methods", "flow",
+            "consensus", "results", "limitations", "conclusions", "dissemination"], rows);
+        foreach (var link in Regex.Matches(credes, "data-credes-link=\"([a-z]+)\"").Select(m => m.Groups[1].Value).Distinct())
+            Assert.True(Regex.IsMatch(html, $"<[a-z0-9]+ [^>]*id=\"{link}\""), $"the checklist links to #{link}, which the report does not have");
+        foreach (var (field, text) in notes)
+            Assert.Matches($"data-note=\"{field}\">[^<]*{Regex.Escape(text)}", html);
+        // The consensus definition with its fingerprint and lock time, as the criteria endpoint has them.
+        var criteria = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/criteria");
+        Assert.Contains($"data-criteria-hash>{criteria.GetProperty("hash").GetString()}<", Section(html, "criteria"));
+
+        // The flow chart: per numbered round the people invited and answering (as the response endpoint counts them) and
+        // the statements asked, added, kept and retired (item 8 retired after round 2, so round 3 asks 10 of round 2's 11).
+        var response = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/response");
+        var flow = Regex.Replace(Section(html, "response"), @"\s+", " ");
+        foreach (var round in response.EnumerateArray().Where(x => x.GetProperty("number").GetInt32() > 0))
+            Assert.Contains($"data-flow-round=\"{round.GetProperty("number").GetInt32()}\" data-invited=\"{round.GetProperty("invited").GetInt32()}\" data-answered=\"{round.GetProperty("answered").GetInt32()}\"", flow);
+        Assert.Matches("data-flow-round=\"1\" [^>]*data-asked=\"11\" data-added=\"11\" data-kept=\"11\" data-retired=\"0\"", flow);
+        Assert.Matches("data-flow-round=\"2\" [^>]*data-asked=\"11\" data-added=\"0\" data-kept=\"10\" data-retired=\"1\"", flow);
+        Assert.Contains("<svg", flow);
+        // Planning and deviations: three of at most three rounds, the rewording (editorial), the retirement.
+        Assert.Contains("data-planned-rounds=\"3\" data-held-rounds=\"3\"", html);
+        Assert.Contains("Stellingen anders geformuleerd: 1, waarvan 0 inhoudelijk", html);
+        // Conclusions: the outcomes counted as the convergence page gives them.
+        var convergence = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/convergence");
+        foreach (var outcome in convergence.GetProperty("items").EnumerateArray().GroupBy(i => i.GetProperty("outcome").GetString()))
+            Assert.Matches($"data-outcome-count=\"{outcome.Key}\">[^<]*: {outcome.Count()}<", Section(html, "conclusions"));
     }
 
     [Fact]

@@ -59,8 +59,15 @@ public sealed record StudyRecord(
     Study Study, IReadOnlyList<StakeholderGroup> Groups, IReadOnlyList<Item> Items, IReadOnlyList<Round> Rounds,
     IReadOnlyDictionary<long, IReadOnlyList<RoundItem>> Asked, IReadOnlyList<AnswerRecord> Answers,
     IReadOnlyList<AggregateRecord> Aggregates, IReadOnlyList<ArgumentRecord> Arguments, IReadOnlyList<ItemChange> Changes,
-    ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize)
+    ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize, ReportNotes? Notes = null)
 {
+    /// <summary>What the facilitator wrote for the report (CREDES items the data cannot tell); empty when nothing was written.</summary>
+    public ReportNotes ReportNotes => Notes ?? ReportNotes.Empty;
+
+    /// <summary>The number of the first round that asked the item (null when none did): an item first asked after round 1 was added later.</summary>
+    public int? FirstAsked(long itemId) =>
+        Rounds.Where(r => !r.IsIdeas && Asked.TryGetValue(r.Id, out var asked) && asked.Any(a => a.ItemId == itemId)).Select(r => (int?)r.Number).Min();
+
     /// <summary>An item's own number (its place in the questionnaire), the one every page shows for it.</summary>
     public int Number(long itemId) => Items.FirstOrDefault(i => i.Id == itemId)?.Position ?? 0;
 
@@ -76,7 +83,8 @@ public sealed record StudyRecord(
 
 /// <summary>Reads a <see cref="StudyRecord"/>.</summary>
 public sealed class StudyRecords(
-    Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response)
+    Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response,
+    ReportNotesStore notes)
 {
     /// <summary>
     /// Reads the study. <paramref name="progress"/>, when given, is told of every step — each item analysed
@@ -138,7 +146,7 @@ public sealed class StudyRecords(
 
         var arguments = Arguments(answerRows, marks, hidden, byId, rules);
         return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,
-            changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize);
+            changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize, await notes.GetAsync(studyId));
     }
 
     /// <summary>

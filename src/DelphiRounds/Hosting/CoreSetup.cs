@@ -35,7 +35,7 @@ public static class CoreSetup
                 : [$"FirstFacilitatorEmail: '{o.FirstFacilitatorEmail}' is not an e-mail address"]);
         services.AddData();
         services.AddAnswerWriter();
-        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ParticipantStore>()
+        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ReportNotesStore>().AddSingleton<ParticipantStore>()
             .AddSingleton<IParticipantCredentials>(sp => sp.GetRequiredService<ParticipantStore>())
             .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<IStudyRounds>(sp => sp.GetRequiredService<RoundStore>())
             .AddSingleton<IItemRounds>(sp => sp.GetRequiredService<RoundStore>())

@@ -44,6 +44,34 @@ public sealed record StudyResponse(
     ConsensusRules Criteria, string? CriteriaHash, DateTimeOffset? CriteriaLockedAt,
     IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds);
 
+/// <summary>The report notes as sent: every field optional plain text (absent or null is empty).</summary>
+public sealed record ReportNotesRequest
+{
+    public string? DelphiRationale { get; init; }
+    public string? PanelSelection { get; init; }
+    public string? ConvenorInterest { get; init; }
+    public string? ExternalValidation { get; init; }
+    public string? Dissemination { get; init; }
+
+    public ReportNotes ToNotes() => new()
+    {
+        DelphiRationale = DelphiRationale?.Trim() ?? "", PanelSelection = PanelSelection?.Trim() ?? "", ConvenorInterest = ConvenorInterest?.Trim() ?? "",
+        ExternalValidation = ExternalValidation?.Trim() ?? "", Dissemination = Dissemination?.Trim() ?? "",
+    };
+}
+
+public sealed class ReportNotesRequestValidator : AbstractValidator<ReportNotesRequest>
+{
+    public ReportNotesRequestValidator()
+    {
+        RuleFor(n => n.DelphiRationale).MaximumLength(ReportNotes.MaxLength);
+        RuleFor(n => n.PanelSelection).MaximumLength(ReportNotes.MaxLength);
+        RuleFor(n => n.ConvenorInterest).MaximumLength(ReportNotes.MaxLength);
+        RuleFor(n => n.ExternalValidation).MaximumLength(ReportNotes.MaxLength);
+        RuleFor(n => n.Dissemination).MaximumLength(ReportNotes.MaxLength);
+    }
+}
+
 public sealed class GroupRequestValidator : AbstractValidator<GroupRequest>
 {
     public GroupRequestValidator()
@@ -86,6 +114,10 @@ public static class StudyEndpoints
         api.MapGet("/{studyId:long}", GetAsync).WithSummary("A study with its groups, rounds and consensus criteria.");
         api.MapPost("/{studyId:long}/groups", AddGroupAsync).Validate<GroupRequest>()
             .WithSummary("Add a stakeholder group.");
+        api.MapGet("/{studyId:long}/report-notes", GetNotesAsync)
+            .WithSummary("What the report says about what the data cannot tell (CREDES): why Delphi, panel selection, the convenor's interest, external validation, dissemination.");
+        api.MapPut("/{studyId:long}/report-notes", PutNotesAsync).Validate<ReportNotesRequest>()
+            .WithSummary("Write the report notes (each at most 4000 characters; an absent field is empty).");
     }
 
     private static async Task<Created<StudyResponse>> CreateAsync(CreateStudyRequest request, HttpContext context, StudyStore studies, IStudyRounds rounds)
@@ -121,6 +153,22 @@ public static class StudyEndpoints
             return Problems.Conflict("slug", $"The study already has a group '{slug}'.");
         var group = await studies.AddGroupAsync(studyId, slug, request.Name!.Trim(), string.IsNullOrWhiteSpace(request.NameEn) ? request.Name!.Trim() : request.NameEn.Trim());
         return TypedResults.Created($"/api/v1/studies/{studyId}/groups/{group.Id}", GroupResponse.From(group));
+    }
+
+    private static async Task<Results<Ok<ReportNotes>, ProblemHttpResult>> GetNotesAsync(long studyId, HttpContext context, StudyStore studies, ReportNotesStore notes)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        return TypedResults.Ok(await notes.GetAsync(studyId));
+    }
+
+    private static async Task<Results<Ok<ReportNotes>, ProblemHttpResult>> PutNotesAsync(
+        long studyId, ReportNotesRequest request, HttpContext context, StudyStore studies, ReportNotesStore notes)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        await notes.SaveAsync(studyId, request.ToNotes());
+        return TypedResults.Ok(await notes.GetAsync(studyId));
     }
 
     internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, IStudyRounds rounds) => new(

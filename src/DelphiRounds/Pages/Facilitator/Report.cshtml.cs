@@ -16,8 +16,11 @@ namespace DelphiRounds.Pages.Facilitator;
 /// statistics of every item in every round (first and revised answers in blind rounds), the stopping
 /// verdicts, limitations, and an annex with the arguments of the minority. Works without script.
 /// </summary>
-public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t) : StudyPageModel(studies)
+public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t, DelphiRounds.Vision.VisionStore visions) : StudyPageModel(studies)
 {
+    /// <summary>The frozen vision, the study's conclusion (null while there is none).</summary>
+    public DelphiRounds.Vision.VisionDocument? Vision { get; private set; }
+
     /// <summary>When the report was made (when its build finished).</summary>
     public DateTimeOffset Now { get; private set; }
 
@@ -51,6 +54,7 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         }
         Record = found.Record!;
         Convergence = found.Convergence!;
+        Vision = await visions.DocumentAsync(studyId);
         Now = found.Finished!.Value;
         return Page();
     }
@@ -146,6 +150,33 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         Record.Aggregates.FirstOrDefault(x => x.Item.Id == a.ItemId && x.Round == a.Round && x.Basis == "current")?.Analysis?.Groups
             .TryGetValue(a.Group, out var g) == true && g.N >= 3;
 
+    /// <summary>One step of the flow of rounds: who was invited and answered, which items were asked, added, kept and retired.</summary>
+    public sealed record FlowStep(Round Round, int Invited, int Answered, int Asked, int Added, int Kept, int Retired);
+
+    /// <summary>The flow chart's figures (CREDES: flow chart of the rounds), from the same records as the rest of the report.</summary>
+    public IReadOnlyList<FlowStep> Flow()
+    {
+        var steps = new List<FlowStep>();
+        HashSet<long>? before = null;
+        var numbered = Record.Rounds.Where(r => !r.IsIdeas).OrderBy(r => r.Number).ToList();
+        foreach (var round in numbered)
+        {
+            var asked = Record.Asked[round.Id].Select(a => a.ItemId).ToHashSet();
+            var response = Record.Response.FirstOrDefault(x => x.RoundId == round.Id);
+            var retired = Record.Items.Count(i => i.RetiredAfterRound == round.Number && asked.Contains(i.Id));
+            var next = numbered.FirstOrDefault(r => r.Number > round.Number);
+            var kept = next is null ? asked.Count - retired : asked.Count(id => Record.Asked[next.Id].Any(a => a.ItemId == id));
+            steps.Add(new FlowStep(round, response?.Invited ?? 0, response?.Answered ?? 0, asked.Count,
+                before is null ? asked.Count : asked.Count(id => !before.Contains(id)), kept, retired));
+            before = asked;
+        }
+        return steps;
+    }
+
+    /// <summary>Verdicts people should read with care: a consensus resting on one answer or one group, and results that depend on who left.</summary>
+    public (int Fragile, int DependsOnDropouts) Warnings() =>
+        (Convergence.Items.Count(v => v.Latest?.Fragility is not null), Convergence.Items.Count(v => v.Latest?.DependsOnDropouts == true));
+
     /// <summary>Facts the reader needs to judge the study's limits (CREDES: discussion of limitations).</summary>
     public IReadOnlyList<string> Limitations()
     {
@@ -165,6 +196,10 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         var open = Statements.Count(i => Record.LastVerdict(i.Id)?.Verdict == Verdicts.Continue);
         if (open > 0) facts.Add(T("report.limit.noOutcome", open));
         if (Record.Numbered.Any(r => r.Mode == RoundModes.Live)) facts.Add(T("report.limit.live"));
+        var (fragile, dropouts) = Warnings();
+        if (fragile > 0) facts.Add(T("report.limit.fragile", fragile));
+        if (dropouts > 0) facts.Add(T("report.limit.dropouts", dropouts));
+        facts.Add(T("report.limit.smallGroups", Math.Max(3, Record.Study.Rules.MinGroupSize)));
         facts.Add(Record.Study.CriteriaLocked ? T("report.limit.locked") : T("report.limit.notLocked"));
         return facts;
     }
