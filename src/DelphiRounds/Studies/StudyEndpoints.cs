@@ -55,9 +55,12 @@ public sealed record ReportNotesRequest
 
     public ReportNotes ToNotes() => new()
     {
-        DelphiRationale = DelphiRationale?.Trim() ?? "", PanelSelection = PanelSelection?.Trim() ?? "", ConvenorInterest = ConvenorInterest?.Trim() ?? "",
-        ExternalValidation = ExternalValidation?.Trim() ?? "", Dissemination = Dissemination?.Trim() ?? "",
+        DelphiRationale = Clean(DelphiRationale), PanelSelection = Clean(PanelSelection), ConvenorInterest = Clean(ConvenorInterest),
+        ExternalValidation = Clean(ExternalValidation), Dissemination = Clean(Dissemination),
     };
+
+    /// <summary>Plain text as shown in the report: trimmed, without direction or zero-width controls (<see cref="DisplayText"/>).</summary>
+    public static string Clean(string? text) => DisplayText.Strip(text)?.Trim() ?? "";
 }
 
 public sealed class ReportNotesRequestValidator : AbstractValidator<ReportNotesRequest>

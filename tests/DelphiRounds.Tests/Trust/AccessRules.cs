@@ -141,6 +141,9 @@ public static class AccessRules
         ["GET /f/studies/{studyId}/report"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/report?handler=Progress"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/exports"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/exports?handler=Notes"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/report-notes"] = Access.OwnerFacilitator,
+        ["PUT /api/v1/studies/{studyId}/report-notes"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/export/export.json"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/export/{file}"] = Access.OwnerFacilitator,
         // Items: rewording, retiring, the changelog (facilitator)

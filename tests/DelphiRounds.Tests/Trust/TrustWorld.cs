@@ -385,6 +385,7 @@ public static class TrustSamples
             groups = new[] { new { name = "Netbeheerders", nameEn = "Grid operators", slug = "grid" } },
         },
         "POST /api/v1/studies/{studyId}/groups" => new { name = "Haven", nameEn = "Port", slug = "port" },
+        "PUT /api/v1/studies/{studyId}/report-notes" => new { delphiRationale = "Geen partij beheerst het gesprek.", dissemination = "Op de website." },
         "POST /api/v1/studies/{studyId}/participants" => new { group = s.GroupSlugs[0], name = "Jan Jansen", email = "jan@example.org" },
         "POST /api/v1/studies/{studyId}/items" => new
         {
@@ -493,6 +494,7 @@ public static class TrustSamples
             ["DisagreementBottomCategories"] = "2", ["MaxNetChangePercent"] = "15", ["MedianShiftPercent"] = "5", ["MinRoundForConsensus"] = "2",
         },
         "POST /f/studies/{studyId}?handler=ItemRules" => new() { ["RulesItemId"] = s.ItemIds[0].ToString(), ["ItemMaxIqr"] = "1" },
+        "POST /f/studies/{studyId}/exports?handler=Notes" => new() { ["DelphiRationale"] = "Geen partij beheerst het gesprek.", ["Dissemination"] = "Op de website." },
         "POST /f/studies/{studyId}/items?handler=Reword" => new()
         {
             ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd.", ["TextEn"] = "Put differently.", ["ReasonNl"] = "Duidelijker.", ["ReasonEn"] = "Clearer.",

@@ -44,8 +44,9 @@ public sealed class ExportsModel(StudyStore studies, ReportNotesStore notes, ISt
         }
         await notes.SaveAsync(studyId, new ReportNotes
         {
-            DelphiRationale = DelphiRationale?.Trim() ?? "", PanelSelection = PanelSelection?.Trim() ?? "", ConvenorInterest = ConvenorInterest?.Trim() ?? "",
-            ExternalValidation = ExternalValidation?.Trim() ?? "", Dissemination = Dissemination?.Trim() ?? "",
+            DelphiRationale = ReportNotesRequest.Clean(DelphiRationale), PanelSelection = ReportNotesRequest.Clean(PanelSelection),
+            ConvenorInterest = ReportNotesRequest.Clean(ConvenorInterest), ExternalValidation = ReportNotesRequest.Clean(ExternalValidation),
+            Dissemination = ReportNotesRequest.Clean(Dissemination),
         });
         Notice = t["report.notes.saved"];
         return Redirect($"/f/studies/{studyId}/exports#notes");
