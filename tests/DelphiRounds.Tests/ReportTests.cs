@@ -76,7 +76,7 @@ public sealed class ReportTests(FinishedStudyApp app)
         Assert.Contains("(minderheid)", item1);
         Assert.Contains("Antwoord ", item1);
         // Fewer than 3 of that minority share their exact answer: their arguments are quoted without it (issue 15, item 5).
-        Assert.Contains("waarde niet genoemd", item1);
+        Assert.Contains("Antwoord niet genoemd", item1);
     }
 
     [Fact]

@@ -146,6 +146,11 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
             WHERE p.study_id = @studyId ORDER BY p.group_id, p.id
             """, new { studyId }))).AsList();
 
+    /// <summary>A participant's own name and e-mail address (either null when not given or erased), to warn them when a text of theirs names them.</summary>
+    public Task<(string? Name, string? Email)> IdentityAsync(long participantId) =>
+        db.ReadAsync(async c => await c.QuerySingleOrDefaultAsync<(string?, string?)>(
+            "SELECT name, email FROM participant_identities WHERE participant_id = @participantId", new { participantId }));
+
     /// <summary>Participants per stakeholder group.</summary>
     public Task<Dictionary<long, int>> CountByGroupAsync(long studyId) => db.ReadAsync(c => CountByGroupAsync(c, studyId));
 

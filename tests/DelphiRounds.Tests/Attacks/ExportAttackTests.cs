@@ -130,7 +130,7 @@ public sealed class ExportAttackTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(4, quotes.Count);
         // The lone 1: neither the value nor the group beside the words.
         var alone = quotes.Single(q => q.Contains("Ik sta hier alleen in."));
-        Assert.Contains("waarde niet genoemd", alone);
+        Assert.Contains("Antwoord niet genoemd", alone);
         Assert.Contains("groep niet genoemd", alone);
         Assert.DoesNotContain("Antwoord 1", alone);
         Assert.DoesNotContain("Woningcorporaties", alone);
