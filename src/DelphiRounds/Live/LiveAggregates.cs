@@ -239,8 +239,8 @@ public sealed class LiveAggregates(
         // An item's version goes on from the answers and revisions stored so far, so a round loaded again (a restart,
         // a reconnect to another instance) never shows a version below what a screen already has. Only rows up to
         // the newest answer read above count: a later one is still to come through Apply. (An item released before
-        // goes on from that release's version, counting what came after it.)
-        var newest = current.Where(a => !shown.ContainsKey(a.ItemId)).GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
+        // keeps that release as it was, version included; its next release counts every row, as the table does.)
+        var newest = current.GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
         var stored = await answers.IdsByItemAsync(roundId);
         aggregate.StartVersions(newest.ToDictionary(n => n.Key, n => ((long)stored[n.Key].Count(id => id <= n.Value), n.Value)));
         // What the database holds is released as a first release (if it has k answers) of an item never released;
