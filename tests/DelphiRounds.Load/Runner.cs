@@ -139,7 +139,10 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         } while (settle.Elapsed < TimeSpan.FromSeconds(20));
         var exact = missed == 0 && await ServerSnapshotExactAsync(server, final);
         log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}");
-        var releaseDelays = answered.Select(a => ReleaseDelays(a, openReleases)).ToList();
+        // Releases carry the item's version in the round (rows of the item so far), so each answer is matched by its own place among them.
+        var versions = ReleaseMatching.VersionsOf(await server.Db.ReadAsync(c => c.QueryAsync<(long Id, long ItemId)>(
+            "SELECT id, item_id FROM answers WHERE round_id = @RoundId", new { server.RoundId })));
+        var releaseDelays = answered.Select(a => ReleaseMatching.Delays(a, openReleases, versions)).ToList();
         var held = answered.Sum(a => a.Count) - releaseDelays.Sum(d => d.Count);
         log.WriteLine($"   answer → release that includes it: {string.Join(", ", releaseDelays.Select(d => $"p50 {Percentile(d, .5):0} p99 {Percentile(d, .99):0} ms"))}; {held} answer(s) held until the close");
 
@@ -150,23 +153,6 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
             Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)))).ToList();
-    }
-
-    /// <summary>
-    /// For each answer, the time from sending it to the first push (on one screen) of its item with a version at
-    /// least its id — the release that includes it; answers no push included before the close are left out.
-    /// </summary>
-    private static List<double> ReleaseDelays(IEnumerable<(long Item, long Id, long Sent)> answers, (long Item, long Version, long Received)[] releases)
-    {
-        var byItem = releases.GroupBy(r => r.Item).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Received).ToList());
-        var delays = new List<double>();
-        foreach (var a in answers)
-        {
-            if (!byItem.TryGetValue(a.Item, out var list)) continue;
-            var hit = list.FirstOrDefault(r => r.Version >= a.Id && r.Received >= a.Sent);
-            if (hit.Received > 0) delays.Add((hit.Received - a.Sent) * 1000.0 / Stopwatch.Frequency);
-        }
-        return delays;
     }
 
     private static double Percentile(List<double> values, double q)

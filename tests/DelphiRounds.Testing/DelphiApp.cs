@@ -19,20 +19,38 @@ namespace DelphiRounds.Testing;
 /// </summary>
 public class DelphiApp : WebApplicationFactory<Program>
 {
-    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "delphi-tests", Guid.NewGuid().ToString("N"));
+    public string DataFolder { get; }
     public string DatabasePath => Path.Combine(DataFolder, "delphi.db");
     /// <summary>Where the app writes e-mail (no SMTP server in tests): one <c>.eml</c> file per message.</summary>
     public string OutboxFolder => Path.Combine(DataFolder, "outbox");
 
-    public DelphiApp()
+    public DelphiApp() : this(Path.Combine(Path.GetTempPath(), "delphi-tests", Guid.NewGuid().ToString("N")), null)
     {
+    }
+
+    private DelphiApp(string dataFolder, string? postgres)
+    {
+        DataFolder = dataFolder;
         Directory.CreateDirectory(DataFolder);
         UseKestrel(0);
-        if (TestPostgres.AdminConnectionString is not null)
+        if (postgres is not null || TestPostgres.AdminConnectionString is not null)
         {
-            PostgresConnectionString = TestPostgres.CreateDatabase();
+            PostgresConnectionString = postgres ?? TestPostgres.CreateDatabase();
             TestPostgres.ByPath[DatabasePath] = PostgresConnectionString;
         }
+    }
+
+    private bool _keepData;
+
+    /// <summary>
+    /// A real restart: stops this server (its memory is gone) and starts a new one on the same database and data
+    /// folder, which the new one deletes when it is disposed. Only for a plain <see cref="DelphiApp"/>.
+    /// </summary>
+    public DelphiApp Restart()
+    {
+        _keepData = true;
+        Dispose();
+        return new DelphiApp(DataFolder, PostgresConnectionString);
     }
 
     /// <summary>
@@ -128,6 +146,7 @@ public class DelphiApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_keepData) return;
         if (PostgresConnectionString is not null)
         {
             TestPostgres.ByPath.TryRemove(DatabasePath, out _);

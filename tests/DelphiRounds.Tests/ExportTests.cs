@@ -82,7 +82,9 @@ public sealed class ExportTests(FinishedStudyApp app)
             $"SELECT COUNT(*) FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.study_id = {app.StudyId}"), answers.Count);
         Assert.Contains(answers, a => a["revision"] == "2");
         var json = JsonNode.Parse(await FileAsync("answers.json"))!.AsArray();
-        Assert.Equal(answers.Select(a => a["answer_id"]), json.Select(a => a!["answerId"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(answers.Select(a => (a["participant"], a["item_id"], a["round"], a["revision"], a["day"])),
+            json.Select(a => (a!["participant"]!.GetValue<string>(), a["itemId"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture),
+                a["round"]!.GetValue<int>().ToString(CultureInfo.InvariantCulture), a["revision"]!.GetValue<int>().ToString(CultureInfo.InvariantCulture), a["day"]!.GetValue<string>())));
 
         var items = (await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/items")).EnumerateArray().ToDictionary(i => i.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture));
         var aggregates = Csv(await FileAsync("aggregates.csv")).Where(r => r["scope"] == "panel" && r["item_kind"] != "ranking").ToList();

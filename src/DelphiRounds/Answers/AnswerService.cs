@@ -28,6 +28,12 @@ public sealed record AnswerRequest
     public string? Rationale { get; init; }
     /// <summary>A key chosen by the client; a retry with the same key does not create a second revision.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>
+    /// Publish the rationale as written although it seems to name its author (their name, group or organisation)
+    /// or holds an e-mail address: without it such an answer is not stored, and the refusal (422 on
+    /// <c>rationale</c>) says what was found.
+    /// </summary>
+    public bool? PublishAnyway { get; init; }
 }
 
 /// <summary>Who is answering (from the participant's credential).</summary>
@@ -36,6 +42,9 @@ public sealed record Answerer(long ParticipantId, long StudyId, long GroupId);
 /// <summary>The outcome of a submission: the stored answer, or a refusal naming the field.</summary>
 public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, string? Field, string? Message)
 {
+    /// <summary>Not stored because the rationale seems to name its author: what was found (<see cref="IdentifyingText"/>), empty otherwise.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Fields of free text from which direction or zero-width characters were removed (<see cref="DisplayText"/>).</summary>
     public IReadOnlyList<string> Stripped { get; init; } = [];
 
@@ -51,7 +60,7 @@ public sealed record SubmitResult(Answer? Answer, bool Replayed, int Status, str
 public sealed class AnswerService(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers,
     IEnumerable<IEventHandler<AnswerAccepted>> accepted, IStringLocalizer<Texts> t, AnswerMetrics metrics,
-    IValidator<AnswerRequest> rules)
+    IValidator<AnswerRequest> rules, AuthorTerms authorTerms)
 {
     public async Task<SubmitResult> SubmitAsync(Answerer who, long roundId, AnswerRequest request)
     {
@@ -85,8 +94,16 @@ public sealed class AnswerService(
             return SubmitResult.Refused(400, problem.Field, problem.Message);
 
         var rationale = Rationale(request);
+        // Before a rationale is published: does it seem to name its author? Then warn, and store only when they publish anyway.
+        var found = rationale is null ? [] : IdentifyingText.Find(rationale, await authorTerms.ForAsync(who));
+        if (found.Count > 0 && request.PublishAnyway != true)
+        {
+            var what = string.Join(", ", found.Select(k => t["answer.warning.kind." + k].Value));
+            return SubmitResult.Refused(422, "rationale", t["answer.warning.identifying", what]) with { Warnings = found };
+        }
         var (value, detail) = Stored(item, request);
-        var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail);
+        var result = await answers.AppendAsync(roundId, itemId, who.ParticipantId, value, rationale, request.IdempotencyKey, detail,
+            found.Count > 0 ? string.Join(",", found) : null);
         var acceptedAt = Stopwatch.GetTimestamp();
         switch (result.Outcome)
         {

@@ -132,7 +132,7 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
     /// Appends an answer or a revision in one transaction that also checks the round is still open,
     /// so an answer can never land in a closed round. A repeated idempotency key returns the first answer.
     /// </summary>
-    public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey, AnswerDetail? detail = null) =>
+    public Task<AppendResult> AppendAsync(long roundId, long itemId, long participantId, double? value, string? rationale, string? idempotencyKey, AnswerDetail? detail = null, string? rationaleWarning = null) =>
         writer.WriteAsync(async (c, tx) =>
         {
             if (idempotencyKey is not null)
@@ -158,10 +158,10 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             var now = time.Now();
             var id = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO answers (round_id, item_id, participant_id, revision, value, detail_json, rationale, idempotency_key, created_at)
-                VALUES (@roundId, @itemId, @participantId, @revision, @value, @detailJson, @rationale, @idempotencyKey, @now)
+                INSERT INTO answers (round_id, item_id, participant_id, revision, value, detail_json, rationale, rationale_warning, idempotency_key, created_at)
+                VALUES (@roundId, @itemId, @participantId, @revision, @value, @detailJson, @rationale, @rationaleWarning, @idempotencyKey, @now)
                 RETURNING id
-                """, new { roundId, itemId, participantId, revision, value, detailJson, rationale, idempotencyKey, now }, tx);
+                """, new { roundId, itemId, participantId, revision, value, detailJson, rationale, rationaleWarning, idempotencyKey, now }, tx);
             var answer = new Answer { Id = id, RoundId = roundId, ItemId = itemId, ParticipantId = participantId, Revision = revision, Value = value, DetailJson = detailJson, Rationale = rationale, IdempotencyKey = idempotencyKey, CreatedAt = now };
             return new AppendResult(AppendOutcome.Stored, answer, previous?.Value, previous?.Id);
         });

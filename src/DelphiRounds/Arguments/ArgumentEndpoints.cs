@@ -9,7 +9,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace DelphiRounds.Arguments;
 
 /// <summary>An argument as the API shows it: no pseudonym, no group.</summary>
-public sealed record ArgumentResponse(long AnswerId, long ItemId, double? Value, string Rationale, int Convincing, bool MarkedByMe, string? HiddenReason);
+/// <summary>
+/// An argument as listed. <c>warning</c>, for the facilitator only: what the author was warned about and published
+/// anyway (<c>name</c>, <c>email</c>, <c>group</c>, comma-separated), so it can be checked and hidden; null for participants.
+/// </summary>
+public sealed record ArgumentResponse(long AnswerId, long ItemId, double? Value, string Rationale, int Convincing, bool MarkedByMe, string? HiddenReason, string? Warning = null);
 
 public sealed record HideArgumentRequest
 {
@@ -54,7 +58,8 @@ public static class ArgumentEndpoints
         // person's answer beside the threshold-released figures (docs/privacy.md). The value follows at the close.
         var withValue = participant is null || !round.IsOpen;
         return TypedResults.Ok<IReadOnlyList<ArgumentResponse>>(all.Select(a =>
-            new ArgumentResponse(a.AnswerId, a.ItemId, withValue ? a.Value : null, a.Rationale, a.Convincing, a.MarkedByMe, a.HiddenReason)).ToList());
+            new ArgumentResponse(a.AnswerId, a.ItemId, withValue ? a.Value : null, a.Rationale, a.Convincing, a.MarkedByMe, a.HiddenReason,
+                participant is null ? a.RationaleWarning : null)).ToList());
     }
 
     private static async Task<Results<Ok<bool>, ProblemHttpResult>> MarkAsync(long answerId, HttpContext context, ArgumentStore arguments)

@@ -20,6 +20,8 @@ public sealed record Argument
     public int Convincing { get; init; }
     public bool MarkedByMe { get; init; }
     public string? HiddenReason { get; init; }
+    /// <summary>What the author was warned about before publishing it (<c>name</c>, <c>email</c>, <c>group</c>, comma-separated), or null.</summary>
+    public string? RationaleWarning { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 }
 
@@ -44,7 +46,7 @@ public sealed class ArgumentStore(Database db, TimeProvider time)
     public async Task<IReadOnlyList<Argument>> ForRoundAsync(long roundId, long? viewerParticipantId, bool includeHidden = false) =>
         (await db.ReadAsync(c => c.QueryAsync<Argument>(
             $"""
-            SELECT a.id AS answer_id, a.round_id, a.item_id, a.participant_id, a.value, a.detail_json, a.rationale, a.created_at,
+            SELECT a.id AS answer_id, a.round_id, a.item_id, a.participant_id, a.value, a.detail_json, a.rationale, a.rationale_warning, a.created_at,
                    (SELECT COUNT(*) FROM argument_marks m WHERE m.answer_id = a.id) AS convincing,
                    CASE WHEN EXISTS (SELECT 1 FROM argument_marks m WHERE m.answer_id = a.id AND m.participant_id = @viewer) THEN 1 ELSE 0 END AS marked_by_me,
                    ({HidingOf} ORDER BY h.hidden_at LIMIT 1) AS hidden_reason

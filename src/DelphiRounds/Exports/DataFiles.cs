@@ -24,7 +24,7 @@ public static class DataFiles
         ["answers.csv", "answers.json", "aggregates.csv", "aggregates.json", "arguments.csv", "arguments.json", "changelog.csv", "changelog.json"];
 
     private static readonly string[] AnswerColumns =
-        ["answer_id", "round", "round_kind", "item_id", "item_position", "item_kind", "participant", "group", "revision", "value", "detail", "rationale", "created_at"];
+        ["round", "round_kind", "item_id", "item_position", "item_kind", "participant", "group", "revision", "value", "detail", "rationale", "day"];
 
     private static readonly string[] AggregateColumns =
         ["round", "round_mode", "item_id", "item_position", "item_kind", "basis", "scope", "n", "mean", "sd", "median", "q1", "q3", "iqr", "min", "max",
@@ -38,7 +38,7 @@ public static class DataFiles
     private const int V2Columns = 12;
 
     private static readonly string[] ArgumentColumns =
-        ["answer_id", "round", "item_id", "item_position", "item_kind", "participant", "group", "revision", "value", "in_agreement_band", "rationale", "convincing", "created_at"];
+        ["round", "item_id", "item_position", "item_kind", "participant", "group", "revision", "value", "in_agreement_band", "rationale", "convincing", "day"];
 
     private static readonly string[] ChangeColumns =
         ["item_id", "item_position", "after_round", "old_text_nl", "new_text_nl", "old_text_en", "new_text_en", "reason_nl", "reason_en", "created_at", "change"];
@@ -61,12 +61,22 @@ public static class DataFiles
             : new DataFile(file, "application/json; charset=utf-8", Encoding.UTF8.GetBytes(Json(rows.Item1, rows.Item2!)));
     }
 
-    private static List<object?[]> Answers(StudyRecord s) =>
-        s.Answers.Select(a => new object?[]
+    /// <summary>The group labels of the study's answer-level files (<see cref="ExportGroups"/>).</summary>
+    public static IReadOnlyDictionary<string, string> GroupLabels(StudyRecord s) =>
+        ExportGroups.Labels(s.Answers.Select(a => ((long)a.Round, a.Group, a.Participant)));
+
+    /// <summary>The day of an answer (UTC), never the time.</summary>
+    public static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static List<object?[]> Answers(StudyRecord s)
+    {
+        var labels = GroupLabels(s);
+        return s.Answers.Select(a => new object?[]
         {
-            a.AnswerId, a.Round, a.RoundKind, a.ItemId, a.ItemPosition, a.ItemKind, a.Participant, a.Group, a.Revision, a.Value,
-            a.DetailJson is null ? null : new RawJson(a.DetailJson), a.Rationale, a.CreatedAt,
+            a.Round, a.RoundKind, a.ItemId, a.ItemPosition, a.ItemKind, a.Participant, labels.Label(a.Group), a.Revision, a.Value,
+            a.DetailJson is null ? null : new RawJson(a.DetailJson), a.Rationale, Day(a.CreatedAt),
         }).ToList();
+    }
 
     /// <summary>
     /// Panel rows, then one row per stakeholder group with at least <paramref name="minGroupSize"/> answers (smaller groups never leave the server:
@@ -122,12 +132,15 @@ public static class DataFiles
     private static object?[] Figures(Statistics x) =>
         [x.N, x.Mean, x.Sd, x.Median, x.Q1, x.Q3, x.Iqr, x.Min, x.Max, x.AgreementInBand, x.TastleWierman, x.VanDerEijkA, x.BimodalityCoefficient];
 
-    private static List<object?[]> Arguments(StudyRecord s) =>
-        s.Arguments.Select(a => new object?[]
+    private static List<object?[]> Arguments(StudyRecord s)
+    {
+        var labels = GroupLabels(s);
+        return s.Arguments.Select(a => new object?[]
         {
-            a.AnswerId, a.Round, a.ItemId, a.ItemPosition, a.ItemKind, a.Participant, a.Group, a.Revision, a.Value, a.InAgreementBand,
-            a.Rationale, a.Convincing, a.CreatedAt,
+            a.Round, a.ItemId, a.ItemPosition, a.ItemKind, a.Participant, labels.Label(a.Group), a.Revision, a.Value, a.InAgreementBand,
+            a.Rationale, a.Convincing, Day(a.CreatedAt),
         }).ToList();
+    }
 
     private static List<object?[]> Changes(StudyRecord s)
     {

@@ -11,7 +11,9 @@ namespace DelphiRounds.Exports;
 /// <summary>
 /// The study as data: per round and item, <c>answers</c> in the input shape of <c>delphi analyze</c>
 /// and <c>aggregate</c> in its output shape, so running <c>delphi analyze</c> on the one reproduces the
-/// other. Participants appear only by pseudonym; no name or e-mail address is ever exported.
+/// other. Participants appear only by pseudonym; no name or e-mail address is ever exported. Groups too small
+/// to hide a member in appear as "other" (<see cref="ExportGroups"/>, the same labels as answers.csv), and the
+/// aggregate is computed from exactly these answers, so the panel's figures are the study's own.
 /// </summary>
 public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots)
 {
@@ -25,10 +27,16 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
         IReadOnlyList<CurrentAnswer>? previous = null;
         int? previousNumber = null;
         var changes = await items.ChangesAsync(studyId);
-        foreach (var round in (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft))
+        var roundList = (await rounds.ListAsync(studyId)).Where(r => r.State != RoundStates.Draft).ToList();
+        var read = new Dictionary<long, (IReadOnlyList<CurrentAnswer> Current, IReadOnlyList<CurrentAnswer>? First)>();
+        foreach (var round in roundList)
+            read[round.Id] = (await answers.CurrentAsync(round.Id), round.Mode == RoundModes.Blind ? await answers.FirstAsync(round.Id) : null);
+        var labels = ExportGroups.Labels(roundList.SelectMany(r => read[r.Id].Current.Select(a => ((long)r.Number, a.GroupSlug, a.Pseudonym))));
+        IReadOnlyList<CurrentAnswer> Labelled(IReadOnlyList<CurrentAnswer> list) => list.Select(a => a with { GroupSlug = labels.Label(a.GroupSlug) }).ToList();
+        foreach (var round in roundList)
         {
-            var current = await answers.CurrentAsync(round.Id);
-            var first = round.Mode == RoundModes.Blind ? await answers.FirstAsync(round.Id) : null;
+            var current = Labelled(read[round.Id].Current);
+            var first = read[round.Id].First is { } f ? Labelled(f) : null;
             var itemsJson = new JsonArray();
             foreach (var ri in await rounds.ItemsAsync(round.Id))
             {

@@ -14,17 +14,22 @@ namespace DelphiRounds.Live;
 /// loaded from the database once, on first use; after that only accepted answers change it.
 /// Changed items are marked dirty for the <see cref="LivePublisher"/>, which releases an item's figures only
 /// once at least <see cref="ReleaseThreshold.K"/> people have changed it since its last release; pages, the
-/// stats endpoint and pushes all show that released state, never the aggregate in between.
+/// stats endpoint and pushes all show that released state, never the aggregate in between. Every release is
+/// stored (<see cref="LiveReleaseStore"/>) before anyone sees it, and a round loaded again (a restart, another
+/// instance) starts from that release, not from what the database holds by then.
 /// </summary>
 public sealed class LiveAggregates(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options,
-    ILiveFanOut fanOut, LiveMetrics metrics)
+    ILiveFanOut fanOut, LiveMetrics metrics, LiveReleaseStore releases)
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<RoundAggregate>>> _rounds = new();
     private readonly ConcurrentDictionary<long, byte> _dirtyRounds = new();
 
     private int MinGroupAnswers => options.Value.MinGroupAnswersShown;
     private int K => Math.Max(ReleaseThreshold.K, options.Value.MinGroupAnswersShown);
+
+    /// <summary>A round's k: its study's locked rules, raised by <see cref="LiveOptions.MinGroupAnswersShown"/>, never under 3.</summary>
+    private int KOf(RoundAggregate? round) => Math.Max(K, round?.ReleaseK ?? K);
 
     /// <summary>The in-memory aggregate of a round, loading it on first use; null when the round does not exist.</summary>
     public async Task<RoundAggregate?> ForRoundAsync(long roundId)
@@ -148,7 +153,22 @@ public sealed class LiveAggregates(
         var round = await ForRoundAsync(roundId);
         // A reader releases what may be released now (the publisher pushes it on its next tick), so a page
         // right after the k-th answer shows it, the same as the push that follows.
-        return round?.Released(K, MinGroupAnswers, closed, metrics.Released);
+        var snapshot = round?.Released(KOf(round), MinGroupAnswers, closed, metrics.Released);
+        await StoreReleasesAsync();
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Stores the releases made since the last call, before they are shown (the stats endpoint, pages and the
+    /// publisher call it first), so a restart never goes back to figures other than the last ones shown.
+    /// </summary>
+    public async Task StoreReleasesAsync()
+    {
+        foreach (var (roundId, lazy) in _rounds)
+        {
+            if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) continue;
+            await releases.SaveAsync(roundId, lazy.Value.Result.TakeReleasesToStore());
+        }
     }
 
     /// <summary>
@@ -166,7 +186,7 @@ public sealed class LiveAggregates(
             if (_rounds.TryGetValue(roundId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
             {
                 var round = lazy.Value.Result;
-                var changed = round.Release(K, MinGroupAnswers, closing: roundId == closingRoundId, metrics.Released);
+                var changed = round.Release(KOf(round), MinGroupAnswers, closing: roundId == closingRoundId, metrics.Released);
                 if (changed.Count > 0) result.Add((roundId, round.Mode, changed));
             }
         }
@@ -182,7 +202,7 @@ public sealed class LiveAggregates(
         var study = (await studies.FindAsync(round.StudyId))!;
         var rules = study.Rules;
         var studyItems = (await items.ListAsync(study.Id)).ToDictionary(i => i.Id);
-        var aggregate = new RoundAggregate(roundId, round.Mode);
+        var aggregate = new RoundAggregate(roundId, round.Mode, rules.EffectiveReleaseK);
         foreach (var ri in await rounds.ItemsAsync(roundId))
         {
             var item = studyItems[ri.ItemId];
@@ -199,17 +219,33 @@ public sealed class LiveAggregates(
                     break;
             }
         }
+        var closed = round.State == RoundStates.Closed;
+        // An open round shown before (before a restart, or by another instance): first exactly what was last released
+        // of each item, then the answers since as changes that wait for k people like any others (issue 15).
+        var shown = closed ? new Dictionary<long, ItemRelease>() : await releases.ForRoundAsync(roundId);
+        if (shown.Count > 0)
+        {
+            var ids = shown.Values.SelectMany(r => r.AnswerIds).ToHashSet();
+            foreach (var row in await answers.AfterAsync(long.MaxValue, ids, ids.Count))
+                if (row.RoundId == roundId && shown.TryGetValue(row.ItemId, out var r) && r.AnswerIds.Contains(row.Id))
+                    aggregate.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0);
+            aggregate.StartVersions(shown.ToDictionary(s => s.Key, s => (s.Value.Version, s.Value.AnswerIds.Count == 0 ? 0 : s.Value.AnswerIds.Max())));
+            aggregate.Release(KOf(aggregate), MinGroupAnswers, closing: false, released: null);
+            aggregate.TakeReleasesToStore();
+        }
         var current = await answers.CurrentAsync(roundId);
         foreach (var a in current)
             aggregate.Apply(a.ItemId, a.ParticipantId, a.GroupSlug, a.Value, a.Detail?.Ranks, a.Id, acceptedTimestamp: 0);
         // An item's version goes on from the answers and revisions stored so far, so a round loaded again (a restart,
         // a reconnect to another instance) never shows a version below what a screen already has. Only rows up to
-        // the newest answer read above count: a later one is still to come through Apply.
+        // the newest answer read above count: a later one is still to come through Apply. (An item released before
+        // keeps that release as it was, version included; its next release counts every row, as the table does.)
         var newest = current.GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
         var stored = await answers.IdsByItemAsync(roundId);
         aggregate.StartVersions(newest.ToDictionary(n => n.Key, n => ((long)stored[n.Key].Count(id => id <= n.Value), n.Value)));
-        // What the database holds is released as a first release (if it has k answers); a closed round's are its final figures.
-        aggregate.Release(K, MinGroupAnswers, closing: round.State == RoundStates.Closed, released: null);
+        // What the database holds is released as a first release (if it has k answers) of an item never released;
+        // an item released before moves only as release allows; a closed round's are its final figures.
+        aggregate.Release(KOf(aggregate), MinGroupAnswers, closing: closed, released: null);
         aggregate.ClearDirty();
         return aggregate;
     }
@@ -222,16 +258,21 @@ public static class ReleaseThreshold
 {
     /// <summary>
     /// Three: with two, each of two new answers is the difference less the other, which the one who gave it knows.
-    /// Locked: <see cref="LiveOptions.MinGroupAnswersShown"/> may raise it, nothing lowers it.
+    /// Locked: a study's rules (<see cref="ConsensusRules.ReleaseK"/>, locked when round 1 opens) and
+    /// <see cref="LiveOptions.MinGroupAnswersShown"/> may raise it, nothing lowers it.
     /// </summary>
-    public const int K = 3;
+    public const int K = ConsensusRules.MinReleaseK;
 }
 
 /// <summary>The aggregates of one round's items. All access goes through one lock per round.</summary>
-public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
+public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, int releaseK = ReleaseThreshold.K)
 {
+    /// <summary>The k of the round's study, as its rules lock it (at least <see cref="ReleaseThreshold.K"/>).</summary>
+    public int ReleaseK { get; } = Math.Max(ReleaseThreshold.K, releaseK);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ItemState> _items = [];
+    private readonly Dictionary<long, ItemRelease> _toStore = [];
 
     public long RoundId { get; } = roundId;
 
@@ -363,11 +404,23 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
         }
     }
 
+    /// <summary>Sets the version of the given items (the others keep theirs).</summary>
     internal void StartVersions(IReadOnlyDictionary<long, (long Version, long UpTo)> versions)
     {
         lock (_gate)
-            foreach (var (itemId, item) in _items)
-                (item.Version, item.CountedUpTo) = versions.GetValueOrDefault(itemId);
+            foreach (var (itemId, v) in versions)
+                if (_items.TryGetValue(itemId, out var item)) (item.Version, item.CountedUpTo) = v;
+    }
+
+    /// <summary>The releases made since the last call, to store before they are shown (<see cref="LiveReleaseStore"/>).</summary>
+    internal IReadOnlyList<ItemRelease> TakeReleasesToStore()
+    {
+        lock (_gate)
+        {
+            var list = _toStore.Values.ToList();
+            _toStore.Clear();
+            return list;
+        }
     }
 
     private void ReleaseLocked(int k, int minGroupAnswers, bool closing, Action<long>? released)
@@ -388,6 +441,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live)
             else if (Figures(itemId, item, k, minGroupAnswers, closing) is { } figures) stats = figures;
             else continue;
             item.Released = stats;
+            _toStore[itemId] = new ItemRelease(itemId, stats.Version, item.Current.Values.Select(c => c.AnswerId).ToList());
             item.Unpushed = true;
             item.Changed.Clear();
             item.Dirty = false;

@@ -44,6 +44,8 @@ public sealed class LivePublisher(
     {
         var started = Stopwatch.GetTimestamp();
         var dirty = aggregates.TakeDirty(closingRoundId);
+        // Stored before anyone sees them: a restart goes on from these figures (issue 15).
+        if (dirty.Count > 0) await aggregates.StoreReleasesAsync();
         foreach (var (roundId, mode, stats) in dirty)
         {
             // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates

@@ -19,7 +19,7 @@ public static class LiveSetup
     {
         services.AddSettings<LiveOptions>(LiveOptions.Section);
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
-        services.AddSingleton<LiveAggregates>().AddSingleton<LiveAccess>().AddSingleton<LiveClients>();
+        services.AddSingleton<LiveAggregates>().AddSingleton<LiveReleaseStore>().AddSingleton<LiveAccess>().AddSingleton<LiveClients>();
         services.AddSingleton<LivePublisher>();
         services.AddSingleton<LiveMetrics>().AddSingleton<ConnectionCountingFilter>();
         services.AddSingleton<LiveConnections>().AddSingleton<LiveHubFilter>();

@@ -21,10 +21,14 @@ public sealed record AddParticipantRequest
     public string? Language { get; init; }
 }
 
-/// <summary>A new panel member with their personal invitation link — shown only this once.</summary>
-public sealed record ParticipantCreated(long Id, string Pseudonym, long GroupId, string InvitationUrl, string Token);
+/// <summary>
+/// A new panel member with their personal invitation link — shown only this once. No pseudonym: the facilitator
+/// knows whom they added, so a pseudonym here would join names to the exports (issue 15, item 5).
+/// </summary>
+public sealed record ParticipantCreated(long Id, string Reference, long GroupId, string InvitationUrl, string Token);
 
-public sealed record PanelMemberResponse(long Id, string Pseudonym, long GroupId, string? Name, string? Email, string Language = "nl");
+/// <summary>A panel member as the facilitator sees them: their reference (<see cref="PanelReference"/>), never their pseudonym.</summary>
+public sealed record PanelMemberResponse(long Id, string Reference, long GroupId, string? Name, string? Email, string Language = "nl");
 
 public sealed record InvitationResponse(long Id, string InvitationUrl, string Token);
 
@@ -71,7 +75,7 @@ public static class PanelEndpoints
         var url = InvitationUrl(site.BaseUrl(context.Request), invitation.Token);
         var p = invitation.Participant;
         return TypedResults.Created($"/api/v1/studies/{studyId}/participants/{p.Id}",
-            new ParticipantCreated(p.Id, p.Pseudonym, p.GroupId, url, invitation.Token));
+            new ParticipantCreated(p.Id, PanelReference.Of(p.Id), p.GroupId, url, invitation.Token));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PanelMemberResponse>>, ProblemHttpResult>> ListAsync(
@@ -79,7 +83,7 @@ public static class PanelEndpoints
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        var panel = (await participants.PanelAsync(studyId)).Select(m => new PanelMemberResponse(m.Id, m.Pseudonym, m.GroupId, m.Name, m.Email, m.Language ?? "nl")).ToList();
+        var panel = (await participants.PanelAsync(studyId)).Select(m => new PanelMemberResponse(m.Id, m.Reference, m.GroupId, m.Name, m.Email, m.Language ?? "nl")).ToList();
         return TypedResults.Ok<IReadOnlyList<PanelMemberResponse>>(panel);
     }
 

@@ -16,17 +16,32 @@ public sealed record Participant
     public DateTimeOffset CreatedAt { get; init; }
 }
 
-/// <summary>A panel member with identity, for the facilitator's panel page only.</summary>
+/// <summary>
+/// A panel member with identity, for the facilitator's panel page only. It carries no pseudonym: the panel
+/// page refers to a person by <see cref="Reference"/>, unrelated to the pseudonym their answers and arguments
+/// are exported under, so no page puts a name beside a pseudonym (issue 15, item 5).
+/// </summary>
 public sealed record PanelMember
 {
     public long Id { get; init; }
     public long GroupId { get; init; }
-    public string Pseudonym { get; init; } = "";
+
+    /// <summary>How the panel page and the panel API refer to the person (<see cref="PanelReference"/>).</summary>
+    public string Reference => PanelReference.Of(Id);
     public string? Name { get; init; }
     public string? Email { get; init; }
     /// <summary>The language e-mail is written in: <c>nl</c> (also when null) or <c>en</c>.</summary>
     public string? Language { get; init; }
     public DateTimeOffset? ErasedAt { get; init; }
+}
+
+/// <summary>
+/// The facilitator's reference for a panel member: their number in the panel (the participant id), never
+/// derived from the pseudonym, so the panel (names) and the exports (pseudonyms) cannot be joined on it.
+/// </summary>
+public static class PanelReference
+{
+    public static string Of(long participantId) => "#" + participantId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A new participant and their invitation token, which exists only in this object and the link sent.</summary>
@@ -126,10 +141,15 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
     public async Task<IReadOnlyList<PanelMember>> PanelAsync(long studyId) =>
         (await db.ReadAsync(c => c.QueryAsync<PanelMember>(
             """
-            SELECT p.id, p.group_id, p.pseudonym, i.name, i.email, i.language, i.erased_at
+            SELECT p.id, p.group_id, i.name, i.email, i.language, i.erased_at
             FROM participants p LEFT JOIN participant_identities i ON i.participant_id = p.id
             WHERE p.study_id = @studyId ORDER BY p.group_id, p.id
             """, new { studyId }))).AsList();
+
+    /// <summary>A participant's own name and e-mail address (either null when not given or erased), to warn them when a text of theirs names them.</summary>
+    public Task<(string? Name, string? Email)> IdentityAsync(long participantId) =>
+        db.ReadAsync(async c => await c.QuerySingleOrDefaultAsync<(string?, string?)>(
+            "SELECT name, email FROM participant_identities WHERE participant_id = @participantId", new { participantId }));
 
     /// <summary>Participants per stakeholder group.</summary>
     public Task<Dictionary<long, int>> CountByGroupAsync(long studyId) => db.ReadAsync(c => CountByGroupAsync(c, studyId));

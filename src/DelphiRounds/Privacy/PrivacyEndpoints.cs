@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DelphiRounds.Privacy;
 
-/// <summary>A person's identity was erased; the answers keep the pseudonym.</summary>
-public sealed record ErasureResponse(long ParticipantId, string Pseudonym, DateTimeOffset ErasedAt);
+/// <summary>A person's identity was erased; the answers keep their pseudonym, which is not shown here (it would tie the panel's names to the exports).</summary>
+public sealed record ErasureResponse(long ParticipantId, string Reference, DateTimeOffset ErasedAt);
 
 /// <summary>Personal data on request: erasure of a panel member's identity (facilitator), and the retention rule.</summary>
 public static class PrivacyEndpoints
@@ -36,6 +36,6 @@ public static class PrivacyEndpoints
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var erased = await identities.EraseAsync(studyId, participantId);
         if (erased is null) return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
-        return TypedResults.Ok(new ErasureResponse(erased.ParticipantId, erased.Pseudonym, erased.ErasedAt));
+        return TypedResults.Ok(new ErasureResponse(erased.ParticipantId, PanelReference.Of(erased.ParticipantId), erased.ErasedAt));
     }
 }

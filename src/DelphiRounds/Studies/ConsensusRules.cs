@@ -57,9 +57,23 @@ public sealed record ConsensusRules
     /// <summary>Version 2: the first round that can reach consensus; round 1 is answered before anyone saw the panel's figures.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MinRoundForConsensus { get; init; }
+    /// <summary>
+    /// Version 2: the k of threshold release (issue 15) — no figure anyone sees changes by fewer than this many
+    /// people's answers, none is shown for fewer. At least <see cref="MinReleaseK"/>; locked and hashed with the rest
+    /// when round 1 opens, so it cannot be lowered while the panel answers.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ReleaseK { get; init; }
     /// <summary>Version 2: rules of single items (by item id) that differ from the study's; locked with the rest.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SortedDictionary<string, ItemRules>? Items { get; init; }
+
+    /// <summary>The smallest k of threshold release: with two, each of two new answers is the difference less the other, which the one who gave it knows.</summary>
+    public const int MinReleaseK = 3;
+
+    /// <summary>The k of threshold release these rules lock (a study made before it was part of the rules: <see cref="MinReleaseK"/>).</summary>
+    [JsonIgnore]
+    public int EffectiveReleaseK => Math.Max(MinReleaseK, ReleaseK ?? MinReleaseK);
 
     /// <summary>The version that applies: a study without one was made under version 1.</summary>
     [JsonIgnore]
@@ -81,6 +95,7 @@ public sealed record ConsensusRules
         MinPole = MinPole ?? 0.25,
         MaxKendallWChange = MaxKendallWChange ?? StoppingRule.DefaultMaxKendallWChange,
         MinRoundForConsensus = MinRoundForConsensus ?? 2,
+        ReleaseK = ReleaseK ?? MinReleaseK,
     };
 
     /// <summary>The rules for one item: the study's, with the item's own where it has them.</summary>

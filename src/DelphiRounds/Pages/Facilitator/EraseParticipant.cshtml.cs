@@ -24,7 +24,7 @@ public sealed class EraseParticipantModel(StudyStore studies, ParticipantStore p
         if (!await LoadAsync(studyId, participantId)) return NotFound();
         var erased = await identities.EraseAsync(studyId, participantId);
         if (erased is null) return NotFound();
-        Notice = t["trust.erase.done", erased.Pseudonym];
+        Notice = t["trust.erase.done", PanelReference.Of(erased.ParticipantId)];
         return Redirect($"/f/studies/{studyId}/panel");
     }
 

@@ -55,7 +55,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         }
         var invitation = await participants.AddAsync(studyId, GroupId!.Value, NullIfEmpty(Name), NullIfEmpty(Email), Language == "en" ? "en" : null);
         NewLink = PanelEndpoints.InvitationUrl(site.BaseUrl(Request), invitation.Token);
-        Notice = t["panel.added", Name ?? invitation.Participant.Pseudonym];
+        Notice = t["panel.added", Name ?? PanelReference.Of(invitation.Participant.Id)];
         return Redirect($"/f/studies/{studyId}/panel");
     }
 

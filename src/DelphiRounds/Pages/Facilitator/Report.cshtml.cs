@@ -89,7 +89,13 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
     public string Date(DateTimeOffset? t) => t?.ToLocalTime().ToString("d MMMM yyyy", System.Globalization.CultureInfo.CurrentCulture) ?? "—";
 
     /// <summary>One side of an item's final round in the dissent annex: who answered from there and their arguments.</summary>
-    public sealed record Side(string Label, int Answers, bool Minority, IReadOnlyList<ArgumentRecord> Arguments);
+    public sealed record Side(string Label, int Answers, bool Minority, IReadOnlyList<Quote> Arguments);
+
+    /// <summary>
+    /// An argument as the annex quotes it: with the exact value and the group's name only where they single out
+    /// at least k people (null where not shown).
+    /// </summary>
+    public sealed record Quote(ArgumentRecord Argument, double? Value, string? Group);
 
     /// <summary>An item in the dissent annex: its final round's camps and their arguments.</summary>
     public sealed record Dissent(Item Item, int Number, string Text, string? Verdict, int Round, IReadOnlyList<Side> Sides);
@@ -98,7 +104,9 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
     /// The dissent annex: for every item, in the last round it was asked, the answers outside the majority
     /// position — outside the agreement band (rating), outside the middle half (numbers) — and their
     /// arguments. Where there was no consensus, the arguments of both sides are given. Groups are named only
-    /// when they had at least 3 answers to the item in that round.
+    /// when they had at least 3 answers to the item in that round. An argument is quoted beside its side, and
+    /// beside its exact value and group only where those, with the side, fit at least k people
+    /// (<see cref="QuoteOf"/>, issue 15 item 5).
     /// </summary>
     public IReadOnlyList<Dissent> DissentAnnex()
     {
@@ -135,14 +143,35 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
             var outCount = values.Count - inCount;
             var consensus = Verdicts.IsConsensus(final.Verdict);
             var sides = new List<Side>();
-            var insideArguments = arguments.Where(a => a.Value is { } v && majority(v)).ToList();
-            var outsideArguments = arguments.Where(a => a.Value is { } v && !majority(v)).ToList();
+            var insideArguments = arguments.Where(a => a.Value is { } v && majority(v))
+                .Select(a => QuoteOf(a, input.Responses.Where(r => majority(r.Value)).Select(r => (r.Group, r.Value)).ToList())).ToList();
+            var outsideArguments = arguments.Where(a => a.Value is { } v && !majority(v))
+                .Select(a => QuoteOf(a, input.Responses.Where(r => !majority(r.Value)).Select(r => (r.Group, r.Value)).ToList())).ToList();
             // With consensus only the minority's view needs recording; without it both camps are the finding.
             if (!consensus && insideArguments.Count > 0) sides.Add(new Side(inside, inCount, inCount < outCount, insideArguments));
             if (outsideArguments.Count > 0) sides.Add(new Side(outside, outCount, outCount <= inCount, outsideArguments));
             if (sides.Count > 0) result.Add(new Dissent(item, Record.Number(item.Id), final.Asked.Text.For(English), final.Verdict, final.Round, sides));
         }
         return result;
+    }
+
+    /// <summary>
+    /// How the annex quotes <paramref name="a"/>, given the answers on its side: the value and the group together
+    /// where at least k answers on the side share both; else the value where at least k share it; else the group
+    /// where at least k of it are on the side; else neither (the side alone).
+    /// </summary>
+    public Quote QuoteOf(ArgumentRecord a, IReadOnlyList<(string? Group, double Value)> side)
+    {
+        var k = Live.ReleaseThreshold.K;
+        var groupNamed = GroupShown(a);
+        var sameValue = side.Count(r => r.Value == a.Value);
+        var sameGroup = side.Count(r => r.Group == a.Group);
+        var both = side.Count(r => r.Value == a.Value && r.Group == a.Group);
+        var group = GroupName(a.Group);
+        if (groupNamed && both >= k) return new Quote(a, a.Value, group);
+        if (sameValue >= k) return new Quote(a, a.Value, null);
+        if (groupNamed && sameGroup >= k) return new Quote(a, null, group);
+        return new Quote(a, null, null);
     }
 
     /// <summary>True when the group had at least 3 answers to the item in the round, so naming it reveals no one.</summary>

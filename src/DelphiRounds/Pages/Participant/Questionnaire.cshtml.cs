@@ -44,6 +44,9 @@ public sealed class QuestionnaireModel(
 
     public long? ErrorItemId { get; private set; }
     public string? ErrorField { get; private set; }
+
+    /// <summary>The rationale was not stored because it seems to name its author; the form offers to publish it as written.</summary>
+    public bool RationaleWarned { get; private set; }
     public string? Error { get; private set; }
     public IFormCollection? Posted { get; private set; }
 
@@ -93,9 +96,15 @@ public sealed class QuestionnaireModel(
             Text = form["Text"].ToString() is { Length: > 0 } text ? text : null,
             Rationale = form["Rationale"].ToString() is { Length: > 0 } why ? why : null,
             IdempotencyKey = key,
+            PublishAnyway = form["PublishAnyway"] == "true",
         };
         var result = await answerService.SubmitAsync(Who, Round.Id, request);
-        if (!result.Ok) return Refuse(itemId, result.Status, result.Field!, result.Message!);
+        if (!result.Ok)
+        {
+            // A rationale that seems to name its author: warned, with the choice to publish it as written.
+            RationaleWarned = result.Warnings.Count > 0;
+            return Refuse(itemId, result.Status, result.Field!, result.Message!);
+        }
 
         Notice = result.Stripped.Count > 0 ? $"{t["questionnaire.saved", card.Number]} {t["notice.displayControlsRemoved"]}" : t["questionnaire.saved", card.Number];
         // Moving outside the middle half of the previous round: ask (not require) for the reason.
