@@ -16,7 +16,7 @@ namespace DelphiRounds.Live;
 /// figures: { n, m: median, q1, q3, lo: min, hi: max, d: { scale point: count } } (each only when not null)
 /// ranking: { w: kendallW (not null), r: { option: mean rank } }
 /// </code>
-/// Everything else the hub sends (round state changes, errors) goes through SignalR's own resolver.
+/// A <c>RoundStateChanged</c> push is <c>{ r: roundId, s: state }</c>. Everything else goes through SignalR's own resolver.
 /// </summary>
 public static class LiveWire
 {
@@ -26,7 +26,7 @@ public static class LiveWire
     private static MessagePackSerializerOptions Create()
     {
         var defaults = new MessagePackHubProtocolOptions().SerializerOptions; // SignalR's own resolver, for untrusted data
-        return defaults.WithResolver(CompositeResolver.Create([new StatsUpdateFormatter()], [defaults.Resolver]));
+        return defaults.WithResolver(CompositeResolver.Create([new StatsUpdateFormatter(), new RoundStateChangeFormatter()], [defaults.Resolver]));
     }
 
     private sealed class StatsUpdateFormatter : IMessagePackFormatter<StatsUpdate>
@@ -44,6 +44,21 @@ public static class LiveWire
         // The hub only sends pushes; a client never sends one.
         public StatsUpdate Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
             throw new MessagePackSerializationException("A StatsUpdate is not read from a client.");
+    }
+
+    private sealed class RoundStateChangeFormatter : IMessagePackFormatter<RoundStateChange>
+    {
+        public void Serialize(ref MessagePackWriter writer, RoundStateChange value, MessagePackSerializerOptions options)
+        {
+            writer.WriteMapHeader(2);
+            writer.Write("r");
+            writer.Write(value.RoundId);
+            writer.Write("s");
+            writer.Write(value.State);
+        }
+
+        public RoundStateChange Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            throw new MessagePackSerializationException("A RoundStateChange is not read from a client.");
     }
 
     private static void Item(ref MessagePackWriter writer, LiveItem item)
