@@ -22,7 +22,14 @@ public sealed class LiveParticipantTests(DelphiApp app, Browser browser) : IClas
         var a = await personA.NewPageAsync();
         var b = await personB.NewPageAsync();
 
+        // The page speaks MessagePack to the hub (the bundled msgpack protocol): its handshake names it.
+        var handshake = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        b.WebSocket += (_, socket) =>
+        {
+            if (socket.Url.Contains("/hubs/live", StringComparison.Ordinal)) socket.FrameSent += (_, frame) => handshake.TrySetResult(frame.Text ?? "");
+        };
         await b.GotoAsync(new Uri(app.Address, $"/p/{s.Participants[1].Token}").ToString());
+        Assert.Contains("\"protocol\":\"messagepack\"", await handshake.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         var bBlock = b.Locator($"[data-stats][data-item=\"{s.SevenPointItem}\"]");
         await Assertions.Expect(bBlock.Locator("[data-stat=n]")).ToHaveTextAsync("3");
         await Assertions.Expect(bBlock.Locator("[data-stat=median]")).ToHaveTextAsync("3");

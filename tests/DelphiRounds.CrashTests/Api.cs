@@ -30,17 +30,17 @@ public static class Api
         return JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone();
     }
 
-    /// <summary>A study with one group per 4 participants, two rating items (1–7 and 1–5) and round 1 open.</summary>
-    public static async Task<CrashStudy> StudyAsync(Uri address, string facilitatorToken, int participants)
+    /// <summary>A study with one group per 4 participants (or <paramref name="groups"/>), two rating items (1–7 and 1–5) and round 1 open.</summary>
+    public static async Task<CrashStudy> StudyAsync(Uri address, string facilitatorToken, int participants, int? groups = null)
     {
         using var f = Client(address, facilitatorToken);
-        var groups = Enumerable.Range(0, Math.Max(1, participants / 4)).Select(i => new { name = $"Groep {i}", slug = $"g{i}" }).ToArray();
-        var study = await Expect(await f.PostAsJsonAsync("/api/v1/studies", new { title = "Crash", groups }, Web), HttpStatusCode.Created);
+        var groupList = Enumerable.Range(0, groups ?? Math.Max(1, participants / 4)).Select(i => new { name = $"Groep {i}", slug = $"g{i}" }).ToArray();
+        var study = await Expect(await f.PostAsJsonAsync("/api/v1/studies", new { title = "Crash", groups = groupList }, Web), HttpStatusCode.Created);
         var studyId = study.GetProperty("id").GetInt64();
         var list = new List<(long, string)>();
         for (var i = 0; i < participants; i++)
         {
-            var p = await Expect(await f.PostAsJsonAsync($"/api/v1/studies/{studyId}/participants", new { group = groups[i % groups.Length].slug }, Web), HttpStatusCode.Created);
+            var p = await Expect(await f.PostAsJsonAsync($"/api/v1/studies/{studyId}/participants", new { group = groupList[i % groupList.Length].slug }, Web), HttpStatusCode.Created);
             list.Add((p.GetProperty("id").GetInt64(), p.GetProperty("token").GetString()!));
         }
         var items = new List<long>();

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DelphiRounds.Testing;
 
@@ -44,22 +45,25 @@ public sealed class LiveFollower : IAsyncDisposable
     /// <param name="roundId">The round to follow.</param>
     /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
     /// <param name="released">Called per pushed item with its id, version and the Stopwatch timestamp of receipt (optional).</param>
-    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null)
+    /// <param name="messagePack">Speak SignalR's MessagePack protocol (the hub's short-key pushes, see <see cref="FollowedWire"/>) instead of JSON.</param>
+    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null,
+        bool messagePack = false)
     {
         _released = released;
         _http = http;
         _token = token;
         _roundId = roundId;
         _latency = latency;
-        Connection = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(address, "/hubs/live"), o =>
             {
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
             })
-            .WithAutomaticReconnect(new Retry())
-            .Build();
+            .WithAutomaticReconnect(new Retry());
+        if (messagePack) builder.AddMessagePackProtocol(o => o.SerializerOptions = FollowedWire.Options);
+        Connection = builder.Build();
         Connection.ServerTimeout = TimeSpan.FromSeconds(60);
         Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
         Connection.On<FollowedUpdate>("StatsUpdated", OnPush);

@@ -18,7 +18,10 @@ public static class LiveSetup
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddSettings<LiveOptions>(LiveOptions.Section);
-        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
+        // JSON and MessagePack (LiveWire: short keys, no nulls); the client chooses in its handshake. A frame over
+        // 32 KiB or one that does not parse ends that connection only.
+        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024)
+            .AddMessagePackProtocol(o => o.SerializerOptions = LiveWire.Options);
         services.AddSingleton<LiveAggregates>().AddSingleton<LiveReleaseStore>().AddSingleton<LiveAccess>().AddSingleton<LiveClients>();
         services.AddSingleton<LivePublisher>();
         services.AddSingleton<LiveMetrics>().AddSingleton<ConnectionCountingFilter>();
