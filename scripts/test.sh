@@ -95,6 +95,14 @@ if [ -n "${SCALEOUT_POSTGRES:-}" ]; then
   unset DELPHI_TEST_POSTGRES
 fi
 
+# The OpenAPI document (docs/openapi.json, kept equal to the served one by OpenApiDocumentTests) must pass Spectral's
+# OpenAPI rules without an error; a lint error, or Spectral that cannot be installed from npm, counts as a failure.
+say "Linting the OpenAPI document (Spectral)"
+if ! "$root/scripts/lint-openapi.sh"; then
+  echo "docs/openapi.json: Spectral found errors or could not run" >&2
+  broken=$((broken + 1))
+fi
+
 failed=$((failed + broken))
 if [ -f "$DELPHI_SCALE_REPORT" ]; then
   say "Scale-out fault suite"

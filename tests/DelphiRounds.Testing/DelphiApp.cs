@@ -67,6 +67,8 @@ public class DelphiApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         // The demo is not part of a server start; the tests that seed it get it composed here.
         builder.ConfigureServices(services => services.AddDemo());
+        // Every API response is checked against the OpenAPI document when the test class ends (Dispose).
+        builder.ConfigureServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(Recorder));
         builder.ConfigureAppConfiguration((_, config) =>
         {
             var settings = new Dictionary<string, string?>
@@ -142,8 +144,64 @@ public class DelphiApp : WebApplicationFactory<Program>
         return (created.Account.Id, token, email, created.Password);
     }
 
+    /// <summary>The API responses this app gave (<see cref="ResponseRecorder"/>).</summary>
+    public ResponseRecorder Recorder { get; } = new();
+
+    private static OpenApiContract? _contract;
+    private bool _contractChecked;
+    private static readonly SemaphoreSlim ContractLock = new(1, 1);
+
+    /// <summary>The app's OpenAPI document as a contract (read once per test run: every app serves the same one).</summary>
+    public async Task<OpenApiContract> ContractAsync()
+    {
+        await ContractLock.WaitAsync();
+        try
+        {
+            if (_contract is null)
+            {
+                using var client = Client();
+                using var response = await client.GetAsync("/openapi/v1.json");
+                response.EnsureSuccessStatusCode();
+                _contract = new OpenApiContract(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+            }
+            return _contract;
+        }
+        finally
+        {
+            ContractLock.Release();
+        }
+    }
+
+    /// <summary>Each recorded response of a documented operation that breaks the OpenAPI document, described.</summary>
+    public async Task<IReadOnlyList<string>> ContractViolationsAsync()
+    {
+        var recorded = Recorder.Responses.ToArray();
+        if (recorded.Length == 0) return [];
+        var contract = await ContractAsync();
+        var violations = new List<string>();
+        var checkedCount = 0;
+        foreach (var r in recorded)
+        {
+            if (contract.Operation(r.Method, r.RoutePattern) is not { } op) continue;
+            checkedCount++;
+            foreach (var problem in contract.Check(op, r.Status, r.MediaType, r.Body))
+                violations.Add($"{r.Method} {r.Path} → {r.Status}: {problem}");
+        }
+        if (Environment.GetEnvironmentVariable("DELPHI_CONTRACT_REPORT") is { Length: > 0 } report)
+            lock (ContractLock) File.AppendAllText(report, $"{GetType().Name} {checkedCount} {violations.Count}\n");
+        return violations;
+    }
+
     protected override void Dispose(bool disposing)
     {
+        // The API responses of the test class against the OpenAPI document: a drift fails the class (its cleanup).
+        IReadOnlyList<string> violations = [];
+        // The factory's Dispose calls this again from within base.Dispose: check once.
+        if (disposing && !_contractChecked && _address is not null && !Recorder.Responses.IsEmpty)
+        {
+            _contractChecked = true;
+            violations = ContractViolationsAsync().GetAwaiter().GetResult();
+        }
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_keepData) return;
@@ -153,6 +211,9 @@ public class DelphiApp : WebApplicationFactory<Program>
             TestPostgres.DropDatabase(PostgresConnectionString);
         }
         try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (violations.Count > 0)
+            throw new Xunit.Sdk.XunitException($"{violations.Count} API response(s) of this test class break the OpenAPI document:\n"
+                                               + string.Join("\n", violations.Distinct().Take(40)));
     }
 }
 

@@ -63,7 +63,7 @@ public static class AnswerEndpoints
 
         api.MapPost("/{roundId:long}/answers", SubmitAsync)
             .RequireAuthorization(Auth.ParticipantApi)
-            .Validate<AnswerRequest>()
+            .Validate<AnswerRequest>().Refuses(409, 422)
             .WithSummary("Answer an item, or revise an answer, while the round is open (participant token).")
             .WithDescription("Each answer or revision is stored as a new row and committed before the 201. " +
                              "A retry with the same idempotencyKey (in the body or as the Idempotency-Key header; both must agree) " +

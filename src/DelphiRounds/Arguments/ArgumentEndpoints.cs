@@ -35,7 +35,7 @@ public static class ArgumentEndpoints
     {
         app.MapGet("/api/v1/rounds/{roundId:long}/arguments", ListAsync).WithTags("Arguments").RequireAuthorization(Auth.Viewer)
             .WithSummary("The round's arguments (rationales), anonymised, with convincing counts; participants see what the mode allows.");
-        app.MapPost("/api/v1/arguments/{answerId:long}/convincing", MarkAsync).WithTags("Arguments").RequireAuthorization(Auth.ParticipantApi)
+        app.MapPost("/api/v1/arguments/{answerId:long}/convincing", MarkAsync).Refuses(409).WithTags("Arguments").RequireAuthorization(Auth.ParticipantApi)
             .WithSummary("Mark another participant's argument as convincing, or take the mark back.");
         app.MapPost("/api/v1/arguments/{answerId:long}/hide", HideAsync).WithTags("Arguments").RequireAuthorization(Auth.FacilitatorApi)
             .Validate<HideArgumentRequest>().WithSummary("Hide an argument from the panel with a reason (the answer stays).");

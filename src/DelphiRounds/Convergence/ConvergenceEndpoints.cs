@@ -50,7 +50,7 @@ public static class ConvergenceEndpoints
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Convergence").RequireAuthorization(Auth.FacilitatorApi);
         api.MapGet("/criteria", GetCriteriaAsync).WithSummary("The study's consensus criteria, with their hash once locked.");
-        api.MapPut("/criteria", PutCriteriaAsync).Validate<ConsensusRules>()
+        api.MapPut("/criteria", PutCriteriaAsync).Validate<ConsensusRules>().Refuses(409)
             .WithSummary("Set the consensus criteria; refused with 409 once round 1 has opened (they are locked).");
         api.MapGet("/convergence", GetConvergenceAsync)
             .WithSummary("Each item's stopping verdict after its last closed round, and whether the study stops.");

@@ -44,7 +44,7 @@ public sealed record SignatoryResponse(long Id, string Reference, string? Name, 
 
 public sealed record SigningLinkResponse(long Id, string SigningUrl, string Token);
 
-public sealed record ErasureResponse(long Id, bool Erased);
+public sealed record SignatoryErasureResponse(long Id, bool Erased);
 
 /// <summary>Signatories (facilitator), the public ledger and key, receipts, and erasure of personal data.</summary>
 public static class EndorsementEndpoints
@@ -65,10 +65,10 @@ public static class EndorsementEndpoints
     public static void MapEndorsement(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Endorsement").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapPost("/signatories", RegisterAsync).Validate<SignatoryRequest>()
+        api.MapPost("/signatories", RegisterAsync).Validate<SignatoryRequest>().Refuses(409)
             .WithSummary("Register a signatory of an organisation (after the freeze); returns their one-time signing link once.");
         api.MapGet("/signatories", ListAsync).WithSummary("The signatories and whether they signed or withdrew.");
-        api.MapPost("/signatories/{signatoryId:long}/link", ReissueAsync)
+        api.MapPost("/signatories/{signatoryId:long}/link", ReissueAsync).Refuses(409)
             .WithSummary("A new signing link for a signatory who has not signed; the old one stops working.");
         api.MapPost("/signatories/{signatoryId:long}/erase", EraseSignatoryAsync)
             .WithSummary("Erase a signatory's name and e-mail on request; the ledger keeps only commitments and still verifies.");
@@ -113,14 +113,14 @@ public static class EndorsementEndpoints
         return TypedResults.Ok(new SigningLinkResponse(signatoryId, SigningUrl(site.BaseUrl(context.Request), token), token));
     }
 
-    private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseSignatoryAsync(
+    private static async Task<Results<Ok<SignatoryErasureResponse>, ProblemHttpResult>> EraseSignatoryAsync(
         long studyId, long signatoryId, HttpContext context, StudyStore studies, EndorsementStore store)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         if (await store.FindAsync(signatoryId) is not { } s || s.StudyId != studyId)
             return Problems.NotFound("signatoryId", $"Study {studyId} has no signatory {signatoryId}.");
         await store.EraseAsync(studyId, signatoryId);
-        return TypedResults.Ok(new ErasureResponse(signatoryId, true));
+        return TypedResults.Ok(new SignatoryErasureResponse(signatoryId, true));
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> LedgerAsync(long studyId, HttpContext context, EndorsementService service)

@@ -23,7 +23,7 @@ public static class ReportEndpoints
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/export").WithTags("Exports").RequireAuthorization(Auth.FacilitatorApi);
         // Any name reaches the handler, so a wrong one gets a problem naming the file instead of a bare "nothing at this address".
-        api.MapGet("/{file}", ApiFileAsync)
+        api.MapGet("/{file}", ApiFileAsync).ProducesFile("text/csv", "application/json")
             .WithSummary("A data file of the study: answers, aggregates, arguments or changelog, as .csv or .json (pseudonymous).")
             .WithDescription("answers: every revision (participant pseudonym, group slug, round, item, revision, value, detail, rationale, time). " +
                              "aggregates: per round and item the analyze contract's figures for the panel and every group with at least 3 answers " +

@@ -49,13 +49,7 @@ public static class HostingSetup
         // One instance, so its quick_check result is kept between probes.
         services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "DelphiRounds API";
-            doc.Info.Description = "Delphi-method consensus studies: studies, panel, items, rounds, answers and live aggregates. " +
-                                   "Facilitators use a personal API token, participants their invitation token: 'Authorization: Bearer <token>'.";
-            return Task.CompletedTask;
-        }));
+        services.AddDelphiOpenApi();
         return services;
     }
 

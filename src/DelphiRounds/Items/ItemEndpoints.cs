@@ -16,6 +16,7 @@ public sealed record TextRequest
     public LocalizedText? ToText() => LocalizedText.From(Nl, En);
 
     /// <summary>True when the text holds direction or zero-width characters, which <see cref="ToText"/> removes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool HasDisplayControls => DisplayText.HasControls(Nl) || DisplayText.HasControls(En);
 }
 
@@ -85,7 +86,7 @@ public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
 {
     public AddItemRequestValidator()
     {
-        RuleFor(i => i.Kind).NotEmpty().Must(k => ItemKinds.All.Contains(k))
+        RuleFor(i => i.Kind).NotEmpty().OneOf(ItemKinds.All)
             .WithMessage(i => $"kind: '{i.Kind}' is not an item kind; use one of {string.Join(", ", ItemKinds.All)}.");
         RuleFor(i => i.Text).NotNull();
         RuleFor(i => i.Text!.Nl).NotEmpty().MaximumLength(1000).When(i => i.Text is not null).OverridePropertyName("text.nl");
@@ -166,9 +167,9 @@ public static class ItemEndpoints
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/items").WithTags("Items").RequireAuthorization(Auth.FacilitatorApi);
         api.MapPost("/", AddAsync).Validate<AddItemRequest>().WithSummary("Add an item to the questionnaire (any kind).");
         api.MapGet("/", ListAsync).WithSummary("The study's items.");
-        api.MapPost("/{itemId:long}/reword", RewordAsync).Validate<RewordItemRequest>()
+        api.MapPost("/{itemId:long}/reword", RewordAsync).Validate<RewordItemRequest>().Refuses(409)
             .WithSummary("Reword an item between rounds; the reason becomes its changelog, shown to participants.");
-        api.MapPost("/{itemId:long}/retire", RetireAsync)
+        api.MapPost("/{itemId:long}/retire", RetireAsync).Refuses(409)
             .WithSummary("Retire an item that reached consensus or stable dissent: later rounds no longer ask it.");
         api.MapGet("/changelog", ChangelogAsync).WithSummary("Every wording change with its reason.");
     }

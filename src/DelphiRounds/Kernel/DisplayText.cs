@@ -11,6 +11,9 @@ namespace DelphiRounds.Kernel;
 /// </summary>
 public static class DisplayText
 {
+    /// <summary>A text without direction or zero-width characters (what <see cref="HasControls"/> finds), as a regular expression.</summary>
+    public const string PlainNamePattern = "^[^\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$";
+
     public static bool IsControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or >= '\u200B' and <= '\u200F';
 
     /// <summary>True when <paramref name="text"/> holds a direction or zero-width character.</summary>
@@ -34,7 +37,8 @@ public static class DisplayText
         $"{field}: direction overrides and zero-width characters were removed from the text.";
 
     /// <summary>Refuses a name or an organisation holding direction or zero-width characters.</summary>
+    /// <remarks>A regular expression (<see cref="PlainNamePattern"/>), so the OpenAPI document carries the rule as the field's <c>pattern</c>.</remarks>
     public static IRuleBuilderOptions<T, string?> PlainName<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(s => !HasControls(s))
+        rule.Matches(PlainNamePattern)
             .WithMessage("{PropertyName}: direction overrides and zero-width characters (U+202A–U+202E, U+2066–U+2069, U+200B–U+200F) are not allowed in names; type the name as it should be read.");
 }

@@ -47,7 +47,7 @@ public static class OutboxEndpoints
     public static void MapOutbox(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Panel").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapPost("/reminders", RemindAsync).Validate<RemindersRequest>()
+        api.MapPost("/reminders", RemindAsync).Validate<RemindersRequest>().Refuses(409)
             .WithSummary("Queue a reminder for the members of the chosen groups who have not answered the open round.")
             .WithDescription("Only members with an e-mail address get one; each reminder carries a fresh personal link, made when it is sent. " +
                              "202 with the number queued per group; follow the sending at GET …/outbox.");

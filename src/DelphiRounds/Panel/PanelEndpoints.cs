@@ -40,7 +40,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
             .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
         RuleFor(p => p.Name).MaximumLength(200).PlainName();
         RuleFor(p => p.Email).MaximumLength(320).EmailAddress();
-        RuleFor(p => p.Language).Must(l => l is null or "nl" or "en").WithMessage("language: use nl (Dutch) or en (English).");
+        RuleFor(p => p.Language).OneOf(["nl", "en"]).WithMessage("language: use nl (Dutch) or en (English).");
     }
 }
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace DelphiRounds.Privacy;
 
 /// <summary>A person's identity was erased; the answers keep their pseudonym, which is not shown here (it would tie the panel's names to the exports).</summary>
-public sealed record ErasureResponse(long ParticipantId, string Reference, DateTimeOffset ErasedAt);
+public sealed record ParticipantErasureResponse(long ParticipantId, string Reference, DateTimeOffset ErasedAt);
 
 /// <summary>Personal data on request: erasure of a panel member's identity (facilitator), and the retention rule.</summary>
 public static class PrivacyEndpoints
@@ -29,13 +29,13 @@ public static class PrivacyEndpoints
             .WithDescription("Erasing twice is harmless: the first erasure time is kept.");
     }
 
-    private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(
+    private static async Task<Results<Ok<ParticipantErasureResponse>, ProblemHttpResult>> EraseAsync(
         long studyId, long participantId, HttpContext context, StudyStore studies, ParticipantErasure identities)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var erased = await identities.EraseAsync(studyId, participantId);
         if (erased is null) return Problems.NotFound("participantId", $"Study {studyId} has no participant {participantId}.");
-        return TypedResults.Ok(new ErasureResponse(erased.ParticipantId, PanelReference.Of(erased.ParticipantId), erased.ErasedAt));
+        return TypedResults.Ok(new ParticipantErasureResponse(erased.ParticipantId, PanelReference.Of(erased.ParticipantId), erased.ErasedAt));
     }
 }

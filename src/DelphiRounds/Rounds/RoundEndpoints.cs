@@ -20,9 +20,9 @@ public sealed class CreateRoundRequestValidator : AbstractValidator<CreateRoundR
 {
     public CreateRoundRequestValidator()
     {
-        RuleFor(r => r.Kind).Must(k => k is null or RoundKinds.Ideas or RoundKinds.Rating)
+        RuleFor(r => r.Kind).OneOf([RoundKinds.Rating, RoundKinds.Ideas])
             .WithMessage(r => $"kind: '{r.Kind}' is not a round kind; use rating or ideas.");
-        RuleFor(r => r.Mode).Must(m => m is null || RoundModes.All.Contains(m))
+        RuleFor(r => r.Mode).OneOf(RoundModes.All)
             .WithMessage(r => $"mode: '{r.Mode}' is not a round mode; use one of {string.Join(", ", RoundModes.All)}.");
     }
 }
@@ -36,13 +36,13 @@ public static class RoundEndpoints
     public static void MapRounds(this IEndpointRouteBuilder app)
     {
         var studyRounds = app.MapGroup("/api/v1/studies/{studyId:long}").WithTags("Rounds").RequireAuthorization(Auth.FacilitatorApi);
-        studyRounds.MapPost("/rounds", CreateAsync).Validate<CreateRoundRequest>().WithSummary("Prepare the next round (draft).");
+        studyRounds.MapPost("/rounds", CreateAsync).Validate<CreateRoundRequest>().Refuses(409).WithSummary("Prepare the next round (draft).");
         studyRounds.MapGet("/rounds", ListAsync).WithSummary("The study's rounds.");
 
         var rounds = app.MapGroup("/api/v1/rounds/{roundId:long}").WithTags("Rounds");
-        rounds.MapPost("/open", OpenAsync).RequireAuthorization(Auth.FacilitatorApi)
+        rounds.MapPost("/open", OpenAsync).RequireAuthorization(Auth.FacilitatorApi).Refuses(409)
             .WithSummary("Open a draft round; opening the first round locks the consensus criteria.");
-        rounds.MapPost("/close", CloseAsync).RequireAuthorization(Auth.FacilitatorApi).WithSummary("Close an open round.");
+        rounds.MapPost("/close", CloseAsync).RequireAuthorization(Auth.FacilitatorApi).Refuses(409).WithSummary("Close an open round.");
     }
 
     private static async Task<Results<Created<RoundSummary>, ProblemHttpResult>> CreateAsync(

@@ -115,7 +115,7 @@ public static class StudyEndpoints
             .WithSummary("Create a study with its stakeholder groups.");
         api.MapGet("/", ListAsync).WithSummary("Your studies.");
         api.MapGet("/{studyId:long}", GetAsync).WithSummary("A study with its groups, rounds and consensus criteria.");
-        api.MapPost("/{studyId:long}/groups", AddGroupAsync).Validate<GroupRequest>()
+        api.MapPost("/{studyId:long}/groups", AddGroupAsync).Validate<GroupRequest>().Refuses(409)
             .WithSummary("Add a stakeholder group.");
         api.MapGet("/{studyId:long}/report-notes", GetNotesAsync)
             .WithSummary("What the report says about what the data cannot tell (CREDES): why Delphi, panel selection, the convenor's interest, external validation, dissemination.");

@@ -69,8 +69,8 @@ public sealed class ReviewAnswerRequestValidator : AbstractValidator<ReviewAnswe
     public ReviewAnswerRequestValidator()
     {
         RuleFor(a => a.StatementId).NotNull();
-        RuleFor(a => a.Position).Must(p => p is not null && ReviewPositions.All.Contains(p))
-            .WithMessage(a => $"position: '{a.Position}' is not a review position; use one of {string.Join(", ", ReviewPositions.All)}.");
+        RuleFor(a => a.Position).NotNull().WithMessage(a => $"position: '{a.Position}' is not a review position; use one of {string.Join(", ", ReviewPositions.All)}.")
+            .OneOf(ReviewPositions.All).WithMessage(a => $"position: '{a.Position}' is not a review position; use one of {string.Join(", ", ReviewPositions.All)}.");
         RuleFor(a => a.Reason).NotEmpty().When(a => a.Position == ReviewPositions.Object)
             .WithMessage("reason: say why you object, so the facilitator can revise the statement.");
         RuleFor(a => a.Reason).MaximumLength(VisionLimits.ReasonLength);
@@ -135,20 +135,20 @@ public static class VisionEndpoints
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/vision").WithTags("Vision").RequireAuthorization(Auth.FacilitatorApi);
         api.MapGet("/", GetAsync).WithSummary("The vision: every version, the latest with its statements, linked items and review, and the frozen document.");
-        api.MapPost("/drafts", SaveDraftAsync).Validate<DraftRequest>()
+        api.MapPost("/drafts", SaveDraftAsync).Validate<DraftRequest>().Refuses(409)
             .WithSummary("Save a new version of the vision: Markdown text, statements each linked to the items it rests on.");
         api.MapGet("/drafts/{version:int}", GetDraftAsync).WithSummary("One version with its statements, their items' final figures and its review results.");
-        api.MapPost("/review/open", OpenReviewAsync).WithSummary("Open the panel's review of the latest version (once per version).");
-        api.MapPost("/review/close", CloseReviewAsync).WithSummary("Close the open review.");
-        api.MapPost("/freeze", FreezeAsync)
+        api.MapPost("/review/open", OpenReviewAsync).Refuses(409).WithSummary("Open the panel's review of the latest version (once per version).");
+        api.MapPost("/review/close", CloseReviewAsync).Refuses(409).WithSummary("Close the open review.");
+        api.MapPost("/freeze", FreezeAsync).Refuses(409)
             .WithSummary("Freeze the latest version into the canonical document (text, linked statistics, locked criteria) and its SHA-256.");
 
         app.MapGet("/api/v1/studies/{studyId:long}/vision/document", DocumentAsync).WithTags("Vision").AllowAnonymous()
             .WithSummary("The frozen vision as canonical JSON (RFC 8785); its SHA-256 is in the ETag and the X-Content-SHA256 header.");
 
         var participant = app.MapGroup("/api/v1/vision/review").WithTags("Vision").RequireAuthorization(Auth.ParticipantApi);
-        participant.MapGet("/", ParticipantReviewAsync).WithSummary("The version of the vision under review, with your answers (participant token).");
-        participant.MapPost("/answers", AnswerAsync).Validate<ReviewAnswerRequest>()
+        participant.MapGet("/", ParticipantReviewAsync).Refuses(404).WithSummary("The version of the vision under review, with your answers (participant token).");
+        participant.MapPost("/answers", AnswerAsync).Validate<ReviewAnswerRequest>().Refuses(404, 409)
             .WithSummary("Review one statement: agree, live-with (can live with it) or object (with a reason).");
     }
 
