@@ -161,6 +161,47 @@ public sealed partial class OrganisationTests(DelphiApp app) : IClassFixture<Del
     }
 
     [Fact]
+    public async Task Response_and_reminders_per_organisation_count_people_and_reach_only_the_chosen_organisations_non_responders()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 3);
+        var url = $"/api/v1/studies/{s.StudyId}/organisations";
+        async Task<long> Organisation(string name) =>
+            (await Scenario.Expect(await s.Facilitator.PostJsonAsync(url, new { name, group = "grid-operators" }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var stad = await Organisation("Netbeheerder Stad");
+        var regio = await Organisation("Netbeheerder Regio");
+        var grid = s.Participants.Where(p => p.Group == "grid-operators").ToList();
+        foreach (var (p, o) in new[] { (grid[0], stad), (grid[1], stad), (grid[2], regio) })
+            Assert.Equal(HttpStatusCode.NoContent, (await s.Facilitator.PutAsJsonAsync($"{url}/members/{p.Id}", new { organisationId = o }, Json.Web)).StatusCode);
+        await Scenario.Expect(await Scenario.AnswerAsync(app, grid[0].Token, s.RoundId, new { itemId = s.SevenPointItem, value = 5 }), HttpStatusCode.Created);
+
+        var response = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/response/organisations"), HttpStatusCode.OK);
+        Assert.Equal(1, response.GetProperty("roundNumber").GetInt32());
+        var rows = response.GetProperty("organisations").EnumerateArray().ToDictionary(o => o.GetProperty("organisationId").GetInt64());
+        Assert.Equal((2, 1, 1), (rows[stad].GetProperty("people").GetInt32(), rows[stad].GetProperty("notAnswered").GetInt32(), rows[stad].GetProperty("reachable").GetInt32()));
+        Assert.Equal((1, 1, 1), (rows[regio].GetProperty("people").GetInt32(), rows[regio].GetProperty("notAnswered").GetInt32(), rows[regio].GetProperty("reachable").GetInt32()));
+        // Counts only: nothing says who answered what.
+        Assert.DoesNotContain("participant", response.GetRawText(), StringComparison.OrdinalIgnoreCase);
+
+        long Reminders(long participantId) => Count($"SELECT COUNT(*) FROM outbox WHERE purpose = 'reminder' AND participant_id = {participantId}");
+        var queued = await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/reminders", new { organisations = new[] { stad } }), HttpStatusCode.Accepted);
+        Assert.Equal(1, queued.GetProperty("queued").GetInt32());
+        var perOrganisation = Assert.Single(queued.GetProperty("organisations").EnumerateArray());
+        Assert.Equal(("Netbeheerder Stad", 1, 1), (perOrganisation.GetProperty("name").GetString(), perOrganisation.GetProperty("notAnswered").GetInt32(), perOrganisation.GetProperty("queued").GetInt32()));
+        Assert.Equal((0, 1, 0), (Reminders(grid[0].Id), Reminders(grid[1].Id), Reminders(grid[2].Id)));
+        Assert.Equal(0, Count($"SELECT COUNT(*) FROM outbox WHERE purpose = 'reminder' AND study_id = {s.StudyId} AND participant_id NOT IN ({grid[1].Id})"));
+
+        Assert.Contains("organisations", ErrorKeys(await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/reminders", new { organisations = new[] { 987654321L } }), HttpStatusCode.BadRequest)));
+        Assert.Contains("groups", ErrorKeys(await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/reminders", new { organisations = Array.Empty<long>() }), HttpStatusCode.BadRequest)));
+
+        // The panel page offers the organisations in the reminder form, with their counts.
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        var panel = await browser.GetStringAsync($"/f/studies/{s.StudyId}/panel");
+        Assert.Contains($"id=\"remind-org-{stad}\"", panel);
+        Assert.Contains("Netbeheerder Stad:", panel);
+        Assert.Contains("1 van 2 nog niet geantwoord, van wie 1 met e-mailadres", panel);
+    }
+
+    [Fact]
     public void The_CSV_reader_takes_commas_semicolons_tabs_quotes_a_header_and_blank_lines()
     {
         var (lines, problems) = PanelImport.Parse("\uFEFFOrganisation,Group,Name,Email,Language\n\n\"Stad, Noord\",grid,\"An \"\"Tante\"\" Jansen\",an@example.org,en\n");

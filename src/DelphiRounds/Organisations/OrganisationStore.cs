@@ -101,12 +101,12 @@ public sealed class OrganisationStore(Database db, TimeProvider time)
     public Task<OrganisationRefusal> AddMemberAsync(long studyId, long organisationId, long participantId) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var organisation = await c.QuerySingleOrDefaultAsync<Organisation>(
-                $"SELECT {Columns} FROM organisations WHERE id = @organisationId AND study_id = @studyId", new { studyId, organisationId }, tx);
-            if (organisation is null) return OrganisationRefusal.NoSuchOrganisation;
             var groupId = await c.ExecuteScalarAsync<long?>(
                 "SELECT group_id FROM participants WHERE id = @participantId AND study_id = @studyId", new { participantId, studyId }, tx);
             if (groupId is null) return OrganisationRefusal.NoSuchParticipant;
+            var organisation = await c.QuerySingleOrDefaultAsync<Organisation>(
+                $"SELECT {Columns} FROM organisations WHERE id = @organisationId AND study_id = @studyId", new { studyId, organisationId }, tx);
+            if (organisation is null) return OrganisationRefusal.NoSuchOrganisation;
             if (groupId != organisation.GroupId) return OrganisationRefusal.OtherGroup;
             var current = await c.ExecuteScalarAsync<long?>(
                 "SELECT organisation_id FROM organisation_members WHERE participant_id = @participantId", new { participantId }, tx);

@@ -106,6 +106,7 @@ public static class AccessRules
         ["PUT /api/v1/studies/{studyId}/organisations/members/{participantId}"] = Access.OwnerFacilitator,
         ["POST /api/v1/studies/{studyId}/organisations/import"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/organisations/coverage"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/response/organisations"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/organisations"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/organisations?handler=Add"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/organisations?handler=Import"] = Access.OwnerFacilitator,

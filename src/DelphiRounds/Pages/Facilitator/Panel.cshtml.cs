@@ -1,5 +1,6 @@
 using DelphiRounds.Answers;
 using DelphiRounds.Kernel;
+using DelphiRounds.Organisations;
 using DelphiRounds.Outbox;
 using DelphiRounds.Panel;
 using DelphiRounds.Studies;
@@ -22,10 +23,15 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
     /// <summary>Per group: who has not answered the open round, and how many of them have an e-mail address.</summary>
     public IReadOnlyList<GroupNonResponse> NonResponse { get; private set; } = [];
 
+    /// <summary>Per organisation: its people and who of them has not answered the open round (counts only).</summary>
+    public IReadOnlyList<OrganisationNonResponse> OrganisationResponse { get; private set; } = [];
+
     public OutboxProgressView Outbox { get; private set; } = null!;
 
     /// <summary>Groups ticked in the reminder form (slugs).</summary>
     [BindProperty] public List<string> RemindGroups { get; set; } = [];
+    /// <summary>Organisations ticked in the reminder form (ids).</summary>
+    [BindProperty] public List<long> RemindOrganisations { get; set; } = [];
     [BindProperty] public string? Language { get; set; }
 
     /// <summary>A link just made; it is shown once (TempData is not kept after this view).</summary>
@@ -75,13 +81,14 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         if (!await LoadAsync(studyId)) return NotFound();
         ModelState.Clear();
         var slugs = Groups.Select(g => g.Slug).ToHashSet();
-        if (RemindGroups.Count == 0 || RemindGroups.Any(g => !slugs.Contains(g)))
+        if (RemindGroups.Count + RemindOrganisations.Count == 0 || RemindGroups.Any(g => !slugs.Contains(g))
+            || RemindOrganisations.Any(o => OrganisationResponse.All(r => r.OrganisationId != o)))
         {
-            ModelState.AddModelError(nameof(RemindGroups), t["outbox.error.chooseGroup"]);
+            ModelState.AddModelError(nameof(RemindGroups), OrganisationResponse.Count > 0 ? t["orgs.error.chooseGroupOrOrganisation"] : t["outbox.error.chooseGroup"]);
             Response.StatusCode = 400;
             return Page();
         }
-        var queued = await outbox.RemindAsync(studyId, RemindGroups);
+        var queued = await outbox.RemindAsync(studyId, RemindGroups, RemindOrganisations);
         if (queued is null)
         {
             ModelState.AddModelError(nameof(RemindGroups), t["outbox.error.noOpenRound"]);
@@ -107,6 +114,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         if (!await LoadStudyAsync(studyId)) return false;
         Members = await participants.PanelAsync(studyId);
         (OpenRound, NonResponse) = await outbox.NonResponseAsync(studyId);
+        OrganisationResponse = (await outbox.NonResponseByOrganisationAsync(studyId)).Organisations;
         Outbox = new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe);
         return true;
     }
