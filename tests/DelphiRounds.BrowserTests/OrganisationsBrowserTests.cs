@@ -1,4 +1,5 @@
 using System.Net;
+using DelphiRounds.BrowserTests.People;
 using DelphiRounds.Testing;
 using Microsoft.Playwright;
 
