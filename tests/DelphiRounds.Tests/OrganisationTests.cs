@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DelphiRounds.Organisations;
 using DelphiRounds.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DelphiRounds.Tests;
 
@@ -202,6 +203,67 @@ public sealed partial class OrganisationTests(DelphiApp app) : IClassFixture<Del
     }
 
     [Fact]
+    public async Task Erasing_a_person_keeps_their_organisation_and_the_panel_page_shows_each_members_organisation()
+    {
+        var s = await Scenario.CreateAsync(app, perGroup: 1, open: false);
+        var imported = await Scenario.Expect(await Import(s,
+            "Havenbedrijf,grid-operators,Piet Haven,piet@example.org\nHavenbedrijf,grid-operators,Ria Haven,ria@example.org\nRaffinaderij,grid-operators,Rob Raf,rob@example.org"), HttpStatusCode.Created);
+        var piet = imported.GetProperty("participants")[0].GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/participants/{piet}/erase", null), HttpStatusCode.OK);
+
+        // The name is gone; the membership (and so the organisation's people and figures) stays.
+        Assert.Equal(0, Count($"SELECT COUNT(*) FROM participant_identities WHERE participant_id = {piet} AND name IS NOT NULL"));
+        var list = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/organisations"), HttpStatusCode.OK);
+        Assert.Contains(piet, list.EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Havenbedrijf").GetProperty("members").EnumerateArray().Select(m => m.GetInt64()));
+        var coverage = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/organisations/coverage"), HttpStatusCode.OK);
+        var grid = coverage.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "grid-operators");
+        Assert.Equal((2, 4), (grid.GetProperty("organisations").GetInt32(), grid.GetProperty("people").GetInt32()));
+
+        // The names other features check free text against (anonymity), in name order.
+        var names = await app.Services.GetRequiredService<OrganisationStore>().NamesAsync(s.StudyId);
+        Assert.Equal(["Havenbedrijf", "Raffinaderij"], names);
+
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        var panel = await browser.GetStringAsync($"/f/studies/{s.StudyId}/panel");
+        Assert.Matches("<td[^>]*>Rob Raf</td>\\s*<td[^>]*>rob@example.org</td>\\s*<td[^>]*>Raffinaderij</td>", panel);
+    }
+
+    [Fact]
+    public async Task The_vision_review_is_tallied_per_organisation_as_well_as_per_person()
+    {
+        var s = await VisionScenario.AnsweredAndClosedAsync(app);
+        var url = $"/api/v1/studies/{s.StudyId}/organisations";
+        async Task<long> Organisation(string name, string group) =>
+            (await Scenario.Expect(await s.Facilitator.PostJsonAsync(url, new { name, group }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var stad = await Organisation("Netbeheerder Stad", "grid-operators");
+        var regio = await Organisation("Netbeheerder Regio", "grid-operators");
+        var woon = await Organisation("Woonstichting", "housing");
+        var grid = s.Participants.Where(p => p.Group == "grid-operators").ToList();
+        var housing = s.Participants.First(p => p.Group == "housing");
+        var resident = s.Participants.First(p => p.Group == "residents");
+        foreach (var (p, o) in new[] { (grid[0], stad), (grid[1], stad), (grid[2], regio), (housing, woon) })
+            Assert.Equal(HttpStatusCode.NoContent, (await s.Facilitator.PutAsJsonAsync($"{url}/members/{p.Id}", new { organisationId = o }, Json.Web)).StatusCode);
+
+        var draft = await Scenario.Expect(await VisionScenario.SaveFirstDraftAsync(s), HttpStatusCode.Created);
+        var statementId = draft.GetProperty("statements")[0].GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/review/open", null), HttpStatusCode.OK);
+        // Stad: one agrees, one objects — the organisation objects. Regio can live with it. Woonstichting and a resident (no organisation) agree.
+        foreach (var (p, position) in new[] { (grid[0], "agree"), (grid[1], "object"), (grid[2], "live-with"), (housing, "agree"), (resident, "agree") })
+            await Scenario.Expect(await app.Client(p.Token).PostJsonAsync("/api/v1/vision/review/answers",
+                new { statementId, position, reason = position == "object" ? "Te vaag over de kosten." : null }), HttpStatusCode.Created);
+
+        var vision = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/vision"), HttpStatusCode.OK);
+        var review = vision.GetProperty("latest").GetProperty("statements")[0].GetProperty("review");
+        Assert.Equal((3, 1, 1), (review.GetProperty("agree").GetInt32(), review.GetProperty("liveWith").GetInt32(), review.GetProperty("object").GetInt32()));
+        var byOrganisation = review.GetProperty("byOrganisation");
+        Assert.Equal((1, 1, 1), (byOrganisation.GetProperty("agree").GetInt32(), byOrganisation.GetProperty("liveWith").GetInt32(), byOrganisation.GetProperty("object").GetInt32()));
+
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        var page = await browser.GetStringAsync($"/f/studies/{s.StudyId}/vision");
+        Assert.Matches("data-tally-unit=\"organisation\">\\s*<strong>Per organisatie:</strong>\\s*<span data-tally=\"organisations-agree\">1 eens</span>", page);
+    }
+
+    [Fact]
     public void The_CSV_reader_takes_commas_semicolons_tabs_quotes_a_header_and_blank_lines()
     {
         var (lines, problems) = PanelImport.Parse("\uFEFFOrganisation,Group,Name,Email,Language\n\n\"Stad, Noord\",grid,\"An \"\"Tante\"\" Jansen\",an@example.org,en\n");
@@ -309,5 +371,23 @@ public sealed partial class OrganisationTests(DelphiApp app) : IClassFixture<Del
         var added = await Post("Add", new() { ["Name"] = "Provincie", ["GroupId"] = Count($"SELECT id FROM stakeholder_groups WHERE study_id = {s.StudyId} AND slug = 'residents'").ToString(), ["Kvk"] = "1122 3344" });
         Assert.Contains("Provincie has been added.", await added.Content.ReadAsStringAsync());
         Assert.Equal(1, Count($"SELECT COUNT(*) FROM organisations WHERE study_id = {s.StudyId} AND kvk = '11223344'"));
+
+        // One person added on the panel page goes into an organisation of their own group, and only there.
+        var panelUrl = $"/f/studies/{s.StudyId}/panel";
+        var gridId = Count($"SELECT id FROM stakeholder_groups WHERE study_id = {s.StudyId} AND slug = 'grid-operators'").ToString();
+        var provincie = Count($"SELECT id FROM organisations WHERE study_id = {s.StudyId} AND name = 'Provincie'").ToString();
+        var haven = Count($"SELECT id FROM organisations WHERE study_id = {s.StudyId} AND name = 'Havenbedrijf'").ToString();
+        async Task<HttpResponseMessage> AddMember(string organisationId, string email) =>
+            await browser.PostAsync($"{panelUrl}?handler=Add", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["GroupId"] = gridId, ["Name"] = "Nieuw Lid", ["Email"] = email, ["OrganisationId"] = organisationId,
+                ["__RequestVerificationToken"] = Antiforgery(await browser.GetStringAsync(panelUrl)),
+            }));
+        var refused = await AddMember(provincie, "lid1@example.org");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Choose an organisation of the same group, or none.", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(0, Count("SELECT COUNT(*) FROM participant_identities WHERE email = 'lid1@example.org'"));
+        Assert.Equal(HttpStatusCode.OK, (await AddMember(haven, "lid2@example.org")).StatusCode);
+        Assert.Equal(2, Count($"SELECT COUNT(*) FROM organisation_members WHERE organisation_id = {haven}"));
     }
 }

@@ -12,10 +12,13 @@ namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>The panel: participants per stakeholder group and their invitation links.</summary>
 public sealed class PanelModel(StudyStore studies, ParticipantStore participants, InvitationLinks links, SiteUrls site, IStringLocalizer<Texts> t,
-    OutboxService outbox, MailDelivery delivery)
+    OutboxService outbox, MailDelivery delivery, OrganisationStore organisations)
     : StudyPageModel(studies)
 {
     public IReadOnlyList<PanelMember> Members { get; private set; } = [];
+
+    /// <summary>The organisation each member belongs to (by participant id; members without one are absent).</summary>
+    public IReadOnlyDictionary<long, string> OrganisationOf { get; private set; } = new Dictionary<long, string>();
 
     /// <summary>The round being answered, if any: reminders are for it.</summary>
     public Rounds.Round? OpenRound { get; private set; }
@@ -40,6 +43,11 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
     [BindProperty] public long? GroupId { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Email { get; set; }
+    /// <summary>The organisation (of the chosen group) the new member belongs to; none when empty.</summary>
+    [BindProperty] public long? OrganisationId { get; set; }
+
+    /// <summary>The study's organisations, for the add form.</summary>
+    public IReadOnlyList<Organisation> Organisations { get; private set; } = [];
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -54,12 +62,15 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         else if (DisplayText.HasControls(Name)) ModelState.AddModelError(nameof(Name), t["error.displayControls"]);
         if (!string.IsNullOrWhiteSpace(Email) && !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(Email.Trim()))
             ModelState.AddModelError(nameof(Email), t["panel.error.email"]);
+        if (OrganisationId is { } chosen && Organisations.FirstOrDefault(o => o.Id == chosen) is var organisation && (organisation is null || organisation.GroupId != GroupId))
+            ModelState.AddModelError(nameof(OrganisationId), t["orgs.error.memberGroup"]);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = 400;
             return Page();
         }
         var invitation = await participants.AddAsync(studyId, GroupId!.Value, NullIfEmpty(Name), NullIfEmpty(Email), Language == "en" ? "en" : null);
+        if (OrganisationId is { } organisationId) await organisations.AddMemberAsync(studyId, organisationId, invitation.Participant.Id);
         NewLink = PanelEndpoints.InvitationUrl(site.BaseUrl(Request), invitation.Token);
         Notice = t["panel.added", Name ?? invitation.Participant.Pseudonym];
         return Redirect($"/f/studies/{studyId}/panel");
@@ -113,6 +124,9 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
     {
         if (!await LoadStudyAsync(studyId)) return false;
         Members = await participants.PanelAsync(studyId);
+        Organisations = await organisations.ListAsync(studyId);
+        var names = Organisations.ToDictionary(o => o.Id, o => o.Name);
+        OrganisationOf = (await organisations.MembershipAsync(studyId)).ToDictionary(m => m.Key, m => names[m.Value]);
         (OpenRound, NonResponse) = await outbox.NonResponseAsync(studyId);
         OrganisationResponse = (await outbox.NonResponseByOrganisationAsync(studyId)).Organisations;
         Outbox = new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe);
