@@ -23,6 +23,19 @@ public sealed class DemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         var participants = DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM participants WHERE study_id = {access.StudyId}");
         Assert.InRange(participants, 36, 44);
         Assert.Equal(8, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM items WHERE study_id = {access.StudyId}"));
+        // Issue 18: fifteen fictional organisations, three in each of the five organised groups, the larger sending two or three people;
+        // residents speak for themselves. The finished study has the same table.
+        foreach (var studyId in new[] { access.StudyId, access.Finished!.StudyId })
+        {
+            Assert.Equal(15, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM organisations WHERE study_id = {studyId}"));
+            Assert.Equal(5, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(DISTINCT group_id) FROM organisations WHERE study_id = {studyId}"));
+            Assert.Equal(33, DatabaseDump.Count(app.DatabasePath,
+                $"SELECT COUNT(*) FROM organisation_members m JOIN organisations o ON o.id = m.organisation_id JOIN participants p ON p.id = m.participant_id AND p.group_id = o.group_id WHERE o.study_id = {studyId}"));
+            Assert.Equal(0, DatabaseDump.Count(app.DatabasePath,
+                $"SELECT COUNT(*) FROM organisations o WHERE o.study_id = {studyId} AND (SELECT COUNT(*) FROM organisation_members m WHERE m.organisation_id = o.id) NOT BETWEEN 1 AND 3"));
+            Assert.Equal(0, DatabaseDump.Count(app.DatabasePath,
+                $"SELECT COUNT(*) FROM organisations o JOIN stakeholder_groups g ON g.id = o.group_id WHERE o.study_id = {studyId} AND g.slug = 'residents'"));
+        }
         var round = (await app.Services.GetRequiredService<RoundStore>().CurrentAsync(access.StudyId))!;
         Assert.Equal(RoundStates.Open, round.State);
         var answered = DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(DISTINCT participant_id) FROM answers WHERE round_id = {round.Id}");

@@ -29,7 +29,7 @@ public sealed record DemoAccess(
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, SiteUrls site,
-    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo)
+    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
@@ -61,6 +61,7 @@ public sealed class DemoSeeder(
                 panel.Add((invitation.Participant, invitation.Token, g.Slug));
             }
         }
+        await DemoOrganisations.AddAsync(organisations, study.Id, groups.ToDictionary(g => g.Key, g => g.Value.Id), panel.Select(p => (p.Participant.Id, p.Slug)));
 
         var statementItems = new List<(Item Item, DemoScenario.RatingStatement Statement)>();
         foreach (var statement in DemoScenario.Statements)

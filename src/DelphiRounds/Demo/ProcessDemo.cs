@@ -35,7 +35,7 @@ public sealed record ProcessDemoResult(
 public sealed class ProcessDemo(
     StudyStore studies, ParticipantStore participants, ItemService itemService, ItemStore itemStore, RoundService roundService,
     AnswerService answerService, ConvergenceStore snapshots, OutboxService outbox, OutboxStore outboxStore, OutboxSender sender,
-    PickupDelivery pickup, TimeProvider time)
+    PickupDelivery pickup, TimeProvider time, Organisations.OrganisationStore organisations)
 {
     public const int DefaultRounds = 3;
 
@@ -105,6 +105,7 @@ public sealed class ProcessDemo(
                 _panel.Add(new Member(invitation.Participant, g.Slug, english));
             }
         }
+        await DemoOrganisations.AddAsync(organisations, study.Id, groups.ToDictionary(g => g.Key, g => g.Value.Id), _panel.Select(m => (m.Participant.Id, m.Slug)));
         progress($"  Study {study.Id} \"{study.Title}\": {_panel.Count} participants in {groups.Count} stakeholder groups");
 
         // Who answers which round: round 0 about 80%; rounds 1 and 2 one member of every group skips

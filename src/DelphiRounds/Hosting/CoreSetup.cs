@@ -3,6 +3,7 @@ using DelphiRounds.Answers;
 using DelphiRounds.Data;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
+using DelphiRounds.Organisations;
 using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
@@ -35,7 +36,7 @@ public static class CoreSetup
                 : [$"FirstFacilitatorEmail: '{o.FirstFacilitatorEmail}' is not an e-mail address"]);
         services.AddData();
         services.AddAnswerWriter();
-        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ReportNotesStore>().AddSingleton<ParticipantStore>()
+        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ReportNotesStore>().AddSingleton<ParticipantStore>().AddSingleton<OrganisationStore>()
             .AddSingleton<IParticipantCredentials>(sp => sp.GetRequiredService<ParticipantStore>())
             .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<IStudyRounds>(sp => sp.GetRequiredService<RoundStore>())
             .AddSingleton<IItemRounds>(sp => sp.GetRequiredService<RoundStore>())

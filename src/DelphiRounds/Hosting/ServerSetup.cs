@@ -9,6 +9,7 @@ using DelphiRounds.Items;
 using DelphiRounds.Kernel;
 using DelphiRounds.Live;
 using DelphiRounds.Observability;
+using DelphiRounds.Organisations;
 using DelphiRounds.Outbox;
 using DelphiRounds.Pages;
 using DelphiRounds.Panel;
@@ -46,7 +47,7 @@ public static class ServerSetup
         }
         builder.AddDelphiLogging();
         builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
-            .AddAccounts().AddStudies().AddPanel().AddItems().AddRounds().AddAnswers().AddLive()
+            .AddAccounts().AddStudies().AddPanel().AddOrganisations().AddItems().AddRounds().AddAnswers().AddLive()
             .AddConvergence().AddExports().AddArguments()
             .AddVision().AddEndorsement()
             .AddSecurity().AddPrivacy()
@@ -65,6 +66,7 @@ public static class ServerSetup
         app.MapAccounts();
         app.MapStudies();
         app.MapPanel();
+        app.MapOrganisations();
         app.MapItems();
         app.MapRounds();
         app.MapAnswers();

@@ -55,22 +55,27 @@ public sealed class ParticipantStore(Database db, TimeProvider time) : IParticip
 {
     private const string Columns = "id, study_id, group_id, pseudonym, created_at";
 
-    public async Task<Invitation> AddAsync(long studyId, long groupId, string? name, string? email, string? language = null)
+    public Task<Invitation> AddAsync(long studyId, long groupId, string? name, string? email, string? language = null)
+    {
+        var now = time.Now();
+        return db.WriteAsync((c, tx) => AddAsync(c, tx, studyId, groupId, name, email, language, now));
+    }
+
+    /// <summary>
+    /// Adds a panel member in the caller's transaction (a bulk import stores every line or none); the token
+    /// exists only in the returned invitation.
+    /// </summary>
+    public static async Task<Invitation> AddAsync(DbConnection c, DbTransaction tx, long studyId, long groupId, string? name, string? email, string? language, DateTimeOffset now)
     {
         var token = Secrets.NewToken(Secrets.ParticipantTokenPrefix);
         var hash = Secrets.Hash(token);
         var pseudonym = Secrets.NewPseudonym();
-        var now = time.Now();
-        var id = await db.WriteAsync(async (c, tx) =>
-        {
-            var id = await c.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO participants (study_id, group_id, pseudonym, token_hash, created_at)
-                VALUES (@studyId, @groupId, @pseudonym, @hash, @now) RETURNING id
-                """, new { studyId, groupId, pseudonym, hash, now }, tx);
-            await IdentityStore.AddAsync(c, tx, id, name, email, language);
-            return id;
-        });
+        var id = await c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO participants (study_id, group_id, pseudonym, token_hash, created_at)
+            VALUES (@studyId, @groupId, @pseudonym, @hash, @now) RETURNING id
+            """, new { studyId, groupId, pseudonym, hash, now }, tx);
+        await IdentityStore.AddAsync(c, tx, id, name, email, language);
         return new Invitation(new Participant { Id = id, StudyId = studyId, GroupId = groupId, Pseudonym = pseudonym, CreatedAt = now }, token);
     }
 

@@ -18,7 +18,7 @@ public enum FreezeBlocker { None, NoDraft, NoStatements, CriteriaNotLocked, Roun
 /// </summary>
 public sealed class VisionService(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceService convergence, VisionStore store,
-    IOptions<LiveOptions> live, TimeProvider time)
+    IOptions<LiveOptions> live, TimeProvider time, Organisations.OrganisationStore organisations)
 {
     public const string DocumentFormat = "delphirounds-vision/1";
 
@@ -83,6 +83,7 @@ public sealed class VisionService(
         var statements = await store.StatementsAsync(draft.Id);
         var review = await store.ReviewAsync(draft.Id);
         var answers = withReview ? await store.ReviewAnswersAsync(draft.Id) : [];
+        var membership = withReview ? await organisations.MembershipAsync(draft.StudyId) : new Dictionary<long, long>();
         var views = statements.Select(s =>
         {
             var mine = answers.Where(a => a.StatementId == s.Statement.Id).ToList();
@@ -91,7 +92,10 @@ public sealed class VisionService(
                 mine.Count(a => a.Position == ReviewPositions.LiveWith),
                 mine.Count(a => a.Position == ReviewPositions.Object),
                 mine.Where(a => a.Position == ReviewPositions.Object && a.Reason is not null).Select(a => a.Reason!).ToList(),
-                mine.Where(a => a.Position != ReviewPositions.Object && a.Reason is not null).Select(a => a.Reason!).ToList());
+                mine.Where(a => a.Position != ReviewPositions.Object && a.Reason is not null).Select(a => a.Reason!).ToList())
+            {
+                ByOrganisation = membership.Count == 0 ? null : OrganisationTally.Of(mine.Select(a => (a.ParticipantId, a.Position)), membership),
+            };
             return new StatementView(s.Statement.Id, s.Statement.Position, s.Statement.Text,
                 s.ItemIds.Where(linked.ContainsKey).Select(id => linked[id]).ToList(), tally);
         }).ToList();

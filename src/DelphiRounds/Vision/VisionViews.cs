@@ -58,7 +58,29 @@ public sealed record LinkedItem(long ItemId, int Position, LocalizedText Text, s
 public sealed record ReviewTally(int Agree, int LiveWith, int Object, IReadOnlyList<string> Objections, IReadOnlyList<string> Comments)
 {
     public int Total => Agree + LiveWith + Object;
+    /// <summary>The same review counted per organisation (issue 18); null when the study's panel has no organisations.</summary>
+    public OrganisationTally? ByOrganisation { get; init; }
     public static ReviewTally Empty { get; } = new(0, 0, 0, [], []);
+}
+
+/// <summary>
+/// The review of one statement counted per organisation: an organisation takes the most reserved position of its
+/// members who answered (one member's objection is the organisation's objection; "can live with it" outweighs "agree").
+/// Members in no organisation are not counted here, only per person. Counts only: never which organisation took which position.
+/// </summary>
+public sealed record OrganisationTally(int Agree, int LiveWith, int Object)
+{
+    public int Total => Agree + LiveWith + Object;
+
+    /// <summary>The tally of the latest answers per participant, given who belongs to which organisation.</summary>
+    public static OrganisationTally Of(IEnumerable<(long ParticipantId, string Position)> answers, IReadOnlyDictionary<long, long> membership)
+    {
+        static int Weight(string position) => position switch { ReviewPositions.Object => 2, ReviewPositions.LiveWith => 1, _ => 0 };
+        var positions = answers.Where(a => membership.ContainsKey(a.ParticipantId))
+            .GroupBy(a => membership[a.ParticipantId])
+            .Select(g => g.Max(a => Weight(a.Position))).ToList();
+        return new OrganisationTally(positions.Count(p => p == 0), positions.Count(p => p == 1), positions.Count(p => p == 2));
+    }
 }
 
 /// <summary>A statement as shown: its number, Markdown text, the items it rests on and its review.</summary>

@@ -100,6 +100,16 @@ public static class AccessRules
         ["POST /f/studies/{studyId}/panel?handler=Add"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/panel?handler=Reissue"] = Access.OwnerFacilitator,
         ["GET /f/studies/{studyId}/panel/{participantId}/erase"] = Access.OwnerFacilitator,
+        // Organisations (issue 18)
+        ["GET /api/v1/studies/{studyId}/organisations"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/organisations"] = Access.OwnerFacilitator,
+        ["PUT /api/v1/studies/{studyId}/organisations/members/{participantId}"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/organisations/import"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/organisations/coverage"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/response/organisations"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/organisations"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/organisations?handler=Add"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/organisations?handler=Import"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/panel/{participantId}/erase"] = Access.OwnerFacilitator,
         // Items
         ["GET /api/v1/studies/{studyId}/items"] = Access.OwnerFacilitator,

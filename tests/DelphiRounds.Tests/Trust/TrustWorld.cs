@@ -414,6 +414,9 @@ public static class TrustSamples
         "POST /api/v1/vision/review/answers" => new { statementId = s.StatementIds[0], position = "object", reason = "Te vaag over de kosten." },
         "POST /api/v1/studies/{studyId}/signatories" => new { name = "Anna de Vries", organisation = "Haven Rotterdam", role = "Directeur", email = "anna@example.org" },
         "POST /api/v1/studies/{studyId}/reminders" => new { groups = new[] { s.GroupSlugs[0] } },
+        "POST /api/v1/studies/{studyId}/organisations" => new { name = "Havenbedrijf " + Guid.NewGuid().ToString("N")[..8], group = s.GroupSlugs[0], kvk = "12345678", email = "info@haven.example.org" },
+        "PUT /api/v1/studies/{studyId}/organisations/members/{participantId}" => new { organisationId = 999_999_999L },
+        "POST /api/v1/studies/{studyId}/organisations/import" => new { csv = $"Havenbedrijf,{s.GroupSlugs[0]},Piet Haven,piet-{Guid.NewGuid():N}@example.org,nl" },
         _ => null,
     };
 
@@ -484,6 +487,8 @@ public static class TrustSamples
         "POST /f/studies/{studyId}/items" => new() { ["TextNl"] = "Koude wordt benut.", ["ScaleMax"] = "5" },
         "POST /f/studies/{studyId}/panel?handler=Add" => new() { ["GroupId"] = s.GroupIds[0].ToString(), ["Name"] = "Piet", ["Email"] = "piet@example.org" },
         "POST /f/studies/{studyId}/panel?handler=Reissue" => new() { ["participantId"] = s.Participants[2].Id.ToString() },
+        "POST /f/studies/{studyId}/organisations?handler=Add" => new() { ["GroupId"] = s.GroupIds[0].ToString(), ["Name"] = "Havenbedrijf " + Guid.NewGuid().ToString("N")[..8], ["Kvk"] = "" },
+        "POST /f/studies/{studyId}/organisations?handler=Import" => new() { ["Csv"] = $"Havenbedrijf,{s.GroupSlugs[0]},Piet Haven,piet-{Guid.NewGuid():N}@example.org,nl" },
         "POST /f/studies/{studyId}/panel/{participantId}/erase" => new(),
         "POST /p?handler=Answer" => new() { ["ItemId"] = s.ItemIds[0].ToString(), ["Value"] = "4", ["Rationale"] = "Zo.", ["IdempotencyKey"] = Guid.NewGuid().ToString("N") },
         "POST /p?handler=Convincing" => new() { ["answerId"] = s.ArgumentId.ToString(), ["itemId"] = s.ItemIds[0].ToString() },

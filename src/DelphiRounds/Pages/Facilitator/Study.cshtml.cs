@@ -9,7 +9,8 @@ using Microsoft.Extensions.Localization;
 namespace DelphiRounds.Pages.Facilitator;
 
 /// <summary>A study's overview: facts, rounds (open/close), consensus criteria, stakeholder groups.</summary>
-public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundService roundService, ItemStore items, ParticipantStore participants, IStringLocalizer<Texts> t)
+public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundService roundService, ItemStore items, ParticipantStore participants, IStringLocalizer<Texts> t,
+    Organisations.OrganisationStore organisations)
     : StudyPageModel(studies)
 {
     private readonly StudyStore _studies = studies;
@@ -20,6 +21,8 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     public IReadOnlyList<Item> JudgedItems { get; private set; } = [];
     public int ParticipantCount { get; private set; }
     public string? RoundError { get; private set; }
+    /// <summary>Before any round opened: organisations and people per group, with a warning for a group below the threshold.</summary>
+    public CoverageView? Coverage { get; private set; }
     /// <summary>When the vision was frozen: the panel is asked no more rounds, so none is offered.</summary>
     public DateTimeOffset? ConcludedAt { get; private set; }
 
@@ -264,6 +267,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         JudgedItems = all.Where(i => ItemKinds.IsNumberLike(i.Kind) && !i.IsRetired).ToList();
         ParticipantCount = (await participants.CountByGroupAsync(studyId)).Values.Sum();
         ConcludedAt = await roundService.ConcludedAtAsync(studyId);
+        if (Rounds.All(r => r.State == RoundStates.Draft)) Coverage = await CoverageView.LoadAsync(Groups, organisations, studyId);
         return true;
     }
 }
