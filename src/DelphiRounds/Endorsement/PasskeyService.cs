@@ -96,7 +96,7 @@ public sealed class PasskeyService(EndorsementStore store, VisionStore visions)
                 IsCredentialIdUniqueToUserCallback = async (args, _) => !await store.PasskeyExistsAsync(LedgerFormat.Base64Url(args.CredentialId)),
             });
         }
-        catch (Exception e) when (e is Fido2VerificationException or CborContentException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is Fido2VerificationException or CborContentException or FormatException or ArgumentException or InvalidOperationException or CryptographicException)
         {
             return OriginProblem(raw.Response.ClientDataJson, rp, "webauthn.create") ?? "endorsement.passkey.error.registration";
         }
@@ -193,7 +193,7 @@ public sealed class PasskeyService(EndorsementStore store, VisionStore visions)
         {
             return PasskeyVerdict.Refused("endorsement.passkey.error.replayed");
         }
-        catch (Exception e) when (e is Fido2VerificationException or CborContentException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is Fido2VerificationException or CborContentException or FormatException or ArgumentException or InvalidOperationException or CryptographicException)
         {
             return PasskeyVerdict.Refused("endorsement.passkey.error.invalid");
         }

@@ -25,6 +25,8 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
     public string Token { get; private set; } = "";
     /// <summary>Why a passkey signature was refused (nothing was appended; the link is not spent).</summary>
     public string? PasskeyError { get; private set; }
+    /// <summary>True when the signatory has made a passkey already (the page's script then signs with it, without making another).</summary>
+    public bool HasPasskey { get; private set; }
 
     [BindProperty] public bool Confirm { get; set; }
     /// <summary>The passkey's signed assertion (JSON from the page's script); empty when signing by link.</summary>
@@ -99,6 +101,7 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
         if (document is null) return false;
         Vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         Intent = service.IntentStatement(Signatory, Vision.Title, document.DocumentHash);
+        HasPasskey = (await store.PasskeysAsync(Signatory.Id)).Count > 0;
         return true;
     }
 }

@@ -1,6 +1,6 @@
 // Signing (and withdrawing) with a passkey. The section [data-passkey] is hidden without script or without
 // WebAuthn; the page's form then signs by link only. With a passkey:
-//   1. signing only: make a passkey for this signatory (POST /sign/{token}/passkey/registration, then
+//   1. signing only, when they have none yet: make a passkey for this signatory (POST /sign/{token}/passkey/registration, then
 //      navigator.credentials.create through SimpleWebAuthn, then POST /sign/{token}/passkey/credential);
 //   2. ask for the options to sign this entry (GET /sign/{token}/passkey/assertion?kind=...): the challenge is the
 //      SHA-256 of the frozen document, organisation, signatory and the entry's place in the ledger;
@@ -36,12 +36,13 @@
     button.disabled = true;
     status.textContent = section.dataset.busy;
     try {
-      if (section.dataset.kind === "endorsement") {
+      if (section.dataset.kind === "endorsement" && section.dataset.registered !== "true") {
         const creation = await json(await fetch(base + "/registration", { method: "POST" }));
         const credential = await webauthn.startRegistration({ optionsJSON: creation });
         await json(await fetch(base + "/credential", {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(credential),
         }));
+        section.dataset.registered = "true";
       }
       const request = await json(await fetch(base + "/assertion?kind=" + encodeURIComponent(section.dataset.kind)));
       const assertion = await webauthn.startAuthentication({ optionsJSON: request });
