@@ -247,7 +247,7 @@ public sealed partial class PasskeySigningTests(DelphiApp app) : IClassFixture<D
         var v = await VisionScenario.FrozenAsync(app, signatories: 1);
         var client = app.Client(followRedirects: false);
         var unknown = await client.PostAsync($"/sign/{EndorsementStore.TokenPrefix}{new string('A', 43)}/passkey/registration", null);
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("\"token\"", await unknown.Content.ReadAsStringAsync());
         var kind = await client.GetAsync($"/sign/{v.Signatories[0].Token}/passkey/assertion?kind=other");
         Assert.Equal(HttpStatusCode.BadRequest, kind.StatusCode);

@@ -100,8 +100,12 @@ public static class EndorsementEndpoints
     {
         NoStore(context);
         var (json, problem) = await passkeys.RegistrationOptionsAsync(token, RelyingParty.For(context.Request, site));
-        return problem is null ? Results.Content(json, "application/json") : Problems.BadRequest("token", t[problem]);
+        return problem is null ? Results.Content(json, "application/json") : PasskeyProblem("token", problem, t);
     }
+
+    /// <summary>An unknown (or replaced, or erased) link is not found, as on the signing page; anything else is bad input.</summary>
+    private static ProblemHttpResult PasskeyProblem(string field, string problem, IStringLocalizer<Texts> t) =>
+        problem == "endorsement.passkey.error.link" ? Problems.NotFound("token", t[problem]) : Problems.BadRequest(field, t[problem]);
 
     private static async Task<IResult> RegisterPasskeyAsync(string token, HttpContext context, PasskeyService passkeys,
         IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
@@ -116,17 +120,17 @@ public static class EndorsementEndpoints
             body = new string(buffer, 0, read);
         }
         var problem = await passkeys.RegisterAsync(token, RelyingParty.For(context.Request, site), body);
-        return problem is null ? Results.NoContent() : Problems.BadRequest(problem == "endorsement.passkey.error.link" ? "token" : "credential", t[problem]);
+        return problem is null ? Results.NoContent() : PasskeyProblem("credential", problem, t);
     }
 
     private static async Task<IResult> AssertionOptionsAsync(string token, string? kind, HttpContext context, PasskeyService passkeys,
         IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
     {
         NoStore(context);
-        if (kind is not (LedgerFormat.Endorsement or LedgerFormat.Withdrawal))
-            return Problems.BadRequest("kind", $"kind is {LedgerFormat.Endorsement} or {LedgerFormat.Withdrawal}.");
         var (json, problem) = await passkeys.AssertionOptionsAsync(token, RelyingParty.For(context.Request, site), kind);
-        return problem is null ? Results.Content(json, "application/json") : Problems.BadRequest("token", t[problem]);
+        if (problem == "endorsement.passkey.error.kind")
+            return Problems.BadRequest("kind", $"kind is {LedgerFormat.Endorsement} or {LedgerFormat.Withdrawal}.");
+        return problem is null ? Results.Content(json, "application/json") : PasskeyProblem("token", problem, t);
     }
 
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");

@@ -113,7 +113,7 @@ public sealed class PasskeyService(EndorsementStore store, VisionStore visions)
     /// The options for signing an entry of <paramref name="kind"/> (JSON for the browser): the challenge for the
     /// position the entry would get now, and the passkeys that may sign it; or a problem.
     /// </summary>
-    public async Task<(string? Json, string? Problem)> AssertionOptionsAsync(string token, RelyingParty rp, string kind)
+    public async Task<(string? Json, string? Problem)> AssertionOptionsAsync(string token, RelyingParty rp, string? kind)
     {
         if (await store.FindByTokenAsync(token) is not { } s || (s.Erased && !s.Signed)) return (null, "endorsement.passkey.error.link");
         if ((await visions.DocumentAsync(s.StudyId))?.DocumentHash is not { } documentHash) return (null, "endorsement.passkey.error.link");
@@ -133,11 +133,11 @@ public sealed class PasskeyService(EndorsementStore store, VisionStore visions)
         }
         else
         {
-            return (null, "endorsement.passkey.error.malformed");
+            return (null, "endorsement.passkey.error.kind");
         }
         if (allowed.Count == 0) return (null, "endorsement.passkey.error.noPasskey");
         var sequence = await store.NextSequenceAsync(s.StudyId);
-        var options = Options(rp, LedgerFormat.PasskeyChallenge(kind, documentHash, s.Organisation, s.Reference, sequence), allowed);
+        var options = Options(rp, LedgerFormat.PasskeyChallenge(kind!, documentHash, s.Organisation, s.Reference, sequence), allowed);
         return (options.ToJson(), null);
     }
 
