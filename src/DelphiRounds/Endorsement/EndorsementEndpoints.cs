@@ -5,6 +5,7 @@ using DelphiRounds.Studies;
 using DelphiRounds.Vision;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Endorsement;
@@ -56,7 +57,7 @@ public static class EndorsementEndpoints
                 o.SigningKeyPath = string.IsNullOrWhiteSpace(o.SigningKeyPath)
                     ? Path.Combine(storage.Value.KeysFolder, EndorsementOptions.DefaultKeyFile)
                     : Settings.ResolvePath(configuration, o.SigningKeyPath));
-        return services.AddSingleton<LedgerSigningKey>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>();
+        return services.AddSingleton<LedgerSigningKey>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>().AddSingleton<PasskeyService>();
     }
 
     /// <summary>The link a signatory opens.</summary>
@@ -79,6 +80,57 @@ public static class EndorsementEndpoints
         app.MapGet("/api/v1/endorsement/key", (EndorsementService service) => TypedResults.Ok(service.CurrentKey()))
             .WithTags("Endorsement").AllowAnonymous().WithSummary("The service's public key that signs ledger heads (ECDSA P-256).");
         app.MapGet("/sign/{token}/receipt.json", ReceiptJsonAsync).WithTags("Endorsement").AllowAnonymous().ExcludeFromDescription();
+
+        // Passkeys: the signing page's script asks for registration options, registers the new passkey, then asks for
+        // the options to sign an entry; the signed assertion is posted with the signing (or withdrawal) form itself.
+        var passkey = app.MapGroup("/sign/{token}/passkey").WithTags("Endorsement").AllowAnonymous().ExcludeFromDescription();
+        passkey.MapPost("/registration", RegistrationOptionsAsync).DisableAntiforgery();
+        passkey.MapPost("/credential", RegisterPasskeyAsync).DisableAntiforgery();
+        passkey.MapGet("/assertion", AssertionOptionsAsync);
+    }
+
+    private static void NoStore(HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+    }
+
+    private static async Task<IResult> RegistrationOptionsAsync(string token, HttpContext context, PasskeyService passkeys,
+        IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+    {
+        NoStore(context);
+        var (json, problem) = await passkeys.RegistrationOptionsAsync(token, RelyingParty.For(context.Request, site));
+        return problem is null ? Results.Content(json, "application/json") : PasskeyProblem("token", problem, t);
+    }
+
+    /// <summary>An unknown (or replaced, or erased) link is not found, as on the signing page; anything else is bad input.</summary>
+    private static ProblemHttpResult PasskeyProblem(string field, string problem, IStringLocalizer<Texts> t) =>
+        problem == "endorsement.passkey.error.link" ? Problems.NotFound("token", t[problem]) : Problems.BadRequest(field, t[problem]);
+
+    private static async Task<IResult> RegisterPasskeyAsync(string token, HttpContext context, PasskeyService passkeys,
+        IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+    {
+        NoStore(context);
+        string body;
+        using (var reader = new StreamReader(context.Request.Body))
+        {
+            var buffer = new char[64 * 1024];
+            var read = await reader.ReadBlockAsync(buffer);
+            if (read == buffer.Length) return Problems.BadRequest("credential", t["endorsement.passkey.error.malformed"]);
+            body = new string(buffer, 0, read);
+        }
+        var problem = await passkeys.RegisterAsync(token, RelyingParty.For(context.Request, site), body);
+        return problem is null ? Results.NoContent() : PasskeyProblem("credential", problem, t);
+    }
+
+    private static async Task<IResult> AssertionOptionsAsync(string token, string? kind, HttpContext context, PasskeyService passkeys,
+        IOptions<SiteOptions> site, IStringLocalizer<Texts> t)
+    {
+        NoStore(context);
+        var (json, problem) = await passkeys.AssertionOptionsAsync(token, RelyingParty.For(context.Request, site), kind);
+        if (problem == "endorsement.passkey.error.kind")
+            return Problems.BadRequest("kind", $"kind is {LedgerFormat.Endorsement} or {LedgerFormat.Withdrawal}.");
+        return problem is null ? Results.Content(json, "application/json") : PasskeyProblem("token", problem, t);
     }
 
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");

@@ -42,11 +42,13 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
     public string WithdrawalStatement(Signatory s, string documentHash) =>
         t["endorsement.withdrawalStatement", s.Organisation, s.Role, documentHash];
 
-    public Task<LedgerAppend> SignAsync(string token) =>
-        store.SignAsync(token, (s, doc) => IntentStatement(s, TitleOf(doc), doc.DocumentHash), Sign);
+    /// <summary>Signs with the link; with a <paramref name="passkey"/> check (see <see cref="PasskeyService.Check"/>), with the signatory's passkey.</summary>
+    public Task<LedgerAppend> SignAsync(string token, PasskeyCheck? passkey = null) =>
+        store.SignAsync(token, (s, doc) => IntentStatement(s, TitleOf(doc), doc.DocumentHash), Sign, passkey);
 
-    public Task<LedgerAppend> WithdrawAsync(string token, string? reason) =>
-        store.WithdrawAsync(token, (s, doc) => WithdrawalStatement(s, doc.DocumentHash), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), Sign);
+    /// <summary>Withdraws; an endorsement signed with a passkey needs a <paramref name="passkey"/> check of that same passkey.</summary>
+    public Task<LedgerAppend> WithdrawAsync(string token, string? reason, PasskeyCheck? passkey = null) =>
+        store.WithdrawAsync(token, (s, doc) => WithdrawalStatement(s, doc.DocumentHash), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), Sign, passkey);
 
     private static string TitleOf(VisionDocument doc) => FrozenVision.Parse(doc.CanonicalJson, doc.DocumentHash).Title;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Kernel;
@@ -55,11 +56,49 @@ public sealed record LedgerEntry
     public string PreviousHash { get; init; } = "";
     public string EntryHash { get; init; } = "";
     public DateTimeOffset RecordedAt { get; init; }
+    /// <summary>How it was signed: <see cref="LedgerFormat.Link"/> or <see cref="LedgerFormat.Passkey"/>; null for entries from before passkeys (by link).</summary>
+    public string? Method { get; init; }
+    /// <summary>For a passkey: the proof (credential, public key, authenticator data, client data, signature) as JSON.</summary>
+    public string? Passkey { get; init; }
+
+    public bool ByPasskey => Method == LedgerFormat.Passkey;
+
+    /// <summary>The passkey proof as JSON, or null.</summary>
+    public JsonObject? Proof => Passkey is null ? null : JsonNode.Parse(Passkey) as JsonObject;
 
     /// <summary>The fields as hashed.</summary>
     public LedgerFormat.EntryFields Fields => new(Sequence, Kind, StudyId, DocumentHash, PreviousHash, SignatoryRef, Commitment, NameCommitment,
-        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt));
+        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt), Method, Proof);
 }
+
+/// <summary>A passkey a signatory registered (it signs only for them).</summary>
+public sealed record StoredPasskey
+{
+    /// <summary>Base64url, as WebAuthn names it.</summary>
+    public string CredentialId { get; init; } = "";
+    public long SignatoryId { get; init; }
+    /// <summary>The COSE key (base64), as the authenticator sent it.</summary>
+    public string PublicKeyCose { get; init; } = "";
+    /// <summary>The same key as SubjectPublicKeyInfo (base64), the form WebCrypto and .NET import.</summary>
+    public string PublicKeySpki { get; init; } = "";
+    /// <summary>COSE algorithm: -7 (ES256) or -257 (RS256).</summary>
+    public int Algorithm { get; init; }
+    public long SignCount { get; init; }
+}
+
+/// <summary>What a passkey check found: a problem for the signatory (nothing is appended), or the proof for the ledger.</summary>
+public sealed record PasskeyVerdict(string? Problem, JsonObject? Proof = null, string? CredentialId = null, long SignCount = 0)
+{
+    public static PasskeyVerdict Refused(string problem) => new(problem);
+}
+
+/// <summary>
+/// Checks a passkey assertion for the entry about to be appended (inside the append's transaction, so the
+/// ledger position is the one the entry gets): the signatory, the frozen document, the entry's kind and
+/// sequence, the passkeys the signatory registered, and (for a withdrawal) the endorsement it withdraws.
+/// </summary>
+public delegate Task<PasskeyVerdict> PasskeyCheck(Signatory signatory, VisionDocument document, string kind, long sequence,
+    IReadOnlyList<StoredPasskey> registered, LedgerEntry? endorsement);
 
 /// <summary>A head as stored.</summary>
 public sealed record LedgerHead
@@ -75,10 +114,10 @@ public sealed record LedgerHead
 }
 
 /// <summary>What happened to a signature or withdrawal.</summary>
-public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased }
+public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased, PasskeyRefused, PasskeyRequired }
 
-/// <summary>The outcome of an append: the new entry and the head signed with it.</summary>
-public sealed record LedgerAppend(LedgerOutcome Outcome, LedgerEntry? Entry, LedgerHead? Head);
+/// <summary>The outcome of an append: the new entry and the head signed with it; for a refused passkey, why.</summary>
+public sealed record LedgerAppend(LedgerOutcome Outcome, LedgerEntry? Entry, LedgerHead? Head, string? Problem = null);
 
 /// <summary>
 /// Signatories, their one-time links (stored only as SHA-256) and identities, and the append-only ledger with its
@@ -97,8 +136,9 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     private const string EntryColumns =
         """
         id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role, statement,
-        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at
+        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey
         """;
+    private const string PasskeyColumns = "credential_id, signatory_id, public_key_cose, public_key_spki, algorithm, sign_count";
     private const string HeadColumns = "study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at";
 
     /// <summary>Registers a signatory; returns them with their signing token, which exists only in this result and the link sent.</summary>
@@ -177,10 +217,12 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
 
     /// <summary>
     /// Signs with a one-time link: spends the link (only if unspent: <c>UPDATE … WHERE spent_at IS NULL</c>,
-    /// exactly one row) and appends the endorsement and its signed head, all in one transaction.
+    /// exactly one row) and appends the endorsement and its signed head, all in one transaction. With a
+    /// <paramref name="passkey"/> check, the entry is signed by the signatory's passkey: the check runs for the
+    /// sequence the entry gets, and when it refuses nothing is appended and the link stays unspent.
     /// </summary>
     public Task<LedgerAppend> SignAsync(string token, Func<Signatory, VisionDocument, string> statement,
-        Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign, PasskeyCheck? passkey = null) =>
         db.WriteAsync(async (c, tx) =>
         {
             var signatory = await SignatoryByTokenAsync(c, tx, token);
@@ -188,31 +230,111 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
             if (signatory.Erased) return new LedgerAppend(LedgerOutcome.Erased, null, null);
+            if (signatory.Signed) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
+            PasskeyVerdict? verdict = null;
+            if (passkey is not null)
+            {
+                verdict = await CheckPasskeyAsync(c, tx, passkey, signatory, document, LedgerFormat.Endorsement, null);
+                if (verdict.Problem is not null) return new LedgerAppend(LedgerOutcome.PasskeyRefused, null, null, verdict.Problem);
+            }
             var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var spent = await c.ExecuteAsync(
                 "UPDATE signatories SET spent_at = @now WHERE id = @id AND spent_at IS NULL", new { now, id = signatory.Id }, tx);
             if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
-            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign);
+            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign, verdict);
         });
 
-    /// <summary>Withdraws a signatory's endorsement: appends a withdrawal entry pointing at it, once.</summary>
+    /// <summary>
+    /// Withdraws a signatory's endorsement: appends a withdrawal entry pointing at it, once. It is signed the way the
+    /// endorsement was: an endorsement made with a passkey is withdrawn only with an assertion of that same passkey
+    /// (<paramref name="passkey"/>), one made by link only by link.
+    /// </summary>
     public Task<LedgerAppend> WithdrawAsync(string token, Func<Signatory, VisionDocument, string> statement, string? reason,
-        Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign, PasskeyCheck? passkey = null) =>
         db.WriteAsync(async (c, tx) =>
         {
             var signatory = await SignatoryByTokenAsync(c, tx, token);
             if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
+            if (!signatory.Signed) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
+            if (signatory.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
+            var endorsement = await c.QuerySingleAsync<LedgerEntry>(
+                $"SELECT {EntryColumns} FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
+                new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
+            PasskeyVerdict? verdict = null;
+            if (endorsement.ByPasskey)
+            {
+                if (passkey is null) return new LedgerAppend(LedgerOutcome.PasskeyRequired, null, null);
+                verdict = await CheckPasskeyAsync(c, tx, passkey, signatory, document, LedgerFormat.Withdrawal, endorsement);
+                if (verdict.Problem is not null) return new LedgerAppend(LedgerOutcome.PasskeyRefused, null, null, verdict.Problem);
+            }
+            else if (passkey is not null)
+            {
+                return new LedgerAppend(LedgerOutcome.PasskeyRefused, null, null, "endorsement.passkey.error.byLink");
+            }
             var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var changed = await c.ExecuteAsync(
                 "UPDATE signatories SET withdrawn_at = @now WHERE id = @id AND spent_at IS NOT NULL AND withdrawn_at IS NULL",
                 new { now, id = signatory.Id }, tx);
-            if (changed != 1) return new LedgerAppend(signatory.Signed ? LedgerOutcome.AlreadyWithdrawn : LedgerOutcome.NotSigned, null, null);
-            var endorsement = await c.QuerySingleAsync<long>(
-                "SELECT sequence FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
-                new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
-            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Withdrawal, statement(signatory, document), endorsement, reason, now, sign);
+            if (changed != 1) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
+            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Withdrawal, statement(signatory, document), endorsement.Sequence, reason, now, sign, verdict);
+        });
+
+    private async Task<PasskeyVerdict> CheckPasskeyAsync(DbConnection c, DbTransaction tx, PasskeyCheck check, Signatory signatory,
+        VisionDocument document, string kind, LedgerEntry? endorsement)
+    {
+        var next = await NextSequenceAsync(c, tx, signatory.StudyId);
+        var registered = (await c.QueryAsync<StoredPasskey>(
+            $"SELECT {PasskeyColumns} FROM signatory_passkeys WHERE signatory_id = @id", new { id = signatory.Id }, tx)).AsList();
+        var verdict = await check(signatory, document, kind, next, registered, endorsement);
+        if (verdict.Problem is null)
+        {
+            // The authenticator's counter moves on with every signature; a replayed assertion cannot go back.
+            await c.ExecuteAsync("UPDATE signatory_passkeys SET sign_count = @count WHERE credential_id = @id AND signatory_id = @signatory",
+                new { count = verdict.SignCount, id = verdict.CredentialId, signatory = signatory.Id }, tx);
+        }
+        return verdict;
+    }
+
+    private static async Task<long> NextSequenceAsync(DbConnection c, DbTransaction tx, long studyId) =>
+        (await c.ExecuteScalarAsync<long?>("SELECT MAX(sequence) FROM ledger_entries WHERE study_id = @studyId", new { studyId }, tx) ?? 0) + 1;
+
+    /// <summary>The sequence the next entry of a study's ledger gets (what a passkey signs for).</summary>
+    public Task<long> NextSequenceAsync(long studyId) =>
+        db.ReadAsync(async c => (await c.ExecuteScalarAsync<long?>("SELECT MAX(sequence) FROM ledger_entries WHERE study_id = @studyId", new { studyId }) ?? 0) + 1);
+
+    /// <summary>The passkeys a signatory registered.</summary>
+    public async Task<IReadOnlyList<StoredPasskey>> PasskeysAsync(long signatoryId) =>
+        (await db.ReadAsync(c => c.QueryAsync<StoredPasskey>(
+            $"SELECT {PasskeyColumns} FROM signatory_passkeys WHERE signatory_id = @signatoryId", new { signatoryId }))).AsList();
+
+    /// <summary>True when any signatory registered this credential.</summary>
+    public Task<bool> PasskeyExistsAsync(string credentialId) =>
+        db.ReadAsync(async c => await c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM signatory_passkeys WHERE credential_id = @credentialId", new { credentialId }) > 0);
+
+    /// <summary>Keeps the registration options handed to the signatory's browser (until the new passkey comes back).</summary>
+    public Task SavePasskeyOptionsAsync(long signatoryId, string? optionsJson) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE signatories SET passkey_options = @optionsJson WHERE id = @signatoryId",
+            new { signatoryId, optionsJson }, tx));
+
+    public Task<string?> PasskeyOptionsAsync(long signatoryId) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT passkey_options FROM signatories WHERE id = @signatoryId", new { signatoryId }));
+
+    /// <summary>Registers a passkey for a signatory who has not signed, and forgets the options; false when the credential is taken or they signed.</summary>
+    public Task<bool> AddPasskeyAsync(StoredPasskey passkey) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM signatory_passkeys WHERE credential_id = @CredentialId", passkey, tx) > 0) return false;
+            var cleared = await c.ExecuteAsync("UPDATE signatories SET passkey_options = NULL WHERE id = @SignatoryId AND spent_at IS NULL", passkey, tx);
+            if (cleared != 1) return false;
+            await c.ExecuteAsync(
+                """
+                INSERT INTO signatory_passkeys (credential_id, signatory_id, public_key_cose, public_key_spki, algorithm, sign_count, registered_at)
+                VALUES (@CredentialId, @SignatoryId, @PublicKeyCose, @PublicKeySpki, @Algorithm, @SignCount, @now)
+                """, new { passkey.CredentialId, passkey.SignatoryId, passkey.PublicKeyCose, passkey.PublicKeySpki, passkey.Algorithm, passkey.SignCount, now = time.Now() }, tx);
+            return true;
         });
 
     private static Task<Signatory?> SignatoryByTokenAsync(DbConnection c, DbTransaction tx, string token) =>
@@ -222,7 +344,8 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             : Task.FromResult<Signatory?>(null);
 
     private static async Task<LedgerAppend> AppendAsync(DbConnection c, DbTransaction tx, Signatory signatory, VisionDocument document,
-        string kind, string statement, long? withdraws, string? reason, DateTimeOffset now, Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
+        string kind, string statement, long? withdraws, string? reason, DateTimeOffset now, Func<long, long, string, string, DateTimeOffset, SignedHead> sign,
+        PasskeyVerdict? passkey = null)
     {
         var last = await c.QueryFirstOrDefaultAsync<LastEntry>(
             "SELECT sequence, entry_hash, recorded_at FROM ledger_entries WHERE study_id = @studyId ORDER BY sequence DESC LIMIT 1",
@@ -235,14 +358,15 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             SignatoryRef = signatory.Reference, Commitment = signatory.Commitment, NameCommitment = signatory.NameCommitment,
             Organisation = signatory.Organisation, Role = signatory.Role, Statement = statement, Withdraws = withdraws, Reason = reason,
             DocumentHash = document.DocumentHash, PreviousHash = last?.EntryHash ?? LedgerFormat.Genesis, RecordedAt = now,
+            Method = passkey is null ? LedgerFormat.Link : LedgerFormat.Passkey, Passkey = passkey?.Proof?.ToJsonString(),
         };
         entry = entry with { EntryHash = entry.Fields.Hash() };
         var id = await c.ExecuteScalarAsync<long>(
             """
             INSERT INTO ledger_entries (study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
-                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at)
+                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey)
             VALUES (@StudyId, @Sequence, @Kind, @SignatoryId, @SignatoryRef, @Commitment, @NameCommitment, @Organisation, @Role,
-                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt)
+                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey)
             RETURNING id
             """, entry, tx);
         var head = sign(entry.StudyId, entry.Sequence, entry.EntryHash, entry.DocumentHash, now);

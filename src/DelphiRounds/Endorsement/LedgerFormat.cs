@@ -19,6 +19,14 @@ public static class LedgerFormat
     public const string Endorsement = "endorsement";
     public const string Withdrawal = "withdrawal";
 
+    /// <summary>How an entry was signed: with the one-time link only.</summary>
+    public const string Link = "link";
+    /// <summary>How an entry was signed: with the signatory's own passkey (WebAuthn); the entry holds the proof.</summary>
+    public const string Passkey = "passkey";
+
+    /// <summary>What a passkey signature is, for people reading the ledger file.</summary>
+    public const string PasskeyAlgorithm = "WebAuthn assertion: the passkey signs authenticatorData || SHA-256(clientDataJSON); clientDataJSON's challenge is the SHA-256 of the canonical JSON (RFC 8785) of {kind, documentHash, organisation, signatory, sequence}, base64url";
+
     /// <summary>The previous hash of the first entry (and the head hash of an empty ledger).</summary>
     public static readonly string Genesis = new('0', 64);
 
@@ -36,9 +44,24 @@ public static class LedgerFormat
     public sealed record EntryFields(
         long Sequence, string Kind, long StudyId, string DocumentHash, string PreviousHash, string Signatory,
         string Commitment, string NameCommitment, string Organisation, string Role, string Statement,
-        long? Withdraws, string? Reason, string At)
+        long? Withdraws, string? Reason, string At, string? Method = null, JsonObject? Proof = null)
     {
-        public JsonObject ToJson() => new()
+        /// <summary>
+        /// The hashed fields. Entries that say how they were signed (all entries since passkeys) also hash
+        /// <c>method</c> and <c>passkey</c> (the proof, or null); older entries have neither and were signed by link.
+        /// </summary>
+        public JsonObject ToJson()
+        {
+            var json = Fields();
+            if (Method is not null)
+            {
+                json["method"] = Method;
+                json["passkey"] = Proof?.DeepClone();
+            }
+            return json;
+        }
+
+        private JsonObject Fields() => new()
         {
             ["sequence"] = Sequence,
             ["kind"] = Kind,
@@ -57,6 +80,34 @@ public static class LedgerFormat
         };
 
         public string Hash() => CanonicalJson.Hash(ToJson());
+    }
+
+    /// <summary>
+    /// The challenge a passkey signs for an entry: SHA-256 of the canonical JSON of
+    /// <c>{kind, documentHash, organisation, signatory, sequence}</c> — the frozen document, who signs for whom,
+    /// and the entry's place in the ledger. Anyone can recompute it from the entry.
+    /// </summary>
+    public static byte[] PasskeyChallenge(string kind, string documentHash, string organisation, string signatory, long sequence) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson.Write(new JsonObject
+        {
+            ["kind"] = kind,
+            ["documentHash"] = documentHash,
+            ["organisation"] = organisation,
+            ["signatory"] = signatory,
+            ["sequence"] = sequence,
+        })));
+
+    /// <summary>Base64url without padding (as WebAuthn writes bytes in JSON).</summary>
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Bytes from base64url (padding optional); null when it is not base64url.</summary>
+    public static byte[]? FromBase64Url(string? text)
+    {
+        if (text is null || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '='))) return null;
+        var s = text.TrimEnd('=').Replace('-', '+').Replace('_', '/');
+        s += new string('=', (4 - s.Length % 4) % 4);
+        try { return Convert.FromBase64String(s); }
+        catch (FormatException) { return null; }
     }
 
     /// <summary>What the service signs: the head of a study's chain.</summary>

@@ -14,7 +14,8 @@ namespace DelphiRounds.Endorsement;
 /// <param name="KeyFingerprint">Fingerprint of the key whose signature on the head verified (null when it did not).</param>
 /// <param name="BrokenEntry">Position (1-based) of the first entry that failed, or null when the failure is not in an entry.</param>
 /// <param name="Message">One line: what verified, or where and why it broke (e.g. <c>entry 7 (sequence 7): previous hash does not match</c>).</param>
-public sealed record LedgerVerification(bool Verifies, int Entries, string? KeyFingerprint, int? BrokenEntry, string Message)
+/// <param name="PasskeySignatures">Entries whose passkey signature verified (endorsements and withdrawals).</param>
+public sealed record LedgerVerification(bool Verifies, int Entries, string? KeyFingerprint, int? BrokenEntry, string Message, int PasskeySignatures = 0)
 {
     public static LedgerVerification Broken(int entries, int? entry, string message) => new(false, entries, null, entry, message);
 }
@@ -43,7 +44,8 @@ public static class LedgerVerifier
         var previous = LedgerFormat.Genesis;
         var previousAt = "";
         // What each signatory has done so far: their endorsement's sequence, and whether it was withdrawn.
-        var endorsements = new Dictionary<string, (long Sequence, string Commitment, bool Withdrawn)>(StringComparer.Ordinal);
+        var endorsements = new Dictionary<string, (long Sequence, string Commitment, bool Withdrawn, string Method, string? Key)>(StringComparer.Ordinal);
+        var passkeys = 0;
         var bySequence = new Dictionary<long, string>();
         for (var i = 0; i < count; i++)
         {
@@ -64,13 +66,21 @@ public static class LedgerVerifier
             if (string.CompareOrdinal(fields.At, previousAt) < 0) return Fail("time is earlier than the previous entry's");
             if (!LedgerFormat.IsHash(fields.Commitment) || !LedgerFormat.IsHash(fields.NameCommitment))
                 return Fail("a commitment is not a SHA-256 in lowercase hex");
+            var method = fields.Method ?? LedgerFormat.Link;
+            string? passkeyKey = null;
+            if (method == LedgerFormat.Passkey)
+            {
+                if (CheckPasskey(fields.Proof, fields) is { } passkeyProblem) return Fail(passkeyProblem);
+                passkeyKey = Text(fields.Proof!["credentialId"]) + " " + Text(fields.Proof!["publicKey"]);
+                passkeys++;
+            }
 
             switch (fields.Kind)
             {
                 case LedgerFormat.Endorsement:
                     if (fields.Withdraws is not null) return Fail("an endorsement cannot withdraw anything");
                     if (endorsements.ContainsKey(fields.Signatory)) return Fail($"signatory {fields.Signatory} endorsed before");
-                    endorsements[fields.Signatory] = (fields.Sequence, fields.Commitment, false);
+                    endorsements[fields.Signatory] = (fields.Sequence, fields.Commitment, false, method, passkeyKey);
                     break;
                 case LedgerFormat.Withdrawal:
                     if (fields.Withdraws is not { } withdrawn
@@ -78,6 +88,10 @@ public static class LedgerVerifier
                         || endorsed.Commitment != fields.Commitment)
                         return Fail($"withdraws sequence {fields.Withdraws?.ToString(CultureInfo.InvariantCulture) ?? "null"}, which is not an endorsement by the same signatory");
                     if (endorsed.Withdrawn) return Fail($"the endorsement at sequence {withdrawn} was already withdrawn");
+                    if (endorsed.Method != method || endorsed.Key != passkeyKey)
+                        return Fail(endorsed.Method == LedgerFormat.Passkey
+                            ? $"the endorsement at sequence {withdrawn} was signed with a passkey; its withdrawal is not signed with that same passkey"
+                            : $"the endorsement at sequence {withdrawn} was signed by link; its withdrawal must be too");
                     endorsements[fields.Signatory] = endorsed with { Withdrawn = true };
                     break;
                 default:
@@ -93,7 +107,7 @@ public static class LedgerVerifier
         var head = CheckHead(ledger["head"], ledger["publicKey"], studyId, count, previous, documentHash);
         return head.Problem is { } headProblem
             ? LedgerVerification.Broken(count, null, headProblem)
-            : new LedgerVerification(true, count, head.Fingerprint, null, $"ledger verifies: {count} entries, head signed by {head.Fingerprint}");
+            : new LedgerVerification(true, count, head.Fingerprint, null, $"ledger verifies: {count} entries, head signed by {head.Fingerprint}", passkeys);
     }
 
     /// <summary>
@@ -192,6 +206,80 @@ public static class LedgerVerifier
         return (null, fingerprint);
     }
 
+    /// <summary>
+    /// Checks a passkey's proof on an entry (WebAuthn assertion): the client data is an assertion whose challenge is
+    /// this entry's (<see cref="LedgerFormat.PasskeyChallenge"/>) from the stated origin, the authenticator data is for
+    /// the stated relying party with a user present, and the signature over authenticatorData || SHA-256(clientDataJSON)
+    /// verifies with the stated public key (ES256 or RS256). Null when it holds.
+    /// </summary>
+    public static string? CheckPasskey(JsonObject? proof, LedgerFormat.EntryFields f)
+    {
+        if (proof is null) return "passkey: the proof is missing";
+        var credentialId = LedgerFormat.FromBase64Url(Text(proof["credentialId"]));
+        var authenticatorData = LedgerFormat.FromBase64Url(Text(proof["authenticatorData"]));
+        var clientDataBytes = LedgerFormat.FromBase64Url(Text(proof["clientDataJSON"]));
+        var signature = LedgerFormat.FromBase64Url(Text(proof["signature"]));
+        if (credentialId is null or { Length: 0 }) return "passkey: credentialId is missing or not base64url";
+        if (authenticatorData is null) return "passkey: authenticatorData is missing or not base64url";
+        if (clientDataBytes is null) return "passkey: clientDataJSON is missing or not base64url";
+        if (signature is null) return "passkey: signature is missing or not base64url";
+        if (Text(proof["rpId"]) is not { Length: > 0 } rpId) return "passkey: rpId is missing";
+        if (Text(proof["origin"]) is not { } origin) return "passkey: origin is missing";
+        if (Integer(proof["algorithm"]) is not { } algorithm) return "passkey: algorithm is missing";
+        byte[] spki;
+        try { spki = Convert.FromBase64String(Text(proof["publicKey"]) ?? ""); }
+        catch (FormatException) { return "passkey: publicKey is not base64"; }
+        if (spki.Length == 0) return "passkey: publicKey is missing";
+
+        JsonObject? clientData;
+        try { clientData = JsonNode.Parse(clientDataBytes) as JsonObject; }
+        catch (JsonException) { clientData = null; }
+        if (clientData is null) return "passkey: the client data is not a JSON object";
+        if (Text(clientData["type"]) != "webauthn.get") return "passkey: the client data is not an assertion (type webauthn.get)";
+        var expected = LedgerFormat.Base64Url(LedgerFormat.PasskeyChallenge(f.Kind, f.DocumentHash, f.Organisation, f.Signatory, f.Sequence));
+        if (Text(clientData["challenge"]) != expected)
+            return "passkey: it signed another challenge than this entry's (document, organisation, signatory and position)";
+        if (Text(clientData["origin"]) != origin) return "passkey: the client data's origin is not the entry's origin";
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var originUri)
+            || !(originUri.Host == rpId || originUri.Host.EndsWith("." + rpId, StringComparison.Ordinal)))
+            return "passkey: the origin does not belong to the relying party";
+        if (authenticatorData.Length < 37) return "passkey: the authenticator data is too short";
+        if (!authenticatorData.AsSpan(0, 32).SequenceEqual(SHA256.HashData(Encoding.UTF8.GetBytes(rpId))))
+            return "passkey: the authenticator data is for another relying party";
+        if ((authenticatorData[32] & 0x01) == 0) return "passkey: the authenticator did not confirm that someone was present";
+
+        var signed = authenticatorData.Concat(SHA256.HashData(clientDataBytes)).ToArray();
+        bool verifies;
+        try
+        {
+            switch (algorithm)
+            {
+                case -7:
+                    using (var ecdsa = ECDsa.Create())
+                    {
+                        ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+                        if (ecdsa.KeySize != 256) return "passkey: the ES256 key is not P-256";
+                        verifies = ecdsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+                    }
+                    break;
+                case -257:
+                    using (var rsa = RSA.Create())
+                    {
+                        rsa.ImportSubjectPublicKeyInfo(spki, out _);
+                        verifies = rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                    }
+                    break;
+                default:
+                    return $"passkey: algorithm {algorithm} is neither ES256 (-7) nor RS256 (-257)";
+            }
+        }
+        catch (CryptographicException)
+        {
+            return "passkey: publicKey is not a key of the stated algorithm";
+        }
+        return verifies ? null : "passkey: the signature does not verify with the entry's public key";
+    }
+
     /// <summary>Reads the hashed fields; a description of the first missing or mistyped one, else null.</summary>
     private static string? ReadFields(JsonObject entry, out LedgerFormat.EntryFields fields)
     {
@@ -216,8 +304,24 @@ public static class LedgerVerifier
         }
         string? reason = null;
         if (entry["reason"] is not null && (reason = S("reason")) is null) return "field 'reason' is not a string or null";
+        string? method = null;
+        JsonObject? proof = null;
+        if (entry.ContainsKey("method"))
+        {
+            method = S("method");
+            if (method is not (LedgerFormat.Link or LedgerFormat.Passkey))
+                return $"field 'method' is neither {LedgerFormat.Link} nor {LedgerFormat.Passkey}";
+            if (!entry.ContainsKey("passkey")) return "field 'passkey' is missing";
+            proof = entry["passkey"] as JsonObject;
+            if (method == LedgerFormat.Passkey && proof is null) return "field 'passkey' is not an object (the passkey's proof)";
+            if (method == LedgerFormat.Link && entry["passkey"] is not null) return "field 'passkey' is not null for an entry signed by link";
+        }
+        else if (entry.ContainsKey("passkey"))
+        {
+            return "field 'method' is missing";
+        }
         fields = new LedgerFormat.EntryFields(sequence, S("kind")!, studyId, S("documentHash")!, S("previousHash")!, S("signatory")!,
-            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!);
+            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!, method, proof);
         return null;
     }
 

@@ -12,7 +12,8 @@ namespace DelphiRounds.Pages.Sign;
 /// the head the service signed right after it. From here they can withdraw their endorsement — a POST with an
 /// explicit confirmation that appends a withdrawal; the endorsement itself stays in the ledger.
 /// </summary>
-public sealed class ReceiptModel(EndorsementService service, EndorsementStore store, SiteUrls site, IStringLocalizer<Texts> t) : PageModel
+public sealed class ReceiptModel(EndorsementService service, EndorsementStore store, SiteUrls site, IStringLocalizer<Texts> t,
+    IOptions<SiteOptions> siteOptions) : PageModel
 {
     public Signatory Signatory { get; private set; } = null!;
     public LedgerEntry Entry { get; private set; } = null!;
@@ -25,6 +26,8 @@ public sealed class ReceiptModel(EndorsementService service, EndorsementStore st
     [TempData] public string? Notice { get; set; }
     [BindProperty] public bool ConfirmWithdraw { get; set; }
     [BindProperty] public string? Reason { get; set; }
+    /// <summary>The passkey's signed assertion for the withdrawal (an endorsement made with a passkey is withdrawn with it).</summary>
+    [BindProperty] public string? Assertion { get; set; }
 
     public async Task<IActionResult> OnGetAsync(string token)
     {
@@ -53,7 +56,14 @@ public sealed class ReceiptModel(EndorsementService service, EndorsementStore st
             Response.StatusCode = 400;
             return Page();
         }
-        var result = await service.WithdrawAsync(token, Reason);
+        var result = await service.WithdrawAsync(token, Reason,
+            string.IsNullOrWhiteSpace(Assertion) ? null : PasskeyService.Check(Assertion, RelyingParty.For(Request, siteOptions)));
+        if (result.Outcome is LedgerOutcome.PasskeyRefused or LedgerOutcome.PasskeyRequired)
+        {
+            Error = t[result.Problem ?? "endorsement.passkey.error.required"];
+            Response.StatusCode = 400;
+            return Page();
+        }
         if (result.Outcome != LedgerOutcome.Appended)
         {
             Error = t["endorsement.withdraw.already"];

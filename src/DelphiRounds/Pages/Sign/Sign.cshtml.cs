@@ -5,6 +5,7 @@ using DelphiRounds.Vision;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace DelphiRounds.Pages.Sign;
 
@@ -14,7 +15,7 @@ namespace DelphiRounds.Pages.Sign;
 /// the form, with the explicit confirmation, signs; it spends the link in the same transaction as the ledger append.
 /// </summary>
 public sealed class SignModel(EndorsementStore store, VisionStore visions, EndorsementService service, IStringLocalizer<Texts> t,
-    ITokenLookupFailures failures) : PageModel
+    ITokenLookupFailures failures, IOptions<SiteOptions> site) : PageModel
 {
     public Signatory? Signatory { get; private set; }
     public FrozenVision? Vision { get; private set; }
@@ -22,8 +23,14 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
     public string? Error { get; private set; }
     public string? ConfirmError { get; private set; }
     public string Token { get; private set; } = "";
+    /// <summary>Why a passkey signature was refused (nothing was appended; the link is not spent).</summary>
+    public string? PasskeyError { get; private set; }
+    /// <summary>True when the signatory has made a passkey already (the page's script then signs with it, without making another).</summary>
+    public bool HasPasskey { get; private set; }
 
     [BindProperty] public bool Confirm { get; set; }
+    /// <summary>The passkey's signed assertion (JSON from the page's script); empty when signing by link.</summary>
+    [BindProperty] public string? Assertion { get; set; }
 
     public async Task<IActionResult> OnGetAsync(string token)
     {
@@ -47,11 +54,16 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
             Response.StatusCode = 400;
             return Page();
         }
-        var result = await service.SignAsync(token);
+        var byPasskey = !string.IsNullOrWhiteSpace(Assertion);
+        var result = await service.SignAsync(token, byPasskey ? PasskeyService.Check(Assertion, RelyingParty.For(Request, site)) : null);
         switch (result.Outcome)
         {
             case LedgerOutcome.Appended:
                 return RedirectPreserveMethod303($"/sign/{token}/receipt");
+            case LedgerOutcome.PasskeyRefused:
+                PasskeyError = t[result.Problem ?? "endorsement.passkey.error.invalid"];
+                Response.StatusCode = 400;
+                return Page();
             case LedgerOutcome.AlreadySpent:
                 Signatory = await store.FindByTokenAsync(token);
                 Error = t["endorsement.sign.alreadyUsed"];
@@ -89,6 +101,7 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
         if (document is null) return false;
         Vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         Intent = service.IntentStatement(Signatory, Vision.Title, document.DocumentHash);
+        HasPasskey = (await store.PasskeysAsync(Signatory.Id)).Count > 0;
         return true;
     }
 }
