@@ -18,6 +18,10 @@ public static class LedgerFormat
     public const string ReceiptFormat = "delphirounds-receipt/1";
     public const string Endorsement = "endorsement";
     public const string Withdrawal = "withdrawal";
+    /// <summary>What a signing organisation commits to, after signing (issue 21): by a signatory whose endorsement is in force.</summary>
+    public const string CommitmentKind = "commitment";
+    /// <summary>A measured value of an indicator of the agenda (issue 21): recorded by the facilitator, no signatory.</summary>
+    public const string MeasurementKind = "measurement";
 
     /// <summary>The previous hash of the first entry (and the head hash of an empty ledger).</summary>
     public static readonly string Genesis = new('0', 64);
@@ -32,13 +36,19 @@ public static class LedgerFormat
         "organisation", "role", "statement", "withdraws", "reason", "at",
     ];
 
+    /// <summary>
+    /// A hashed field only commitments and measurements have: the canonical JSON (RFC 8785) of what was committed or
+    /// measured. Absent from endorsements and withdrawals, so their hashes are what they always were.
+    /// </summary>
+    public const string RecordField = "record";
+
     /// <summary>The fields of an entry as they are hashed.</summary>
     public sealed record EntryFields(
         long Sequence, string Kind, long StudyId, string DocumentHash, string PreviousHash, string Signatory,
         string Commitment, string NameCommitment, string Organisation, string Role, string Statement,
-        long? Withdraws, string? Reason, string At)
+        long? Withdraws, string? Reason, string At, string? Record = null)
     {
-        public JsonObject ToJson() => new()
+        public JsonObject ToJson() => new JsonObject
         {
             ["sequence"] = Sequence,
             ["kind"] = Kind,
@@ -54,9 +64,15 @@ public static class LedgerFormat
             ["withdraws"] = Withdraws,
             ["reason"] = Reason,
             ["at"] = At,
-        };
+        }.WithRecord(Record);
 
         public string Hash() => CanonicalJson.Hash(ToJson());
+    }
+
+    private static JsonObject WithRecord(this JsonObject json, string? record)
+    {
+        if (record is not null) json[RecordField] = record;
+        return json;
     }
 
     /// <summary>What the service signs: the head of a study's chain.</summary>
