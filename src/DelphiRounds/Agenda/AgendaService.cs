@@ -174,6 +174,7 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
         var lines = new List<(string, MeasurementInput)>();
         var errors = new Dictionary<string, string[]>();
         string[] expected = ["indicator", "date", "value", "source"];
+        if (string.IsNullOrWhiteSpace(text)) return (new Dictionary<string, string[]> { ["file"] = [t["agenda.error.csvMissing"]] }, []);
         try
         {
             using var csv = CsvReader.FromText(text, new CsvReaderOptions { Separator = ',', TrimWhitespace = true, TrackLineNumbers = true });
