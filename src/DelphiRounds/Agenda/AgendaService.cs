@@ -23,8 +23,16 @@ public sealed record MeasurementInput(string? Indicator, string? Date, string? V
 /// <summary>A study's agenda: the frozen vision's targets, indicators, measurements and commitments.</summary>
 public sealed record AgendaView(long StudyId, FrozenVision Vision, DateOnly FrozenOn, IReadOnlyList<Target> Targets,
     IReadOnlyList<Indicator> Indicators, IReadOnlyList<Measurement> Measurements, IReadOnlyList<Commitment> Commitments,
-    IReadOnlyDictionary<long, Signatory> Signatories)
+    IReadOnlyDictionary<long, Signatory> Signatories, DateOnly Today)
 {
+    /// <summary>An indicator's chart: its target band, the straight path from the signing date and the measured values.</summary>
+    public AgendaChart ChartOf(Indicator i) => new(i, TargetOf(i), MeasurementsOf(i.Id), FrozenOn, Vision.HorizonYear);
+
+    /// <summary>A commitment's status: <c>withdrawn</c> (its organisation withdrew), <c>late</c> (past its due date) or <c>open</c>.</summary>
+    public string StatusOf(Commitment c) =>
+        Signatories.GetValueOrDefault(c.SignatoryId)?.WithdrawnAt is not null ? "withdrawn"
+        : string.CompareOrdinal(c.DueOn, Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) < 0 ? "late" : "open";
+
     public IReadOnlyList<Measurement> MeasurementsOf(long indicatorId) => Measurements.Where(m => m.IndicatorId == indicatorId).ToList();
 
     /// <summary>The target an indicator measures against: of its item, or else the first of its statement.</summary>
@@ -39,7 +47,7 @@ public sealed record AgendaView(long StudyId, FrozenVision Vision, DateOnly Froz
 /// commitments by signing organisations. Each measurement and commitment is appended to the study's ledger.
 /// </summary>
 public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemStore items, EndorsementStore endorsements,
-    LedgerSigningKey key, IStringLocalizer<Texts> t)
+    LedgerSigningKey key, IStringLocalizer<Texts> t, TimeProvider time)
 {
     public const int MaxCsvLines = 5000;
 
@@ -54,7 +62,7 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         return new AgendaView(studyId, vision, DateOnly.FromDateTime(document.FrozenAt.UtcDateTime), await TargetsAsync(studyId, vision),
             await store.IndicatorsAsync(studyId), await store.MeasurementsAsync(studyId), await store.CommitmentsAsync(studyId),
-            (await endorsements.ListAsync(studyId)).ToDictionary(s => s.Id));
+            (await endorsements.ListAsync(studyId)).ToDictionary(s => s.Id), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
     }
 
     /// <summary>Every statement resting on a numeric or year item carries that item's final median and middle half, with its unit.</summary>
