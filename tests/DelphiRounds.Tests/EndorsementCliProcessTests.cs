@@ -41,7 +41,7 @@ public sealed class EndorsementCliProcessTests : IDisposable
         Assert.Contains("not JSON", garbage.Err);
     }
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(string file)
+    internal static async Task<(int Code, string Out, string Err)> RunAsync(string file)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DelphiRounds.sln"))) dir = dir.Parent;

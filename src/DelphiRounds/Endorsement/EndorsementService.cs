@@ -21,6 +21,12 @@ public sealed record LedgerSnapshot(
 
     public IReadOnlyList<LedgerEntry> Withdrawals => Entries.Where(e => e.Kind == LedgerFormat.Withdrawal).ToList();
 
+    /// <summary>Commitments by signing organisations (issue 21), in ledger order.</summary>
+    public IReadOnlyList<LedgerEntry> Commitments => Entries.Where(e => e.Kind == LedgerFormat.CommitmentKind).ToList();
+
+    /// <summary>Measurements of the agenda's indicators (issue 21), in ledger order.</summary>
+    public IReadOnlyList<LedgerEntry> Measurements => Entries.Where(e => e.Kind == LedgerFormat.MeasurementKind).ToList();
+
     /// <summary>The withdrawal of an endorsement, if any.</summary>
     public LedgerEntry? WithdrawalOf(LedgerEntry endorsement) => Entries.FirstOrDefault(w => w.Withdraws == endorsement.Sequence);
 }
@@ -79,7 +85,7 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
         ["format"] = LedgerFormat.Format,
         ["studyId"] = studyId,
         ["document"] = new JsonObject { ["sha256"] = document.DocumentHash, ["canonical"] = document.CanonicalJson },
-        ["entries"] = new JsonArray(entries.Select(e => (JsonNode)EntryJson(e, signatories.GetValueOrDefault(e.SignatoryId))).ToArray()),
+        ["entries"] = new JsonArray(entries.Select(e => (JsonNode)EntryJson(e, e.SignatoryId is { } id ? signatories.GetValueOrDefault(id) : null)).ToArray()),
         ["head"] = HeadJson(head),
         ["publicKey"] = KeyJson(head.PublicKey),
     };
@@ -89,6 +95,8 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
     {
         var json = e.Fields.ToJson();
         json["hash"] = e.EntryHash;
+        // A measurement has no signatory, so nothing to disclose.
+        if (e.SignatoryId is null) return json;
         json["disclosure"] = s is null || s.Erased || s.Name is null
             ? new JsonObject { ["erased"] = true }
             : new JsonObject { ["name"] = s.Name, ["nameSalt"] = s.NameSalt };

@@ -43,7 +43,8 @@ public sealed record LedgerEntry
     public long StudyId { get; init; }
     public long Sequence { get; init; }
     public string Kind { get; init; } = "";
-    public long SignatoryId { get; init; }
+    /// <summary>Null for a measurement: the facilitator records it, no signatory.</summary>
+    public long? SignatoryId { get; init; }
     public string SignatoryRef { get; init; } = "";
     public string Commitment { get; init; } = "";
     public string NameCommitment { get; init; } = "";
@@ -66,9 +67,12 @@ public sealed record LedgerEntry
     /// <summary>The passkey proof as JSON, or null.</summary>
     public JsonObject? Proof => Passkey is null ? null : JsonNode.Parse(Passkey) as JsonObject;
 
+    /// <summary>A commitment's or measurement's canonical JSON (hashed); null for endorsements and withdrawals.</summary>
+    public string? Record { get; init; }
+
     /// <summary>The fields as hashed.</summary>
     public LedgerFormat.EntryFields Fields => new(Sequence, Kind, StudyId, DocumentHash, PreviousHash, SignatoryRef, Commitment, NameCommitment,
-        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt), Method, Proof);
+        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt), Method, Proof, Record);
 }
 
 /// <summary>A passkey a signatory registered (it signs only for them).</summary>
@@ -114,7 +118,7 @@ public sealed record LedgerHead
 }
 
 /// <summary>What happened to a signature or withdrawal.</summary>
-public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased, PasskeyRefused, PasskeyRequired }
+public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased, PasskeyRefused, PasskeyRequired, TooEarly }
 
 /// <summary>The outcome of an append: the new entry and the head signed with it; for a refused passkey, why.</summary>
 public sealed record LedgerAppend(LedgerOutcome Outcome, LedgerEntry? Entry, LedgerHead? Head, string? Problem = null);
@@ -136,7 +140,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     private const string EntryColumns =
         """
         id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role, statement,
-        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey
+        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record
         """;
     private const string PasskeyColumns = "credential_id, signatory_id, public_key_cose, public_key_spki, algorithm, sign_count";
     private const string HeadColumns = "study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at";
@@ -343,30 +347,60 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                 new { hash = Secrets.Hash(token) }, tx)
             : Task.FromResult<Signatory?>(null);
 
-    private static async Task<LedgerAppend> AppendAsync(DbConnection c, DbTransaction tx, Signatory signatory, VisionDocument document,
+    private static Task<LedgerAppend> AppendAsync(DbConnection c, DbTransaction tx, Signatory signatory, VisionDocument document,
         string kind, string statement, long? withdraws, string? reason, DateTimeOffset now, Func<long, long, string, string, DateTimeOffset, SignedHead> sign,
-        PasskeyVerdict? passkey = null)
+        PasskeyVerdict? passkey = null) =>
+        AppendEntryAsync(c, tx, new LedgerEntry
+        {
+            StudyId = signatory.StudyId, Kind = kind, SignatoryId = signatory.Id,
+            SignatoryRef = signatory.Reference, Commitment = signatory.Commitment, NameCommitment = signatory.NameCommitment,
+            Organisation = signatory.Organisation, Role = signatory.Role, Statement = statement, Withdraws = withdraws, Reason = reason,
+            DocumentHash = document.DocumentHash,
+            Method = passkey is null ? LedgerFormat.Link : LedgerFormat.Passkey, Passkey = passkey?.Proof?.ToJsonString(),
+        }, now, sign);
+
+    /// <summary>
+    /// Appends a record that follows the signatures (issue 21) inside the caller's transaction, so that what the record is about
+    /// and its ledger entry commit together or not at all: a commitment by <paramref name="by"/>, whose endorsement must be in
+    /// force, or a measurement (<paramref name="by"/> null) in the name of <paramref name="organisation"/>'s facilitator.
+    /// </summary>
+    public static async Task<LedgerAppend> AppendRecordAsync(DbConnection c, DbTransaction tx, DatabaseProvider provider, long studyId,
+        Signatory? by, string organisation, string kind, string statement, string record, DateTimeOffset now,
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
+    {
+        var document = await VisionStore.DocumentForUpdateAsync(c, tx, provider, studyId);
+        if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
+        if (by is not null)
+        {
+            var state = await c.QuerySingleOrDefaultAsync<(DateTimeOffset? SpentAt, DateTimeOffset? WithdrawnAt)>(
+                "SELECT spent_at, withdrawn_at FROM signatories WHERE id = @id AND study_id = @studyId", new { id = by.Id, studyId }, tx);
+            if (state.SpentAt is null) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
+            if (state.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
+        }
+        return await AppendEntryAsync(c, tx, new LedgerEntry
+        {
+            StudyId = studyId, Kind = kind, SignatoryId = by?.Id, SignatoryRef = by?.Reference ?? "", Commitment = by?.Commitment ?? "",
+            NameCommitment = by?.NameCommitment ?? "", Organisation = by?.Organisation ?? organisation, Role = by?.Role ?? "facilitator",
+            Statement = statement, DocumentHash = document.DocumentHash, Record = record,
+        }, RecordTime.ToMilliseconds(now), sign);
+    }
+
+    private static async Task<LedgerAppend> AppendEntryAsync(DbConnection c, DbTransaction tx, LedgerEntry entry, DateTimeOffset now,
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
     {
         var last = await c.QueryFirstOrDefaultAsync<LastEntry>(
             "SELECT sequence, entry_hash, recorded_at FROM ledger_entries WHERE study_id = @studyId ORDER BY sequence DESC LIMIT 1",
-            new { studyId = signatory.StudyId }, tx);
+            new { studyId = entry.StudyId }, tx);
         // Times in the chain never go backwards, even if the clock does.
         if (last is not null && last.RecordedAt > now) now = last.RecordedAt;
-        var entry = new LedgerEntry
-        {
-            StudyId = signatory.StudyId, Sequence = (last?.Sequence ?? 0) + 1, Kind = kind, SignatoryId = signatory.Id,
-            SignatoryRef = signatory.Reference, Commitment = signatory.Commitment, NameCommitment = signatory.NameCommitment,
-            Organisation = signatory.Organisation, Role = signatory.Role, Statement = statement, Withdraws = withdraws, Reason = reason,
-            DocumentHash = document.DocumentHash, PreviousHash = last?.EntryHash ?? LedgerFormat.Genesis, RecordedAt = now,
-            Method = passkey is null ? LedgerFormat.Link : LedgerFormat.Passkey, Passkey = passkey?.Proof?.ToJsonString(),
-        };
+        entry = entry with { Sequence = (last?.Sequence ?? 0) + 1, PreviousHash = last?.EntryHash ?? LedgerFormat.Genesis, RecordedAt = now };
         entry = entry with { EntryHash = entry.Fields.Hash() };
         var id = await c.ExecuteScalarAsync<long>(
             """
             INSERT INTO ledger_entries (study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
-                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey)
+                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record)
             VALUES (@StudyId, @Sequence, @Kind, @SignatoryId, @SignatoryRef, @Commitment, @NameCommitment, @Organisation, @Role,
-                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey)
+                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey, @Record)
             RETURNING id
             """, entry, tx);
         var head = sign(entry.StudyId, entry.Sequence, entry.EntryHash, entry.DocumentHash, now);

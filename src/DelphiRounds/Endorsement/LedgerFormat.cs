@@ -18,6 +18,10 @@ public static class LedgerFormat
     public const string ReceiptFormat = "delphirounds-receipt/1";
     public const string Endorsement = "endorsement";
     public const string Withdrawal = "withdrawal";
+    /// <summary>What a signing organisation commits to, after signing (issue 21): by a signatory whose endorsement is in force.</summary>
+    public const string CommitmentKind = "commitment";
+    /// <summary>A measured value of an indicator of the agenda (issue 21): recorded by the facilitator, no signatory.</summary>
+    public const string MeasurementKind = "measurement";
 
     /// <summary>How an entry was signed: with the one-time link only.</summary>
     public const string Link = "link";
@@ -40,19 +44,26 @@ public static class LedgerFormat
         "organisation", "role", "statement", "withdraws", "reason", "at",
     ];
 
+    /// <summary>
+    /// A hashed field only commitments and measurements have: the canonical JSON (RFC 8785) of what was committed or
+    /// measured. Absent from endorsements and withdrawals, so their hashes are what they always were.
+    /// </summary>
+    public const string RecordField = "record";
+
     /// <summary>The fields of an entry as they are hashed.</summary>
     public sealed record EntryFields(
         long Sequence, string Kind, long StudyId, string DocumentHash, string PreviousHash, string Signatory,
         string Commitment, string NameCommitment, string Organisation, string Role, string Statement,
-        long? Withdraws, string? Reason, string At, string? Method = null, JsonObject? Proof = null)
+        long? Withdraws, string? Reason, string At, string? Method = null, JsonObject? Proof = null, string? Record = null)
     {
         /// <summary>
         /// The hashed fields. Entries that say how they were signed (all entries since passkeys) also hash
         /// <c>method</c> and <c>passkey</c> (the proof, or null); older entries have neither and were signed by link.
+        /// Commitments and measurements also hash their <c>record</c>.
         /// </summary>
         public JsonObject ToJson()
         {
-            var json = Fields();
+            var json = Fields().WithRecord(Record);
             if (Method is not null)
             {
                 json["method"] = Method;
@@ -108,6 +119,12 @@ public static class LedgerFormat
         s += new string('=', (4 - s.Length % 4) % 4);
         try { return Convert.FromBase64String(s); }
         catch (FormatException) { return null; }
+    }
+
+    private static JsonObject WithRecord(this JsonObject json, string? record)
+    {
+        if (record is not null) json[RecordField] = record;
+        return json;
     }
 
     /// <summary>What the service signs: the head of a study's chain.</summary>

@@ -64,7 +64,12 @@ public static class LedgerVerifier
             if (!DateTimeOffset.TryParseExact(fields.At, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
                 return Fail("time is not a UTC time like 2030-05-01T09:30:00.000Z");
             if (string.CompareOrdinal(fields.At, previousAt) < 0) return Fail("time is earlier than the previous entry's");
-            if (!LedgerFormat.IsHash(fields.Commitment) || !LedgerFormat.IsHash(fields.NameCommitment))
+            if (fields.Kind == LedgerFormat.MeasurementKind)
+            {
+                if (fields.Signatory != "" || fields.Commitment != "" || fields.NameCommitment != "")
+                    return Fail("a measurement is recorded by the facilitator and names no signatory");
+            }
+            else if (!LedgerFormat.IsHash(fields.Commitment) || !LedgerFormat.IsHash(fields.NameCommitment))
                 return Fail("a commitment is not a SHA-256 in lowercase hex");
             var method = fields.Method ?? LedgerFormat.Link;
             string? passkeyKey = null;
@@ -74,6 +79,10 @@ public static class LedgerVerifier
                 passkeyKey = Text(fields.Proof!["credentialId"]) + " " + Text(fields.Proof!["publicKey"]);
                 passkeys++;
             }
+            if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind) != (fields.Record is not null))
+                return Fail(fields.Record is null ? $"a {fields.Kind} needs its record" : $"an {fields.Kind} has no record");
+            if (fields.Record is not null && !CanonicalJson.IsCanonical(fields.Record))
+                return Fail("record is not canonical JSON (RFC 8785)");
 
             switch (fields.Kind)
             {
@@ -94,8 +103,16 @@ public static class LedgerVerifier
                             : $"the endorsement at sequence {withdrawn} was signed by link; its withdrawal must be too");
                     endorsements[fields.Signatory] = endorsed with { Withdrawn = true };
                     break;
+                case LedgerFormat.CommitmentKind:
+                    if (fields.Withdraws is not null) return Fail("a commitment cannot withdraw anything");
+                    if (!endorsements.TryGetValue(fields.Signatory, out var committer) || committer.Withdrawn || committer.Commitment != fields.Commitment)
+                        return Fail($"signatory {fields.Signatory} commits without an endorsement in force");
+                    break;
+                case LedgerFormat.MeasurementKind:
+                    if (fields.Withdraws is not null) return Fail("a measurement cannot withdraw anything");
+                    break;
                 default:
-                    return Fail($"kind '{fields.Kind}' is neither {LedgerFormat.Endorsement} nor {LedgerFormat.Withdrawal}");
+                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}");
             }
             if (CheckDisclosure(entry["disclosure"], fields.NameCommitment) is { } disclosureProblem) return Fail(disclosureProblem);
 
@@ -320,8 +337,10 @@ public static class LedgerVerifier
         {
             return "field 'method' is missing";
         }
+        string? record = null;
+        if (entry.ContainsKey(LedgerFormat.RecordField) && (record = S(LedgerFormat.RecordField)) is null) return "field 'record' is not a string";
         fields = new LedgerFormat.EntryFields(sequence, S("kind")!, studyId, S("documentHash")!, S("previousHash")!, S("signatory")!,
-            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!, method, proof);
+            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!, method, proof, record);
         return null;
     }
 

@@ -1,4 +1,5 @@
 using DelphiRounds.Accounts;
+using DelphiRounds.Agenda;
 using DelphiRounds.Answers;
 using DelphiRounds.ApiReference;
 using DelphiRounds.Arguments;
@@ -49,7 +50,7 @@ public static class ServerSetup
         builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
             .AddAccounts().AddStudies().AddPanel().AddOrganisations().AddItems().AddRounds().AddAnswers().AddLive()
             .AddConvergence().AddExports().AddArguments()
-            .AddVision().AddEndorsement()
+            .AddVision().AddEndorsement().AddAgenda()
             .AddSecurity().AddPrivacy()
             .AddOutbox().AddReports()
             .AddThemes().AddDelphiTelemetry();
@@ -76,6 +77,7 @@ public static class ServerSetup
         app.MapArguments();
         app.MapVision();
         app.MapEndorsement();
+        app.MapAgenda();
         app.MapPrivacy();
         app.MapOutbox();
         app.MapReports();

@@ -74,6 +74,7 @@ public static class RateLimits
         new("POST", "/login", Login),
         new("POST", "/f/account/password", Login), // asks for the current password: no guessing there either
         new("POST", "/sign/", Signing, Prefix: true), // the signing page /sign/{token} (Endorsement)
+        new("POST", "/commit/", Signing, Prefix: true), // the commitment page /commit/{token} (Agenda)
     ];
 
     private static IEnumerable<string> RateRules(string name, RateLimit limit)

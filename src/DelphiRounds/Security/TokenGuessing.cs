@@ -52,7 +52,8 @@ public sealed class TokenGuessing : ITokenLookupFailures, IDisposable
         request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
         || request.Path.StartsWithSegments("/hubs") && request.Query.ContainsKey("access_token")
         || request.Path.StartsWithSegments("/p", out var p) && p.HasValue && p.Value!.Length > 1
-        || request.Path.StartsWithSegments("/sign", out var s) && s.HasValue && s.Value!.Length > 1;
+        || request.Path.StartsWithSegments("/sign", out var s) && s.HasValue && s.Value!.Length > 1
+        || request.Path.StartsWithSegments("/commit", out var c) && c.HasValue && c.Value!.Length > 1;
 
     public void Dispose() => _failures.Dispose();
 }

@@ -48,6 +48,12 @@ public enum Access
     /// API token, the anonymous role nothing — and only the signatory's own link may open the page.
     /// </summary>
     SigningLink,
+    /// <summary>
+    /// Only with a signing organisation's own one-time commitment link in the address (<c>/commit/{token}</c>, issue 21):
+    /// the link is the credential. No role of the matrix holds one (they put their signing link or token there), so
+    /// every role is refused; AgendaTests and AgendaBrowserTests cover the link's holder.
+    /// </summary>
+    CommitmentLink,
 }
 
 /// <summary>The route × role table. A route missing here fails the matrix with the line to add.</summary>
@@ -204,6 +210,24 @@ public static class AccessRules
         ["GET /api/v1/studies/{studyId}/ledger"] = Access.Public,
         ["GET /api/v1/endorsement/key"] = Access.Public,
         ["GET /verify/{studyId}"] = Access.Public,
+        // Agenda after signing (issue 21): the study's facilitator keeps it, organisations commit with their own link, the agenda page is public
+        ["GET /api/v1/studies/{studyId}/agenda"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/agenda/targets"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/agenda/indicators"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/indicators"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/agenda/measurements"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/measurements"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/measurements/csv"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/agenda/commitments"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/commitment-links"] = Access.OwnerFacilitator,
+        ["GET /f/studies/{studyId}/agenda"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Indicator"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Measurement"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Upload"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Link"] = Access.OwnerFacilitator,
+        ["GET /commit/{token}"] = Access.CommitmentLink,
+        ["POST /commit/{token}"] = Access.CommitmentLink,
+        ["GET /agenda/{studyId}"] = Access.Public,
     };
 
     /// <summary>Hub methods of <c>/hubs/live</c> (found by reflection) and who may call them on study A's round.</summary>

@@ -89,7 +89,8 @@ public static class HostileRequests
         var auth = Credential(world, key);
         var access = AccessRules.Of(key);
         var url = Url(path, world);
-        var hasBody = op.TryGetProperty("requestBody", out var requestBody);
+        // A JSON body gets the body and property attacks; a CSV upload (text/csv, issue 21) gets the path and credential ones.
+        var hasBody = op.TryGetProperty("requestBody", out var requestBody) && requestBody.GetProperty("content").TryGetProperty("application/json", out _);
         string? sample = null;
         var samples = new List<(string Name, string Json)>();
         if (hasBody)

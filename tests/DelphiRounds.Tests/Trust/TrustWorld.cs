@@ -327,7 +327,8 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
     /// <summary>Routes that need a frozen vision: signatories, the signing link and its receipt, the ledger, the document, the verification page.</summary>
     public static bool AboutEndorsement(string route) =>
         IsSigningLink(route) || route.StartsWith("/verify/", StringComparison.Ordinal) || route.Contains("/signatories", StringComparison.Ordinal)
-        || route.EndsWith("/ledger", StringComparison.Ordinal) || route.EndsWith("/vision/document", StringComparison.Ordinal);
+        || route.EndsWith("/ledger", StringComparison.Ordinal) || route.EndsWith("/vision/document", StringComparison.Ordinal)
+        || route.Contains("/agenda", StringComparison.Ordinal) || route.StartsWith("/commit/", StringComparison.Ordinal);
 
     /// <summary>The signing link and its receipt: the token in the address is the credential.</summary>
     public static bool IsSigningLink(string route) => route.StartsWith("/sign/{token}", StringComparison.Ordinal);
@@ -417,6 +418,9 @@ public static class TrustSamples
         "POST /api/v1/studies/{studyId}/organisations" => new { name = "Havenbedrijf " + Guid.NewGuid().ToString("N")[..8], group = s.GroupSlugs[0], kvk = "12345678", email = "info@haven.example.org" },
         "PUT /api/v1/studies/{studyId}/organisations/members/{participantId}" => new { organisationId = 999_999_999L },
         "POST /api/v1/studies/{studyId}/organisations/import" => new { csv = $"Havenbedrijf,{s.GroupSlugs[0]},Piet Haven,piet-{Guid.NewGuid():N}@example.org,nl" },
+        "POST /api/v1/studies/{studyId}/agenda/indicators" => new { statement = 1, name = "Aansluitingen", unit = "%", source = "CBS", direction = "higher" },
+        "POST /api/v1/studies/{studyId}/agenda/measurements" => new { indicator = "Geen indicator", date = "2030-01-01", value = 3.5, source = "CBS" },
+        "POST /api/v1/studies/{studyId}/agenda/commitment-links" => new { signatoryId = s.Endorsed!.InvitedSignatoryId },
         _ => null,
     };
 
@@ -522,6 +526,17 @@ public static class TrustSamples
         "POST /f/studies/{studyId}/vision/signatories?handler=Erase" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
         "POST /p/vision" => new() { [$"position-{s.StatementIds[0]}"] = "object", [$"reason-{s.StatementIds[0]}"] = "Te vaag.", [$"position-{s.StatementIds[1]}"] = "agree" },
         "POST /sign/{token}" => new() { ["Confirm"] = "true" },
+        "POST /f/studies/{studyId}/agenda?handler=Indicator" => new()
+        {
+            ["Statement"] = "1", ["Name"] = "Aansluitingen", ["Unit"] = "%", ["IndicatorSource"] = "CBS", ["Direction"] = "higher",
+        },
+        "POST /f/studies/{studyId}/agenda?handler=Measurement" => new()
+        {
+            ["MeasuredIndicator"] = "0", ["Date"] = "2030-01-01", ["Value"] = "3", ["MeasurementSource"] = "CBS",
+        },
+        "POST /f/studies/{studyId}/agenda?handler=Upload" => new(),
+        "POST /f/studies/{studyId}/agenda?handler=Link" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
+        "POST /commit/{token}" => new() { ["Text"] = "Wij doen mee.", ["Statements"] = "1", ["Due"] = "2030-12-31", ["OwnerRole"] = "Directeur" },
         "POST /sign/{token}/receipt?handler=Withdraw" => new() { ["ConfirmWithdraw"] = "true", ["Reason"] = "Het bestuur besloot anders." },
         _ => null,
     };

@@ -1,0 +1,197 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DelphiRounds.Accounts;
+using DelphiRounds.Kernel;
+using DelphiRounds.Studies;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DelphiRounds.Agenda;
+
+/// <summary>A new indicator on a statement of the frozen vision.</summary>
+public sealed record IndicatorRequest
+{
+    /// <summary>The number of the statement in the frozen vision (1, 2, …).</summary>
+    public int? Statement { get; init; }
+    /// <summary>Optional: the item of that statement whose target the indicator measures against.</summary>
+    public long? ItemId { get; init; }
+    public string? Name { get; init; }
+    public string? Unit { get; init; }
+    /// <summary>Where the values come from, e.g. "CBS StatLine".</summary>
+    public string? Source { get; init; }
+    /// <summary><c>higher</c> or <c>lower</c>: which way is better.</summary>
+    public string? Direction { get; init; }
+}
+
+/// <summary>A measured value: indicator by id or exact name, date as yyyy-MM-dd (not before the freeze), value a number.</summary>
+public sealed record MeasurementRequest
+{
+    public JsonNode? Indicator { get; init; }
+    public string? Date { get; init; }
+    public JsonNode? Value { get; init; }
+    public string? Source { get; init; }
+}
+
+/// <summary>A request for a one-time commitment link for a signatory whose endorsement is in force.</summary>
+public sealed record CommitmentLinkRequest
+{
+    public long? SignatoryId { get; init; }
+}
+
+public sealed record TargetResponse(int Statement, long ItemId, string Kind, string Unit, double? Median, double? Q1, double? Q3, int? N)
+{
+    public static TargetResponse From(Target t) => new(t.Statement, t.ItemId, t.Kind, t.Unit, t.Median, t.Q1, t.Q3, t.N);
+}
+
+public sealed record IndicatorResponse(long Id, int Statement, long? ItemId, string Name, string Unit, string Source, string Direction)
+{
+    public static IndicatorResponse From(Indicator i) => new(i.Id, i.StatementNumber, i.ItemId, i.Name, i.Unit, i.Source, i.Direction);
+}
+
+public sealed record MeasurementResponse(long Id, long IndicatorId, string Date, double Value, string Source, long LedgerSequence)
+{
+    public static MeasurementResponse From(Measurement m) => new(m.Id, m.IndicatorId, m.MeasuredOn, m.Value, m.Source, m.LedgerSequence);
+}
+
+public sealed record CommitmentResponse(long Id, long SignatoryId, string Organisation, string Text, IReadOnlyList<int> Statements, string Due,
+    string OwnerRole, long LedgerSequence);
+
+public sealed record CommitmentLinkResponse(long SignatoryId, string Url, string Token);
+
+/// <summary>A study's agenda after signing.</summary>
+public sealed record AgendaResponse(long StudyId, string DocumentHash, string FrozenOn, IReadOnlyList<TargetResponse> Targets,
+    IReadOnlyList<IndicatorResponse> Indicators, IReadOnlyList<MeasurementResponse> Measurements, IReadOnlyList<CommitmentResponse> Commitments);
+
+/// <summary>The agenda API: targets, indicators, measurements (one or as CSV), commitment links and commitments.</summary>
+public static class AgendaEndpoints
+{
+    /// <summary>The largest CSV upload accepted (bytes).</summary>
+    public const int MaxCsvBytes = 1 << 20;
+
+    public static IServiceCollection AddAgenda(this IServiceCollection services) =>
+        services.AddSingleton<AgendaStore>().AddSingleton<AgendaService>();
+
+    /// <summary>The link an organisation opens to record a commitment.</summary>
+    public static string CommitmentUrl(string baseUrl, string token) => $"{baseUrl}/commit/{token}";
+
+    public static void MapAgenda(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/studies/{studyId:long}/agenda").WithTags("Agenda").RequireAuthorization(Auth.FacilitatorApi);
+        api.MapGet("", AgendaAsync).WithSummary("The agenda after signing: targets, indicators, measurements and commitments.");
+        api.MapGet("/targets", TargetsAsync)
+            .WithSummary("The targets of the frozen vision: each statement on a numeric or year item, with the panel's final median and middle half and the unit.");
+        api.MapGet("/indicators", IndicatorsAsync).WithSummary("The indicators.");
+        api.MapPost("/indicators", AddIndicatorAsync).WithSummary("Add an indicator to a statement of the frozen vision (name, unit, source, direction).");
+        api.MapGet("/measurements", MeasurementsAsync).WithSummary("The measured values, per indicator and date.");
+        api.MapPost("/measurements", AddMeasurementAsync)
+            .WithSummary("Add a measured value; it is appended to the study's ledger.")
+            .WithDescription("Refused, naming the field, for an unknown indicator, a date that is not yyyy-MM-dd or is before the vision was frozen, or a value that is not a number.");
+        api.MapPost("/measurements/csv", UploadCsvAsync).Accepts<string>("text/csv")
+            .WithSummary("Upload measured values as CSV with the header indicator,date,value,source; all or nothing.")
+            .WithDescription("Every line is checked first; errors name the line (\"line 3\": the file's line, the header being line 1) and nothing is stored when any line is wrong. Each stored value is a ledger entry.");
+        api.MapGet("/commitments", CommitmentsAsync).WithSummary("What the signing organisations committed to.");
+        api.MapPost("/commitment-links", IssueLinkAsync)
+            .WithSummary("A one-time link for a signing organisation to record one commitment; returns it once.");
+    }
+
+    private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+
+    private static ProblemHttpResult NotFrozen() => Problems.Conflict("studyId", "The vision is not frozen yet, so there is no agenda.");
+
+    private static async Task<bool> OwnsAsync(long studyId, HttpContext context, StudyStore studies) =>
+        await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is not null;
+
+    private static async Task<Results<Ok<AgendaResponse>, ProblemHttpResult>> AgendaAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
+        return TypedResults.Ok(new AgendaResponse(studyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
+            view.Targets.Select(TargetResponse.From).ToList(), view.Indicators.Select(IndicatorResponse.From).ToList(),
+            view.Measurements.Select(MeasurementResponse.From).ToList(), Commitments(view)));
+    }
+
+    private static List<CommitmentResponse> Commitments(AgendaView view) =>
+        view.Commitments.Select(c => new CommitmentResponse(c.Id, c.SignatoryId, view.Signatories.GetValueOrDefault(c.SignatoryId)?.Organisation ?? "",
+            c.Text, view.StatementsOf(c), c.DueOn, c.OwnerRole, c.LedgerSequence)).ToList();
+
+    private static async Task<Results<Ok<IReadOnlyList<TargetResponse>>, ProblemHttpResult>> TargetsAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
+        return TypedResults.Ok<IReadOnlyList<TargetResponse>>(view.Targets.Select(TargetResponse.From).ToList());
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<IndicatorResponse>>, ProblemHttpResult>> IndicatorsAsync(long studyId, HttpContext context, StudyStore studies, AgendaStore store)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        return TypedResults.Ok<IReadOnlyList<IndicatorResponse>>((await store.IndicatorsAsync(studyId)).Select(IndicatorResponse.From).ToList());
+    }
+
+    private static async Task<Results<Created<IndicatorResponse>, ProblemHttpResult>> AddIndicatorAsync(long studyId, IndicatorRequest request,
+        HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        var (errors, indicator) = await service.AddIndicatorAsync(studyId, request.Statement, request.ItemId, request.Name, request.Unit, request.Source, request.Direction);
+        if (errors is not null) return errors.ContainsKey("studyId") ? NotFrozen() : Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/indicators/{indicator!.Id}", IndicatorResponse.From(indicator));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<MeasurementResponse>>, ProblemHttpResult>> MeasurementsAsync(long studyId, HttpContext context, StudyStore studies, AgendaStore store)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        return TypedResults.Ok<IReadOnlyList<MeasurementResponse>>((await store.MeasurementsAsync(studyId)).Select(MeasurementResponse.From).ToList());
+    }
+
+    /// <summary>A JSON number or string as text (a number keeps its exact digits).</summary>
+    private static string? Text(JsonNode? node) => node is JsonValue v
+        ? v.GetValueKind() switch
+        {
+            JsonValueKind.String => v.GetValue<string>(),
+            JsonValueKind.Number => v.ToJsonString(),
+            _ => v.ToJsonString(),
+        }
+        : node?.ToJsonString();
+
+    private static async Task<Results<Created<MeasurementResponse>, ProblemHttpResult>> AddMeasurementAsync(long studyId, MeasurementRequest request,
+        HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        var input = new MeasurementInput(Text(request.Indicator), request.Date, Text(request.Value), request.Source);
+        var (errors, stored) = await service.AddMeasurementsAsync(studyId, [("measurement", input)], keyIsLine: false);
+        if (errors is not null) return errors.ContainsKey("studyId") ? NotFrozen() : Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/measurements/{stored[0].Id}", MeasurementResponse.From(stored[0]));
+    }
+
+    private static async Task<Results<Created<IReadOnlyList<MeasurementResponse>>, ProblemHttpResult>> UploadCsvAsync(long studyId, HttpContext context,
+        StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (context.Request.ContentLength > MaxCsvBytes) return Problems.Field(413, "file", $"The file is larger than {MaxCsvBytes} bytes.");
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var buffer = new char[MaxCsvBytes + 1];
+        var read = await reader.ReadBlockAsync(buffer, context.RequestAborted);
+        if (read > MaxCsvBytes) return Problems.Field(413, "file", $"The file is larger than {MaxCsvBytes} bytes.");
+        var (csvErrors, lines) = service.ReadCsv(new string(buffer, 0, read));
+        if (csvErrors is not null) return Problems.Fields(csvErrors);
+        var (errors, stored) = await service.AddMeasurementsAsync(studyId, lines, keyIsLine: true);
+        if (errors is not null) return errors.ContainsKey("studyId") ? NotFrozen() : Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/measurements", (IReadOnlyList<MeasurementResponse>)stored.Select(MeasurementResponse.From).ToList());
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CommitmentResponse>>, ProblemHttpResult>> CommitmentsAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
+        return TypedResults.Ok<IReadOnlyList<CommitmentResponse>>(Commitments(view));
+    }
+
+    private static async Task<Results<Created<CommitmentLinkResponse>, ProblemHttpResult>> IssueLinkAsync(long studyId, CommitmentLinkRequest request,
+        HttpContext context, StudyStore studies, AgendaService service, SiteUrls site)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (request.SignatoryId is not { } signatoryId) return Problems.BadRequest("signatoryId", "Name the signatory whose organisation will commit.");
+        var (problem, token) = await service.IssueCommitmentLinkAsync(studyId, signatoryId);
+        if (problem is not null) return Problems.Conflict("signatoryId", problem);
+        return TypedResults.Created($"/commit/{token}", new CommitmentLinkResponse(signatoryId, CommitmentUrl(site.BaseUrl(context.Request), token!), token!));
+    }
+}

@@ -1,0 +1,123 @@
+using DelphiRounds.BrowserTests.People;
+using DelphiRounds.Testing;
+using Microsoft.Playwright;
+
+namespace DelphiRounds.BrowserTests;
+
+/// <summary>
+/// Issue 21 in a real browser: the facilitator's agenda page (targets, an indicator, a CSV upload with a bad line that
+/// stores nothing, then a good one, a commitment link), the organisation's commitment link, and the public agenda and
+/// verification pages in Dutch and English — each checked with axe.
+/// </summary>
+public sealed class AgendaBrowserTests(DelphiApp app, Browser browser) : IClassFixture<DelphiApp>, IClassFixture<Browser>
+{
+    private string Url(string path) => new Uri(app.Address, path).ToString();
+
+    private static async Task NoAxeViolationsAsync(IPage page)
+    {
+        var violations = await Axe.RunAsync(page);
+        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
+    }
+
+    private async Task<(IBrowserContext Context, string Token)> FacilitatorAsync()
+    {
+        var (_, token, email, password) = await app.FacilitatorAsync();
+        var context = await browser.NewPersonAsync();
+        await Axe.AddToAsync(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("/login"));
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("form.stack button[type=submit]").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(Url("/f"));
+        await page.CloseAsync();
+        return (context, token);
+    }
+
+    private static FilePayload Csv(string text) => new() { Name = "metingen.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(text) };
+
+    [Fact]
+    public async Task The_facilitator_adds_an_indicator_uploads_values_a_bad_line_stores_nothing_and_an_organisation_commits_shown_in_both_languages()
+    {
+        var (context, token) = await FacilitatorAsync();
+        await using var _ = context;
+        var a = await AgendaScenario.SignedAsync(app, signatories: 2, signed: 2, facilitatorToken: token);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url($"/f/studies/{a.StudyId}/agenda"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Agenda na ondertekening");
+        await Assertions.Expect(page.Locator("[data-target-statement=\"2\"] [data-median]")).ToHaveTextAsync("45");
+        await NoAxeViolationsAsync(page);
+
+        // An indicator on statement 2.
+        await page.GetByLabel("Uitspraak").FillAsync("2");
+        await page.GetByLabel("Naam").FillAsync("Woningen op het warmtenet");
+        await page.GetByLabel("Eenheid").FillAsync("%");
+        await page.Locator("#field-indicatorsource").FillAsync("CBS StatLine");
+        await page.GetByLabel("hoger").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Indicator toevoegen" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("De indicator is toegevoegd.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Woningen op het warmtenet" })).ToBeVisibleAsync();
+        var entriesBefore = DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM ledger_entries WHERE study_id = {a.StudyId}");
+
+        // A CSV with a bad value on line 3: nothing stored, the line named next to the field.
+        await page.Locator("#field-csv").SetInputFilesAsync(Csv("indicator,date,value,source\nWoningen op het warmtenet,2027-12-31,22,CBS\nWoningen op het warmtenet,2028-12-31,veel,CBS\n"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Waarden uploaden als CSV" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-upload-errors]")).ToContainTextAsync("line 3: value:");
+        await Assertions.Expect(page.Locator("#field-csv")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("[data-measurements]")).ToHaveCountAsync(0);
+        Assert.Equal(entriesBefore, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM ledger_entries WHERE study_id = {a.StudyId}"));
+        await NoAxeViolationsAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("agenda-csv-error-nl.png"), FullPage = true });
+
+        // The corrected file: both values stored, each a ledger entry.
+        await page.Locator("#field-csv").SetInputFilesAsync(Csv("indicator,date,value,source\nWoningen op het warmtenet,2027-12-31,22,CBS\nWoningen op het warmtenet,2028-12-31,30,CBS\n"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Waarden uploaden als CSV" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("2 waarden zijn opgeslagen");
+        await Assertions.Expect(page.Locator("[data-measurement]")).ToHaveCountAsync(2);
+        Assert.Equal(entriesBefore + 2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM ledger_entries WHERE study_id = {a.StudyId}"));
+
+        // A commitment link for the first organisation.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Link voor een toezegging maken: {a.Signatories[0].Organisation}" }).ClickAsync();
+        var link = await page.Locator("#new-link").InputValueAsync();
+        Assert.Contains("/commit/dlc_", link);
+        await NoAxeViolationsAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("agenda-facilitator-nl.png"), FullPage = true });
+
+        // The organisation opens its link and commits.
+        await using var organisation = await browser.NewPersonAsync();
+        await Axe.AddToAsync(organisation);
+        var commit = await organisation.NewPageAsync();
+        await commit.GotoAsync(link);
+        await Assertions.Expect(commit.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Toezegging vastleggen");
+        await NoAxeViolationsAsync(commit);
+        await commit.GetByLabel("Wat uw organisatie toezegt").FillAsync("Wij sluiten 2.000 woningen aan op het warmtenet.");
+        await commit.GetByLabel("2. In 2030 zit bijna de helft van de woningen op een warmtenet.").CheckAsync();
+        await commit.GetByLabel("Klaar op").FillAsync("2028-12-31");
+        await commit.GetByLabel("Verantwoordelijke functie").FillAsync("Projectleider warmte");
+        await commit.GetByRole(AriaRole.Button, new() { Name = "Toezegging vastleggen" }).ClickAsync();
+        await Assertions.Expect(commit.Locator("[data-commitment-recorded]")).ToHaveAttributeAsync("data-commitment-recorded", (entriesBefore + 3).ToString());
+        await NoAxeViolationsAsync(commit);
+
+        // The public pages, in Dutch and in English.
+        foreach (var (locale, title, commitments) in new[] { ("nl-NL", "Agenda: Gezamenlijke warmtevisie (agenda)", "Toezeggingen"), ("en-GB", "Agenda: Gezamenlijke warmtevisie (agenda)", "Commitments") })
+        {
+            await using var reader = await browser.NewPersonAsync(locale);
+            await Axe.AddToAsync(reader);
+            var pub = await reader.NewPageAsync();
+            await pub.GotoAsync(Url($"/agenda/{a.StudyId}"));
+            await Assertions.Expect(pub.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(title);
+            await Assertions.Expect(pub.GetByRole(AriaRole.Heading, new() { Level = 2, Name = commitments })).ToBeVisibleAsync();
+            await Assertions.Expect(pub.Locator("[data-measurement]")).ToHaveCountAsync(2);
+            await Assertions.Expect(pub.Locator("[data-commitment]")).ToContainTextAsync("Wij sluiten 2.000 woningen aan op het warmtenet.");
+            await Assertions.Expect(pub.Locator("[data-target]")).ToContainTextAsync("45");
+            await NoAxeViolationsAsync(pub);
+            await pub.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"agenda-public-{locale}.png"), FullPage = true });
+
+            await pub.GotoAsync(Url($"/verify/{a.StudyId}"));
+            await Assertions.Expect(pub.Locator("[data-verifies]")).ToHaveAttributeAsync("data-verifies", "true");
+            await Assertions.Expect(pub.Locator("[data-commitment-entry]")).ToContainTextAsync("Wij sluiten 2.000 woningen aan op het warmtenet.");
+            await Assertions.Expect(pub.Locator("[data-measurement-count]")).ToHaveAttributeAsync("data-measurement-count", "2");
+            await NoAxeViolationsAsync(pub);
+        }
+    }
+}
