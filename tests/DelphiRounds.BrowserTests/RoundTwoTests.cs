@@ -53,7 +53,8 @@ public sealed class RoundTwoTests(DelphiApp app, Browser browser) : IClassFixtur
         await page.Locator($"#item-{s.SevenPointItem}-why").FillAsync("De argumenten over restwarmte overtuigen mij.");
         await page.Locator($"#item-{s.SevenPointItem}").GetByRole(AriaRole.Button, new() { Name = "Antwoord wijzigen" }).ClickAsync();
         await Assertions.Expect(page.Locator(".utrecht-alert--ok")).ToContainTextAsync("opgeslagen");
-        await Assertions.Expect(page.Locator($"#item-{s.SevenPointItem} .answered-note")).ToContainTextAsync("versie 2");
+        // The revision is saved (participants are not shown revision numbers: issue 16; the export below counts the rows).
+        await Assertions.Expect(page.Locator($"#item-{s.SevenPointItem} .answered-note")).ToContainTextAsync("Uw antwoord: 7.");
 
         var export = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/export.json"), HttpStatusCode.OK);
         var answers = export.GetProperty("rounds")[1].GetProperty("items").EnumerateArray()

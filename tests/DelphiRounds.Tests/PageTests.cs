@@ -137,7 +137,8 @@ public sealed partial class PageTests(DelphiApp app) : IClassFixture<DelphiApp>
             ["GroupId"] = groupId, ["Name"] = "Jan Jansen", ["Email"] = "jan@example.org", ["__RequestVerificationToken"] = Antiforgery(panel),
         }));
         var memberHtml = await withMember.Content.ReadAsStringAsync();
-        Assert.Matches("value=\"http://[^\"]+/p/dlp_[A-Za-z0-9_-]{43}\"", memberHtml);
+        // The one-time link, whole, in its read-only box (a textarea that wraps it, with a copy button beside it).
+        Assert.Matches("id=\"new-link\"[^>]*>http://[^<]+/p/dlp_[A-Za-z0-9_-]{43}</textarea>", memberHtml);
 
         var overview = await browser.GetStringAsync(studyUrl);
         var prepared = await browser.PostAsync(studyUrl + "?handler=NewRound", new FormUrlEncodedContent(new Dictionary<string, string>

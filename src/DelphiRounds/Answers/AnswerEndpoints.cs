@@ -35,7 +35,8 @@ public sealed record AnswerResponse(
 /// </summary>
 public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
 {
-    public const int MaxRationaleLength = 4000;
+    /// <summary>An argument others read: at most this many characters (about half a page; shown shortened after 600).</summary>
+    public const int MaxRationaleLength = 1000;
     public const int MaxTextLength = 4000;
     public const int MaxRankedOptions = 20;
 

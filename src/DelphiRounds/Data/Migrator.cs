@@ -34,13 +34,20 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
         var result = upgrader.PerformUpgrade();
         if (!result.Successful)
             throw new InvalidOperationException($"Database migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        // One line per start: what was applied, or that nothing was needed (DbUp's own steps are Debug).
+        var applied = result.Scripts.Select(x => x.Name[prefix.Length..].Replace(".sql", "", StringComparison.Ordinal)).ToList();
+        if (applied.Count == 0)
+            logger.LogInformation("Database ({Engine}) is up to date.", folder == "Sqlite" ? "SQLite" : "PostgreSQL");
+        else
+            logger.LogInformation("Database ({Engine}) set up: {Count} change script(s) applied, {First} to {Last}.",
+                folder == "Sqlite" ? "SQLite" : "PostgreSQL", applied.Count, applied[0], applied[^1]);
     }
 
     private sealed class DbUpLog(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
     {
         public void LogTrace(string format, params object[] args) { }
         public void LogDebug(string format, params object[] args) { }
-        public void LogInformation(string format, params object[] args) => logger.LogInformation("DbUp: {Message}", string.Format(format, args));
+        public void LogInformation(string format, params object[] args) => logger.LogDebug("DbUp: {Message}", string.Format(format, args));
         public void LogWarning(string format, params object[] args) => logger.LogWarning("DbUp: {Message}", string.Format(format, args));
         public void LogError(string format, params object[] args) => logger.LogError("DbUp: {Message}", string.Format(format, args));
         public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "DbUp: {Message}", string.Format(format, args));

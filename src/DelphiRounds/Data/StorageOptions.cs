@@ -18,6 +18,15 @@ public sealed class StorageOptions
     [Required]
     public string KeysFolder { get; set; } = "data/keys";
 
+    /// <summary>
+    /// Optional certificate (.pfx) that encrypts the keys in <see cref="KeysFolder"/>; relative paths are relative to
+    /// the settings file's folder. Empty: the folder is readable by the server's account only and the keys are not encrypted.
+    /// </summary>
+    public string? KeysCertificatePath { get; set; }
+
+    /// <summary>Password of <see cref="KeysCertificatePath"/> (keep it out of git: give it as Storage__KeysCertificatePassword).</summary>
+    public string? KeysCertificatePassword { get; set; }
+
     /// <summary>When set, PostgreSQL is used instead of SQLite (scale-out).</summary>
     public string? PostgresConnectionString { get; set; }
 

@@ -30,6 +30,7 @@ public static class CoreSetup
                 if (string.IsNullOrWhiteSpace(o.PostgresConnectionString)) o.PostgresConnectionString = null;
                 o.SqlitePath = Settings.ResolvePath(configuration, o.SqlitePath);
                 o.KeysFolder = Settings.ResolvePath(configuration, o.KeysFolder);
+                o.KeysCertificatePath = string.IsNullOrWhiteSpace(o.KeysCertificatePath) ? null : Settings.ResolvePath(configuration, o.KeysCertificatePath);
             });
         services.AddSettings<AccountOptions>(AccountOptions.Section, o =>
             !o.CreateFirstFacilitator || o.FirstFacilitatorEmail.Contains('@') ? []

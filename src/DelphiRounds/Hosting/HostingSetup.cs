@@ -24,9 +24,24 @@ public static class HostingSetup
         services.AddDelphiCore(configuration);
 
         // Cookie and anti-forgery keys live with the data, so logins survive a restart and stay on this installation.
-        services.AddDataProtection().SetApplicationName("DelphiRounds");
+        // The keys are protected on purpose, so start-up says how instead of warning "No XML encryptor configured":
+        // with Storage:KeysCertificatePath each key is encrypted with that certificate; without it, the folder is
+        // readable by the server's own account only (mode 0700) and the keys are written as they are.
+        var dataProtection = services.AddDataProtection().SetApplicationName("DelphiRounds");
+        var certificate = KeyProtection.Certificate(configuration);
+        if (certificate is not null) dataProtection.ProtectKeysWithCertificate(certificate);
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((o, storage, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(Directory.CreateDirectory(storage.Value.KeysFolder), logs));
+        {
+            o.XmlRepository = new FileSystemXmlRepository(KeyProtection.OwnerOnlyFolder(storage.Value.KeysFolder), logs);
+            var log = logs.CreateLogger(typeof(KeyProtection).FullName!);
+            if (certificate is not null)
+                log.LogInformation("Login keys are kept in {Folder}, encrypted with the certificate {Subject} (Storage:KeysCertificatePath).", storage.Value.KeysFolder, certificate.Subject);
+            else
+            {
+                o.XmlEncryptor = new Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlEncryptor();
+                log.LogInformation("Login keys are kept in {Folder}, readable only by this account; set Storage:KeysCertificatePath to also encrypt them with a certificate.", storage.Value.KeysFolder);
+            }
+        });
 
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -115,6 +130,7 @@ public static class HostingSetup
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/hubs"),
             a => a.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseRequestLocalization();
+        app.UseBrowserDateFormats();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

@@ -49,6 +49,41 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
         return new ItemResult(await items.FindAsync(itemId));
     }
 
+    /// <summary>Before round 1 an item is edited, deleted or moved without a reason; after it, only rewording (with a reason) is left.</summary>
+    private async Task<(Item? Item, ItemResult? Refusal)> BeforeRoundOneAsync(Study study, long itemId)
+    {
+        var item = await items.FindAsync(itemId);
+        if (item is null || item.StudyId != study.Id) return (null, ItemResult.Refused(404, "itemId", $"Study {study.Id} has no item {itemId}."));
+        if (!await rounds.BeforeRoundOneAsync(study.Id, itemId))
+            return (null, ItemResult.Refused(409, "itemId", "Round 1 has opened or the item was asked: it can no longer be edited, deleted or moved freely; reword it between rounds with a reason."));
+        return (item, null);
+    }
+
+    public async Task<ItemResult> EditAsync(Study study, long itemId, LocalizedText text)
+    {
+        var (item, refusal) = await BeforeRoundOneAsync(study, itemId);
+        if (refusal is not null) return refusal;
+        await items.EditTextAsync(item!.Id, text);
+        return new ItemResult(await items.FindAsync(itemId));
+    }
+
+    public async Task<ItemResult> DeleteAsync(Study study, long itemId)
+    {
+        var (item, refusal) = await BeforeRoundOneAsync(study, itemId);
+        if (refusal is not null) return refusal;
+        await items.DeleteAsync(item!.Id);
+        return new ItemResult(item);
+    }
+
+    public async Task<ItemResult> MoveAsync(Study study, long itemId, bool up)
+    {
+        var (item, refusal) = await BeforeRoundOneAsync(study, itemId);
+        if (refusal is not null) return refusal;
+        if (!await rounds.BeforeRoundOneAsync(study.Id)) return ItemResult.Refused(409, "itemId", "Round 1 has opened: the order is fixed.");
+        await items.MoveAsync(study.Id, item!.Id, up);
+        return new ItemResult(await items.FindAsync(itemId));
+    }
+
     public async Task<ItemResult> RetireAsync(Study study, long itemId)
     {
         var item = await items.FindAsync(itemId);

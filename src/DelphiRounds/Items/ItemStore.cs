@@ -176,6 +176,35 @@ public sealed class ItemStore(Database db, TimeProvider time)
             await c.ExecuteAsync("UPDATE items SET text_nl = @nl, text_en = @en WHERE id = @id", new { id = item.Id, nl = text.Nl, en = text.En }, tx);
         });
 
+    /// <summary>Before round 1: a new wording without a changelog (nobody has read the old one).</summary>
+    public Task EditTextAsync(long itemId, LocalizedText text) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE items SET text_nl = @nl, text_en = @en WHERE id = @itemId", new { itemId, nl = text.Nl, en = text.En }, tx));
+
+    /// <summary>Before round 1: removes an item that was never asked (and the ideas it was linked to); the others keep their order.</summary>
+    public Task DeleteAsync(long itemId) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync("DELETE FROM item_sources WHERE item_id = @itemId", new { itemId }, tx);
+            await c.ExecuteAsync("DELETE FROM item_changes WHERE item_id = @itemId", new { itemId }, tx);
+            await c.ExecuteAsync("DELETE FROM items WHERE id = @itemId", new { itemId }, tx);
+        });
+
+    /// <summary>Before round 1: swaps the item's place with its neighbour above (<paramref name="up"/>) or below; false at either end.</summary>
+    public Task<bool> MoveAsync(long studyId, long itemId, bool up) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var order = (await c.QueryAsync<(long Id, int Position)>(
+                "SELECT id, position FROM items WHERE study_id = @studyId ORDER BY position, id", new { studyId }, tx)).AsList();
+            var at = order.FindIndex(x => x.Id == itemId);
+            var other = up ? at - 1 : at + 1;
+            if (at < 0 || other < 0 || other >= order.Count) return false;
+            // Renumber 1…n in the new order (positions of older studies may repeat).
+            (order[at], order[other]) = (order[other], order[at]);
+            for (var i = 0; i < order.Count; i++)
+                await c.ExecuteAsync("UPDATE items SET position = @position WHERE id = @id", new { id = order[i].Id, position = i + 1 }, tx);
+            return true;
+        });
+
     /// <summary>Retires an item after a round: it is no longer asked in later rounds.</summary>
     public Task RetireAsync(long itemId, int afterRound) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(

@@ -11,6 +11,12 @@ public interface IItemRounds
 
     /// <summary>The number of the study's last closed round, 0 before the first closes.</summary>
     Task<int> LastClosedRoundNumberAsync(long studyId);
+
+    /// <summary>
+    /// Before round 1: no numbered round of the study has opened (a draft may be prepared) and, when <paramref name="itemId"/>
+    /// is given, that item was never asked (not even in round 0). Until then items may be edited, deleted and reordered freely.
+    /// </summary>
+    Task<bool> BeforeRoundOneAsync(long studyId, long? itemId = null);
 }
 
 /// <summary>The ideas of round 0 that an item may be made from.</summary>

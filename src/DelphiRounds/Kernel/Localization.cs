@@ -99,6 +99,27 @@ public static class LanguageSetup
         return services;
     }
 
+    /// <summary>
+    /// Dates and numbers of a page follow the browser's own locale within the page's language: en-GB writes
+    /// 6/12/2026 (day first), en-US 12/6/2026; without a regional preference, Dutch is nl-NL and English en-GB.
+    /// The text stays in the page's language (nl or en). Runs after the request localization.
+    /// </summary>
+    public static IApplicationBuilder UseBrowserDateFormats(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api")) return next(context);
+            var language = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
+            var wanted = context.Request.GetTypedHeaders().AcceptLanguage
+                .OrderByDescending(h => h.Quality ?? 1)
+                .Select(h => h.Value.Value)
+                .FirstOrDefault(v => v is not null && v.Contains('-') && v.StartsWith(language + "-", StringComparison.OrdinalIgnoreCase));
+            CultureInfo format;
+            try { format = CultureInfo.GetCultureInfo(wanted ?? (language == "en" ? "en-GB" : "nl-NL")); }
+            catch (CultureNotFoundException) { format = CultureInfo.GetCultureInfo(language == "en" ? "en-GB" : "nl-NL"); }
+            CultureInfo.CurrentCulture = format;
+            return next(context);
+        });
+
     /// <summary>True when the current request is in English.</summary>
     public static bool IsEnglish => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
 

@@ -27,18 +27,19 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
         string T(string key, params object[] args) => string.Format(culture, texts[key], args);
 
         var organiser = study.Organiser.Length > 0 ? study.Organiser : T("outbox.mail.theOrganiser");
+        var title = study.TitleFor(language == "en");
         var reminder = message.Purpose == OutboxPurposes.Reminder;
         var number = round?.Number ?? 0;
         var ideas = round?.IsIdeas == true;
-        var subject = reminder ? T("outbox.mail.reminder.subject", number, study.Title)
-            : ideas ? T("outbox.mail.invitation.subjectIdeas", study.Title)
-            : T("outbox.mail.invitation.subject", number, study.Title);
+        var subject = reminder ? T("outbox.mail.reminder.subject", number, title)
+            : ideas ? T("outbox.mail.invitation.subjectIdeas", title)
+            : T("outbox.mail.invitation.subject", number, title);
 
         var paragraphs = new List<string>
         {
-            reminder ? T("outbox.mail.reminder.body", number, study.Title)
-            : ideas ? T("outbox.mail.invitation.bodyIdeas", study.Title, organiser)
-            : T("outbox.mail.invitation.body", number, study.Title, organiser),
+            reminder ? T("outbox.mail.reminder.body", number, title)
+            : ideas ? T("outbox.mail.invitation.bodyIdeas", title, organiser)
+            : T("outbox.mail.invitation.body", number, title, organiser),
         };
         if (round?.ClosesAt is { } closes)
             paragraphs.Add(T("outbox.mail.closes", TimeZoneInfo.ConvertTime(closes, DutchTime).ToString(language == "en" ? "dddd d MMMM yyyy, HH:mm" : "dddd d MMMM yyyy 'om' HH:mm", culture)));

@@ -16,6 +16,10 @@ public static class RecordTime
     public static string Readable(DateTimeOffset time) =>
         time.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.CurrentCulture);
 
+    /// <summary>A stored ISO 8601 time (as in a frozen document) for people; the text itself when it is not a time.</summary>
+    public static string Readable(string iso) =>
+        DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? Readable(time) : iso;
+
     /// <summary><paramref name="time"/> cut to whole milliseconds (what both databases keep exactly).</summary>
     public static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);

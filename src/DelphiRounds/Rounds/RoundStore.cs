@@ -89,6 +89,16 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
     async Task<int> IItemRounds.LastClosedRoundNumberAsync(long studyId) =>
         (await ListAsync(studyId)).Where(x => x.State == RoundStates.Closed).Select(x => x.Number).DefaultIfEmpty(0).Max();
 
+    async Task<bool> IItemRounds.BeforeRoundOneAsync(long studyId, long? itemId)
+    {
+        var all = await ListAsync(studyId);
+        if (all.Any(r => !r.IsIdeas && r.State != RoundStates.Draft)) return false;
+        if (itemId is null) return true;
+        foreach (var r in all.Where(r => r.State != RoundStates.Draft))
+            if ((await ItemsAsync(r.Id)).Any(i => i.ItemId == itemId)) return false;
+        return true;
+    }
+
     async Task<IReadOnlyList<RoundSummary>> IStudyRounds.SummariesAsync(long studyId) =>
         (await ListAsync(studyId)).Select(r => r.Summary()).ToList();
 

@@ -20,6 +20,10 @@ public sealed record CreateStudyRequest
     public string? Title { get; init; }
     /// <summary>The question for the vision, e.g. "How could a joint heat and cold supply for the city look in 2030?"</summary>
     public string? Question { get; init; }
+    /// <summary>The title in English (shown to English-speaking participants); empty: the Dutch title.</summary>
+    public string? TitleEn { get; init; }
+    /// <summary>The question in English; empty: the Dutch question.</summary>
+    public string? QuestionEn { get; init; }
     /// <summary>Who organises the study (shown to participants).</summary>
     public string? Organiser { get; init; }
     public int? HorizonYear { get; init; }
@@ -42,7 +46,7 @@ public interface IStudyRounds
 public sealed record StudyResponse(
     long Id, string Title, string Question, string Organiser, int? HorizonYear,
     ConsensusRules Criteria, string? CriteriaHash, DateTimeOffset? CriteriaLockedAt,
-    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds);
+    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds, string TitleEn = "", string QuestionEn = "");
 
 /// <summary>The report notes as sent: every field optional plain text (absent or null is empty).</summary>
 public sealed record ReportNotesRequest
@@ -92,6 +96,8 @@ public sealed class CreateStudyRequestValidator : AbstractValidator<CreateStudyR
     {
         RuleFor(s => s.Title).NotEmpty().MaximumLength(200);
         RuleFor(s => s.Question).MaximumLength(2000);
+        RuleFor(s => s.TitleEn).MaximumLength(200);
+        RuleFor(s => s.QuestionEn).MaximumLength(2000);
         RuleFor(s => s.Organiser).MaximumLength(200).PlainName();
         RuleFor(s => s.HorizonYear).InclusiveBetween(2000, 2200);
         RuleFor(s => s.Groups).NotEmpty().WithMessage("groups: a study needs at least one stakeholder group.");
@@ -127,7 +133,7 @@ public static class StudyEndpoints
     {
         var groups = request.Groups!.Select(g => (g.Slug ?? Slug.From(g.Name!), g.Name!.Trim(), string.IsNullOrWhiteSpace(g.NameEn) ? g.Name!.Trim() : g.NameEn.Trim()));
         var study = await studies.CreateAsync(context.User.FacilitatorId()!.Value, request.Title!.Trim(), request.Question?.Trim() ?? "",
-            request.Organiser?.Trim() ?? "", request.HorizonYear, groups);
+            request.Organiser?.Trim() ?? "", request.HorizonYear, groups, titleEn: request.TitleEn?.Trim() ?? "", questionEn: request.QuestionEn?.Trim() ?? "");
         return TypedResults.Created($"/api/v1/studies/{study.Id}", await DescribeAsync(study, studies, rounds));
     }
 
@@ -177,5 +183,5 @@ public static class StudyEndpoints
     internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, IStudyRounds rounds) => new(
         s.Id, s.Title, s.Question, s.Organiser, s.HorizonYear, s.Rules, s.CriteriaHash, s.CriteriaLockedAt,
         (await studies.GroupsAsync(s.Id)).Select(GroupResponse.From).ToList(),
-        await rounds.SummariesAsync(s.Id));
+        await rounds.SummariesAsync(s.Id), s.TitleEn, s.QuestionEn);
 }

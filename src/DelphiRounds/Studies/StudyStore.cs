@@ -11,12 +11,22 @@ public sealed record Study
     public long FacilitatorId { get; init; }
     public string Title { get; init; } = "";
     public string Question { get; init; } = "";
+    /// <summary>The title in English; empty: the Dutch title is shown in English too.</summary>
+    public string TitleEn { get; init; } = "";
+    /// <summary>The question in English; empty: the Dutch question.</summary>
+    public string QuestionEn { get; init; } = "";
     public string Organiser { get; init; } = "";
     public int? HorizonYear { get; init; }
     public string CriteriaJson { get; init; } = "";
     public string? CriteriaHash { get; init; }
     public DateTimeOffset? CriteriaLockedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The title in the page's language (English falls back to Dutch when it has none).</summary>
+    public string TitleFor(bool english) => english && TitleEn.Length > 0 ? TitleEn : Title;
+
+    /// <summary>The question in the page's language (English falls back to Dutch when it has none).</summary>
+    public string QuestionFor(bool english) => english && QuestionEn.Length > 0 ? QuestionEn : Question;
 
     public ConsensusRules Rules => ConsensusRules.FromJson(CriteriaJson);
     public bool CriteriaLocked => CriteriaLockedAt is not null;
@@ -39,10 +49,10 @@ public sealed record StakeholderGroup
 public sealed class StudyStore(Database db, TimeProvider time)
 {
     private const string StudyColumns =
-        "id, facilitator_id, title, question, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at";
+        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at";
 
     public async Task<Study> CreateAsync(long facilitatorId, string title, string question, string organiser, int? horizonYear,
-        IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null)
+        IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null, string titleEn = "", string questionEn = "")
     {
         var now = time.Now();
         var criteria = (rules ?? ConsensusRules.Default).ToCanonicalJson();
@@ -50,9 +60,9 @@ public sealed class StudyStore(Database db, TimeProvider time)
         {
             var studyId = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO studies (facilitator_id, title, question, organiser, horizon_year, criteria_json, created_at)
-                VALUES (@facilitatorId, @title, @question, @organiser, @horizonYear, @criteria, @now) RETURNING id
-                """, new { facilitatorId, title, question, organiser, horizonYear, criteria, now }, tx);
+                INSERT INTO studies (facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, created_at)
+                VALUES (@facilitatorId, @title, @question, @titleEn, @questionEn, @organiser, @horizonYear, @criteria, @now) RETURNING id
+                """, new { facilitatorId, title, question, titleEn, questionEn, organiser, horizonYear, criteria, now }, tx);
             var position = 0;
             foreach (var g in groups)
             {

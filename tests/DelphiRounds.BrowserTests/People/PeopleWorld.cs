@@ -118,6 +118,10 @@ public sealed class PeopleWorld : IAsyncLifetime
         {
             title,
             question = "Hoe ziet de warmte- en koudevoorziening van de stad er in 2030 uit?",
+            // Both languages, as a facilitator who invites English speakers fills it in (issue 16).
+            titleEn = title.Replace("Warmtevisie Voorbeeldstad", "Heat vision Example City").Replace("Warmtevisie", "Heat vision")
+                .Replace("Koude uit de haven (in voorbereiding)", "Cold from the port (in preparation)").Replace("ideeënronde", "ideas round"),
+            questionEn = "What will the city's heating and cooling supply look like in 2030?",
             organiser = "Gemeente Voorbeeldstad",
             horizonYear = 2030,
             groups = new[]

@@ -168,6 +168,9 @@ public static class AccessRules
         ["GET /api/v1/studies/{studyId}/items/changelog"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Reword"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Retire"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Edit"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Delete"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Move"] = Access.OwnerFacilitator,
         // Arguments: read as the round's mode allows, marked by the study's own participants, hidden by its facilitator
         ["GET /api/v1/rounds/{roundId}/arguments"] = Access.Viewer,
         ["POST /api/v1/arguments/{answerId}/convincing"] = Access.OwnParticipant,

@@ -510,6 +510,10 @@ public static class TrustSamples
         },
         "POST /f/studies/{studyId}/panel?handler=Remind" => new() { ["RemindGroups"] = s.GroupSlugs[0] },
         "POST /f/studies/{studyId}/items?handler=Retire" => new() { ["itemId"] = s.ItemIds[0].ToString() },
+        // Round 1 is open in these studies: the owner's edit, delete and move are refused (409) and change nothing.
+        "POST /f/studies/{studyId}/items?handler=Edit" => new() { ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd." },
+        "POST /f/studies/{studyId}/items?handler=Delete" => new() { ["itemId"] = s.SpareItemId.ToString() },
+        "POST /f/studies/{studyId}/items?handler=Move" => new() { ["itemId"] = s.SpareItemId.ToString(), ["direction"] = "up" },
         "POST /f/studies/{studyId}/vision?handler=Save" => new()
         {
             ["Title"] = "Visie, versie 2", ["Preamble"] = "Samen.", ["ChangeNote"] = "Bezwaren verwerkt.",

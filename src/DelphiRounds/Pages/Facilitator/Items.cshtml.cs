@@ -26,6 +26,11 @@ public sealed class ItemsModel(
     public Round? OpenRound { get; private set; }
     public IReadOnlySet<long> AskedNow { get; private set; } = new HashSet<long>();
     public long? RewordError { get; private set; }
+    /// <summary>No numbered round has opened yet: items are edited, deleted and reordered freely (no reason asked).</summary>
+    public bool BeforeRoundOne { get; private set; }
+    /// <summary>Items asked in some round (round 0): those keep their wording even before round 1.</summary>
+    public IReadOnlySet<long> EverAsked { get; private set; } = new HashSet<long>();
+    public long? EditError { get; private set; }
 
     [BindProperty] public string Kind { get; set; } = ItemKinds.Rating;
     /// <summary>A rewording's kind: editorial (the series goes on) or substantive (a new series).</summary>
@@ -130,6 +135,59 @@ public sealed class ItemsModel(
         return Page();
     }
 
+    public async Task<IActionResult> OnPostEditAsync(long studyId, long itemId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (string.IsNullOrWhiteSpace(TextNl) || TextNl.Length > ItemLimits.TextLength) ModelState.AddModelError($"Edit{itemId}.TextNl", t["items.error.textNl", ItemLimits.TextLength]);
+        if (TextEn is { Length: > ItemLimits.TextLength }) ModelState.AddModelError($"Edit{itemId}.TextEn", t["error.tooLong", ItemLimits.TextLength]);
+        if (ModelState.IsValid)
+        {
+            var text = LocalizedText.From(TextNl, TextEn) ?? new LocalizedText(TextNl!.Trim(), TextNl.Trim());
+            var result = await service.EditAsync(Study, itemId, text);
+            if (result.Item is not null)
+            {
+                Notice = t["items.edited"];
+                return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
+            }
+            if (result.Status == 404) return NotFound();
+            ModelState.AddModelError($"Edit{itemId}.TextNl", t["items.error.afterRoundOne"]);
+            Response.StatusCode = result.Status;
+        }
+        else Response.StatusCode = 400;
+        EditError = itemId;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(long studyId, long itemId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        var result = await service.DeleteAsync(Study, itemId);
+        if (result.Status == 404) return NotFound();
+        if (result.Item is null)
+        {
+            ModelState.AddModelError($"Retire{itemId}", t["items.error.afterRoundOne"]);
+            Response.StatusCode = result.Status;
+            return Page();
+        }
+        Notice = t["items.deleted", result.Item.Text.For(LanguageSetup.IsEnglish)];
+        return Redirect($"/f/studies/{studyId}/items");
+    }
+
+    public async Task<IActionResult> OnPostMoveAsync(long studyId, long itemId, string? direction)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        var result = await service.MoveAsync(Study, itemId, up: direction != "down");
+        if (result.Status == 404) return NotFound();
+        if (result.Item is null)
+        {
+            ModelState.AddModelError($"Retire{itemId}", t["items.error.afterRoundOne"]);
+            Response.StatusCode = result.Status;
+            return Page();
+        }
+        return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
+    }
+
     public async Task<IActionResult> OnPostRetireAsync(long studyId, long itemId)
     {
         if (!await LoadAsync(studyId)) return NotFound();
@@ -184,6 +242,11 @@ public sealed class ItemsModel(
         var all = await rounds.ListAsync(studyId);
         OpenRound = all.FirstOrDefault(r => r.IsOpen);
         AskedNow = OpenRound is null ? new HashSet<long>() : (await rounds.ItemsAsync(OpenRound.Id)).Select(i => i.ItemId).ToHashSet();
+        BeforeRoundOne = !all.Any(r => !r.IsIdeas && r.State != RoundStates.Draft);
+        var asked = new HashSet<long>();
+        foreach (var r in all.Where(r => r.State != RoundStates.Draft))
+            asked.UnionWith((await rounds.ItemsAsync(r.Id)).Select(i => i.ItemId));
+        EverAsked = asked;
         var closed = all.Where(r => r.State == RoundStates.Closed).ToDictionary(r => r.Id, r => r.Number);
         Verdicts = (await snapshots.ForStudyAsync(studyId)).GroupBy(s => s.ItemId)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(s => closed.GetValueOrDefault(s.RoundId)).First().Verdict);

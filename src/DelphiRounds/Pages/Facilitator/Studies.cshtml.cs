@@ -17,6 +17,8 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
 
     [BindProperty] public string? Title { get; set; }
     [BindProperty] public string? Question { get; set; }
+    [BindProperty] public string? TitleEn { get; set; }
+    [BindProperty] public string? QuestionEn { get; set; }
     [BindProperty] public string? Organiser { get; set; }
     [BindProperty] public string? HorizonYear { get; set; }
     [BindProperty] public string? GroupLines { get; set; }
@@ -31,6 +33,8 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
         if (string.IsNullOrWhiteSpace(Title)) ModelState.AddModelError(nameof(Title), t["studies.error.title"]);
         else if (Title.Length > 200) ModelState.AddModelError(nameof(Title), t["error.tooLong", 200]);
         if (Question is { Length: > 2000 }) ModelState.AddModelError(nameof(Question), t["error.tooLong", 2000]);
+        if (TitleEn is { Length: > 200 }) ModelState.AddModelError(nameof(TitleEn), t["error.tooLong", 200]);
+        if (QuestionEn is { Length: > 2000 }) ModelState.AddModelError(nameof(QuestionEn), t["error.tooLong", 2000]);
         if (Organiser is { Length: > 200 }) ModelState.AddModelError(nameof(Organiser), t["error.tooLong", 200]);
         else if (DisplayText.HasControls(Organiser)) ModelState.AddModelError(nameof(Organiser), t["error.displayControls"]);
         int? horizon = null;
@@ -56,7 +60,7 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
             return Page();
         }
         var study = await studies.CreateAsync(User.FacilitatorId()!.Value, Title!.Trim(), Question?.Trim() ?? "", Organiser?.Trim() ?? "", horizon,
-            groups.Select(g => (g.Slug, g.Nl, g.En)));
+            groups.Select(g => (g.Slug, g.Nl, g.En)), titleEn: TitleEn?.Trim() ?? "", questionEn: QuestionEn?.Trim() ?? "");
         TempData["Notice"] = t["studies.created"].Value;
         return Redirect($"/f/studies/{study.Id}");
     }

@@ -14,10 +14,30 @@ namespace DelphiRounds.Pages;
 /// <param name="HeadingId">Id of the block's heading (unique on the page).</param>
 /// <param name="Heading">The heading text (e.g. "The panel's answer" or "Outcome of round 1").</param>
 /// <param name="Live">Whether the block follows live pushes (data-stats attributes for the script).</param>
+/// <param name="Plain">For participants: figures in plain words (whole points, agreement in words), exact figures stay with the facilitator.</param>
 public sealed record AggregateView(
     Item Item, ItemStats? Stats, double? Mine, IReadOnlyList<StakeholderGroup> Groups, bool English, string HeadingId,
-    string Heading, bool Live = true)
+    string Heading, bool Live = true, bool Plain = false)
 {
+    /// <summary>
+    /// For participants (<see cref="Plain"/>): the middle half of a rating or a year in whole points ("4 – 5", not
+    /// "3.75 – 5.25"); the facilitator's pages and the report keep the exact figures.
+    /// </summary>
+    public bool WholePoints => Plain && Item.Kind is ItemKinds.Rating or ItemKinds.Year;
+
+    public string Range(double? q1, double? q3)
+    {
+        if (q1 is not { } low || q3 is not { } high) return "—";
+        if (!WholePoints) return $"{Number(low)} – {Number(high)}";
+        var (a, b) = (Math.Round(low, MidpointRounding.AwayFromZero), Math.Round(high, MidpointRounding.AwayFromZero));
+        return a == b ? Number(a) : $"{Number(a)} – {Number(b)}";
+    }
+
+    /// <summary>Kendall's W in words for participants: none (below 0.1), weak, moderate, strong, very strong (0.9 and up).</summary>
+    public static readonly double[] AgreementSteps = [0.1, 0.3, 0.5, 0.7, 0.9];
+
+    public static int AgreementWord(double w) => AgreementSteps.Count(step => w >= step);
+
     public long ItemId => Item.Id;
     public int N => Stats?.Overall.N ?? 0;
 
@@ -33,7 +53,7 @@ public sealed record AggregateView(
     public static string Number(double? value) =>
         value is { } v ? v.ToString("0.##", CultureInfo.CurrentCulture) : "—";
 
-    public string Quartiles => Stats?.Overall.Q1 is { } q1 && Stats.Overall.Q3 is { } q3 ? $"{Number(q1)} – {Number(q3)}" : "—";
+    public string Quartiles => Range(Stats?.Overall.Q1, Stats?.Overall.Q3);
 
     /// <summary>Numeric and year items: a position on the allowed range, in percent, for the SVG strip.</summary>
     public string Position(double? value)

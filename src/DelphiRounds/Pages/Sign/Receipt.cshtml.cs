@@ -19,6 +19,8 @@ public sealed class ReceiptModel(EndorsementService service, EndorsementStore st
     public LedgerEntry Entry { get; private set; } = null!;
     public LedgerEntry? Withdrawal { get; private set; }
     public LedgerHead Head { get; private set; } = null!;
+    /// <summary>The whole record as the verification page checks it: its entries and whether it verifies.</summary>
+    public LedgerSnapshot? Ledger { get; private set; }
     public string Token { get; private set; } = "";
     public string? ConfirmError { get; private set; }
     public string? Error { get; private set; }
@@ -88,6 +90,7 @@ public sealed class ReceiptModel(EndorsementService service, EndorsementStore st
             return await store.FindByTokenAsync(token) is { Signed: false, Erased: false } ? Redirect($"/sign/{token}") : NotFound();
         }
         (Signatory, _, Entry, Withdrawal, Head) = receipt.Value;
+        Ledger = await service.LedgerAsync(Signatory.StudyId);
         return null;
     }
 }

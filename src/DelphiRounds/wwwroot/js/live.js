@@ -51,16 +51,30 @@
 
     const o = stats.overall;
     const set = (name, value) => { const el = block.querySelector('[data-stat="' + name + '"]'); if (el) el.textContent = value; };
+    // Participants (data-plain): a rating's or year's middle half in whole points, agreement on an order in words.
+    const whole = block.getAttribute("data-plain") === "true" && ["rating", "year"].includes(block.getAttribute("data-kind"));
+    const range = (q1, q3) => {
+      if (q1 === null || q1 === undefined) return "—";
+      if (!whole) return num(q1) + " – " + num(q3);
+      const a = Math.round(q1), b = Math.round(q3);
+      return a === b ? num(a) : num(a) + " – " + num(b);
+    };
+    const agreement = (w) => {
+      const el = block.querySelector('[data-stat="kendallW"][data-words]');
+      if (!el || w === null || w === undefined) return num(w);
+      const steps = el.getAttribute("data-steps").split("|").map(Number);
+      return el.getAttribute("data-words").split("|")[steps.filter((s) => w >= s).length];
+    };
     set("n", String(o.n));
 
     if (stats.ranking) {
       // Ranking: agreement on the order and each option's average place (rows keep their order: no jumping).
-      set("kendallW", num(stats.ranking.kendallW));
+      set("kendallW", agreement(stats.ranking.kendallW));
       block.querySelectorAll("[data-option]").forEach((row) => {
         const cell = row.querySelector("[data-mean-rank]");
         if (cell) cell.textContent = num((stats.ranking.meanRanks || {})[row.getAttribute("data-option")]);
       });
-      flash(block, announce, o.n, num(stats.ranking.kendallW));
+      flash(block, announce, o.n, agreement(stats.ranking.kendallW));
       return;
     }
     set("min", num(o.min));
@@ -75,7 +89,7 @@
       if (mark) mark.setAttribute("x", String(pos(o.median)));
     }
     set("median", num(o.median));
-    set("quartiles", o.q1 === null || o.q1 === undefined ? "—" : num(o.q1) + " – " + num(o.q3));
+    set("quartiles", range(o.q1, o.q3));
 
     const counts = o.distribution || {};
     const max = Math.max(0, ...Object.values(counts));
@@ -105,7 +119,7 @@
       const cell = (k) => row.querySelector('[data-group-stat="' + k + '"]');
       cell("n").textContent = String(g.n);
       cell("median").textContent = num(g.median);
-      cell("quartiles").textContent = num(g.q1) + " – " + num(g.q3);
+      cell("quartiles").textContent = range(g.q1, g.q3);
     });
 
     flash(block, announce, o.n, num(o.median));
