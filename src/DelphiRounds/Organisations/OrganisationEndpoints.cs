@@ -44,7 +44,7 @@ public sealed record GroupCoverageResponse(long GroupId, string Group, int Organ
 public sealed record CoverageResponse(int MinimumPeople, IReadOnlyList<GroupCoverageResponse> Groups);
 
 /// <summary>A panel member added by an import, with their invitation link — shown only this once.</summary>
-public sealed record ImportedParticipant(int Line, long Id, string Pseudonym, long GroupId, long OrganisationId, string? Name, string InvitationUrl, string Token);
+public sealed record ImportedParticipant(int Line, long Id, string Reference, long GroupId, long OrganisationId, string? Name, string InvitationUrl, string Token);
 
 public sealed record PanelImportResponse(int OrganisationsCreated, IReadOnlyList<ImportedParticipant> Participants);
 
@@ -156,7 +156,7 @@ public static class OrganisationEndpoints
             return Problems.Fields(result.Problems.GroupBy(p => p.Key)
                 .ToDictionary(g => g.Key, g => g.Select(p => $"line {p.Line}: {p.Message}").ToArray()));
         var baseUrl = site.BaseUrl(context.Request);
-        var added = result.Added.Select(a => new ImportedParticipant(a.Line.Line, a.Invitation.Participant.Id, a.Invitation.Participant.Pseudonym,
+        var added = result.Added.Select(a => new ImportedParticipant(a.Line.Line, a.Invitation.Participant.Id, PanelReference.Of(a.Invitation.Participant.Id),
             a.Invitation.Participant.GroupId, a.OrganisationId, a.Line.Name, PanelEndpoints.InvitationUrl(baseUrl, a.Invitation.Token), a.Invitation.Token)).ToList();
         return TypedResults.Created($"/api/v1/studies/{studyId}/organisations", new PanelImportResponse(result.OrganisationsCreated, added));
     }
