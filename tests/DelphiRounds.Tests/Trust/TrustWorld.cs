@@ -364,7 +364,8 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
                        ?? throw new Xunit.Sdk.XunitException($"{route.Key} is a form post but has no sample: add one to TrustSamples.Form.");
             // The token of a page the person can open in the same part of the site: a signing link needs no login, so
             // (but for the signatory, who has their receipt page) a public one; a participant's token from /p is not valid there.
-            var formPage = IsSigningLink(route.Route) && client.Role != Role.Signatory ? "/login" : null;
+            // A commitment link (/commit/{token}) needs no login either, and no role here holds one: a public page's token too.
+            var formPage = (IsSigningLink(route.Route) && client.Role != Role.Signatory) || route.Route.StartsWith("/commit/", StringComparison.Ordinal) ? "/login" : null;
             if (await client.AntiforgeryAsync(formPage) is { Length: > 0 } token) form["__RequestVerificationToken"] = token;
             request.Content = new FormUrlEncodedContent(form);
         }
