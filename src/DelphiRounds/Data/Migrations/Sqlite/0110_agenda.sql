@@ -5,7 +5,7 @@
 
 -- SQLite cannot drop a NOT NULL constraint: ledger_entries is rebuilt with signatory_id nullable and the new
 -- column `record`, its rows copied as they are, and its append-only triggers made again. (DROP TABLE does not
--- fire the delete trigger.) NOTE for merges: a migration that adds columns to ledger_entries before this one
+-- fire the delete trigger.) The passkey columns of 0100 (method, passkey) are carried over. NOTE for merges: a migration that adds columns to ledger_entries before this one
 -- must add them to both column lists below as well.
 CREATE TABLE ledger_entries_new (
     id              INTEGER PRIMARY KEY,
@@ -25,13 +25,15 @@ CREATE TABLE ledger_entries_new (
     previous_hash   TEXT    NOT NULL,
     entry_hash      TEXT    NOT NULL,
     recorded_at     TEXT    NOT NULL,
+    method          TEXT,
+    passkey         TEXT,
     record          TEXT,
     UNIQUE (study_id, sequence)
 );
 INSERT INTO ledger_entries_new (id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
-                                statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at)
+                                statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey)
 SELECT id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
-       statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at
+       statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey
 FROM ledger_entries;
 DROP TABLE ledger_entries;
 ALTER TABLE ledger_entries_new RENAME TO ledger_entries;
