@@ -73,7 +73,7 @@ public sealed class OpenApiDocumentTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Equal(2000, Property("CreateStudyRequest", "horizonYear").GetProperty("minimum").GetInt32());
         Assert.Contains("itemId", Required("AnswerRequest"));
         Assert.Equal(0, Property("AnswerRequest", "itemId").GetProperty("exclusiveMinimum").GetInt32());
-        Assert.Equal(4000, Property("AnswerRequest", "rationale").GetProperty("maxLength").GetInt32());
+        Assert.Equal(AnswerRequestValidator.MaxRationaleLength, Property("AnswerRequest", "rationale").GetProperty("maxLength").GetInt32());
         Assert.Equal("email", Property("SignatoryRequest", "email").GetProperty("format").GetString());
         Assert.Equal(["nl", "en"], Property("AddParticipantRequest", "language").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.Equal(["rating", "numeric", "year", "ranking", "text"], Property("AddItemRequest", "kind").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray());
