@@ -73,7 +73,7 @@ public sealed class OpenApiDocumentTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Equal(2000, Property("CreateStudyRequest", "horizonYear").GetProperty("minimum").GetInt32());
         Assert.Contains("itemId", Required("AnswerRequest"));
         Assert.Equal(0, Property("AnswerRequest", "itemId").GetProperty("exclusiveMinimum").GetInt32());
-        Assert.Equal(AnswerRequestValidator.MaxRationaleLength, Property("AnswerRequest", "rationale").GetProperty("maxLength").GetInt32());
+        Assert.Equal(DelphiRounds.Answers.AnswerRequestValidator.MaxRationaleLength, Property("AnswerRequest", "rationale").GetProperty("maxLength").GetInt32());
         Assert.Equal("email", Property("SignatoryRequest", "email").GetProperty("format").GetString());
         Assert.Equal(["nl", "en"], Property("AddParticipantRequest", "language").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.Equal(["rating", "numeric", "year", "ranking", "text"], Property("AddItemRequest", "kind").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray());
@@ -93,7 +93,7 @@ public sealed class OpenApiDocumentTests(DelphiApp app) : IClassFixture<DelphiAp
         string Ok(string key) => ops[key].GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
         Assert.Equal("#/components/schemas/ParticipantErasureResponse", Ok("POST /api/v1/studies/{studyId}/participants/{participantId}/erase"));
         Assert.Equal("#/components/schemas/SignatoryErasureResponse", Ok("POST /api/v1/studies/{studyId}/signatories/{signatoryId}/erase"));
-        Assert.Equal(["participantId", "pseudonym", "erasedAt"], schemas.GetProperty("ParticipantErasureResponse").GetProperty("properties").EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(["participantId", "reference", "erasedAt"], schemas.GetProperty("ParticipantErasureResponse").GetProperty("properties").EnumerateObject().Select(p => p.Name).ToArray());
     }
 
     [Fact]

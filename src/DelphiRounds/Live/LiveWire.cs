@@ -16,7 +16,7 @@ namespace DelphiRounds.Live;
 /// figures: { n, m: median, q1, q3, lo: min, hi: max, d: { scale point: count } } (each only when not null)
 /// ranking: { w: kendallW (not null), r: { option: mean rank } }
 /// </code>
-/// A <c>RoundStateChanged</c> push is <c>{ r: roundId, s: state }</c>. Everything else goes through SignalR's own resolver.
+/// A <c>RoundStateChanged</c> push is <c>{ r: roundId, s: state }</c>, plus <c>v: verdicts</c> to facilitators at the close. Everything else goes through SignalR's own resolver.
 /// </summary>
 public static class LiveWire
 {
@@ -50,11 +50,17 @@ public static class LiveWire
     {
         public void Serialize(ref MessagePackWriter writer, RoundStateChange value, MessagePackSerializerOptions options)
         {
-            writer.WriteMapHeader(2);
+            writer.WriteMapHeader(value.Verdicts is null ? 2 : 3);
             writer.Write("r");
             writer.Write(value.RoundId);
             writer.Write("s");
             writer.Write(value.State);
+            if (value.Verdicts is not null)
+            {
+                // Facilitators only, at the close: each item's verdict as the JSON form has it (SignalR's resolver).
+                writer.Write("v");
+                MessagePackSerializer.Serialize(ref writer, value.Verdicts, options);
+            }
         }
 
         public RoundStateChange Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
