@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DelphiRounds.Organisations;
 using DelphiRounds.Panel;
 using DelphiRounds.Studies;
 
@@ -73,15 +74,17 @@ public static partial class IdentifyingText
 
 /// <summary>
 /// The terms that would point to one participant (<see cref="IdentifyingText.TermsOf"/>): their identity from the
-/// panel and their own group from the study. Organisation names go here too, as one more source, once the panel
-/// records them.
+/// panel, their own group from the study and the name of the organisation they belong to (issue 18).
 /// </summary>
-public sealed class AuthorTerms(ParticipantStore participants, StudyStore studies)
+public sealed class AuthorTerms(ParticipantStore participants, StudyStore studies, OrganisationStore organisations)
 {
     public async Task<IReadOnlyList<AuthorTerm>> ForAsync(Answerer who)
     {
         var (name, email) = await participants.IdentityAsync(who.ParticipantId);
         var group = (await studies.GroupsAsync(who.StudyId)).FirstOrDefault(g => g.Id == who.GroupId);
-        return IdentifyingText.TermsOf(name, email, group).ToList();
+        var terms = IdentifyingText.TermsOf(name, email, group).ToList();
+        if (await organisations.NameOfMemberAsync(who.ParticipantId) is { } organisation && !string.IsNullOrWhiteSpace(organisation))
+            terms.Add(new AuthorTerm(IdentifyingText.Organisation, organisation));
+        return terms;
     }
 }

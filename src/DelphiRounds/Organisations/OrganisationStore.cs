@@ -60,6 +60,12 @@ public sealed class OrganisationStore(Database db, TimeProvider time)
             """, new { studyId })))
         .ToDictionary(r => r.ParticipantId, r => r.OrganisationId);
 
+    /// <summary>The name of the organisation a panel member belongs to, or null (free-text warnings: their own organisation's name).</summary>
+    public Task<string?> NameOfMemberAsync(long participantId) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<string?>(
+            "SELECT o.name FROM organisation_members m JOIN organisations o ON o.id = m.organisation_id WHERE m.participant_id = @participantId",
+            new { participantId }));
+
     /// <summary>
     /// The names of the study's organisations, for whoever must recognise them in free text (anonymity: an
     /// argument that names an organisation may tell who wrote it).

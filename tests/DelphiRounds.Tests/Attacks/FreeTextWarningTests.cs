@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DelphiRounds.Answers;
@@ -65,6 +66,30 @@ public sealed partial class FreeTextWarningTests(DelphiApp app) : IClassFixture<
         // Participants never see the flag (it would say whose words these are).
         var forParticipant = await Scenario.Expect(await app.Client(s.Participants[4].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/arguments"), HttpStatusCode.OK);
         Assert.Equal(JsonValueKind.Null, Argument(forParticipant, published).GetProperty("warning").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_rationale_naming_the_authors_own_organisation_is_warned_about_and_another_organisation_is_not()
+    {
+        var s = await Scenario.CreateAsync(app);
+        var url = $"/api/v1/studies/{s.StudyId}/organisations";
+        var own = (await Scenario.Expect(await s.Facilitator.PostJsonAsync(url, new { name = "Stadswarmte Zuid", group = "grid-operators" }), HttpStatusCode.Created))
+            .GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostJsonAsync(url, new { name = "Netwerk Noord", group = "grid-operators" }), HttpStatusCode.Created);
+        var p = s.Participants.First(x => x.Group == "grid-operators");
+        Assert.Equal(HttpStatusCode.NoContent, (await s.Facilitator.PutAsJsonAsync($"{url}/members/{p.Id}", new { organisationId = own }, Json.Web)).StatusCode);
+
+        var refused = await Scenario.AnswerAsync(app, p.Token, s.RoundId, new { itemId = s.SevenPointItem, value = 5, rationale = "Bij stadswarmte zuid rekenen we anders." });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("de naam van uw organisatie", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(0, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM answers WHERE participant_id = {p.Id}"));
+
+        // Another organisation at the table says nothing about who wrote it.
+        await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId,
+            new { itemId = s.SevenPointItem, value = 5, rationale = "Netwerk Noord rekent anders dan wij." }), HttpStatusCode.Created);
+        var published = await Scenario.Expect(await Scenario.AnswerAsync(app, p.Token, s.RoundId,
+            new { itemId = s.SevenPointItem, value = 6, rationale = "Bij Stadswarmte Zuid rekenen we anders.", publishAnyway = true }), HttpStatusCode.Created);
+        Assert.Equal("organisation", DatabaseDump.Text(app.DatabasePath, $"SELECT rationale_warning FROM answers WHERE id = {published.GetProperty("id").GetInt64()}"));
     }
 
     [Fact]
