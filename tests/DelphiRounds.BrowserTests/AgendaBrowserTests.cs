@@ -13,26 +13,9 @@ public sealed class AgendaBrowserTests(DelphiApp app, Browser browser) : IClassF
 {
     private string Url(string path) => new Uri(app.Address, path).ToString();
 
-    private static async Task NoAxeViolationsAsync(IPage page)
-    {
-        var violations = await Axe.RunAsync(page);
-        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
-    }
+    private static Task NoAxeViolationsAsync(IPage page) => Axe.AssertNoViolationsAsync(page);
 
-    private async Task<(IBrowserContext Context, string Token)> FacilitatorAsync()
-    {
-        var (_, token, email, password) = await app.FacilitatorAsync();
-        var context = await browser.NewPersonAsync();
-        await Axe.AddToAsync(context);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Url("/login"));
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync(password);
-        await page.Locator("form.stack button[type=submit]").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(Url("/f"));
-        await page.CloseAsync();
-        return (context, token);
-    }
+    private Task<(IBrowserContext Context, string Token)> FacilitatorAsync() => browser.SignedInAsync(app);
 
     private static FilePayload Csv(string text) => new() { Name = "metingen.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(text) };
 

@@ -14,26 +14,9 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
 {
     private string Url(string path) => new Uri(app.Address, path).ToString();
 
-    private async Task<(IBrowserContext Context, string Token)> FacilitatorAsync(string locale = "nl-NL")
-    {
-        var (_, token, email, password) = await app.FacilitatorAsync();
-        var context = await browser.NewPersonAsync(locale);
-        await Axe.AddToAsync(context);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Url("/login"));
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync(password);
-        await page.Locator("form.stack button[type=submit]").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(Url("/f"));
-        await page.CloseAsync();
-        return (context, token);
-    }
+    private Task<(IBrowserContext Context, string Token)> FacilitatorAsync(string locale = "nl-NL") => browser.SignedInAsync(app, locale);
 
-    private static async Task NoAxeViolationsAsync(IPage page)
-    {
-        var violations = await Axe.RunAsync(page);
-        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
-    }
+    private static Task NoAxeViolationsAsync(IPage page) => Axe.AssertNoViolationsAsync(page);
 
     /// <summary>"Close round N…" opens the confirmation; its button closes the round.</summary>
     private static async Task CloseRoundAsync(IPage page, int number)

@@ -14,26 +14,9 @@ public sealed class OrganisationsBrowserTests(DelphiApp app, Browser browser) : 
 {
     private string Url(string path) => new Uri(app.Address, path).ToString();
 
-    private async Task<(IBrowserContext Context, string Token)> FacilitatorAsync(string locale)
-    {
-        var (_, token, email, password) = await app.FacilitatorAsync();
-        var context = await browser.NewPersonAsync(locale);
-        await Axe.AddToAsync(context);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Url("/login"));
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync(password);
-        await page.Locator("form.stack button[type=submit]").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(Url("/f"));
-        await page.CloseAsync();
-        return (context, token);
-    }
+    private Task<(IBrowserContext Context, string Token)> FacilitatorAsync(string locale = "nl-NL") => browser.SignedInAsync(app, locale);
 
-    private static async Task NoAxeViolationsAsync(IPage page)
-    {
-        var violations = await Axe.RunAsync(page);
-        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
-    }
+    private static Task NoAxeViolationsAsync(IPage page) => Axe.AssertNoViolationsAsync(page);
 
     [Fact]
     public async Task The_panel_is_pasted_as_CSV_wrong_lines_are_named_and_the_overview_warns_about_a_small_group()

@@ -32,11 +32,7 @@ public sealed class PasskeyBrowserTests(DelphiApp app, Browser browser) : IClass
         return result!.Value.GetProperty("authenticatorId").GetString()!;
     }
 
-    private static async Task NoAxeViolationsAsync(IPage page)
-    {
-        var violations = await Axe.RunAsync(page);
-        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
-    }
+    private static Task NoAxeViolationsAsync(IPage page) => Axe.AssertNoViolationsAsync(page);
 
     [Fact]
     public async Task A_signatory_signs_with_a_passkey_of_a_virtual_authenticator_and_withdraws_with_it_and_the_signature_verifies()

@@ -29,6 +29,13 @@ public static class Axe
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Fails the test with each violation listed when the page as it is now has any.</summary>
+    public static async Task AssertNoViolationsAsync(IPage page)
+    {
+        var violations = await RunAsync(page);
+        Assert.True(violations.Length == 0, $"{page.Url}: {string.Join("\n", violations.Select(v => v.ToString()))}");
+    }
+
     /// <summary>The violations on the page as it is now (axe is injected first if the context lacks it).</summary>
     public static async Task<Violation[]> RunAsync(IPage page)
     {
