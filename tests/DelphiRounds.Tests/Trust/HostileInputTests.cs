@@ -253,13 +253,14 @@ public sealed class HostileInputTests(DelphiApp app, ITestOutputHelper output) :
         var roundId = round.GetProperty("id").GetInt64();
         await Scenario.Expect(await api.PostAsync($"/api/v1/rounds/{roundId}/open", null), HttpStatusCode.OK);
         var token = p.GetProperty("token").GetString()!;
-        await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId, value = 4, rationale = hostile }), HttpStatusCode.Created);
+        // The rationale names its author (the same text is their name and group): published anyway, as the warning allows.
+        await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId, value = 4, rationale = hostile, publishAnyway = true }), HttpStatusCode.Created);
         // And through the form.
         var browser = cast.Client(("delphi.participant", await cast.ParticipantCookieAsync(p2.GetProperty("token").GetString()!)));
         var form = await browser.GetStringAsync("/p");
         var posted = await browser.PostAsync("/p?handler=Answer", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["ItemId"] = itemId.ToString(), ["Value"] = "2", ["Rationale"] = hostile, ["__RequestVerificationToken"] = TrustCast.Antiforgery(form)!,
+            ["ItemId"] = itemId.ToString(), ["Value"] = "2", ["Rationale"] = hostile, ["PublishAnyway"] = "true", ["__RequestVerificationToken"] = TrustCast.Antiforgery(form)!,
         }));
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
 
