@@ -131,6 +131,9 @@ public sealed partial class PageTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("Koude wordt benut.", await added.Content.ReadAsStringAsync());
 
         var panel = await browser.GetStringAsync(studyUrl + "/panel");
+        // With sending off (the test default) the Dutch page says so in Dutch, not in the log's English.
+        Assert.Contains("Versturen staat uit", panel);
+        Assert.DoesNotContain("nowhere yet", panel);
         var groupId = Regex.Match(panel, "<option value=\"([0-9]+)\"").Groups[1].Value;
         var withMember = await browser.PostAsync(studyUrl + "/panel?handler=Add", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -12,6 +12,9 @@ public class MailDelivery(IOptions<MailOptions> options)
 {
     protected MailOptions Options => options.Value;
 
+    /// <summary>True when sending is off (<c>Mail:Enabled</c> false): messages wait in the outbox. The panel page says so in the reader's language.</summary>
+    public bool SendingOff => !options.Value.Enabled;
+
     /// <summary>Where messages go, for logs and the panel page (no secrets).</summary>
     public virtual string Describe => !options.Value.Enabled ? "nowhere yet: sending is off (Mail:Enabled is false), messages wait in the outbox"
         : options.Value.UsesSmtp

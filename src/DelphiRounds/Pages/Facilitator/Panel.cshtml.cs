@@ -115,7 +115,7 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
     {
         if (!await LoadStudyAsync(studyId)) return NotFound();
         Response.Headers.CacheControl = "no-store";
-        return Partial("_OutboxProgress", new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe));
+        return Partial("_OutboxProgress", new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe, delivery.SendingOff));
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
@@ -129,13 +129,13 @@ public sealed class PanelModel(StudyStore studies, ParticipantStore participants
         OrganisationOf = (await organisations.MembershipAsync(studyId)).ToDictionary(m => m.Key, m => names[m.Value]);
         (OpenRound, NonResponse) = await outbox.NonResponseAsync(studyId);
         OrganisationResponse = (await outbox.NonResponseByOrganisationAsync(studyId)).Organisations;
-        Outbox = new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe);
+        Outbox = new OutboxProgressView(studyId, await outbox.CountsAsync(studyId), delivery.Describe, delivery.SendingOff);
         return true;
     }
 }
 
 /// <summary>The outbox's progress as the panel page shows it (partial <c>_OutboxProgress</c>).</summary>
-public sealed record OutboxProgressView(long StudyId, OutboxCounts Counts, string Delivery);
+public sealed record OutboxProgressView(long StudyId, OutboxCounts Counts, string Delivery, bool SendingOff = false);
 
 
 /// <summary>The response-per-round table (partial <c>_ResponseByRound</c>).</summary>
