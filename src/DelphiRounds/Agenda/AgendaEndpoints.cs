@@ -77,20 +77,20 @@ public static class AgendaEndpoints
     public static void MapAgenda(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/agenda").WithTags("Agenda").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapGet("", AgendaAsync).WithSummary("The agenda after signing: targets, indicators, measurements and commitments.");
-        api.MapGet("/targets", TargetsAsync)
+        api.MapGet("", AgendaAsync).Refuses(409).WithSummary("The agenda after signing: targets, indicators, measurements and commitments.");
+        api.MapGet("/targets", TargetsAsync).Refuses(409)
             .WithSummary("The targets of the frozen vision: each statement on a numeric or year item, with the panel's final median and middle half and the unit.");
         api.MapGet("/indicators", IndicatorsAsync).WithSummary("The indicators.");
-        api.MapPost("/indicators", AddIndicatorAsync).WithSummary("Add an indicator to a statement of the frozen vision (name, unit, source, direction).");
+        api.MapPost("/indicators", AddIndicatorAsync).Refuses(409).WithSummary("Add an indicator to a statement of the frozen vision (name, unit, source, direction).");
         api.MapGet("/measurements", MeasurementsAsync).WithSummary("The measured values, per indicator and date.");
-        api.MapPost("/measurements", AddMeasurementAsync)
+        api.MapPost("/measurements", AddMeasurementAsync).Refuses(409)
             .WithSummary("Add a measured value; it is appended to the study's ledger.")
             .WithDescription("Refused, naming the field, for an unknown indicator, a date that is not yyyy-MM-dd or is before the vision was frozen, or a value that is not a number.");
-        api.MapPost("/measurements/csv", UploadCsvAsync).Accepts<string>("text/csv")
+        api.MapPost("/measurements/csv", UploadCsvAsync).Refuses(409).Accepts<string>("text/csv")
             .WithSummary("Upload measured values as CSV with the header indicator,date,value,source; all or nothing.")
             .WithDescription("Every line is checked first; errors name the line (\"line 3\": the file's line, the header being line 1) and nothing is stored when any line is wrong. Each stored value is a ledger entry.");
-        api.MapGet("/commitments", CommitmentsAsync).WithSummary("What the signing organisations committed to.");
-        api.MapPost("/commitment-links", IssueLinkAsync)
+        api.MapGet("/commitments", CommitmentsAsync).Refuses(409).WithSummary("What the signing organisations committed to.");
+        api.MapPost("/commitment-links", IssueLinkAsync).Refuses(409)
             .WithSummary("A one-time link for a signing organisation to record one commitment; returns it once.");
     }
 

@@ -91,9 +91,9 @@ public static class OrganisationEndpoints
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/organisations").WithTags("Organisations").RequireAuthorization(Auth.FacilitatorApi);
         api.MapGet("/", ListAsync).WithSummary("The study's organisations per stakeholder group, with their panel members (participant ids).");
-        api.MapPost("/", AddAsync).Validate<OrganisationRequest>()
+        api.MapPost("/", AddAsync).Validate<OrganisationRequest>().Refuses(409)
             .WithSummary("Add an organisation to a stakeholder group (name and KvK number unique within the study).");
-        api.MapPut("/members/{participantId:long}", SetMemberAsync).Validate<MembershipRequest>()
+        api.MapPut("/members/{participantId:long}", SetMemberAsync).Validate<MembershipRequest>().Refuses(409)
             .WithSummary("Put a panel member in an organisation of their group; a member belongs to one organisation.");
         api.MapPost("/import", ImportAsync).Validate<PanelImportRequest>()
             .WithSummary("Import the panel as CSV (organisation, group, name, e-mail, language); errors per line, nothing stored when a line is wrong.");

@@ -60,7 +60,7 @@ public static class OutboxEndpoints
                              "202 with the number queued per group; follow the sending at GET …/outbox.");
         api.MapGet("/outbox", OutboxAsync).WithSummary("How many invitations and reminders are pending, sent, failed or cancelled.");
         api.MapGet("/response", ResponseAsync).WithSummary("Response per stakeholder group in every round (attrition).");
-        api.MapGet("/response/organisations", OrganisationResponseAsync)
+        api.MapGet("/response/organisations", OrganisationResponseAsync).Refuses(409)
             .WithSummary("Per organisation: its people and how many of them have not answered the open round (counts only; 409 when no round is open).");
     }
 
