@@ -58,6 +58,9 @@ public sealed class PasskeyBrowserTests(DelphiApp app, Browser browser) : IClass
         await passkeyButton.ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(Url($"/sign/{link.Token}/receipt"));
         await Assertions.Expect(page.Locator("dd[data-method]")).ToHaveAttributeAsync("data-method", "passkey");
+        // The key's fingerprint is part of the technical proof, folded away under the plain summary until opened.
+        await Assertions.Expect(page.Locator("[data-passkey-key]")).ToBeHiddenAsync();
+        await page.Locator("#technical-proof > summary").ClickAsync();
         await Assertions.Expect(page.Locator("[data-passkey-key]")).ToBeVisibleAsync();
         await NoAxeViolationsAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("receipt-passkey-nl.png"), FullPage = true });
