@@ -38,6 +38,56 @@ public sealed record CommitmentLinkRequest
     public long? SignatoryId { get; init; }
 }
 
+/// <summary>A commitment marked done: on which date, and what was delivered.</summary>
+public sealed record DoneRequest
+{
+    /// <summary>The day it was done, yyyy-MM-dd: not before the commitment was made, not in the future.</summary>
+    public string? Date { get; init; }
+    /// <summary>What was delivered (at most 1,000 characters).</summary>
+    public string? Note { get; init; }
+}
+
+/// <summary>A new experiment: a front-runner project on statements of the vision.</summary>
+public sealed record ExperimentRequest
+{
+    /// <summary>The organisation that runs it (at most 200 characters).</summary>
+    public string? Organisation { get; init; }
+    /// <summary>Its title, unique in the study (at most 200 characters).</summary>
+    public string? Title { get; init; }
+    /// <summary>What is tried (at most 2,000 characters).</summary>
+    public string? Tried { get; init; }
+    /// <summary>The numbers of the statements of the frozen vision it serves (at least one).</summary>
+    public IReadOnlyList<int>? Statements { get; init; }
+    /// <summary>The day it started, yyyy-MM-dd.</summary>
+    public string? Started { get; init; }
+}
+
+/// <summary>What an experiment taught, on a date.</summary>
+public sealed record ExperimentNoteRequest
+{
+    /// <summary>yyyy-MM-dd: not before the experiment started, not in the future.</summary>
+    public string? Date { get; init; }
+    /// <summary>What was learned (at most 2,000 characters).</summary>
+    public string? Text { get; init; }
+}
+
+public sealed record DoneResponse(long CommitmentId, string Status, string Date, string Note, long LedgerSequence)
+{
+    public static DoneResponse From(CommitmentProgress p) => new(p.CommitmentId, p.Status, p.NotedOn, p.Note, p.LedgerSequence);
+}
+
+public sealed record ExperimentNoteResponse(long Id, string Date, string Text)
+{
+    public static ExperimentNoteResponse From(ExperimentNote n) => new(n.Id, n.NotedOn, n.Text);
+}
+
+public sealed record ExperimentResponse(long Id, string Organisation, string Title, string Tried, IReadOnlyList<int> Statements, string Started,
+    IReadOnlyList<ExperimentNoteResponse> Notes)
+{
+    public static ExperimentResponse From(Experiment e, IReadOnlyList<ExperimentNote> notes) =>
+        new(e.Id, e.Organisation, e.Title, e.Tried, AgendaView.Numbers(e.Statements), e.StartedOn, notes.Select(ExperimentNoteResponse.From).ToList());
+}
+
 public sealed record TargetResponse(int Statement, long ItemId, string Kind, string Unit, double? Median, double? Q1, double? Q3, int? N)
 {
     public static TargetResponse From(Target t) => new(t.Statement, t.ItemId, t.Kind, t.Unit, t.Median, t.Q1, t.Q3, t.N);
@@ -53,14 +103,16 @@ public sealed record MeasurementResponse(long Id, long IndicatorId, string Date,
     public static MeasurementResponse From(Measurement m) => new(m.Id, m.IndicatorId, m.MeasuredOn, m.Value, m.Source, m.LedgerSequence);
 }
 
+/// <summary>A commitment with its status: open, done, late (past due, not done) or withdrawn (its organisation withdrew).</summary>
 public sealed record CommitmentResponse(long Id, long SignatoryId, string Organisation, string Text, IReadOnlyList<int> Statements, string Due,
-    string OwnerRole, long LedgerSequence);
+    string OwnerRole, long LedgerSequence, string Status, DoneResponse? Done);
 
 public sealed record CommitmentLinkResponse(long SignatoryId, string Url, string Token);
 
 /// <summary>A study's agenda after signing.</summary>
 public sealed record AgendaResponse(long StudyId, string DocumentHash, string FrozenOn, IReadOnlyList<TargetResponse> Targets,
-    IReadOnlyList<IndicatorResponse> Indicators, IReadOnlyList<MeasurementResponse> Measurements, IReadOnlyList<CommitmentResponse> Commitments);
+    IReadOnlyList<IndicatorResponse> Indicators, IReadOnlyList<MeasurementResponse> Measurements, IReadOnlyList<CommitmentResponse> Commitments,
+    IReadOnlyList<ExperimentResponse> Experiments);
 
 /// <summary>The agenda API: targets, indicators, measurements (one or as CSV), commitment links and commitments.</summary>
 public static class AgendaEndpoints
@@ -92,6 +144,17 @@ public static class AgendaEndpoints
         api.MapGet("/commitments", CommitmentsAsync).Refuses(409).WithSummary("What the signing organisations committed to.");
         api.MapPost("/commitment-links", IssueLinkAsync).Refuses(409)
             .WithSummary("A one-time link for a signing organisation to record one commitment; returns it once.");
+        api.MapPost("/commitments/{commitmentId:long}/done", MarkDoneAsync).Refuses(409)
+            .WithSummary("Mark a commitment done (date and what was delivered); it is appended to the study's ledger as progress.")
+            .WithDescription("Refused with 409 when the vision is not frozen, the commitment is already done or its organisation withdrew; 404 for a commitment of another study.");
+        api.MapGet("/experiments", ExperimentsAsync).Refuses(409).WithSummary("The experiments register: front-runner projects with what they taught.");
+        api.MapPost("/experiments", AddExperimentAsync).Refuses(409)
+            .WithSummary("Register an experiment on statements of the frozen vision (organisation, title, what is tried, start date).");
+        api.MapPost("/experiments/{experimentId:long}/notes", AddExperimentNoteAsync).Refuses(409)
+            .WithSummary("Add a dated note of what an experiment taught.");
+        app.MapGet("/agenda/{studyId:long}/due-dates.ics", CalendarAsync).WithTags("Agenda").AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: AgendaCalendar.ContentType).Refuses(404)
+            .WithSummary("The due dates of the commitments of a signed vision as an iCalendar feed (public, like the agenda page).");
     }
 
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
@@ -107,12 +170,16 @@ public static class AgendaEndpoints
         if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
         return TypedResults.Ok(new AgendaResponse(studyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
             view.Targets.Select(TargetResponse.From).ToList(), view.Indicators.Select(IndicatorResponse.From).ToList(),
-            view.Measurements.Select(MeasurementResponse.From).ToList(), Commitments(view)));
+            view.Measurements.Select(MeasurementResponse.From).ToList(), Commitments(view), Experiments(view)));
     }
 
     private static List<CommitmentResponse> Commitments(AgendaView view) =>
         view.Commitments.Select(c => new CommitmentResponse(c.Id, c.SignatoryId, view.Signatories.GetValueOrDefault(c.SignatoryId)?.Organisation ?? "",
-            c.Text, view.StatementsOf(c), c.DueOn, c.OwnerRole, c.LedgerSequence)).ToList();
+            c.Text, view.StatementsOf(c), c.DueOn, c.OwnerRole, c.LedgerSequence, view.StatusOf(c),
+            view.DoneOf(c) is { } done ? DoneResponse.From(done) : null)).ToList();
+
+    private static List<ExperimentResponse> Experiments(AgendaView view) =>
+        view.Experiments.Select(e => ExperimentResponse.From(e, view.NotesOf(e))).ToList();
 
     private static async Task<Results<Ok<IReadOnlyList<TargetResponse>>, ProblemHttpResult>> TargetsAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service)
     {
@@ -193,5 +260,54 @@ public static class AgendaEndpoints
         var (problem, token) = await service.IssueCommitmentLinkAsync(studyId, signatoryId);
         if (problem is not null) return Problems.Conflict("signatoryId", problem);
         return TypedResults.Created($"/commit/{token}", new CommitmentLinkResponse(signatoryId, CommitmentUrl(site.BaseUrl(context.Request), token!), token!));
+    }
+
+    private static async Task<Results<Created<DoneResponse>, ProblemHttpResult>> MarkDoneAsync(long studyId, long commitmentId, DoneRequest request,
+        HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        var (errors, notFrozen, progress) = await service.MarkDoneAsync(studyId, commitmentId, request.Date, request.Note);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null && errors.TryGetValue(AgendaService.UnknownCommitment, out var unknown)) return Problems.NotFound("commitmentId", unknown[0]);
+        if (errors is not null && errors.TryGetValue("commitmentId", out var refused)) return Problems.Conflict("commitmentId", refused[0]);
+        if (errors is not null) return Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/commitments/{commitmentId}", DoneResponse.From(progress!));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ExperimentResponse>>, ProblemHttpResult>> ExperimentsAsync(long studyId, HttpContext context,
+        StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
+        return TypedResults.Ok<IReadOnlyList<ExperimentResponse>>(Experiments(view));
+    }
+
+    private static async Task<Results<Created<ExperimentResponse>, ProblemHttpResult>> AddExperimentAsync(long studyId, ExperimentRequest request,
+        HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        var (errors, notFrozen, experiment) = await service.AddExperimentAsync(studyId, request.Organisation, request.Title, request.Tried,
+            request.Statements, request.Started);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null) return Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/experiments/{experiment!.Id}", ExperimentResponse.From(experiment, []));
+    }
+
+    private static async Task<Results<Created<ExperimentNoteResponse>, ProblemHttpResult>> AddExperimentNoteAsync(long studyId, long experimentId,
+        ExperimentNoteRequest request, HttpContext context, StudyStore studies, AgendaService service)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        var (errors, notFrozen, note) = await service.AddExperimentNoteAsync(studyId, experimentId, request.Date, request.Text);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null && errors.TryGetValue("experimentId", out var unknown)) return Problems.NotFound("experimentId", unknown[0]);
+        if (errors is not null) return Problems.Fields(errors);
+        return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/experiments/{experimentId}/notes/{note!.Id}", ExperimentNoteResponse.From(note));
+    }
+
+    private static async Task<IResult> CalendarAsync(long studyId, HttpContext context, AgendaService service, SiteUrls site)
+    {
+        if (await service.ViewAsync(studyId) is not { } view) return Problems.NotFound("studyId", $"Study {studyId} has no signed vision.");
+        var ics = AgendaCalendar.Write(view, $"{site.BaseUrl(context.Request)}/agenda/{studyId}", context.Request.Host.Host);
+        return TypedResults.Text(ics, AgendaCalendar.ContentType, Encoding.UTF8);
     }
 }

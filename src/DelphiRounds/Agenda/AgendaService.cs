@@ -23,15 +23,28 @@ public sealed record MeasurementInput(string? Indicator, string? Date, string? V
 /// <summary>A study's agenda: the frozen vision's targets, indicators, measurements and commitments.</summary>
 public sealed record AgendaView(long StudyId, FrozenVision Vision, DateOnly FrozenOn, IReadOnlyList<Target> Targets,
     IReadOnlyList<Indicator> Indicators, IReadOnlyList<Measurement> Measurements, IReadOnlyList<Commitment> Commitments,
-    IReadOnlyDictionary<long, Signatory> Signatories, DateOnly Today)
+    IReadOnlyDictionary<long, Signatory> Signatories, DateOnly Today, IReadOnlyList<CommitmentProgress> Progress,
+    IReadOnlyList<Experiment> Experiments, IReadOnlyList<ExperimentNote> ExperimentNotes)
 {
     /// <summary>An indicator's chart: its target band, the straight path from the signing date and the measured values.</summary>
     public AgendaChart ChartOf(Indicator i) => new(i, TargetOf(i), MeasurementsOf(i.Id), FrozenOn, Vision.HorizonYear);
 
-    /// <summary>A commitment's status: <c>withdrawn</c> (its organisation withdrew), <c>late</c> (past its due date) or <c>open</c>.</summary>
+    /// <summary>
+    /// A commitment's status: <c>done</c> (marked done), <c>withdrawn</c> (its organisation withdrew), <c>late</c> (past its
+    /// due date) or <c>open</c>.
+    /// </summary>
     public string StatusOf(Commitment c) =>
-        Signatories.GetValueOrDefault(c.SignatoryId)?.WithdrawnAt is not null ? "withdrawn"
-        : string.CompareOrdinal(c.DueOn, Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) < 0 ? "late" : "open";
+        DoneOf(c) is not null ? CommitmentStatus.Done
+        : Signatories.GetValueOrDefault(c.SignatoryId)?.WithdrawnAt is not null ? CommitmentStatus.Withdrawn
+        : string.CompareOrdinal(c.DueOn, Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) < 0 ? CommitmentStatus.Late
+        : CommitmentStatus.Open;
+
+    /// <summary>When and how the commitment was marked done, if it was.</summary>
+    public CommitmentProgress? DoneOf(Commitment c) => Progress.FirstOrDefault(p => p.CommitmentId == c.Id && p.Status == CommitmentStatus.Done);
+
+    public IReadOnlyList<ExperimentNote> NotesOf(Experiment e) => ExperimentNotes.Where(n => n.ExperimentId == e.Id).ToList();
+
+    public static IReadOnlyList<int> Numbers(string statements) => JsonNode.Parse(statements)!.AsArray().Select(n => (int)n!).ToList();
 
     public IReadOnlyList<Measurement> MeasurementsOf(long indicatorId) => Measurements.Where(m => m.IndicatorId == indicatorId).ToList();
 
@@ -39,7 +52,16 @@ public sealed record AgendaView(long StudyId, FrozenVision Vision, DateOnly Froz
     public Target? TargetOf(Indicator i) =>
         Targets.FirstOrDefault(t => t.Statement == i.StatementNumber && t.ItemId == i.ItemId) ?? Targets.FirstOrDefault(t => t.Statement == i.StatementNumber);
 
-    public IReadOnlyList<int> StatementsOf(Commitment c) => JsonNode.Parse(c.Statements)!.AsArray().Select(n => (int)n!).ToList();
+    public IReadOnlyList<int> StatementsOf(Commitment c) => Numbers(c.Statements);
+}
+
+/// <summary>The states of a commitment on the agenda.</summary>
+public static class CommitmentStatus
+{
+    public const string Open = "open";
+    public const string Done = "done";
+    public const string Late = "late";
+    public const string Withdrawn = "withdrawn";
 }
 
 /// <summary>
@@ -50,6 +72,9 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
     LedgerSigningKey key, IStringLocalizer<Texts> t, TimeProvider time)
 {
     public const int MaxCsvLines = 5000;
+
+    /// <summary>The error key of a commitment that is not one of the study's (404, where other refusals of it are 409).</summary>
+    public const string UnknownCommitment = "commitmentId ";
 
     private SignedHead Sign(long studyId, long sequence, string headHash, string documentHash, DateTimeOffset now) =>
         key.SignHead(studyId, sequence, headHash, documentHash, now);
@@ -62,7 +87,8 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         return new AgendaView(studyId, vision, DateOnly.FromDateTime(document.FrozenAt.UtcDateTime), await TargetsAsync(studyId, vision),
             await store.IndicatorsAsync(studyId), await store.MeasurementsAsync(studyId), await store.CommitmentsAsync(studyId),
-            (await endorsements.ListAsync(studyId)).ToDictionary(s => s.Id), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            (await endorsements.ListAsync(studyId)).ToDictionary(s => s.Id), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
+            await store.ProgressAsync(studyId), await store.ExperimentsAsync(studyId), await store.ExperimentNotesAsync(studyId));
     }
 
     /// <summary>Every statement resting on a numeric or year item carries that item's final median and middle half, with its unit.</summary>
@@ -264,5 +290,96 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
         var statement = t["agenda.ledger.commitment", signatory.Organisation, text.Trim(), dueText, ownerRole.Trim()];
         var (outcome, commitment) = await store.CommitAsync(token, signatory, text.Trim(), numbers, dueText, ownerRole.Trim(), statement, record, Sign);
         return (null, outcome, commitment);
+    }
+
+    /// <summary>
+    /// Marks a commitment done on a date (not before it was made, not in the future) with a note of what was delivered;
+    /// appended to the ledger as progress. Errors by field; "commitmentId" when it cannot be marked (unknown, withdrawn, done before).
+    /// </summary>
+    public async Task<(IDictionary<string, string[]>? Errors, bool NotFrozen, CommitmentProgress? Progress)> MarkDoneAsync(long studyId, long commitmentId,
+        string? date, string? note)
+    {
+        var view = await ViewAsync(studyId);
+        if (view is null) return (null, true, null);
+        var errors = new Dictionary<string, string[]>();
+        var commitment = view.Commitments.FirstOrDefault(c => c.Id == commitmentId);
+        if (commitment is null) return (new Dictionary<string, string[]> { [UnknownCommitment] = [t["agenda.error.noCommitment", commitmentId]] }, false, null);
+        var made = DateOnly.FromDateTime(commitment.CreatedAt.UtcDateTime);
+        if (!DateOnly.TryParseExact(date?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
+            errors["date"] = [t["agenda.error.date", date ?? ""]];
+        else if (on < made) errors["date"] = [t["agenda.error.doneBeforeCommitment", made.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)]];
+        else if (on > view.Today) errors["date"] = [t["agenda.error.dateInFuture"]];
+        if (string.IsNullOrWhiteSpace(note)) errors["note"] = [t["agenda.error.required.note"]];
+        else if (note.Length > 1000) errors["note"] = [t["error.tooLong", 1000]];
+        else if (DisplayText.HasControls(note)) errors["note"] = [t["error.displayControls"]];
+        if (errors.Count > 0) return (errors, false, null);
+        var status = view.StatusOf(commitment);
+        if (status is CommitmentStatus.Done or CommitmentStatus.Withdrawn)
+            return (new Dictionary<string, string[]> { ["commitmentId"] = [t["agenda.error.cannotMarkDone." + status]] }, false, null);
+        var organisation = view.Signatories.GetValueOrDefault(commitment.SignatoryId)?.Organisation ?? "";
+        var dateText = on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var record = CanonicalJson.Write(new JsonObject
+        {
+            ["commitment"] = commitment.LedgerSequence,
+            ["organisation"] = organisation,
+            ["status"] = CommitmentStatus.Done,
+            ["date"] = dateText,
+            ["note"] = note!.Trim(),
+        });
+        var statement = t["agenda.ledger.done", organisation, commitment.Text, dateText, note.Trim()];
+        var (outcome, progress) = await store.MarkDoneAsync(studyId, view.Vision.Organiser, commitment.Id, dateText, note.Trim(), statement, record, Sign);
+        return outcome switch
+        {
+            LedgerOutcome.Appended => (null, false, progress),
+            LedgerOutcome.AlreadySpent => (new Dictionary<string, string[]> { ["commitmentId"] = [t["agenda.error.cannotMarkDone.done"]] }, false, null),
+            _ => (null, true, null),
+        };
+    }
+
+    /// <summary>Checks and adds an experiment on statements of the vision. Errors by field.</summary>
+    public async Task<(IDictionary<string, string[]>? Errors, bool NotFrozen, Experiment? Experiment)> AddExperimentAsync(long studyId,
+        string? organisation, string? title, string? tried, IReadOnlyList<int>? statements, string? started)
+    {
+        var view = await ViewAsync(studyId);
+        if (view is null) return (null, true, null);
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (field, value, max) in new[] { ("organisation", organisation, 200), ("title", title, 200), ("tried", tried, 2000) })
+        {
+            if (string.IsNullOrWhiteSpace(value)) errors[field] = [t["agenda.error.required." + field]];
+            else if (value.Length > max) errors[field] = [t["error.tooLong", max]];
+            else if (DisplayText.HasControls(value)) errors[field] = [t["error.displayControls"]];
+        }
+        var numbers = (statements ?? []).Distinct().Order().ToList();
+        if (numbers.Count == 0 || numbers.Any(n => view.Vision.Statements.All(s => s.Number != n)))
+            errors["statements"] = [t["agenda.error.statements"]];
+        if (!DateOnly.TryParseExact(started?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
+            errors["started"] = [t["agenda.error.date", started ?? ""]];
+        if (errors.Count > 0) return (errors, false, null);
+        var stored = await store.AddExperimentAsync(studyId, organisation!.Trim(), title!.Trim(), tried!.Trim(), numbers,
+            on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return stored is null
+            ? (new Dictionary<string, string[]> { ["title"] = [t["agenda.error.titleTaken"]] }, false, null)
+            : (null, false, stored);
+    }
+
+    /// <summary>Adds a dated note of what an experiment taught (not before it started, not in the future). Errors by field.</summary>
+    public async Task<(IDictionary<string, string[]>? Errors, bool NotFrozen, ExperimentNote? Note)> AddExperimentNoteAsync(long studyId, long experimentId,
+        string? date, string? text)
+    {
+        var view = await ViewAsync(studyId);
+        if (view is null) return (null, true, null);
+        var experiment = view.Experiments.FirstOrDefault(e => e.Id == experimentId);
+        if (experiment is null) return (new Dictionary<string, string[]> { ["experimentId"] = [t["agenda.error.noExperiment", experimentId]] }, false, null);
+        var errors = new Dictionary<string, string[]>();
+        if (!DateOnly.TryParseExact(date?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
+            errors["date"] = [t["agenda.error.date", date ?? ""]];
+        else if (string.CompareOrdinal(on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), experiment.StartedOn) < 0)
+            errors["date"] = [t["agenda.error.noteBeforeStart", experiment.StartedOn]];
+        else if (on > view.Today) errors["date"] = [t["agenda.error.dateInFuture"]];
+        if (string.IsNullOrWhiteSpace(text)) errors["text"] = [t["agenda.error.required.learned"]];
+        else if (text.Length > 2000) errors["text"] = [t["error.tooLong", 2000]];
+        else if (DisplayText.HasControls(text)) errors["text"] = [t["error.displayControls"]];
+        if (errors.Count > 0) return (errors, false, null);
+        return (null, false, await store.AddExperimentNoteAsync(studyId, experimentId, on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), text!.Trim()));
     }
 }

@@ -56,6 +56,44 @@ public sealed record Commitment
     public DateTimeOffset CreatedAt { get; init; }
 }
 
+/// <summary>A commitment marked done, with the date, a note and the ledger entry that records it.</summary>
+public sealed record CommitmentProgress
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public long CommitmentId { get; init; }
+    public string Status { get; init; } = "";
+    public string NotedOn { get; init; } = "";
+    public string Note { get; init; } = "";
+    public long LedgerSequence { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A front-runner project on statements of the vision: who tries what, since when.</summary>
+public sealed record Experiment
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public string Organisation { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string Tried { get; init; } = "";
+    /// <summary>The numbers of the statements it serves, as a JSON array.</summary>
+    public string Statements { get; init; } = "[]";
+    public string StartedOn { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>What an experiment taught, on a date.</summary>
+public sealed record ExperimentNote
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public long ExperimentId { get; init; }
+    public string NotedOn { get; init; } = "";
+    public string Text { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
 /// <summary>A one-time link for a signing organisation to record one commitment.</summary>
 public sealed record CommitmentLink
 {
@@ -82,6 +120,9 @@ public sealed class AgendaStore(Database db, TimeProvider time)
     private const string MeasurementColumns = "id, study_id, indicator_id, measured_on, value, source, ledger_sequence, created_at";
     private const string CommitmentColumns = "id, study_id, signatory_id, text, statements, due_on, owner_role, ledger_sequence, created_at";
     private const string LinkColumns = "id, study_id, signatory_id, created_at, spent_at";
+    private const string ProgressColumns = "id, study_id, commitment_id, status, noted_on, note, ledger_sequence, created_at";
+    private const string ExperimentColumns = "id, study_id, organisation, title, tried, statements, started_on, created_at";
+    private const string NoteColumns = "id, study_id, experiment_id, noted_on, text, created_at";
 
     /// <summary>Adds an indicator; null when the study already has one by that name.</summary>
     public Task<Indicator?> AddIndicatorAsync(long studyId, int statementNumber, long? itemId, string name, string unit, string source, string direction) =>
@@ -219,6 +260,89 @@ public sealed class AgendaStore(Database db, TimeProvider time)
             return (r.Outcome, null);
         }
     }
+
+    public async Task<IReadOnlyList<CommitmentProgress>> ProgressAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<CommitmentProgress>(
+            $"SELECT {ProgressColumns} FROM agenda_commitment_progress WHERE study_id = @studyId ORDER BY id", new { studyId }))).AsList();
+
+    /// <summary>
+    /// Marks a commitment done: its ledger entry (kind progress, no signatory) and its row in one transaction. Returns
+    /// <see cref="LedgerOutcome.AlreadySpent"/> when it was marked done before (nothing stored then).
+    /// </summary>
+    public async Task<(LedgerOutcome Outcome, CommitmentProgress? Progress)> MarkDoneAsync(long studyId, string organiser, long commitmentId,
+        string notedOn, string note, string statement, string record, Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
+    {
+        try
+        {
+            var progress = await db.WriteAsync(async (c, tx) =>
+            {
+                if (await c.ExecuteScalarAsync<long>(
+                        "SELECT COUNT(*) FROM agenda_commitment_progress WHERE commitment_id = @commitmentId AND status = 'done'",
+                        new { commitmentId }, tx) > 0)
+                    throw new Refused(LedgerOutcome.AlreadySpent);
+                var now = time.Now();
+                var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, studyId, null, organiser, LedgerFormat.ProgressKind,
+                    statement, record, now, sign);
+                if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
+                var stored = new CommitmentProgress
+                {
+                    StudyId = studyId, CommitmentId = commitmentId, Status = "done", NotedOn = notedOn, Note = note,
+                    LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
+                };
+                var id = await c.ExecuteScalarAsync<long>(
+                    """
+                    INSERT INTO agenda_commitment_progress (study_id, commitment_id, status, noted_on, note, ledger_sequence, created_at)
+                    VALUES (@StudyId, @CommitmentId, @Status, @NotedOn, @Note, @LedgerSequence, @CreatedAt) RETURNING id
+                    """, stored, tx);
+                return stored with { Id = id };
+            });
+            return (LedgerOutcome.Appended, progress);
+        }
+        catch (Refused r)
+        {
+            return (r.Outcome, null);
+        }
+    }
+
+    /// <summary>Adds an experiment; null when the study already has one by that title.</summary>
+    public Task<Experiment?> AddExperimentAsync(long studyId, string organisation, string title, string tried, IReadOnlyList<int> statements, string startedOn) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agenda_experiments WHERE study_id = @studyId AND title = @title",
+                    new { studyId, title }, tx) > 0) return null;
+            var experiment = new Experiment
+            {
+                StudyId = studyId, Organisation = organisation, Title = title, Tried = tried,
+                Statements = "[" + string.Join(",", statements) + "]", StartedOn = startedOn, CreatedAt = time.Now(),
+            };
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO agenda_experiments (study_id, organisation, title, tried, statements, started_on, created_at)
+                VALUES (@StudyId, @Organisation, @Title, @Tried, @Statements, @StartedOn, @CreatedAt) RETURNING id
+                """, experiment, tx);
+            return (Experiment?)(experiment with { Id = id });
+        });
+
+    public async Task<IReadOnlyList<Experiment>> ExperimentsAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<Experiment>(
+            $"SELECT {ExperimentColumns} FROM agenda_experiments WHERE study_id = @studyId ORDER BY started_on, id", new { studyId }))).AsList();
+
+    /// <summary>Adds a dated note of what an experiment taught.</summary>
+    public Task<ExperimentNote> AddExperimentNoteAsync(long studyId, long experimentId, string notedOn, string text) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var note = new ExperimentNote { StudyId = studyId, ExperimentId = experimentId, NotedOn = notedOn, Text = text, CreatedAt = time.Now() };
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO agenda_experiment_notes (study_id, experiment_id, noted_on, text, created_at)
+                VALUES (@StudyId, @ExperimentId, @NotedOn, @Text, @CreatedAt) RETURNING id
+                """, note, tx);
+            return note with { Id = id };
+        });
+
+    public async Task<IReadOnlyList<ExperimentNote>> ExperimentNotesAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<ExperimentNote>(
+            $"SELECT {NoteColumns} FROM agenda_experiment_notes WHERE study_id = @studyId ORDER BY experiment_id, noted_on, id", new { studyId }))).AsList();
 
     /// <summary>Rolls the transaction back: nothing of a refused write is stored.</summary>
     private sealed class Refused(LedgerOutcome outcome) : Exception(outcome.ToString())

@@ -22,6 +22,14 @@ public static class LedgerFormat
     public const string CommitmentKind = "commitment";
     /// <summary>A measured value of an indicator of the agenda (issue 21): recorded by the facilitator, no signatory.</summary>
     public const string MeasurementKind = "measurement";
+    /// <summary>
+    /// Progress on a commitment (issue 21): the facilitator records that an organisation's commitment is done; no
+    /// signatory. Its record names the commitment by its ledger sequence.
+    /// </summary>
+    public const string ProgressKind = "progress";
+
+    /// <summary>The kinds the facilitator records: no signatory, always a record.</summary>
+    public static bool IsFacilitatorRecord(string kind) => kind is MeasurementKind or ProgressKind;
 
     /// <summary>How an entry was signed: with the one-time link only.</summary>
     public const string Link = "link";

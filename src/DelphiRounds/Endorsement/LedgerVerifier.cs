@@ -45,6 +45,7 @@ public static class LedgerVerifier
         var previousAt = "";
         // What each signatory has done so far: their endorsement's sequence, and whether it was withdrawn.
         var endorsements = new Dictionary<string, (long Sequence, string Commitment, bool Withdrawn, string Method, string? Key)>(StringComparer.Ordinal);
+        var commitments = new HashSet<long>();
         var passkeys = 0;
         var bySequence = new Dictionary<long, string>();
         for (var i = 0; i < count; i++)
@@ -64,10 +65,10 @@ public static class LedgerVerifier
             if (!DateTimeOffset.TryParseExact(fields.At, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
                 return Fail("time is not a UTC time like 2030-05-01T09:30:00.000Z");
             if (string.CompareOrdinal(fields.At, previousAt) < 0) return Fail("time is earlier than the previous entry's");
-            if (fields.Kind == LedgerFormat.MeasurementKind)
+            if (LedgerFormat.IsFacilitatorRecord(fields.Kind))
             {
                 if (fields.Signatory != "" || fields.Commitment != "" || fields.NameCommitment != "")
-                    return Fail("a measurement is recorded by the facilitator and names no signatory");
+                    return Fail($"a {fields.Kind} is recorded by the facilitator and names no signatory");
             }
             else if (!LedgerFormat.IsHash(fields.Commitment) || !LedgerFormat.IsHash(fields.NameCommitment))
                 return Fail("a commitment is not a SHA-256 in lowercase hex");
@@ -79,7 +80,7 @@ public static class LedgerVerifier
                 passkeyKey = Text(fields.Proof!["credentialId"]) + " " + Text(fields.Proof!["publicKey"]);
                 passkeys++;
             }
-            if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind) != (fields.Record is not null))
+            if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind or LedgerFormat.ProgressKind) != (fields.Record is not null))
                 return Fail(fields.Record is null ? $"a {fields.Kind} needs its record" : $"an {fields.Kind} has no record");
             if (fields.Record is not null && !CanonicalJson.IsCanonical(fields.Record))
                 return Fail("record is not canonical JSON (RFC 8785)");
@@ -107,12 +108,18 @@ public static class LedgerVerifier
                     if (fields.Withdraws is not null) return Fail("a commitment cannot withdraw anything");
                     if (!endorsements.TryGetValue(fields.Signatory, out var committer) || committer.Withdrawn || committer.Commitment != fields.Commitment)
                         return Fail($"signatory {fields.Signatory} commits without an endorsement in force");
+                    commitments.Add(fields.Sequence);
                     break;
                 case LedgerFormat.MeasurementKind:
                     if (fields.Withdraws is not null) return Fail("a measurement cannot withdraw anything");
                     break;
+                case LedgerFormat.ProgressKind:
+                    if (fields.Withdraws is not null) return Fail("progress cannot withdraw anything");
+                    if (Integer(JsonNode.Parse(fields.Record!)?["commitment"]) is not { } committed || !commitments.Contains(committed))
+                        return Fail("progress names no earlier commitment of this ledger");
+                    break;
                 default:
-                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}");
+                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}, {LedgerFormat.ProgressKind}");
             }
             if (CheckDisclosure(entry["disclosure"], fields.NameCommitment) is { } disclosureProblem) return Fail(disclosureProblem);
 
