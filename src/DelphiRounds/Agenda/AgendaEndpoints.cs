@@ -105,14 +105,27 @@ public sealed record MeasurementResponse(long Id, long IndicatorId, string Date,
 
 /// <summary>A commitment with its status: open, done, late (past due, not done) or withdrawn (its organisation withdrew).</summary>
 public sealed record CommitmentResponse(long Id, long SignatoryId, string Organisation, string Text, IReadOnlyList<int> Statements, string Due,
-    string OwnerRole, long LedgerSequence, string Status, DoneResponse? Done);
+    string OwnerRole, long LedgerSequence, string Status, DoneResponse? Done)
+{
+    public static List<CommitmentResponse> All(AgendaView view) =>
+        view.Commitments.Select(c => new CommitmentResponse(c.Id, c.SignatoryId, view.Signatories.GetValueOrDefault(c.SignatoryId)?.Organisation ?? "",
+            c.Text, view.StatementsOf(c), c.DueOn, c.OwnerRole, c.LedgerSequence, view.StatusOf(c),
+            view.DoneOf(c) is { } done ? DoneResponse.From(done) : null)).ToList();
+}
 
 public sealed record CommitmentLinkResponse(long SignatoryId, string Url, string Token);
 
 /// <summary>A study's agenda after signing.</summary>
 public sealed record AgendaResponse(long StudyId, string DocumentHash, string FrozenOn, IReadOnlyList<TargetResponse> Targets,
     IReadOnlyList<IndicatorResponse> Indicators, IReadOnlyList<MeasurementResponse> Measurements, IReadOnlyList<CommitmentResponse> Commitments,
-    IReadOnlyList<ExperimentResponse> Experiments);
+    IReadOnlyList<ExperimentResponse> Experiments)
+{
+    /// <summary>The agenda as the API and <c>export.json</c> give it.</summary>
+    public static AgendaResponse From(AgendaView view) => new(view.StudyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
+        view.Targets.Select(TargetResponse.From).ToList(), view.Indicators.Select(IndicatorResponse.From).ToList(),
+        view.Measurements.Select(MeasurementResponse.From).ToList(), CommitmentResponse.All(view),
+        view.Experiments.Select(e => ExperimentResponse.From(e, view.NotesOf(e))).ToList());
+}
 
 /// <summary>The agenda API: targets, indicators, measurements (one or as CSV), commitment links and commitments.</summary>
 public static class AgendaEndpoints
@@ -152,9 +165,8 @@ public static class AgendaEndpoints
             .WithSummary("Register an experiment on statements of the frozen vision (organisation, title, what is tried, start date).");
         api.MapPost("/experiments/{experimentId:long}/notes", AddExperimentNoteAsync).Refuses(409)
             .WithSummary("Add a dated note of what an experiment taught.");
-        app.MapGet("/agenda/{studyId:long}/due-dates.ics", CalendarAsync).WithTags("Agenda").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: AgendaCalendar.ContentType).Refuses(404)
-            .WithSummary("The due dates of the commitments of a signed vision as an iCalendar feed (public, like the agenda page).");
+        // A feed beside the public agenda page (/agenda/{id}), not part of the API: as public as that page.
+        app.MapGet("/agenda/{studyId:long}/due-dates.ics", CalendarAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
     private static ProblemHttpResult NoStudy(long studyId) => Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
@@ -168,15 +180,10 @@ public static class AgendaEndpoints
     {
         if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
         if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
-        return TypedResults.Ok(new AgendaResponse(studyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
-            view.Targets.Select(TargetResponse.From).ToList(), view.Indicators.Select(IndicatorResponse.From).ToList(),
-            view.Measurements.Select(MeasurementResponse.From).ToList(), Commitments(view), Experiments(view)));
+        return TypedResults.Ok(AgendaResponse.From(view));
     }
 
-    private static List<CommitmentResponse> Commitments(AgendaView view) =>
-        view.Commitments.Select(c => new CommitmentResponse(c.Id, c.SignatoryId, view.Signatories.GetValueOrDefault(c.SignatoryId)?.Organisation ?? "",
-            c.Text, view.StatementsOf(c), c.DueOn, c.OwnerRole, c.LedgerSequence, view.StatusOf(c),
-            view.DoneOf(c) is { } done ? DoneResponse.From(done) : null)).ToList();
+    private static List<CommitmentResponse> Commitments(AgendaView view) => CommitmentResponse.All(view);
 
     private static List<ExperimentResponse> Experiments(AgendaView view) =>
         view.Experiments.Select(e => ExperimentResponse.From(e, view.NotesOf(e))).ToList();

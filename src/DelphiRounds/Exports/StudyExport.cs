@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using DelphiRounds.Agenda;
 using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Convergence;
@@ -15,7 +17,8 @@ namespace DelphiRounds.Exports;
 /// to hide a member in appear as "other" (<see cref="ExportGroups"/>, the same labels as answers.csv), and the
 /// aggregate is computed from exactly these answers, so the panel's figures are the study's own.
 /// </summary>
-public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots)
+public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots,
+    AgendaService agendas)
 {
     public async Task<JsonObject> BuildAsync(long studyId)
     {
@@ -89,6 +92,10 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
             ["groups"] = new JsonArray((await studies.GroupsAsync(studyId))
                 .Select(g => (JsonNode)new JsonObject { ["slug"] = g.Slug, ["name"] = g.NameNl, ["nameEn"] = g.NameEn }).ToArray()),
             ["rounds"] = roundsJson,
+            // After signing (issue 21): the agenda as GET /api/v1/studies/{id}/agenda gives it; absent before the freeze.
+            ["agenda"] = await agendas.ViewAsync(studyId) is { } agenda
+                ? JsonSerializer.SerializeToNode(AgendaResponse.From(agenda), JsonSerializerOptions.Web)
+                : null,
         };
     }
 }

@@ -33,6 +33,27 @@ public sealed class AgendaModel(StudyStore studies, AgendaService service, Endor
     [BindProperty] public string? Value { get; set; }
     [BindProperty] public string? MeasurementSource { get; set; }
     [BindProperty] public IFormFile? Csv { get; set; }
+    [BindProperty] public string? DoneCommitment { get; set; }
+    [BindProperty] public string? DoneDate { get; set; }
+    [BindProperty] public string? DoneNote { get; set; }
+    [BindProperty] public string? ExperimentOrganisation { get; set; }
+    [BindProperty] public string? ExperimentTitle { get; set; }
+    [BindProperty] public string? ExperimentTried { get; set; }
+    [BindProperty] public string? ExperimentStatements { get; set; }
+    [BindProperty] public string? ExperimentStarted { get; set; }
+    [BindProperty] public string? NoteExperiment { get; set; }
+    [BindProperty] public string? NoteDate { get; set; }
+    [BindProperty] public string? NoteText { get; set; }
+
+    /// <summary>A choice in a drop-down: an id and what the facilitator reads.</summary>
+    public sealed record Option(long Id, string Label);
+
+    /// <summary>Commitments that can be marked done: open or late.</summary>
+    public IReadOnlyList<Option> Markable => View is null ? [] : View.Commitments
+        .Where(c => View.StatusOf(c) is CommitmentStatus.Open or CommitmentStatus.Late)
+        .Select(c => new Option(c.Id, $"{View.Signatories.GetValueOrDefault(c.SignatoryId)?.Organisation}: {c.Text} ({c.DueOn})")).ToList();
+
+    public IReadOnlyList<Option> ExperimentOptions => View is null ? [] : View.Experiments.Select(e => new Option(e.Id, $"{e.Title} ({e.Organisation})")).ToList();
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -110,6 +131,73 @@ public sealed class AgendaModel(StudyStore studies, AgendaService service, Endor
         var signatory = Signed.First(s => s.Id == signatoryId);
         (NewLinkOrganisation, NewLinkUrl) = (signatory.Organisation, AgendaEndpoints.CommitmentUrl(site.BaseUrl(Request), token!));
         return Redirect($"/f/studies/{studyId}/agenda");
+    }
+
+    public async Task<IActionResult> OnPostDoneAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (View is null) return NotFrozen();
+        long.TryParse(DoneCommitment, out var commitmentId);
+        var (errors, notFrozen, _) = await service.MarkDoneAsync(studyId, commitmentId, DoneDate, DoneNote);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null)
+            return Refused(errors, new() { ["date"] = nameof(DoneDate), ["note"] = nameof(DoneNote) }, nameof(DoneCommitment));
+        Notice = t["agenda.doneRecorded"];
+        return Redirect($"/f/studies/{studyId}/agenda");
+    }
+
+    public async Task<IActionResult> OnPostExperimentAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (View is null) return NotFrozen();
+        var numbers = Numbers(ExperimentStatements);
+        var (errors, notFrozen, _) = await service.AddExperimentAsync(studyId, ExperimentOrganisation, ExperimentTitle, ExperimentTried, numbers, ExperimentStarted);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null)
+            return Refused(errors, new()
+            {
+                ["organisation"] = nameof(ExperimentOrganisation), ["title"] = nameof(ExperimentTitle), ["tried"] = nameof(ExperimentTried),
+                ["statements"] = nameof(ExperimentStatements), ["started"] = nameof(ExperimentStarted),
+            }, nameof(ExperimentTitle));
+        Notice = t["agenda.experimentAdded"];
+        return Redirect($"/f/studies/{studyId}/agenda");
+    }
+
+    public async Task<IActionResult> OnPostNoteAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (View is null) return NotFrozen();
+        long.TryParse(NoteExperiment, out var experimentId);
+        var (errors, notFrozen, _) = await service.AddExperimentNoteAsync(studyId, experimentId, NoteDate, NoteText);
+        if (notFrozen) return NotFrozen();
+        if (errors is not null)
+            return Refused(errors, new() { ["date"] = nameof(NoteDate), ["text"] = nameof(NoteText) }, nameof(NoteExperiment));
+        Notice = t["agenda.noteAdded"];
+        return Redirect($"/f/studies/{studyId}/agenda");
+    }
+
+    /// <summary>Statement numbers typed as "1, 3"; a word that is not a number makes the list invalid (empty).</summary>
+    private static IReadOnlyList<int> Numbers(string? text)
+    {
+        var parts = (text ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var numbers = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, out var n)) return [];
+            numbers.Add(n);
+        }
+        return numbers;
+    }
+
+    /// <summary>Shows the service's errors next to the form's fields (by the service's field names); 400, nothing stored.</summary>
+    private PageResult Refused(IDictionary<string, string[]> errors, Dictionary<string, string> fields, string fallback)
+    {
+        foreach (var (key, messages) in errors) ModelState.AddModelError(fields.GetValueOrDefault(key, fallback), messages[0]);
+        Response.StatusCode = 400;
+        return Page();
     }
 
     public string? Error { get; private set; }

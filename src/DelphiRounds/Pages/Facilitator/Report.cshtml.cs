@@ -16,8 +16,12 @@ namespace DelphiRounds.Pages.Facilitator;
 /// statistics of every item in every round (first and revised answers in blind rounds), the stopping
 /// verdicts, limitations, and an annex with the arguments of the minority. Works without script.
 /// </summary>
-public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t, DelphiRounds.Vision.VisionStore visions) : StudyPageModel(studies)
+public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t, DelphiRounds.Vision.VisionStore visions,
+    DelphiRounds.Agenda.AgendaService agendas) : StudyPageModel(studies)
 {
+    /// <summary>After signing: the agenda of the frozen vision (null while there is none).</summary>
+    public DelphiRounds.Agenda.AgendaView? Agenda { get; private set; }
+
     /// <summary>The frozen vision, the study's conclusion (null while there is none).</summary>
     public DelphiRounds.Vision.VisionDocument? Vision { get; private set; }
 
@@ -55,6 +59,7 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         Record = found.Record!;
         Convergence = found.Convergence!;
         Vision = await visions.DocumentAsync(studyId);
+        Agenda = Vision is null ? null : await agendas.ViewAsync(studyId);
         Now = found.Finished!.Value;
         return Page();
     }
