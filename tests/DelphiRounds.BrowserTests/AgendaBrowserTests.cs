@@ -81,6 +81,28 @@ public sealed class AgendaBrowserTests(DelphiApp app, Browser browser) : IClassF
         await Assertions.Expect(commit.Locator("[data-commitment-recorded]")).ToHaveAttributeAsync("data-commitment-recorded", (entriesBefore + 3).ToString());
         await NoAxeViolationsAsync(commit);
 
+        // The facilitator marks it done and registers an experiment with what it taught, on the agenda page.
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        await page.GotoAsync(Url($"/f/studies/{a.StudyId}/agenda"));
+        await page.Locator("#field-donedate").FillAsync(today);
+        await page.Locator("#field-donenote").FillAsync("Alle 2.000 woningen zijn aangesloten.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toezegging op klaar zetten" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("De toezegging staat op klaar.");
+        await Assertions.Expect(page.Locator("[data-commitment][data-status=done]")).ToHaveCountAsync(1);
+        Assert.Equal(entriesBefore + 4, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM ledger_entries WHERE study_id = {a.StudyId}"));
+        await page.Locator("#field-experimentorganisation").FillAsync(a.Signatories[1].Organisation);
+        await page.Locator("#field-experimenttitle").FillAsync("Wijknet op lage temperatuur");
+        await page.Locator("#field-experimenttried").FillAsync("Een wijknet op 40 °C met een warmtepomp per blok.");
+        await page.Locator("#field-experimentstatements").FillAsync("2");
+        await page.Locator("#field-experimentstarted").FillAsync("2026-03-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Experiment toevoegen" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Het experiment is toegevoegd.");
+        await page.Locator("#field-notedate").FillAsync("2026-06-01");
+        await page.Locator("#field-notetext").FillAsync("Bewoners willen eerst zien dat het werkt.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Opschrijven wat een experiment leerde" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-notes]")).ToContainTextAsync("Bewoners willen eerst zien dat het werkt.");
+        await NoAxeViolationsAsync(page);
+
         // The public pages, in Dutch and in English.
         foreach (var (locale, title, commitments) in new[] { ("nl-NL", "Agenda: Gezamenlijke warmtevisie (agenda)", "Toezeggingen"), ("en-GB", "Agenda: Gezamenlijke warmtevisie (agenda)", "Commitments") })
         {
@@ -93,6 +115,9 @@ public sealed class AgendaBrowserTests(DelphiApp app, Browser browser) : IClassF
             await Assertions.Expect(pub.Locator("[data-measurement]")).ToHaveCountAsync(2);
             await Assertions.Expect(pub.Locator("[data-commitment]")).ToContainTextAsync("Wij sluiten 2.000 woningen aan op het warmtenet.");
             await Assertions.Expect(pub.Locator("[data-target]")).ToContainTextAsync("45");
+            await Assertions.Expect(pub.Locator("[data-commitment][data-status=done]")).ToContainTextAsync("Alle 2.000 woningen zijn aangesloten.");
+            await Assertions.Expect(pub.Locator("[data-experiment]")).ToContainTextAsync("Wijknet op lage temperatuur");
+            await Assertions.Expect(pub.Locator("[data-calendar]")).ToHaveAttributeAsync("href", $"/agenda/{a.StudyId}/due-dates.ics");
             await NoAxeViolationsAsync(pub);
             await pub.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"agenda-public-{locale}.png"), FullPage = true });
 
