@@ -45,9 +45,9 @@ public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
         RuleFor(a => a.ItemId).NotNull().WithMessage(_ => t["answer.error.itemRequired"]).GreaterThan(0);
         RuleFor(a => a.Rationale).MaximumLength(MaxRationaleLength).WithMessage(_ => t["answer.error.rationaleTooLong", MaxRationaleLength]);
         RuleFor(a => a.Text).MaximumLength(MaxTextLength).WithMessage(_ => t["answer.error.textTooLong", MaxTextLength]);
-        RuleFor(a => a.Ranks).Must(r => r is null || r.Count <= MaxRankedOptions).WithMessage($"ranks: at most {MaxRankedOptions} options.");
-        RuleFor(a => a.IdempotencyKey).Must(k => k is null || IdempotencyKeys.IsValid(k))
-            .WithMessage(_ => t["trust.idempotencyKey.invalid"]);
+        RuleFor(a => a.Ranks).Count(max: MaxRankedOptions).WithMessage($"ranks: at most {MaxRankedOptions} options.");
+        RuleFor(a => a.IdempotencyKey).Length(1, IdempotencyKeys.MaxLength).WithMessage(_ => t["trust.idempotencyKey.invalid"])
+            .Matches(IdempotencyKeys.Pattern).WithMessage(_ => t["trust.idempotencyKey.invalid"]);
     }
 }
 

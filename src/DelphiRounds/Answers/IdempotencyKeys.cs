@@ -15,7 +15,10 @@ public static partial class IdempotencyKeys
     public const string Header = "Idempotency-Key";
     public const int MaxLength = 100;
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    /// <summary>The characters a key may hold (the OpenAPI document's <c>pattern</c>).</summary>
+    public const string Pattern = "^[A-Za-z0-9._:-]+$";
+
+    [GeneratedRegex(Pattern)]
     private static partial Regex Allowed();
 
     /// <summary>True when <paramref name="key"/> is a usable key (1–100 letters, digits, <c>. _ : -</c>).</summary>

@@ -21,10 +21,10 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
         RuleFor(r => r.MinGroupSize).InclusiveBetween(3, 100)
             .WithMessage("minGroupSize: groups smaller than 3 are never judged or shown (anonymity); use 3 or more.");
         RuleFor(r => r.MaxRounds).InclusiveBetween(1, 10);
-        RuleFor(r => r.ReleaseK).Must(k => k is null or (>= ConsensusRules.MinReleaseK and <= 100))
+        RuleFor(r => r.ReleaseK).InclusiveBetween(ConsensusRules.MinReleaseK, 100)
             .WithMessage("releaseK: figures move only in steps of at least 3 people's answers (anonymity); use 3 to 100.");
         RuleFor(r => r.QuantileMethod).InclusiveBetween(1, 9);
-        RuleFor(r => r.Version).Must(v => v is null or 1 or 2)
+        RuleFor(r => r.Version).InclusiveBetween(1, 2)
             .WithMessage("version: the consensus rules have version 1 and version 2 (the default).");
         RuleFor(r => r.DisagreementBottomCategories).InclusiveBetween(1, 6);
         RuleFor(r => r.MaxNetChange).InclusiveBetween(0, 1);

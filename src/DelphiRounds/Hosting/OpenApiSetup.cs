@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DelphiRounds.Accounts;
 using DelphiRounds.Kernel;
 using FluentValidation;
+using FluentValidation.Internal;
 using FluentValidation.Validators;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -20,8 +21,10 @@ namespace DelphiRounds.Hosting;
 /// a handler returns) and those of the pipeline around it — 400 (a body or parameter that cannot be read), 401 and
 /// 403 (credentials), 404 (an id in the address), 413 and 415 (the body), 429 (rate limits and token guessing) —
 /// each refusal an RFC 9457 problem (<c>application/problem+json</c>, schema <c>Problem</c>);</item>
-/// <item>the rules of each request body's FluentValidation validator as schema keywords (required, minLength,
-/// maxLength, minimum, maximum, pattern, format, enum).</item>
+/// <item>the rules of each request body's FluentValidation validator: as schema keywords where JSON Schema can say
+/// them (required, minLength, maxLength, minimum, maximum, pattern, format, enum, minItems, maxItems, and the limits
+/// of nested texts as <c>allOf</c>), otherwise in the property's description in plain words and in the schema's
+/// <c>x-rules</c> (comparisons between fields, rules for one item kind, checks of the whole request).</item>
 /// </list>
 /// </summary>
 public static class OpenApiSetup
@@ -44,9 +47,14 @@ public static class OpenApiSetup
                     throw new InvalidOperationException($"OpenAPI: {first.FullName} and {info.Type.FullName} would share the schema name {id}; rename one.");
                 return id;
             };
-            o.AddSchemaTransformer(ValidationRules.ApplyAsync);
             o.AddOperationTransformer(DescribeOperation);
             o.AddDocumentTransformer(DescribeDocument);
+            // After the schemas are complete (nullability as oneOf, references): the validators' rules.
+            o.AddDocumentTransformer((doc, context, _) =>
+            {
+                ValidationRules.Apply(doc, context.ApplicationServices, names);
+                return Task.CompletedTask;
+            });
         });
 
     private static Task DescribeDocument(OpenApiDocument doc, OpenApiDocumentTransformerContext context, CancellationToken _)
@@ -215,46 +223,129 @@ public static class OpenApiSetup
 }
 
 /// <summary>
-/// The rules of a request type's FluentValidation validator as JSON Schema keywords. Only unconditional rules on
-/// the type's own properties are carried over (a rule with <c>When</c> holds for some requests only); rules the
-/// schema cannot say (comparisons between fields, rules per item kind) stay in the validator and its 400.
+/// The rules of each request body's FluentValidation validator in the OpenAPI document, every one of them:
+/// <list type="bullet">
+/// <item>as JSON Schema keywords where the schema can say them and they hold for every request (required, lengths,
+/// ranges, patterns, e-mail, lists of values, list sizes; rules for each entry of a list on its <c>items</c>);</item>
+/// <item>a nested object's rules that differ per use (a text in Dutch and English, <c>{nl, en}</c>) as
+/// <c>allOf</c> of the shared schema and the limits of this use;</item>
+/// <item>everything else — comparisons between fields, rules for one item kind (<c>When</c>), checks of a whole
+/// request or of a list's entries together — in the property's description in plain words and in the schema's
+/// <c>x-rules</c>: <c>{field, rule, description, when?, fields?, …}</c>.</item>
+/// </list>
+/// A rule the exporter cannot describe (a bare <c>Must</c>, a <c>When</c> without words) fails the document, so a new
+/// rule cannot go undocumented; <c>OpenApiRuleCoverageTests</c> walks every validator against the document.
 /// </summary>
 internal static class ValidationRules
 {
-    public static Task ApplyAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken _)
+    public const string Extension = "x-rules";
+
+    public static void Apply(OpenApiDocument doc, IServiceProvider services, IReadOnlyDictionary<string, Type> types)
     {
-        if (context.JsonPropertyInfo is not null || schema.Properties is not { Count: > 0 }) return Task.CompletedTask;
-        var validatorType = typeof(IValidator<>).MakeGenericType(context.JsonTypeInfo.Type);
-        if (context.ApplicationServices.GetService(validatorType) is not IValidator validator) return Task.CompletedTask;
-        var rules = validator.CreateDescriptor().Rules.ToList();
-        var type = context.JsonTypeInfo.Type;
-        foreach (var property in context.JsonTypeInfo.Properties)
+        if (doc.Components?.Schemas is not { } schemas) return;
+        foreach (var (id, candidate) in schemas.ToList())
         {
-            if (property.AttributeProvider is not System.Reflection.MemberInfo member || !schema.Properties.TryGetValue(property.Name, out var target)) continue;
-            // A rule on this very property: not one about a nested field (text.nl, declared on TextRequest) or the whole request.
-            foreach (var rule in rules.Where(r => r.Member is { } m && m.Name == member.Name && m.DeclaringType is { } d && d.IsAssignableFrom(type)
-                                                  && string.Equals(r.PropertyName, property.Name, StringComparison.OrdinalIgnoreCase)))
-            {
-                if (rule.HasCondition || rule.HasAsyncCondition) continue; // When(…) { … }: the rules of one item kind, say
-                foreach (var component in rule.Components)
-                {
-                    if (component.HasCondition || component.HasAsyncCondition) continue;
-                    Apply(schema, property.Name, target as OpenApiSchema, component.Validator);
-                }
-            }
+            if (candidate is not OpenApiSchema schema || !types.TryGetValue(id, out var type)) continue;
+            if (services.GetService(typeof(IValidator<>).MakeGenericType(type)) is not IValidator validator) continue;
+            Describe(doc, services, schema, validator);
         }
-        return Task.CompletedTask;
     }
 
-    private static void Apply(OpenApiSchema parent, string name, OpenApiSchema? target, IPropertyValidator validator)
+    /// <summary><c>Groups</c> → <c>groups</c>, <c>Text.Nl</c> → <c>text.nl</c>: the field as it looks in the JSON.</summary>
+    public static string JsonName(string? property) =>
+        string.Join('.', (property ?? "").Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+
+    /// <summary>True for <c>RuleForEach</c>: its rules hold for each entry of the list.</summary>
+    public static bool IsEach(IValidationRule rule) =>
+        rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
+
+    /// <summary>The validator a <c>SetValidator(…)</c> runs on the property.</summary>
+    public static IValidator ChildValidator(IChildValidatorAdaptor adaptor) =>
+        adaptor.GetType().GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            .Where(f => typeof(IValidator).IsAssignableFrom(f.FieldType)).Select(f => f.GetValue(adaptor)).OfType<IValidator>().FirstOrDefault()
+        ?? throw new InvalidOperationException($"OpenAPI: the child validator {adaptor.ValidatorType.Name} cannot be read.");
+
+    private static void Describe(OpenApiDocument doc, IServiceProvider services, OpenApiSchema schema, IValidator validator)
+    {
+        var entries = new JsonArray();
+        var conditions = validator as IDocumentedConditions;
+        foreach (var rule in validator.CreateDescriptor().Rules)
+        {
+            var field = JsonName(rule.PropertyName);
+            var each = IsEach(rule);
+            string? when = null;
+            if (rule.HasCondition || rule.HasAsyncCondition)
+                when = conditions?.ConditionOf(rule) ?? throw new InvalidOperationException(
+                    $"OpenAPI: a conditional rule on {field} of {validator.GetType().Name} does not say when it applies; write it as DocumentedValidator.When(\"…\", …).");
+            var property = schema.Properties?.TryGetValue(field, out var p) == true ? p as OpenApiSchema : null;
+            foreach (var component in rule.Components)
+            {
+                if (component.HasCondition || component.HasAsyncCondition)
+                    throw new InvalidOperationException($"OpenAPI: {field} of {validator.GetType().Name} has a condition on one rule (…When(…)); write it as DocumentedValidator.When(\"…\", …).");
+                var v = component.Validator;
+                if (v is IChildValidatorAdaptor adaptor)
+                {
+                    var childType = adaptor.ValidatorType.BaseType?.GetGenericArguments().FirstOrDefault();
+                    // A registered child validator documents its own schema (the $ref); another one is this use's limits.
+                    if (childType is not null && services.GetService(typeof(IValidator<>).MakeGenericType(childType)) is not null) continue;
+                    if (each || property is null) throw new InvalidOperationException($"OpenAPI: {field} of {validator.GetType().Name}: an unregistered child validator on a list or the whole request.");
+                    Nest(schema, field, property, ChildValidator(adaptor));
+                    continue;
+                }
+                // Each entry not null, the entries a $ref: a reference is never null.
+                if (each && when is null && v is INotNullValidator && property?.Items is OpenApiSchemaReference) continue;
+                var target = each ? property?.Items as OpenApiSchema : property;
+                if (when is null && Keyword(schema, field, property, target, v, each)) continue;
+                var entry = Entry(each ? field + "[]" : field, v, when);
+                entries.Add(entry);
+                var words = (string)entry["description"]!;
+                var holder = (OpenApiSchema?)property ?? schema;
+                var line = when is null ? $"Rule: {words}." : $"Rule (when {when}): {words}.";
+                holder.Description = string.IsNullOrEmpty(holder.Description) ? line : holder.Description.TrimEnd() + "\n" + line;
+            }
+        }
+        if (entries.Count > 0)
+        {
+            schema.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            schema.Extensions[Extension] = new JsonNodeExtension(entries);
+        }
+    }
+
+    /// <summary>A nested object's rules for this use: <c>allOf</c> [the shared schema, these limits].</summary>
+    private static void Nest(OpenApiSchema parent, string field, OpenApiSchema property, IValidator child)
+    {
+        var overlay = new OpenApiSchema { Type = JsonSchemaType.Object, Properties = new Dictionary<string, IOpenApiSchema>() };
+        foreach (var rule in child.CreateDescriptor().Rules)
+        {
+            var name = JsonName(rule.PropertyName);
+            if (rule.HasCondition || rule.HasAsyncCondition || IsEach(rule) || name.Contains('.'))
+                throw new InvalidOperationException($"OpenAPI: {field}.{name}: a nested rule must hold for every request.");
+            var target = (OpenApiSchema)(overlay.Properties[name] = overlay.Properties.TryGetValue(name, out var t) ? t
+                : new OpenApiSchema { Type = rule.TypeToValidate == typeof(string) ? JsonSchemaType.String : null });
+            foreach (var component in rule.Components)
+                if (component.HasCondition || !Keyword(overlay, name, target, target, component.Validator, false))
+                    throw new InvalidOperationException($"OpenAPI: {field}.{name}: the nested rule {component.Validator.Name} is not a schema keyword.");
+        }
+        IOpenApiSchema? shared = property.OneOf?.FirstOrDefault(s => !IsNull(s));
+        var description = (shared as OpenApiSchemaReference)?.Description ?? property.Description;
+        var nullable = property.OneOf?.Any(IsNull) ?? false;
+        var combined = new OpenApiSchema { AllOf = [shared ?? property, overlay], Description = description };
+        parent.Properties![field] = nullable ? new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, combined] } : combined;
+    }
+
+    /// <summary>Applies a rule as a JSON Schema keyword; false when the schema cannot say it.</summary>
+    private static bool Keyword(OpenApiSchema parent, string name, OpenApiSchema? property, OpenApiSchema? target, IPropertyValidator validator, bool each)
     {
         switch (validator)
         {
             case INotNullValidator:
             case INotEmptyValidator:
-                parent.Required ??= new HashSet<string>();
-                parent.Required.Add(name);
-                if (target is null) return;
+                if (target is null) return false;
+                if (!each)
+                {
+                    parent.Required ??= new HashSet<string>();
+                    parent.Required.Add(name);
+                }
                 if (target.Type is { } t && t.HasFlag(JsonSchemaType.Null)) target.Type = t & ~JsonSchemaType.Null;
                 // A nullable object is documented as oneOf [null, $ref]: without the null.
                 if (target.OneOf is { Count: > 1 } one && one.Any(IsNull)) target.OneOf = one.Where(x => !IsNull(x)).ToList();
@@ -262,12 +353,13 @@ internal static class ValidationRules
                 {
                     if (target.Type == JsonSchemaType.String) target.MinLength = Math.Max(target.MinLength ?? 0, 1);
                     else if (target.Type == JsonSchemaType.Array) target.MinItems = Math.Max(target.MinItems ?? 0, 1);
+                    else if (target.Type == JsonSchemaType.Object) target.MinProperties = Math.Max(target.MinProperties ?? 0, 1);
                 }
-                return;
+                return true;
             case ILengthValidator length when target is not null:
                 if (length.Min > 0) target.MinLength = length.Min;
                 if (length.Max > 0) target.MaxLength = length.Max;
-                return;
+                return true;
             case IBetweenValidator between when target is not null && IsNumber(between.From) && IsNumber(between.To):
                 target.Minimum = Number(between.From);
                 target.Maximum = Number(between.To);
@@ -276,27 +368,128 @@ internal static class ValidationRules
                     target.ExclusiveMinimum = target.Minimum; target.ExclusiveMaximum = target.Maximum;
                     target.Minimum = null; target.Maximum = null;
                 }
-                return;
-            case IComparisonValidator comparison when target is not null && IsNumber(comparison.ValueToCompare):
+                return true;
+            case IComparisonValidator comparison when target is not null && comparison.MemberToCompare is null && IsNumber(comparison.ValueToCompare):
                 var value = Number(comparison.ValueToCompare);
                 switch (comparison.Comparison)
                 {
-                    case Comparison.GreaterThan: target.ExclusiveMinimum = value; break;
-                    case Comparison.GreaterThanOrEqual: target.Minimum = value; break;
-                    case Comparison.LessThan: target.ExclusiveMaximum = value; break;
-                    case Comparison.LessThanOrEqual: target.Maximum = value; break;
+                    case Comparison.GreaterThan: target.ExclusiveMinimum = value; return true;
+                    case Comparison.GreaterThanOrEqual: target.Minimum = value; return true;
+                    case Comparison.LessThan: target.ExclusiveMaximum = value; return true;
+                    case Comparison.LessThanOrEqual: target.Maximum = value; return true;
+                    default: return false;
                 }
-                return;
             case IRegularExpressionValidator regex when target is not null:
                 target.Pattern = regex.Expression;
-                return;
+                return true;
             case IEmailValidator when target is not null:
                 target.Format = "email";
-                return;
+                return true;
             case IOneOfValidator oneOf when target is not null:
                 target.Enum = oneOf.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
-                return;
+                return true;
+            case ICountValidator count when target is not null && target.Type is { } kind && (kind.HasFlag(JsonSchemaType.Array) || kind.HasFlag(JsonSchemaType.Object)):
+                if (kind.HasFlag(JsonSchemaType.Array))
+                {
+                    if (count.Min is { } min) target.MinItems = min;
+                    if (count.Max is { } max) target.MaxItems = max;
+                }
+                else
+                {
+                    if (count.Min is { } min) target.MinProperties = min;
+                    if (count.Max is { } max) target.MaxProperties = max;
+                }
+                return true;
+            default:
+                return false;
         }
+    }
+
+    /// <summary>One entry of <c>x-rules</c>: the field, a name for the rule, its plain words and what it needs.</summary>
+    private static JsonObject Entry(string field, IPropertyValidator validator, string? when)
+    {
+        var entry = new JsonObject { ["field"] = field };
+        string words;
+        switch (validator)
+        {
+            case IDescribedRule described:
+                entry["rule"] = described.Rule;
+                words = described.Description;
+                if (described.Fields.Count > 0) entry["fields"] = new JsonArray(described.Fields.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());
+                break;
+            case INotNullValidator:
+                entry["rule"] = "required";
+                words = "required";
+                break;
+            case INotEmptyValidator:
+                entry["rule"] = "notEmpty";
+                words = "required and not empty";
+                break;
+            case ILengthValidator length:
+                entry["rule"] = "length";
+                if (length.Min > 0) entry["minLength"] = length.Min;
+                if (length.Max > 0) entry["maxLength"] = length.Max;
+                words = length.Min > 0 && length.Max > 0 ? $"{length.Min} to {length.Max} characters" : length.Max > 0 ? $"at most {length.Max} characters" : $"at least {length.Min} characters";
+                break;
+            case IBetweenValidator between:
+                entry["rule"] = "range";
+                entry["minimum"] = JsonValue.Create(Convert.ToDouble(between.From, CultureInfo.InvariantCulture));
+                entry["maximum"] = JsonValue.Create(Convert.ToDouble(between.To, CultureInfo.InvariantCulture));
+                words = $"from {Number(between.From)} to {Number(between.To)}";
+                break;
+            case IComparisonValidator comparison when comparison.MemberToCompare is { } member:
+                var other = JsonName(member.Name);
+                var (rule, op) = comparison.Comparison switch
+                {
+                    Comparison.GreaterThan => ("greaterThanField", "above"),
+                    Comparison.GreaterThanOrEqual => ("atLeastField", "at least"),
+                    Comparison.LessThan => ("lessThanField", "below"),
+                    Comparison.LessThanOrEqual => ("atMostField", "at most"),
+                    Comparison.Equal => ("equalToField", "equal to"),
+                    _ => ("notEqualToField", "not equal to"),
+                };
+                entry["rule"] = rule;
+                entry["fields"] = new JsonArray(JsonValue.Create(other));
+                words = $"{op} {other}";
+                break;
+            case IComparisonValidator comparison:
+                entry["rule"] = "compare";
+                entry["comparison"] = comparison.Comparison.ToString();
+                entry["value"] = JsonValue.Create(Convert.ToDouble(comparison.ValueToCompare, CultureInfo.InvariantCulture));
+                words = $"{comparison.Comparison} {Number(comparison.ValueToCompare)}";
+                break;
+            case IRegularExpressionValidator regex:
+                entry["rule"] = "pattern";
+                entry["pattern"] = regex.Expression;
+                words = $"matches {regex.Expression}";
+                break;
+            case IEmailValidator:
+                entry["rule"] = "email";
+                words = "an e-mail address";
+                break;
+            case IOneOfValidator oneOf:
+                entry["rule"] = "oneOf";
+                entry["enum"] = new JsonArray(oneOf.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
+                words = "one of " + string.Join(", ", oneOf.Values);
+                break;
+            case ICountValidator count:
+                entry["rule"] = "count";
+                if (count.Min is { } min) entry["minItems"] = min;
+                if (count.Max is { } max) entry["maxItems"] = max;
+                words = (count.Min, count.Max) switch
+                {
+                    ({ } a, { } b) => $"{a} to {b} entries",
+                    ({ } a, null) => $"at least {a} entries",
+                    (null, { } b) => $"at most {b} entries",
+                    _ => "any number of entries",
+                };
+                break;
+            default:
+                throw new InvalidOperationException($"OpenAPI: the rule {validator.Name} on {field} cannot be described; use .Holds(name, description, …) instead of .Must(…).");
+        }
+        entry["description"] = words;
+        if (when is not null) entry["when"] = when;
+        return entry;
     }
 
     private static bool IsNull(IOpenApiSchema s) => s is OpenApiSchema { Type: JsonSchemaType.Null };

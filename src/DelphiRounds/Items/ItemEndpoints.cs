@@ -82,49 +82,72 @@ public sealed record ItemResponse(
         i.Unit, i.RangeMin, i.RangeMax, i.ThreePoint, i.Options, i.RetiredAfterRound);
 }
 
-public sealed class AddItemRequestValidator : AbstractValidator<AddItemRequest>
+public sealed class AddItemRequestValidator : DocumentedValidator<AddItemRequest>
 {
     public AddItemRequestValidator()
     {
         RuleFor(i => i.Kind).NotEmpty().OneOf(ItemKinds.All)
             .WithMessage(i => $"kind: '{i.Kind}' is not an item kind; use one of {string.Join(", ", ItemKinds.All)}.");
-        RuleFor(i => i.Text).NotNull();
-        RuleFor(i => i.Text!.Nl).NotEmpty().MaximumLength(1000).When(i => i.Text is not null).OverridePropertyName("text.nl");
-        RuleFor(i => i.Text!.En).MaximumLength(1000).When(i => i.Text is not null).OverridePropertyName("text.en");
+        RuleFor(i => i.Text).NotNull().SetValidator(new TextRequestValidator(ItemLimits.TextLength, dutchRequired: true));
 
-        When(i => i.Kind == ItemKinds.Rating, () =>
+        When("kind is rating", i => i.Kind == ItemKinds.Rating, () =>
         {
-            RuleFor(i => i.Scale).NotNull().Must(s => s is { Min: 1, Max: 5 or 7 })
+            RuleFor(i => i.Scale).NotNull()
+                .Holds("ratingScale", "a rating scale runs from 1 to 5 or from 1 to 7 (min 1, max 5 or 7)", s => s is { Min: 1, Max: 5 or 7 })
                 .WithMessage("scale: a rating scale runs from 1 to 5 or from 1 to 7.");
-            RuleForEach(i => i.Labels).Must((i, label) =>
-                    label.Value is not null && int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
-                    && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100)
+            RuleForEach(i => i.Labels)
+                .Holds("labelOfScalePoint", "each label's key is a point of the scale (scale.min to scale.max) and its value has a Dutch text (nl) of 1 to 100 characters and an English text (en) of at most 100",
+                    (i, label) => label.Value is not null && int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
+                                  && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100, "scale")
                 .WithMessage("labels: each label belongs to a point of the scale and has a Dutch text of at most 100 characters.");
         });
-        When(i => i.Kind == ItemKinds.Numeric, () =>
+        When("kind is numeric", i => i.Kind == ItemKinds.Numeric, () =>
         {
             RuleFor(i => i.Unit).NotEmpty().MaximumLength(20);
-            RuleFor(i => i.RangeMin).NotNull().Must(v => v is null || double.IsFinite(v.Value));
-            RuleFor(i => i.RangeMax).NotNull().Must(v => v is null || double.IsFinite(v.Value))
-                .GreaterThan(i => i.RangeMin).When(i => i.RangeMin is not null)
-                .WithMessage("rangeMax: the largest allowed answer must be above rangeMin.");
+            RuleFor(i => i.RangeMin).NotNull().Holds("finite", "a finite number", v => v is null || double.IsFinite(v.Value));
+            RuleFor(i => i.RangeMax).NotNull().Holds("finite", "a finite number", v => v is null || double.IsFinite(v.Value));
+            When("rangeMin is given", i => i.RangeMin is not null, () =>
+                RuleFor(i => i.RangeMax).GreaterThan(i => i.RangeMin)
+                    .WithMessage("rangeMax: the largest allowed answer must be above rangeMin."));
         });
-        When(i => i.Kind == ItemKinds.Year, () =>
+        When("kind is year", i => i.Kind == ItemKinds.Year, () =>
         {
-            RuleFor(i => i.RangeMin).NotNull().InclusiveBetween(1900, 2200).Must(v => v == Math.Floor(v ?? 0)).WithMessage("rangeMin: a whole year from 1900 to 2200.");
-            RuleFor(i => i.RangeMax).NotNull().InclusiveBetween(1900, 2200).Must(v => v == Math.Floor(v ?? 0)).WithMessage("rangeMax: a whole year from 1900 to 2200.")
-                .GreaterThan(i => i.RangeMin).When(i => i.RangeMin is not null);
+            RuleFor(i => i.RangeMin).NotNull().InclusiveBetween(1900, 2200).Holds("wholeNumber", "a whole number", v => v == Math.Floor(v ?? 0))
+                .WithMessage("rangeMin: a whole year from 1900 to 2200.");
+            RuleFor(i => i.RangeMax).NotNull().InclusiveBetween(1900, 2200).Holds("wholeNumber", "a whole number", v => v == Math.Floor(v ?? 0))
+                .WithMessage("rangeMax: a whole year from 1900 to 2200.");
+            When("rangeMin is given", i => i.RangeMin is not null, () =>
+                RuleFor(i => i.RangeMax).GreaterThan(i => i.RangeMin));
         });
-        When(i => i.Kind == ItemKinds.Ranking, () =>
+        When("kind is ranking", i => i.Kind == ItemKinds.Ranking, () =>
         {
-            RuleFor(i => i.Options).NotNull().Must(o => o is { Count: >= 2 and <= 10 })
+            RuleFor(i => i.Options).NotNull().Count(2, 10)
                 .WithMessage("options: a ranking has 2 to 10 options.");
-            RuleForEach(i => i.Options).Must(o => o is not null && !string.IsNullOrWhiteSpace(o.Nl) && o.Nl.Length <= 200 && (o.En?.Length ?? 0) <= 200
-                    && (o.Key is null || o.Key.Length <= 60 && System.Text.RegularExpressions.Regex.IsMatch(o.Key, "^[a-z0-9]+(-[a-z0-9]+)*$")))
+            RuleForEach(i => i.Options)
+                .Holds("rankingOption", "each option has a Dutch label (nl) of 1 to 200 characters, an English label (en) of at most 200 and, if given, a key of at most 60 lowercase letters, digits and single dashes",
+                    o => o is not null && !string.IsNullOrWhiteSpace(o.Nl) && o.Nl.Length <= 200 && (o.En?.Length ?? 0) <= 200
+                         && (o.Key is null || o.Key.Length <= 60 && System.Text.RegularExpressions.Regex.IsMatch(o.Key, "^[a-z0-9]+(-[a-z0-9]+)*$")))
                 .WithMessage("options: each option has a Dutch label of at most 200 characters and, if given, a key of at most 60 lowercase letters, digits and dashes.");
-            RuleFor(i => i.Options).Must(o => o is null || o.Any(x => x is null) || o.Select(x => x.Key ?? Slug.From(x.Nl ?? "")).Distinct().Count() == o.Count)
+            RuleFor(i => i.Options)
+                .Holds("uniqueKeys", "no two options have the same key (an option without a key has the slug of its Dutch label as key)",
+                    o => o is null || o.Any(x => x is null) || o.Select(x => x.Key ?? Slug.From(x.Nl ?? "")).Distinct().Count() == o.Count)
                 .WithMessage("options: two options have the same key.");
         });
+    }
+}
+
+/// <summary>
+/// A text in Dutch and English (<c>{nl, en}</c>) for one use: Dutch required (or not), both at most <c>maxLength</c>
+/// characters. Internal, so the assembly scan does not register it: its limits differ per use, and the OpenAPI document
+/// carries them at the property that uses it (<c>allOf</c> of <c>TextRequest</c> and the limits).
+/// </summary>
+internal sealed class TextRequestValidator : AbstractValidator<TextRequest?>
+{
+    public TextRequestValidator(int maxLength, bool dutchRequired)
+    {
+        if (dutchRequired) RuleFor(t => t!.Nl).NotEmpty().MaximumLength(maxLength);
+        else RuleFor(t => t!.Nl).MaximumLength(maxLength);
+        RuleFor(t => t!.En).MaximumLength(maxLength);
     }
 }
 
@@ -139,13 +162,10 @@ public sealed class RewordItemRequestValidator : AbstractValidator<RewordItemReq
 {
     public RewordItemRequestValidator()
     {
-        RuleFor(r => r.Text).NotNull();
-        RuleFor(r => r.Text!.Nl).NotEmpty().MaximumLength(ItemLimits.TextLength).When(r => r.Text is not null).OverridePropertyName("text.nl");
-        RuleFor(r => r.Text!.En).MaximumLength(ItemLimits.TextLength).When(r => r.Text is not null).OverridePropertyName("text.en");
-        RuleFor(r => r.Reason).NotNull().WithMessage("reason: say what changed and why; participants see it.");
-        RuleFor(r => r.Reason!.Nl).NotEmpty().MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.nl");
-        RuleFor(r => r.Reason!.En).MaximumLength(ItemLimits.ReasonLength).When(r => r.Reason is not null).OverridePropertyName("reason.en");
-        RuleFor(r => r.Change).Must(c => c is null or ItemChangeKinds.Substantive or ItemChangeKinds.Editorial)
+        RuleFor(r => r.Text).NotNull().SetValidator(new TextRequestValidator(ItemLimits.TextLength, dutchRequired: true));
+        RuleFor(r => r.Reason).NotNull().WithMessage("reason: say what changed and why; participants see it.")
+            .SetValidator(new TextRequestValidator(ItemLimits.ReasonLength, dutchRequired: true));
+        RuleFor(r => r.Change).OneOf([ItemChangeKinds.Substantive, ItemChangeKinds.Editorial])
             .WithMessage("change: say 'substantive' (the statement means something else: a new series) or 'editorial' (typos, clearer words).");
     }
 }

@@ -53,9 +53,9 @@ public sealed class OrganisationRequestValidator : AbstractValidator<Organisatio
     public OrganisationRequestValidator()
     {
         RuleFor(o => o.Name).NotEmpty().WithMessage("name: give the organisation's name.").MaximumLength(200).PlainName();
-        RuleFor(o => o).Must(o => o.GroupId is not null || !string.IsNullOrWhiteSpace(o.Group))
+        RuleFor(o => o).Holds("groupIdOrGroup", "give the stakeholder group: groupId, or group (its slug)", o => o.GroupId is not null || !string.IsNullOrWhiteSpace(o.Group))
             .OverridePropertyName("groupId").WithMessage("groupId: every organisation belongs to a stakeholder group (groupId or group slug).");
-        RuleFor(o => o.Kvk).Must(OrganisationEndpoints.ValidKvk).WithMessage("kvk: a KvK number has eight digits, such as 12345678.");
+        RuleFor(o => o.Kvk).Holds("kvkNumber", "a KvK number: eight digits once spaces and dots are left out (such as 12345678)", OrganisationEndpoints.ValidKvk).WithMessage("kvk: a KvK number has eight digits, such as 12345678.");
         RuleFor(o => o.Email).MaximumLength(320).EmailAddress();
     }
 }

@@ -20,9 +20,12 @@ public sealed class RemindersRequestValidator : AbstractValidator<RemindersReque
 {
     public RemindersRequestValidator()
     {
-        RuleFor(r => r.Groups).Must((r, g) => g is { Count: > 0 and <= 100 } || g is null && r.Organisations is { Count: > 0 })
-            .WithMessage("groups: choose at least one stakeholder group (its slug) or organisation (its id in organisations).");
-        RuleFor(r => r.Organisations).Must(o => o is null or { Count: <= 1000 })
+        RuleFor(r => r.Groups)
+            .Holds("groupsOrOrganisations", "choose at least one stakeholder group (groups) or organisation (organisations)",
+                (r, g) => g is { Count: > 0 } || g is null && r.Organisations is { Count: > 0 }, "organisations")
+            .WithMessage("groups: choose at least one stakeholder group (its slug) or organisation (its id in organisations).")
+            .Count(max: 100).WithMessage("groups: at most 100 stakeholder groups at once.");
+        RuleFor(r => r.Organisations).Count(max: 1000)
             .WithMessage("organisations: at most 1000 organisations at once.");
         RuleForEach(r => r.Groups).NotEmpty().MaximumLength(100)
             .WithMessage("groups: each entry is the slug of one of the study's stakeholder groups.");

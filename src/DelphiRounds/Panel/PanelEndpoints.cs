@@ -36,7 +36,7 @@ public sealed class AddParticipantRequestValidator : AbstractValidator<AddPartic
 {
     public AddParticipantRequestValidator()
     {
-        RuleFor(p => p).Must(p => p.GroupId is not null || !string.IsNullOrWhiteSpace(p.Group))
+        RuleFor(p => p).Holds("groupIdOrGroup", "give the stakeholder group: groupId, or group (its slug)", p => p.GroupId is not null || !string.IsNullOrWhiteSpace(p.Group))
             .WithName("groupId").OverridePropertyName("groupId").WithMessage("groupId: give the stakeholder group (groupId or group slug).");
         RuleFor(p => p.Name).MaximumLength(200).PlainName();
         RuleFor(p => p.Email).MaximumLength(320).EmailAddress();

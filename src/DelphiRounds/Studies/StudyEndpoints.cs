@@ -102,7 +102,8 @@ public sealed class CreateStudyRequestValidator : AbstractValidator<CreateStudyR
         RuleFor(s => s.HorizonYear).InclusiveBetween(2000, 2200);
         RuleFor(s => s.Groups).NotEmpty().WithMessage("groups: a study needs at least one stakeholder group.");
         RuleForEach(s => s.Groups).NotNull().WithMessage("groups: each group is an object with a name.").SetValidator(new GroupRequestValidator());
-        RuleFor(s => s.Groups).Must(g => g is null || g.Any(x => x is null) || g.Select(x => x.Slug ?? Slug.From(x.Name ?? "")).Distinct().Count() == g.Count)
+        RuleFor(s => s.Groups).Holds("uniqueSlugs", "no two groups have the same slug (a group without a slug has the slug of its name)",
+                g => g is null || g.Any(x => x is null) || g.Select(x => x.Slug ?? Slug.From(x.Name ?? "")).Distinct().Count() == g.Count)
             .WithMessage("groups: two groups have the same name or slug.");
     }
 }

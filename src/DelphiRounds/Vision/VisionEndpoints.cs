@@ -46,7 +46,7 @@ public sealed class StatementRequestValidator : AbstractValidator<StatementReque
     public StatementRequestValidator()
     {
         RuleFor(s => s.Text).NotEmpty().MaximumLength(VisionLimits.StatementLength);
-        RuleFor(s => s.ItemIds).Must(ids => ids is null || ids.Count <= 50).WithMessage("itemIds: link at most 50 items to one statement.");
+        RuleFor(s => s.ItemIds).Count(max: 50).WithMessage("itemIds: link at most 50 items to one statement.");
     }
 }
 
@@ -57,22 +57,22 @@ public sealed class DraftRequestValidator : AbstractValidator<DraftRequest>
         RuleFor(d => d.Title).NotEmpty().MaximumLength(200);
         RuleFor(d => d.Preamble).MaximumLength(VisionLimits.PreambleLength);
         RuleFor(d => d.Statements).NotEmpty().WithMessage("statements: a vision needs at least one statement.")
-            .Must(s => s is null || s.Count <= VisionLimits.Statements).WithMessage($"statements: at most {VisionLimits.Statements} statements.");
+            .Count(max: VisionLimits.Statements).WithMessage($"statements: at most {VisionLimits.Statements} statements.");
         RuleForEach(d => d.Statements).NotNull().WithMessage("statements: a statement cannot be null; give its text.")
             .SetValidator(new StatementRequestValidator());
         RuleFor(d => d.ChangeNote).MaximumLength(2000);
     }
 }
 
-public sealed class ReviewAnswerRequestValidator : AbstractValidator<ReviewAnswerRequest>
+public sealed class ReviewAnswerRequestValidator : DocumentedValidator<ReviewAnswerRequest>
 {
     public ReviewAnswerRequestValidator()
     {
         RuleFor(a => a.StatementId).NotNull();
         RuleFor(a => a.Position).NotNull().WithMessage(a => $"position: '{a.Position}' is not a review position; use one of {string.Join(", ", ReviewPositions.All)}.")
             .OneOf(ReviewPositions.All).WithMessage(a => $"position: '{a.Position}' is not a review position; use one of {string.Join(", ", ReviewPositions.All)}.");
-        RuleFor(a => a.Reason).NotEmpty().When(a => a.Position == ReviewPositions.Object)
-            .WithMessage("reason: say why you object, so the facilitator can revise the statement.");
+        When($"position is {ReviewPositions.Object}", a => a.Position == ReviewPositions.Object, () =>
+            RuleFor(a => a.Reason).NotEmpty().WithMessage("reason: say why you object, so the facilitator can revise the statement."));
         RuleFor(a => a.Reason).MaximumLength(VisionLimits.ReasonLength);
     }
 }

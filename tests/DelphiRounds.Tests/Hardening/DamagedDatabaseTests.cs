@@ -236,3 +236,38 @@ public sealed class DamagedWhileRunningTests(DelphiApp app) : IClassFixture<Delp
         Assert.Contains("damaged", await ready.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>
+/// The ready check reports a database that fails a query as unhealthy, on SQLite and on PostgreSQL (item 3): the
+/// table it reads is renamed away under the running server, then put back.
+/// </summary>
+public sealed class FailingQueryHealthTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    [Fact]
+    public async Task Health_ready_reports_a_database_that_fails_a_query_as_unhealthy_and_ready_again_once_it_answers()
+    {
+        await Scenario.CreateAsync(app);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client().GetAsync("/health/ready")).StatusCode);
+
+        Rename("schema_versions", "schema_versions_away");
+        try
+        {
+            var ready = await app.Client().GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("does not answer", await ready.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            Rename("schema_versions_away", "schema_versions");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await app.Client().GetAsync("/health/ready")).StatusCode);
+    }
+
+    private void Rename(string from, string to)
+    {
+        using var c = DatabaseDump.Open(app.DatabasePath, write: true);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"ALTER TABLE {from} RENAME TO {to}";
+        cmd.ExecuteNonQuery();
+    }
+}

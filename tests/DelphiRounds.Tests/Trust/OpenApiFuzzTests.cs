@@ -229,6 +229,7 @@ public sealed class RequestGenerator(OpenApiContract contract, TrustWorld world,
     {
         schema = contract.Resolve(schema);
         if (depth > 6) return null;
+        if (schema.TryGetProperty("allOf", out var allOf)) return Generate(Merge(allOf), name, depth + 1, valid);
         if (schema.TryGetProperty("oneOf", out var oneOf) || schema.TryGetProperty("anyOf", out oneOf))
         {
             var options = oneOf.EnumerateArray().Where(o => !IsNull(o)).ToList();
@@ -276,6 +277,33 @@ public sealed class RequestGenerator(OpenApiContract contract, TrustWorld world,
                     _ => JsonValue.Create(scalar),
                 };
         }
+    }
+
+    /// <summary>The parts of an <c>allOf</c> as one schema: properties merged keyword by keyword, required joined.</summary>
+    private JsonElement Merge(JsonElement allOf)
+    {
+        var merged = new JsonObject();
+        foreach (var part in allOf.EnumerateArray().Select(contract.Resolve))
+            foreach (var keyword in part.EnumerateObject())
+            {
+                var node = JsonNode.Parse(keyword.Value.GetRawText());
+                if (keyword.Name == "properties" && merged["properties"] is JsonObject properties && node is JsonObject more)
+                {
+                    foreach (var (name, value) in more.ToList())
+                    {
+                        more.Remove(name);
+                        if (properties[name] is JsonObject existing && value is JsonObject extra)
+                            foreach (var (k, v) in extra.ToList()) { extra.Remove(k); existing[k] = v; }
+                        else properties[name] = value;
+                    }
+                }
+                else if (keyword.Name == "required" && merged["required"] is JsonArray required && node is JsonArray add)
+                {
+                    foreach (var r in add.ToList()) { add.Remove(r); if (!required.Any(x => x!.GetValue<string>() == r!.GetValue<string>())) required.Add(r); }
+                }
+                else if (keyword.Name != "type" || merged["type"] is null) merged[keyword.Name] = node;
+            }
+        return JsonSerializer.SerializeToElement(merged);
     }
 
     /// <summary>A scalar as text: ids of study A by the field's name, numbers within minimum/maximum, texts within their lengths.</summary>
