@@ -41,6 +41,9 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
             : ideas ? T("outbox.mail.invitation.bodyIdeas", title, organiser)
             : T("outbox.mail.invitation.body", number, title, organiser),
         };
+        // Anchoring outside the service (issue 19): the locked criteria's fingerprint travels with the round-1 invitation.
+        if (!reminder && !ideas && number == 1 && study.CriteriaHash is { } criteriaHash)
+            paragraphs.Add(T("outbox.mail.criteriaHash", criteriaHash));
         if (round?.ClosesAt is { } closes)
             paragraphs.Add(T("outbox.mail.closes", TimeZoneInfo.ConvertTime(closes, DutchTime).ToString(language == "en" ? "dddd d MMMM yyyy, HH:mm" : "dddd d MMMM yyyy 'om' HH:mm", culture)));
         var greeting = string.IsNullOrWhiteSpace(to.Name) ? T("outbox.mail.greetingAnonymous") : T("outbox.mail.greeting", to.Name!);
