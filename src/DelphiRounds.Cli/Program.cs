@@ -13,7 +13,12 @@ const string Usage = """
       facilitator add EMAIL      create a facilitator account (password printed once) [--name NAME] [--token TOKEN-NAME]
       facilitator password EMAIL set a new random password for a facilitator who lost theirs (printed once; their
                                  open sessions end)
-      verify FILE                check an endorsement ledger (or a receipt) offline: hash chain, signed head (FILE may be -)
+      verify FILE [--key FINGERPRINT]
+                                 check an endorsement ledger, a receipt or an evidence bundle (.zip) offline: hash
+                                 chain, passkey signatures, key list, signed head (FILE may be -); with --key (repeatable),
+                                 the head must be signed by that service key or one it introduced
+      key rotate                 replace the key that signs ledger heads: the old key signs the new one into the
+                                 key list published with every ledger (old heads stay verifiable); key list shows them
       backup [--out FILE]        consistent online backup of the SQLite database while the server runs
       export STUDY-ID [--out FOLDER]
                                  write a study's data files (answers, aggregates, arguments, changelog as CSV and
@@ -45,6 +50,8 @@ async Task<int> RunAsync(string[] args)
             return await FacilitatorCommand.RunAsync(rest, Console.Out, Console.Error);
         case ["export", .. var rest]:
             return await ExportCommand.RunAsync(rest, Console.Out, Console.Error);
+        case ["key", .. var rest]:
+            return await KeyCommand.RunAsync(rest, Console.Out, Console.Error);
         case ["backup", .. var rest]:
             return BackupCommand.Run(rest, Console.Out, Console.Error);
         case ["help" or "--help" or "-h"]:

@@ -25,6 +25,10 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
         await Mailbox.WaitUntilSentAsync(s.Facilitator, s.StudyId);
         var everyone = s.Participants.Select(p => Email(p.Group, s.Participants.Where(q => q.Group == p.Group).ToList().IndexOf(p))).Order().ToList();
         Assert.Equal(everyone, MailOf(s.StudyId, "invitation", 1).Select(m => m.To).Order().ToList());
+        // Issue 19, anchoring: the locked criteria's fingerprint goes out with every round-1 invitation (a copy outside the service).
+        var criteriaHash = DatabaseDump.Text(app.DatabasePath, $"SELECT criteria_hash FROM studies WHERE id = {s.StudyId}");
+        Assert.Matches("^[0-9a-f]{64}$", criteriaHash);
+        Assert.All(MailOf(s.StudyId, "invitation", 1), m => Assert.Contains($"Hun vingerafdruk (SHA-256) is {criteriaHash}.", m.Text));
 
         // Everyone but the last resident answers round 1.
         var skipper = s.Participants[^1];
@@ -41,6 +45,7 @@ public sealed class PanelAttritionTests(MailingApp app) : IClassFixture<MailingA
         var toSkipper = invitations.Single(m => m.To == Email("residents", 2));
         Assert.Contains("Ronde 2", toSkipper.Text);
         Assert.Contains("overgeslagen", toSkipper.Text); // the invitation tells a skipper they are welcome back
+        Assert.DoesNotContain(criteriaHash, toSkipper.Text); // only round 1's invitation carries the fingerprint
         Assert.Contains("Uitnodiging voor ronde 2", toSkipper.Subject);
         Assert.Contains(toSkipper.Link, toSkipper.Html);
         // Issue 16: the e-mail has no request to take a host from; its link is the address the server serves.

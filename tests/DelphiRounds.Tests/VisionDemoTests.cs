@@ -30,6 +30,10 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         var entries = ledger["entries"]!.AsArray();
         Assert.Equal(15, entries.Count(e => e!["kind"]!.GetValue<string>() == "endorsement"));
         Assert.Equal(15, entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count());
+        // Issue 19: some organisations sign with a passkey (real signatures the verifier checked), the others by link.
+        Assert.Equal(10, result.PasskeySignatures);
+        Assert.Equal(10, entries.Count(e => e!["method"]!.GetValue<string>() == "passkey"));
+        Assert.Equal(6, entries.Count(e => e!["method"]!.GetValue<string>() == "link"));
         var withdrawal = Assert.Single(entries, e => e!["kind"]!.GetValue<string>() == "withdrawal");
         Assert.Equal(16, withdrawal!["sequence"]!.GetValue<long>());
         foreach (var type in new[] { "Netbeheerder", "Energiebedrijf", "Warmtebedrijf", "Woningcorporatie", "Havenbedrijf", "Haven-industrie", "Cleantech", "Provincie", "Omgevingsdienst", "Gemeente" })
@@ -38,6 +42,7 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         var page = await app.Client().GetStringAsync($"/verify/{studyId}");
         Assert.Contains("data-verifies=\"true\"", page);
         Assert.Contains("data-organisation-count=\"14\"", page);
+        Assert.Contains("data-passkey-count=\"10\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
 
         // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;

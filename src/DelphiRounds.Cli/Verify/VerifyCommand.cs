@@ -11,22 +11,40 @@ namespace DelphiRounds.Cli.Verify;
 /// </summary>
 public static class VerifyCommand
 {
-    public const string Usage = "usage: delphi verify FILE   (a ledger or a receipt; FILE may be - for standard input)";
+    public const string Usage = "usage: delphi verify FILE [--key FINGERPRINT]...   (a ledger, a receipt or an evidence bundle .zip; FILE may be - for standard input)";
 
     /// <summary>
     /// Exit code 0 and <c>ledger verifies: N entries, head signed by FINGERPRINT</c> on <paramref name="stdout"/>;
     /// 1 and one line naming the first thing that is broken (e.g. <c>entry 7 (sequence 7): previous hash does not match</c>);
-    /// 2 with a message on <paramref name="stderr"/> when the file cannot be read or is not JSON.
+    /// 2 with a message on <paramref name="stderr"/> when the file cannot be read or is not JSON (or not a bundle).
+    /// <c>--key FINGERPRINT</c> (repeatable): a service key known from elsewhere (a receipt e-mail, the verification page);
+    /// the head must be signed by it or by a key it introduced.
     /// </summary>
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length != 1)
+        var trusted = new List<string>();
+        string? path = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--key" && i + 1 < args.Length && LedgerFormat.IsHash(args[i + 1].ToLowerInvariant()))
+            {
+                trusted.Add(args[++i].ToLowerInvariant());
+                continue;
+            }
+            if (path is not null || args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                stderr.WriteLine(Usage);
+                return 2;
+            }
+            path = args[i];
+        }
+        if (path is null)
         {
             stderr.WriteLine(Usage);
             return 2;
         }
-        var path = args[0];
         string text;
+        string? bundleDocument = null;
         try
         {
             if (path != "-" && Directory.Exists(path))
@@ -34,14 +52,33 @@ public static class VerifyCommand
                 stderr.WriteLine($"{path}: is a directory, not a file");
                 return 2;
             }
-            text = path == "-" ? stdin.ReadToEnd() : File.ReadAllText(path);
+            if (path != "-" && IsZip(path))
+            {
+                using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+                var ledgerEntry = zip.GetEntry(EvidenceBundleNames.Ledger);
+                if (ledgerEntry is null)
+                {
+                    stderr.WriteLine($"{path}: a zip without {EvidenceBundleNames.Ledger}, not an evidence bundle");
+                    return 2;
+                }
+                using (var reader = new StreamReader(ledgerEntry.Open())) text = reader.ReadToEnd();
+                if (zip.GetEntry(EvidenceBundleNames.Document) is { } doc)
+                {
+                    using var reader = new StreamReader(doc.Open());
+                    bundleDocument = reader.ReadToEnd();
+                }
+            }
+            else
+            {
+                text = path == "-" ? stdin.ReadToEnd() : File.ReadAllText(path);
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"{path}: no such file");
             return 2;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             stderr.WriteLine($"{path}: cannot be read ({e.Message.ReplaceLineEndings(" ")})");
             return 2;
@@ -63,7 +100,7 @@ public static class VerifyCommand
         {
             var isReceipt = root is JsonObject o && o["format"] is JsonValue f && f.GetValueKind() == JsonValueKind.String
                 && f.GetValue<string>() == LedgerFormat.ReceiptFormat;
-            result = isReceipt ? LedgerVerifier.VerifyReceipt(root) : LedgerVerifier.Verify(root);
+            result = isReceipt ? LedgerVerifier.VerifyReceipt(root) : LedgerVerifier.Verify(root, trusted.Count > 0 ? trusted : null);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
@@ -71,7 +108,20 @@ public static class VerifyCommand
             stdout.WriteLine($"ledger: cannot be checked ({e.Message.ReplaceLineEndings(" ")})");
             return 1;
         }
+        if (result.Verifies && bundleDocument is not null
+            && DelphiRounds.Records.CanonicalJson.Sha256(bundleDocument.TrimEnd('\n')) != root!["document"]?["sha256"]?.GetValue<string>())
+        {
+            stdout.WriteLine($"bundle: {EvidenceBundleNames.Document} is not the ledger's frozen document (its SHA-256 differs)");
+            return 1;
+        }
         stdout.WriteLine(result.Message);
         return result.Verifies ? 0 : 1;
+    }
+
+    private static bool IsZip(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[4];
+        return stream.Read(magic) == 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] == 3 && magic[3] == 4;
     }
 }

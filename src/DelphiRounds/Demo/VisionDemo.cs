@@ -14,10 +14,10 @@ namespace DelphiRounds.Demo;
 /// fictional organisations of which one withdrew afterwards. Everything goes through the same stores and
 /// services as the web app, so the ledger is a real one.
 /// </summary>
-public sealed class VisionDemo(
+public sealed partial class VisionDemo(
     StudyStore studies, ParticipantStore participants,
     VisionStore visions, VisionService vision, VisionReviewService review,
-    EndorsementStore endorsement, EndorsementService endorsements)
+    EndorsementStore endorsement, EndorsementService endorsements, SiteUrls site)
 {
     public const string VisionTitle = "Gezamenlijke warmte- en koudevisie Rotterdam 2030";
 
@@ -132,9 +132,10 @@ public sealed class VisionDemo(
                 $"{Slug.From(first)}.{Slug.From(last)}@{Slug.From(organisation.Replace("(demo)", ""))}.example.org");
             tokens.Add(token);
         }
-        foreach (var token in tokens)
+        using var passkeys = DemoPasskeys();
+        foreach (var (token, index) in tokens.Select((t, i) => (t, i)))
         {
-            var signed = await endorsements.SignAsync(token);
+            var signed = await endorsements.SignAsync(token, SignsWithPasskey(index) ? passkeys.Check : null);
             if (signed.Outcome != LedgerOutcome.Appended) throw new InvalidOperationException($"Demo signature refused: {signed.Outcome}.");
         }
         // Afterwards one organisation withdraws; the withdrawal is appended, the endorsement stays visible.

@@ -57,7 +57,7 @@ public static class EndorsementEndpoints
                 o.SigningKeyPath = string.IsNullOrWhiteSpace(o.SigningKeyPath)
                     ? Path.Combine(storage.Value.KeysFolder, EndorsementOptions.DefaultKeyFile)
                     : Settings.ResolvePath(configuration, o.SigningKeyPath));
-        return services.AddSingleton<LedgerSigningKey>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>().AddSingleton<PasskeyService>();
+        return services.AddSingleton<LedgerSigningKey>().AddSingleton<ServiceKeyStore>().AddSingleton<LedgerCheckScript>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>().AddSingleton<PasskeyService>();
     }
 
     /// <summary>The link a signatory opens.</summary>
@@ -79,6 +79,7 @@ public static class EndorsementEndpoints
             .WithDescription("Check it offline with `scripts/delphi verify FILE`. The header X-Ledger-Verification says what the server's own check found.");
         app.MapGet("/api/v1/endorsement/key", (EndorsementService service) => TypedResults.Ok(service.CurrentKey()))
             .WithTags("Endorsement").AllowAnonymous().WithSummary("The service's public key that signs ledger heads (ECDSA P-256).");
+        app.MapGet("/verify/{studyId:long}/evidence.zip", EvidenceBundleAsync).WithTags("Endorsement").AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/sign/{token}/receipt.json", ReceiptJsonAsync).WithTags("Endorsement").AllowAnonymous().ExcludeFromDescription();
 
         // Passkeys: the signing page's script asks for registration options, registers the new passkey, then asks for
@@ -182,6 +183,16 @@ public static class EndorsementEndpoints
         context.Response.Headers.ContentDisposition = $"inline; filename=\"ledger-study-{studyId}.json\"";
         context.Response.Headers["X-Ledger-Verification"] = ledger.Verification.Message;
         return TypedResults.Ok(ledger.Json);
+    }
+
+    /// <summary>The evidence bundle (.zip) of a study's ledger: checkable offline with scripts/delphi verify and with its own page.</summary>
+    private static async Task<IResult> EvidenceBundleAsync(long studyId, HttpContext context, EndorsementService service, LedgerCheckScript script, SiteUrls site)
+    {
+        var ledger = await service.LedgerAsync(studyId);
+        if (ledger is null) return Problems.NotFound("studyId", $"Study {studyId} has no frozen vision, so no ledger.");
+        context.Response.Headers["X-Ledger-Verification"] = ledger.Verification.Message;
+        return Results.File(EvidenceBundle.Build(ledger, script, site.BaseUrl(context.Request)), "application/zip",
+            $"evidence-study-{studyId}-entry-{ledger.Head.Sequence}.zip");
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> ReceiptJsonAsync(string token, HttpContext context, EndorsementService service, SiteUrls site)

@@ -35,8 +35,12 @@ public sealed record LedgerSnapshot(
 /// Endorsement: signing with a one-time link, withdrawing, the public ledger with the service's signed head,
 /// receipts, and erasure that keeps the ledger verifiable.
 /// </summary>
-public sealed class EndorsementService(EndorsementStore store, VisionStore visions, LedgerSigningKey key, IStringLocalizer<Texts> t)
+public sealed class EndorsementService(EndorsementStore store, VisionStore visions, LedgerSigningKey key, ServiceKeyStore serviceKeys,
+    TimeProvider time, IStringLocalizer<Texts> t)
 {
+    /// <summary>The service's keys, oldest first (the current key is registered as the first when none is).</summary>
+    public Task<IReadOnlyList<ServiceKey>> KeysAsync() => serviceKeys.EnsureRootAsync(key.AsRoot(time.GetUtcNow()));
+
     private SignedHead Sign(long studyId, long sequence, string headHash, string documentHash, DateTimeOffset now) =>
         key.SignHead(studyId, sequence, headHash, documentHash, now);
 
@@ -72,7 +76,7 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
         // Entries up to the head just read: an append commits its entry and its head together, so this is one consistent state.
         var entries = await store.EntriesAsync(studyId, head.Sequence);
         var signatories = (await store.ListAsync(studyId)).ToDictionary(s => s.Id);
-        var json = LedgerJson(studyId, document, entries, signatories, head);
+        var json = LedgerJson(studyId, document, entries, signatories, head, await KeysAsync());
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         json["title"] = vision.Title;
         return new LedgerSnapshot(studyId, document, vision, entries, signatories, head, json, LedgerVerifier.Verify(json));
@@ -80,6 +84,15 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
 
     /// <summary>The ledger document (the format <see cref="LedgerVerifier"/> and <c>delphi verify</c> read).</summary>
     public static JsonObject LedgerJson(long studyId, VisionDocument document, IReadOnlyList<LedgerEntry> entries,
+        IReadOnlyDictionary<long, Signatory> signatories, LedgerHead head, IReadOnlyList<ServiceKey>? keys = null)
+    {
+        var json = LedgerBody(studyId, document, entries, signatories, head);
+        // The service's keys, oldest first, each after the first signed by the one before (issue 19, key rotation).
+        if (keys is not null) json["keys"] = new JsonArray(keys.Select(k => (JsonNode)k.ToJson()).ToArray());
+        return json;
+    }
+
+    private static JsonObject LedgerBody(long studyId, VisionDocument document, IReadOnlyList<LedgerEntry> entries,
         IReadOnlyDictionary<long, Signatory> signatories, LedgerHead head) => new()
     {
         ["format"] = LedgerFormat.Format,

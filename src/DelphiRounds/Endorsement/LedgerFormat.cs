@@ -135,6 +135,22 @@ public static class LedgerFormat
         return json;
     }
 
+    /// <summary>The format of a key rotation: what the old key signs when it introduces the next one.</summary>
+    public const string RotationFormat = "delphirounds-key-rotation/1";
+
+    /// <summary>
+    /// What the previous key signs to introduce the next (ECDSA P-256 with SHA-256, IEEE P1363, base64):
+    /// the canonical JSON of <c>{format, previous, next, spki, at}</c>.
+    /// </summary>
+    public static JsonObject RotationPayload(string previous, string next, string spki, string at) => new()
+    {
+        ["format"] = RotationFormat,
+        ["previous"] = previous,
+        ["next"] = next,
+        ["spki"] = spki,
+        ["at"] = at,
+    };
+
     /// <summary>What the service signs: the head of a study's chain.</summary>
     public static JsonObject HeadPayload(long studyId, long sequence, string headHash, string documentHash) => new()
     {

@@ -16,16 +16,39 @@ public sealed record SignedHead(long StudyId, long Sequence, string HeadHash, st
 /// </summary>
 public sealed class LedgerSigningKey(IOptions<EndorsementOptions> options, ILogger<LedgerSigningKey> logger) : IDisposable
 {
-    private readonly Lazy<ECDsa> _key = new(() => LoadOrCreate(options.Value.SigningKeyPath!, logger), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lock _gate = new();
+    private (ECDsa Key, DateTime Written, long Length)? _loaded;
+
+    /// <summary>
+    /// The key in the file now: read again when the file changed (after <c>delphi key rotate</c>, a running server signs
+    /// new heads with the new key without a restart). Keys read before are left to the garbage collector, not disposed,
+    /// since a signature may be under way with one.
+    /// </summary>
+    private ECDsa Key
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var path = options.Value.SigningKeyPath!;
+                var file = new FileInfo(path);
+                if (_loaded is { } l && file.Exists && file.LastWriteTimeUtc == l.Written && file.Length == l.Length) return l.Key;
+                var key = LoadOrCreate(path, logger);
+                file.Refresh();
+                _loaded = (key, file.LastWriteTimeUtc, file.Length);
+                return key;
+            }
+        }
+    }
 
     /// <summary>Where the key lives (resolved).</summary>
     public string Path => options.Value.SigningKeyPath!;
 
     /// <summary>The public key as SubjectPublicKeyInfo (DER).</summary>
-    public byte[] PublicKeySpki => _key.Value.ExportSubjectPublicKeyInfo();
+    public byte[] PublicKeySpki => Key.ExportSubjectPublicKeyInfo();
 
     /// <summary>The public key in PEM.</summary>
-    public string PublicKeyPem => _key.Value.ExportSubjectPublicKeyInfoPem();
+    public string PublicKeyPem => Key.ExportSubjectPublicKeyInfoPem();
 
     /// <summary>Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo.</summary>
     public string Fingerprint => LedgerFormat.Fingerprint(PublicKeySpki);
@@ -34,8 +57,9 @@ public sealed class LedgerSigningKey(IOptions<EndorsementOptions> options, ILogg
     public SignedHead SignHead(long studyId, long sequence, string headHash, string documentHash, DateTimeOffset now)
     {
         var payload = Encoding.UTF8.GetBytes(CanonicalJson.Write(LedgerFormat.HeadPayload(studyId, sequence, headHash, documentHash)));
-        var signature = _key.Value.SignData(payload, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        var spki = PublicKeySpki;
+        var key = Key; // one key for the signature and the key it names, even if the file changes meanwhile
+        var signature = key.SignData(payload, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var spki = key.ExportSubjectPublicKeyInfo();
         return new SignedHead(studyId, sequence, headHash, documentHash, Convert.ToBase64String(signature),
             Convert.ToBase64String(spki), LedgerFormat.Fingerprint(spki), now);
     }
@@ -83,8 +107,56 @@ public sealed class LedgerSigningKey(IOptions<EndorsementOptions> options, ILogg
         return key;
     }
 
+    /// <summary>
+    /// Prepares a rotation: a new P-256 key is made and the current key signs it (<see cref="LedgerFormat.RotationPayload"/>).
+    /// Returns the new key as it goes into the key list and the step that puts it in place of the current key file (the old
+    /// file is kept beside it as <c>NAME.retired-FINGERPRINT16.pem</c>). Store the new key first, then install it: a head is
+    /// then never signed by a key the list does not hold.
+    /// </summary>
+    public (ServiceKey Next, Action Install) PrepareRotation(ServiceKey current, DateTimeOffset now)
+    {
+        var old = Key;
+        if (LedgerFormat.Fingerprint(old.ExportSubjectPublicKeyInfo()) != current.Fingerprint)
+            throw new InvalidOperationException($"The key in {Path} is not the service's last published key ({current.Fingerprint}); rotate only from that key.");
+        using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = Convert.ToBase64String(fresh.ExportSubjectPublicKeyInfo());
+        var fingerprint = LedgerFormat.Fingerprint(fresh.ExportSubjectPublicKeyInfo());
+        var at = RecordTime.Timestamp(RecordTime.ToMilliseconds(now));
+        var payload = Encoding.UTF8.GetBytes(CanonicalJson.Write(LedgerFormat.RotationPayload(current.Fingerprint, fingerprint, spki, at)));
+        var signature = old.SignData(payload, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var temp = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        WritePrivate(temp, fresh.ExportPkcs8PrivateKeyPem());
+        var next = new ServiceKey
+        {
+            Fingerprint = fingerprint, Spki = spki, PreviousFingerprint = current.Fingerprint, IntroducedAt = at,
+            RotationSignature = Convert.ToBase64String(signature),
+        };
+        return (next, () =>
+        {
+            var retired = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!,
+                System.IO.Path.GetFileNameWithoutExtension(Path) + ".retired-" + current.Fingerprint[..16] + ".pem");
+            File.Copy(Path, retired, overwrite: true);
+            File.Move(temp, Path, overwrite: true);
+        });
+    }
+
+    /// <summary>The current key as the first (root) key of the key list.</summary>
+    public ServiceKey AsRoot(DateTimeOffset now) => new()
+    {
+        Fingerprint = Fingerprint, Spki = Convert.ToBase64String(PublicKeySpki), IntroducedAt = RecordTime.Timestamp(RecordTime.ToMilliseconds(now)),
+    };
+
+    private static void WritePrivate(string path, string pem)
+    {
+        var write = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) write.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, write);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        writer.Write(pem);
+    }
+
     public void Dispose()
     {
-        if (_key.IsValueCreated) _key.Value.Dispose();
+        _loaded?.Key.Dispose();
     }
 }

@@ -28,8 +28,12 @@ public sealed record LedgerVerification(bool Verifies, int Entries, string? KeyF
 /// </summary>
 public static class LedgerVerifier
 {
-    /// <summary>Verifies a ledger document as published at <c>GET /api/v1/studies/{id}/ledger</c>.</summary>
-    public static LedgerVerification Verify(JsonNode? root)
+    /// <summary>
+    /// Verifies a ledger document as published at <c>GET /api/v1/studies/{id}/ledger</c>. With <paramref name="trusted"/>
+    /// (fingerprints of service keys the checker knows from elsewhere: a receipt e-mail, the verification page), the
+    /// ledger's key list must hold one of them at or before the key that signed the head.
+    /// </summary>
+    public static LedgerVerification Verify(JsonNode? root, IReadOnlyCollection<string>? trusted = null)
     {
         if (root is not JsonObject ledger) return LedgerVerification.Broken(0, null, "ledger: the file is not a JSON object");
         if (Text(ledger["format"]) != LedgerFormat.Format)
@@ -128,7 +132,21 @@ public static class LedgerVerifier
             previousAt = fields.At;
         }
 
-        var head = CheckHead(ledger["head"], ledger["publicKey"], studyId, count, previous, documentHash);
+        List<string>? chain = null;
+        if (ledger.ContainsKey("keys"))
+        {
+            var keys = CheckKeys(ledger["keys"]);
+            if (keys.Problem is { } keysProblem) return LedgerVerification.Broken(count, null, keysProblem);
+            chain = keys.Chain;
+        }
+        var head = CheckHead(ledger["head"], ledger["publicKey"], studyId, count, previous, documentHash, chain);
+        if (head.Problem is null && trusted is { Count: > 0 })
+        {
+            var known = chain ?? [head.Fingerprint!];
+            var upTo = known.IndexOf(head.Fingerprint!);
+            if (!known.Take(upTo + 1).Any(trusted.Contains))
+                return LedgerVerification.Broken(count, null, $"keys: none of the keys you trust ({string.Join(", ", trusted)}) signed this ledger's head or introduced the key that did");
+        }
         return head.Problem is { } headProblem
             ? LedgerVerification.Broken(count, null, headProblem)
             : new LedgerVerification(true, count, head.Fingerprint, null, $"ledger verifies: {count} entries, head signed by {head.Fingerprint}", passkeys);
@@ -189,7 +207,66 @@ public static class LedgerVerifier
         return LedgerFormat.NameCommitment(saltBytes, name) == nameCommitment ? null : "disclosed name does not match its commitment";
     }
 
-    private static (string? Problem, string? Fingerprint) CheckHead(JsonNode? headNode, JsonNode? keyNode, long studyId, long sequence, string headHash, string documentHash)
+    /// <summary>
+    /// Checks the service's key list (oldest first): the first key introduces itself, every next one is signed by the
+    /// one before it (<see cref="LedgerFormat.RotationPayload"/>). Returns the fingerprints in order, or the first problem.
+    /// </summary>
+    public static (string? Problem, List<string> Chain) CheckKeys(JsonNode? node)
+    {
+        var chain = new List<string>();
+        if (node is not JsonArray keys || keys.Count == 0) return ("keys: the list of the service's keys is missing or empty", chain);
+        byte[]? previousSpki = null;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var label = $"keys: key {i + 1}";
+            if (keys[i] is not JsonObject key || Text(key["spki"]) is not { } spkiText) return ($"{label}: spki is missing", chain);
+            byte[] spki;
+            try { spki = Convert.FromBase64String(spkiText); }
+            catch (FormatException) { return ($"{label}: spki is not base64", chain); }
+            var fingerprint = LedgerFormat.Fingerprint(spki);
+            if (Text(key["fingerprint"]) is { } stated && stated != fingerprint) return ($"{label}: fingerprint does not match the key", chain);
+            if (!IsP256(spki)) return ($"{label}: not an ECDSA P-256 key", chain);
+            if (i == 0)
+            {
+                if (key["previous"] is not null) return ($"{label}: the first key cannot have a previous key", chain);
+            }
+            else
+            {
+                if (Text(key["previous"]) != chain[^1]) return ($"{label}: previous is not the key before it", chain);
+                if (Text(key["introducedAt"]) is not { } at) return ($"{label}: introducedAt is missing", chain);
+                if (Text(key["rotationSignature"]) is not { } signatureText) return ($"{label}: rotationSignature is missing", chain);
+                byte[] signature;
+                try { signature = Convert.FromBase64String(signatureText); }
+                catch (FormatException) { return ($"{label}: rotationSignature is not base64", chain); }
+                var payload = Encoding.UTF8.GetBytes(CanonicalJson.Write(LedgerFormat.RotationPayload(chain[^1], fingerprint, spkiText, at)));
+                using var previous = ECDsa.Create();
+                previous.ImportSubjectPublicKeyInfo(previousSpki, out _);
+                if (!previous.VerifyData(payload, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+                    return ($"{label}: the key before it did not sign it (rotation signature does not verify)", chain);
+            }
+            if (chain.Contains(fingerprint)) return ($"{label}: the key is listed twice", chain);
+            chain.Add(fingerprint);
+            previousSpki = spki;
+        }
+        return (null, chain);
+    }
+
+    private static bool IsP256(byte[] spki)
+    {
+        try
+        {
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+            return ecdsa.KeySize == 256 && ecdsa.ExportParameters(false).Curve.Oid.Value == "1.2.840.10045.3.1.7";
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private static (string? Problem, string? Fingerprint) CheckHead(JsonNode? headNode, JsonNode? keyNode, long studyId, long sequence, string headHash, string documentHash,
+        List<string>? chain = null)
     {
         if (headNode is not JsonObject head) return ("head: the signed head is missing", null);
         if (Integer(head["studyId"]) != studyId) return ("head: study id does not match the ledger", null);
@@ -208,6 +285,8 @@ public static class LedgerVerifier
         var fingerprint = LedgerFormat.Fingerprint(spki);
         if (Text(key["fingerprint"]) is { } stated && stated != fingerprint) return ("publicKey: fingerprint does not match the key", null);
         if (Text(head["keyFingerprint"]) != fingerprint) return ("head: it names another key than the published public key", null);
+        if (chain is not null && !chain.Contains(fingerprint))
+            return ($"head: it is signed by key {fingerprint}, which is not one of the service's keys in the ledger (an unknown key)", null);
         if (Text(head["signature"]) is not { } signatureText) return ("head: signature is missing", null);
         byte[] signature;
         try { signature = Convert.FromBase64String(signatureText); }

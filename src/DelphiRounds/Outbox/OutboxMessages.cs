@@ -45,6 +45,9 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
             paragraphs.Add(T("outbox.mail.closes", TimeZoneInfo.ConvertTime(closes, DutchTime).ToString(language == "en" ? "dddd d MMMM yyyy, HH:mm" : "dddd d MMMM yyyy 'om' HH:mm", culture)));
         var greeting = string.IsNullOrWhiteSpace(to.Name) ? T("outbox.mail.greetingAnonymous") : T("outbox.mail.greeting", to.Name!);
         var personal = T("outbox.mail.personal", organiser);
+        // Anchoring outside the service (issue 19): the locked criteria's fingerprint travels with the round-1 invitation
+        // (after the link, so the link stays where it was in the message).
+        var anchor = !reminder && !ideas && number == 1 && study.CriteriaHash is { } criteriaHash ? T("outbox.mail.criteriaHash", criteriaHash) : null;
         var signature = T("outbox.mail.signature");
 
         var text = new StringBuilder();
@@ -52,6 +55,7 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
         foreach (var p in paragraphs) text.Append(p).Append("\r\n\r\n");
         text.Append(T("outbox.mail.openLink")).Append("\r\n").Append(link).Append("\r\n\r\n");
         text.Append(personal).Append("\r\n\r\n");
+        if (anchor is not null) text.Append(anchor).Append("\r\n\r\n");
         text.Append(signature).Append("\r\n").Append(organiser).Append("\r\n");
 
         var h = HtmlEncoder.Default;
@@ -63,6 +67,7 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
         html.Append("<p>").Append(h.Encode(T("outbox.mail.openLink"))).Append("<br><a href=\"").Append(h.Encode(link)).Append("\">")
             .Append(h.Encode(T("outbox.mail.linkText"))).Append("</a></p>");
         html.Append("<p>").Append(h.Encode(personal)).Append("</p>");
+        if (anchor is not null) html.Append("<p>").Append(h.Encode(anchor)).Append("</p>");
         html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p>");
         html.Append("</body></html>");
 

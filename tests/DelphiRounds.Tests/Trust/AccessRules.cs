@@ -213,6 +213,7 @@ public static class AccessRules
         ["GET /api/v1/studies/{studyId}/ledger"] = Access.Public,
         ["GET /api/v1/endorsement/key"] = Access.Public,
         ["GET /verify/{studyId}"] = Access.Public,
+        ["GET /verify/{studyId}/evidence.zip"] = Access.Public,
         // Agenda after signing (issue 21): the study's facilitator keeps it, organisations commit with their own link, the agenda page is public
         ["GET /api/v1/studies/{studyId}/agenda"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/agenda/targets"] = Access.OwnerFacilitator,

@@ -11,11 +11,13 @@ namespace DelphiRounds.Pages.Verify;
 /// withdrawals, and whether the ledger verifies — by the same <see cref="LedgerVerifier"/> as the API and the CLI,
 /// run on the same ledger document the API publishes.
 /// </summary>
-public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site) : PageModel
+public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site, LedgerCheckScript script) : PageModel
 {
     public string BaseUrl => site.BaseUrl(Request);
     public LedgerSnapshot? Ledger { get; private set; }
     public string CurrentKeyFingerprint { get; private set; } = "";
+    /// <summary>The check in the visitor's browser (its own partial, _BrowserCheck).</summary>
+    public BrowserCheckView? BrowserCheck { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long studyId)
     {
@@ -26,6 +28,8 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
             return Page();
         }
         CurrentKeyFingerprint = key.Fingerprint;
+        BrowserCheck = new BrowserCheckView(studyId, LanguageSetup.IsEnglish ? "en" : "nl", $"/api/v1/studies/{studyId}/ledger",
+            (await service.KeysAsync()).Select(k => k.Fingerprint).ToList(), script.Sha256);
         return Page();
     }
 }
