@@ -13,7 +13,9 @@
   const GENESIS = "0".repeat(64);
   const FORMAT = "delphirounds-ledger/1";
   const ROTATION_FORMAT = "delphirounds-key-rotation/1";
-  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", commitment: "commitment", measurement: "measurement" };
+  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", commitment: "commitment", measurement: "measurement", progress: "progress" };
+  // The kinds the facilitator records: no signatory, always a record (LedgerFormat.IsFacilitatorRecord).
+  const facilitatorRecord = (kind) => kind === KIND.measurement || kind === KIND.progress;
   const LINK = "link";
   const PASSKEY = "passkey";
   const HASHED_FIELDS = ["sequence", "kind", "studyId", "documentHash", "previousHash", "signatory", "commitment", "nameCommitment",
@@ -325,6 +327,7 @@
     let previous = GENESIS;
     let previousAt = "";
     const endorsements = new Map();
+    const commitments = new Set();
     let passkeys = 0;
     const summary = { organisations: new Set(), passkeyOrganisations: new Set(), inForce: [], withdrawals: 0 };
     for (let i = 0; i < count; i++) {
@@ -344,8 +347,8 @@
       if (hash === null || hash !== await sha256Hex(canonical(hashedJson(f)))) return fail("hash does not match the entry's contents");
       if (!isUtcTime(f.at)) return fail("time is not a UTC time like 2030-05-01T09:30:00.000Z");
       if (f.at < previousAt) return fail("time is earlier than the previous entry's");
-      if (f.kind === KIND.measurement) {
-        if (f.signatory !== "" || f.commitment !== "" || f.nameCommitment !== "") return fail("a measurement is recorded by the facilitator and names no signatory");
+      if (facilitatorRecord(f.kind)) {
+        if (f.signatory !== "" || f.commitment !== "" || f.nameCommitment !== "") return fail(`a ${f.kind} is recorded by the facilitator and names no signatory`);
       } else if (!isHash(f.commitment) || !isHash(f.nameCommitment)) {
         return fail("a commitment is not a SHA-256 in lowercase hex");
       }
@@ -357,7 +360,7 @@
         passkeyKey = text(f.proof.credentialId) + " " + text(f.proof.publicKey);
         passkeys++;
       }
-      const needsRecord = f.kind === KIND.commitment || f.kind === KIND.measurement;
+      const needsRecord = f.kind === KIND.commitment || f.kind === KIND.measurement || f.kind === KIND.progress;
       if (needsRecord !== (f.record !== null)) return fail(f.record === null ? `a ${f.kind} needs its record` : `an ${f.kind} has no record`);
       if (f.record !== null && !isCanonical(f.record)) return fail("record is not canonical JSON (RFC 8785)");
 
@@ -385,13 +388,21 @@
           const committer = endorsements.get(f.signatory);
           if (!committer || committer.withdrawn || committer.commitment !== f.commitment)
             return fail(`signatory ${f.signatory} commits without an endorsement in force`);
+          commitments.add(f.sequence);
           break;
         }
         case KIND.measurement:
           if (f.withdraws !== null) return fail("a measurement cannot withdraw anything");
           break;
+        case KIND.progress: {
+          if (f.withdraws !== null) return fail("progress cannot withdraw anything");
+          let named = null;
+          try { named = integer(JSON.parse(f.record).commitment); } catch { named = null; }
+          if (named === null || !commitments.has(named)) return fail("progress names no earlier commitment of this ledger");
+          break;
+        }
         default:
-          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, commitment, measurement`);
+          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, commitment, measurement, progress`);
       }
       const disclosureProblem = await checkDisclosure(entry.disclosure, f.nameCommitment);
       if (disclosureProblem) return fail(disclosureProblem);
