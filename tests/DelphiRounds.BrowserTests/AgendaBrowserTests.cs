@@ -125,6 +125,9 @@ public sealed class AgendaBrowserTests(DelphiApp app, Browser browser) : IClassF
             await Assertions.Expect(pub.Locator("[data-verifies]")).ToHaveAttributeAsync("data-verifies", "true");
             await Assertions.Expect(pub.Locator("[data-commitment-entry]")).ToContainTextAsync("Wij sluiten 2.000 woningen aan op het warmtenet.");
             await Assertions.Expect(pub.Locator("[data-measurement-count]")).ToHaveAttributeAsync("data-measurement-count", "2");
+            // The visitor's browser checks the whole ledger too, the agenda's progress entry included, and agrees.
+            await Assertions.Expect(pub.Locator("[data-browser-check]").First).ToHaveAttributeAsync("data-browser-verifies", "true",
+                new() { Timeout = 30_000 });
             await NoAxeViolationsAsync(pub);
         }
     }
