@@ -188,6 +188,21 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
         (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
             string.Format(CultureInfo.InvariantCulture, CurrentSql, "AND a.item_id = @itemId"), new { roundId, itemId }))).AsList();
 
+    /// <summary>
+    /// Every revision of every answer of a round (not only the current ones), in the shape of <see cref="CurrentAnswer"/>:
+    /// the facilitator's live verdicts pick from them the answers a release showed (<c>live_releases</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<CurrentAnswer>> RevisionsAsync(long roundId) =>
+        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+            """
+            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
+            FROM answers a
+            JOIN participants p ON p.id = a.participant_id
+            JOIN stakeholder_groups g ON g.id = p.group_id
+            WHERE a.round_id = @roundId
+            ORDER BY a.item_id, a.participant_id
+            """, new { roundId }))).AsList();
+
     // {0}: a fixed extra condition (never input).
     private const string CurrentSql =
         """

@@ -52,7 +52,7 @@ public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRou
 /// Convergence: when a round closes, each item's statistics (with stability against the previous round)
 /// are kept as a snapshot with the stopping rule's verdict, in the same transaction as the close.
 /// </summary>
-public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time)
+public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time, AnswerStore answers)
     : IEventHandler<RoundClosing>, IItemSettlement, IItemVerdicts
 {
     async Task<IReadOnlyList<ItemVerdict>> IItemVerdicts.UpToRoundAsync(long studyId, int roundNumber)
@@ -99,33 +99,70 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
         foreach (var ri in asked)
         {
             var item = byId[ri.ItemId];
-            string json;
-            string verdict;
             // A substantive rewording since the previous round starts a new series: nothing to be stable against.
             var before = AnalysisInputs.PreviousFor(item, previous, previousRound?.Number, changes);
-            if (AnalysisInputs.Analyse(item, rules, current, before) is { } numbers)
-            {
-                json = numbers.OutputJson;
-                verdict = numbers.V2 is { } v2
-                    ? Settle(Verdicts.Name(v2.Verdict ?? ConsensusVerdict.Continue), round.Number, rules)
-                    : Verdicts.Name(StoppingRule.Decide(numbers.Analysis, numbers.Input!.Criteria!));
-            }
-            else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
-            {
-                var analysis = Analyzer.AnalyzeRanking(ranking);
-                json = AnalysisJson.Write(analysis);
-                var w = before is not null && previousSnapshots.TryGetValue(item.Id, out var p) ? KendallW(p.AnalysisJson) : null;
-                var decided = StoppingRule.DecideRanking(analysis,
-                    w is null ? null : analysis with { KendallW = w }, rules.MinKendallWFor(item.Id), rules.MaxKendallWChangeFor(item.Id));
-                verdict = rules.RulesVersion == 1 ? Verdicts.Name(decided)
-                    : Settle(decided == StoppingVerdict.Consensus ? Verdicts.ConsensusFor : Verdicts.Name(decided), round.Number, rules);
-            }
-            else continue; // open questions have no statistics
+            if (Judge(item, rules, current, before, round.Number, previousSnapshots.GetValueOrDefault(item.Id)) is not { } judged)
+                continue; // open questions have no statistics
             await ConvergenceStore.InsertAsync(c, tx, new RoundSnapshot
             {
-                RoundId = round.Id, ItemId = item.Id, AnalysisJson = json, Verdict = verdict, CreatedAt = now,
+                RoundId = round.Id, ItemId = item.Id, AnalysisJson = judged.Json, Verdict = judged.Verdict, CreatedAt = now,
             });
         }
+    }
+
+    /// <summary>
+    /// An item judged in round <paramref name="roundNumber"/> on <paramref name="current"/> (with <paramref name="before"/>,
+    /// the previous closed round's answers of the same series, for stability): the analysis as <c>delphi analyze</c> prints
+    /// it and the stopping rule's verdict. Null for open questions. The close and the live verdicts use this one rule.
+    /// </summary>
+    public static (string Json, string Verdict)? Judge(Item item, ConsensusRules rules, IReadOnlyList<CurrentAnswer> current,
+        IReadOnlyList<CurrentAnswer>? before, int roundNumber, RoundSnapshot? previousSnapshot)
+    {
+        if (AnalysisInputs.Analyse(item, rules, current, before) is { } numbers)
+            return (numbers.OutputJson, numbers.V2 is { } v2
+                ? Settle(Verdicts.Name(v2.Verdict ?? ConsensusVerdict.Continue), roundNumber, rules)
+                : Verdicts.Name(StoppingRule.Decide(numbers.Analysis, numbers.Input!.Criteria!)));
+        if (AnalysisInputs.ForRanking(item, current) is not { } ranking) return null;
+        var analysis = Analyzer.AnalyzeRanking(ranking);
+        var w = before is not null && previousSnapshot is { } p ? KendallW(p.AnalysisJson) : null;
+        var decided = StoppingRule.DecideRanking(analysis,
+            w is null ? null : analysis with { KendallW = w }, rules.MinKendallWFor(item.Id), rules.MaxKendallWChangeFor(item.Id));
+        return (AnalysisJson.Write(analysis), rules.RulesVersion == 1 ? Verdicts.Name(decided)
+            : Settle(decided == StoppingVerdict.Consensus ? Verdicts.ConsensusFor : Verdicts.Name(decided), roundNumber, rules));
+    }
+
+    /// <summary>
+    /// The open round judged now, for its facilitator, exactly as its close would judge it but on the figures released
+    /// so far (threshold release k, <c>live_releases</c>): each released item's verdict, outcome, poles, fragility and
+    /// reasons. Items not released yet (fewer than k answers) have none. Participants never get these.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, ItemConvergence>> OpenRoundAsync(long studyId, Round open,
+        IReadOnlyDictionary<long, ItemRelease> releases, IReadOnlyList<CurrentAnswer> revisions)
+    {
+        var result = new Dictionary<long, ItemConvergence>();
+        if (releases.Count == 0) return result;
+        var study = (await studies.FindAsync(studyId))!;
+        var rules = study.Rules;
+        var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var groups = await studies.GroupsAsync(studyId);
+        var previousRound = (await rounds.ListAsync(studyId))
+            .Where(r => r.State == RoundStates.Closed && r.Kind == RoundKinds.Rating && r.Number < open.Number).MaxBy(r => r.Number);
+        var previous = previousRound is null ? null : await answers.CurrentAsync(previousRound.Id);
+        var previousSnapshots = previousRound is null ? [] : (await snapshots.ForRoundAsync(previousRound.Id)).ToDictionary(x => x.ItemId);
+        var changes = await items.ChangesAsync(studyId);
+        var byAnswer = revisions.ToDictionary(a => a.Id);
+        foreach (var ri in await rounds.ItemsAsync(open.Id))
+        {
+            if (!releases.TryGetValue(ri.ItemId, out var release) || !byId.TryGetValue(ri.ItemId, out var item)) continue;
+            var released = release.AnswerIds.Select(id => byAnswer.GetValueOrDefault(id)).OfType<CurrentAnswer>().ToList();
+            if (released.Count == 0) continue;
+            var before = AnalysisInputs.PreviousFor(item, previous, previousRound?.Number, changes);
+            if (Judge(item, rules, released, before, open.Number, previousSnapshots.GetValueOrDefault(item.Id)) is not { } judged) continue;
+            var analysis = ParseAnalysis(judged.Json);
+            var x = VerdictWords.Explain(judged.Verdict, open.Number, analysis, item, rules, groups);
+            result[item.Id] = new ItemConvergence(item.Id, open.Number, judged.Verdict, analysis, x.Outcome, x.Poles, x.Fragility, x.DependsOnDropouts, x.Reasons, x.Warnings);
+        }
+        return result;
     }
 
     /// <summary>

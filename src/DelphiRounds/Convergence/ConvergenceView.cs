@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
@@ -37,7 +38,7 @@ public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundF
 public sealed record ItemConvergenceView(
     Item Item, int Number, LocalizedText Text, IReadOnlyList<RoundFigures> Rounds, IReadOnlyList<GroupFigures> Groups,
     ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons,
-    ItemConvergence? Latest = null, IReadOnlyList<StakeholderGroup>? AllGroups = null)
+    ItemConvergence? Latest = null, IReadOnlyList<StakeholderGroup>? AllGroups = null, ItemConvergence? LiveVerdict = null)
 {
     /// <summary>The study's stakeholder groups, to name the poles and groups in a verdict.</summary>
     public IReadOnlyList<StakeholderGroup> GroupList => AllGroups ?? [];
@@ -79,7 +80,7 @@ public sealed record StudyConvergenceView(
 /// </summary>
 public sealed class ConvergenceReader(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
-    LiveAggregates live, IOptions<LiveOptions> liveOptions)
+    LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers)
 {
     private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
 
@@ -95,6 +96,10 @@ public sealed class ConvergenceReader(
         foreach (var r in numbered) asked[r.Id] = await rounds.ItemsAsync(r.Id);
         var liveStats = open is null ? new Dictionary<long, ItemStats>()
             : (await live.SnapshotAsync(open.Id) ?? []).ToDictionary(s => s.ItemId);
+        // While a round is open the facilitator sees each item's full verdict on the figures released so far (never on
+        // answers the threshold release still holds back), judged as the close would judge it.
+        var liveVerdicts = open is null ? new Dictionary<long, ItemConvergence>()
+            : await convergence.OpenRoundAsync(studyId, open, await releases.ForRoundAsync(open.Id), await answers.RevisionsAsync(open.Id));
 
         // Each item keeps its own number (its place in the questionnaire), as on the questionnaire, the vision and
         // the signing page; round 0's open questions have no figures, so their numbers are simply not shown here.
@@ -137,7 +142,8 @@ public sealed class ConvergenceReader(
             var last = overall.LastOrDefault(f => f.Verdict is not null);
             views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
                 groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
-                rules.ForLive(item), rules.MinKendallWFor(item.Id), last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups));
+                rules.ForLive(item), rules.MinKendallWFor(item.Id), last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups,
+                liveVerdicts.GetValueOrDefault(item.Id)));
         }
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,

@@ -37,7 +37,7 @@ public static class CoreSetup
                 : [$"FirstFacilitatorEmail: '{o.FirstFacilitatorEmail}' is not an e-mail address"]);
         services.AddData();
         services.AddAnswerWriter();
-        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ReportNotesStore>().AddSingleton<ParticipantStore>().AddSingleton<OrganisationStore>()
+        services.AddSingleton<FacilitatorStore>().AddSingleton<StudyStore>().AddSingleton<ReportNotesStore>().AddSingleton<StudyDocumentStore>().AddSingleton<StudyDocumentService>().AddSingleton<ParticipantStore>().AddSingleton<OrganisationStore>()
             .AddSingleton<IParticipantCredentials>(sp => sp.GetRequiredService<ParticipantStore>())
             .AddSingleton<ItemStore>().AddSingleton<RoundStore>().AddSingleton<IStudyRounds>(sp => sp.GetRequiredService<RoundStore>())
             .AddSingleton<IItemRounds>(sp => sp.GetRequiredService<RoundStore>())

@@ -66,6 +66,7 @@ public static class ServerSetup
         app.UseRequestIds();
         app.MapAccounts();
         app.MapStudies();
+        app.MapStudyDocuments();
         app.MapPanel();
         app.MapOrganisations();
         app.MapItems();

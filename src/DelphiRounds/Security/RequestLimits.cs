@@ -30,7 +30,8 @@ public sealed class RequestLimitOptions
 }
 
 /// <summary>
-/// Caps request bodies: 64 KB for the JSON API, 1 MB for forms (configurable). A declared length over
+/// Caps request bodies: 64 KB for the JSON API, 1 MB for forms (configurable), a background document's upload
+/// <see cref="Uploads.MaxBodyBytes"/>. A declared length over
 /// the limit is refused with 413 before the endpoint runs — a problem naming <c>body</c> for the API,
 /// the error page for a form. A chunked body is cut off at the limit by Kestrel, and the exception
 /// handler turns that into the same problem.
@@ -41,7 +42,9 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Reque
     {
         var o = options.Value;
         var api = context.Request.Path.StartsWithSegments("/api");
-        var limit = api ? o.MaxJsonBodyBytes : o.MaxBodyBytes;
+        // A background document may be larger than any other body (Kernel/Uploads); nothing else may.
+        var limit = Uploads.IsDocumentUpload(context.Request) ? Math.Max(Uploads.MaxBodyBytes, api ? o.MaxJsonBodyBytes : o.MaxBodyBytes)
+            : api ? o.MaxJsonBodyBytes : o.MaxBodyBytes;
         var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (context.Request.ContentLength is { } length && length > limit)
         {

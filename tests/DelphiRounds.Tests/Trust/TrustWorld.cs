@@ -20,6 +20,8 @@ public sealed record StudyData(
     public IReadOnlyList<string> RankingKeys { get; init; } = [];
     /// <summary>An item added after the round opened (not asked in it, so it may be reworded).</summary>
     public long SpareItemId { get; init; }
+    /// <summary>A background document of the study (shown to its participants).</summary>
+    public long DocumentId { get; init; }
     /// <summary>An argument: the answer with a rationale of the second panel member on the first item.</summary>
     public long ArgumentId { get; init; }
     /// <summary>The draft of the joint vision under the panel's review, and its statements.</summary>
@@ -133,9 +135,11 @@ public sealed partial class TrustCast
         await Scenario.Expect(await api.PostAsync($"/api/v1/rounds/{roundId}/open", null), HttpStatusCode.OK);
         var spare = await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{studyId}/items",
             new { kind = "rating", text = new { nl = "Na de opening toegevoegd" }, scale = new { min = 1, max = 5 } }), HttpStatusCode.Created);
+        var document = await Scenario.Expect(await api.PostAsync($"/api/v1/studies/{studyId}/documents", TrustSamples.Document()), HttpStatusCode.Created);
         return new StudyData(studyId, roundId, items, groups.Select(g => g.Id).ToList(), groups.Select(g => g.Slug).ToList(), participants)
         {
             KindItems = kinds, RankingKeys = TrustSamples.RankingKeys, SpareItemId = spare.GetProperty("id").GetInt64(),
+            DocumentId = document.GetProperty("id").GetInt64(),
         };
     }
 
@@ -298,6 +302,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         "participantId" => study.Participants[2].Id.ToString(),
         "token" => study.Participants[0].Token,
         "itemId" => study.SpareItemId.ToString(),
+        "documentId" => study.DocumentId.ToString(),
         "answerId" => study.ArgumentId.ToString(),
         "version" => study.DraftVersion.ToString(),
         "culture" => "en",
@@ -343,7 +348,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
     /// <summary>The address of <paramref name="route"/> as <paramref name="client"/> sends it (a signing link: the one they hold).</summary>
     public string Url(RouteCase route, RoleClient client) =>
         TrustRoutes.Url(route.Route, n => n == "token" && IsSigningLink(route.Route) ? client.SigningLink : RouteValue(n, A, route.Route))
-        + (route.Handler is null ? "" : "?handler=" + route.Handler) + TrustSamples.Query(route.Key, A);
+        + (route.Handler is null ? "" : "?handler=" + route.Handler) + TrustSamples.Query(route.Key, Target(route, client));
 
     /// <summary>Sends the route's sample request (body or form) as <paramref name="client"/>.</summary>
     public async Task<HttpResponseMessage> SendAsync(RouteCase route, RoleClient client)
@@ -358,6 +363,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
                        ?? throw new Xunit.Sdk.XunitException($"{route.Key} reads a JSON body but has no sample: add one to TrustSamples.Json.");
             request.Content = JsonContent.Create(body, options: Json.Web);
         }
+        else if (route.Key == "POST /api/v1/studies/{studyId}/documents") request.Content = TrustSamples.Document();
         else if (route.FormPost)
         {
             var form = TrustSamples.Form(route.Key, target)
@@ -425,10 +431,19 @@ public static class TrustSamples
         _ => null,
     };
 
+    /// <summary>A background document upload (multipart): a small text file with its title.</summary>
+    public static MultipartFormDataContent Document()
+    {
+        var file = new ByteArrayContent("Achtergrond bij de stellingen.\n"u8.ToArray());
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        return new MultipartFormDataContent { { new StringContent("Achtergrond"), "title" }, { file, "file", "achtergrond.txt" } };
+    }
+
     /// <summary>The query string a GET handler needs besides <c>?handler=…</c> (it starts with <c>&amp;</c>), or nothing.</summary>
     public static string Query(string key, StudyData s) => key switch
     {
         "GET /f/studies/{studyId}/convergence?handler=Item" => $"&itemId={s.ItemIds[0]}",
+        "GET /f/studies/{studyId}/documents?handler=Download" or "GET /p?handler=Document" => $"&documentId={s.DocumentId}",
         _ => "",
     };
 
@@ -481,6 +496,8 @@ public static class TrustSamples
         "POST /login" => new() { ["Email"] = "nobody@example.org", ["Password"] = "not the password" },
         "POST /error/{code}" => new(),
         "POST /f" => new() { ["Title"] = "Studie uit formulier", ["Question"] = "Hoe?", ["HorizonYear"] = "2030", ["GroupLines"] = "Netbeheerders\nBewoners" },
+        "POST /f/studies/{studyId}/documents" => new() { ["Title"] = "Zonder bestand" },
+        "POST /f/studies/{studyId}/documents?handler=Remove" => new() { ["documentId"] = s.DocumentId.ToString() },
         "POST /f/account?handler=Create" => new() { ["TokenName"] = "script" },
         "POST /f/account?handler=Revoke" => new() { ["tokenId"] = "0" },
         // Not the current password: the facilitator gets the form back (400) and every role's cookie stays valid.

@@ -28,8 +28,11 @@ public sealed record ItemCard(
 public sealed class QuestionnaireModel(
     StudyStore studies, RoundStore rounds, ItemStore items, AnswerStore answers, AnswerService answerService,
     ArgumentStore arguments, ConvergenceStore snapshots, LiveAggregates live, LiveAccess access,
-    IOptions<LiveOptions> liveOptions, IStringLocalizer<Texts> t) : PageModel
+    IOptions<LiveOptions> liveOptions, IStringLocalizer<Texts> t, StudyDocumentStore documents) : PageModel
 {
+    /// <summary>The background documents the facilitator gives the panel to read (withdrawn ones are not shown).</summary>
+    public IReadOnlyList<StudyDocument> Documents { get; private set; } = [];
+
     public Study Study { get; private set; } = null!;
     public StakeholderGroup Group { get; private set; } = null!;
     public IReadOnlyList<StakeholderGroup> Groups { get; private set; } = [];
@@ -57,6 +60,16 @@ public sealed class QuestionnaireModel(
     {
         await LoadAsync();
         return Page();
+    }
+
+    /// <summary>Downloads a background document of the participant's study, while it is shown.</summary>
+    public async Task<IActionResult> OnGetDocumentAsync(long documentId)
+    {
+        var studyId = Who.StudyId;
+        if (await documents.FindAsync(studyId, documentId) is not { Shown: true } document
+            || await documents.ContentAsync(studyId, documentId) is not { } bytes)
+            return NotFound();
+        return File(bytes, document.ContentType, document.FileName);
     }
 
     public async Task<IActionResult> OnPostAnswerAsync(long? itemId, string? idempotencyKey)
@@ -144,6 +157,7 @@ public sealed class QuestionnaireModel(
         Study = (await studies.FindAsync(who.StudyId))!;
         Groups = await studies.GroupsAsync(who.StudyId);
         Group = Groups.First(g => g.Id == who.GroupId);
+        Documents = (await documents.ListAsync(who.StudyId)).Where(d => d.Shown).ToList();
         Round = await rounds.CurrentAsync(who.StudyId);
         if (Round is null) return;
 

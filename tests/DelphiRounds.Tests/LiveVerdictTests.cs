@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using DelphiRounds.Testing;
+
+namespace DelphiRounds.Tests;
+
+/// <summary>
+/// Issue 14 item 4, before the close: while a round is open the facilitator's convergence page (which js/convergence.js
+/// refreshes on every push) gives each item's full version-2 verdict — consensus for or against, polarised with its
+/// poles, stable dissent, continue — judged as the close would judge it, but on the figures released so far (threshold
+/// release k), never on answers the release still holds back.
+/// </summary>
+public sealed class LiveVerdictTests(DelphiApp app) : IClassFixture<DelphiApp>
+{
+    private static string Article(string html, long itemId) =>
+        Regex.Replace(Regex.Match(html, $"id=\"convergence-item-{itemId}\".*?</article>", RegexOptions.Singleline).Value, @"\s+", " ");
+
+    [Fact]
+    public async Task The_open_round_shows_consensus_against_and_a_polarised_item_with_its_poles_from_the_released_figures()
+    {
+        var s = await Scenario.CreateAsync(app);
+        // Participants 0–2 grid operators, 3–5 housing, 6–8 residents. 1–7 item: all in 1–2 (the "no" band).
+        // 1–5 item: grid operators 5 5 5, housing 5 5 4, residents 1 1 1: polarised, grid operators and housing for, residents against.
+        int[] polarised = [5, 5, 5, 5, 5, 4, 1, 1, 1];
+        async Task AnswerAsync(long roundId, int i) =>
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, roundId, new { itemId = s.SevenPointItem, value = 1 + i % 2 }), HttpStatusCode.Created);
+        async Task AnswerFiveAsync(long roundId, int i, int value) =>
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, roundId, new { itemId = s.FivePointItem, value }), HttpStatusCode.Created);
+
+        for (var i = 0; i < 9; i++)
+        {
+            await AnswerAsync(s.RoundId, i);
+            await AnswerFiveAsync(s.RoundId, i, polarised[i]);
+        }
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var round2 = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/rounds", new { mode = "live" }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2}/open", null), HttpStatusCode.OK);
+
+        // Group by group, three people at a time: each group's three answers are released whole (the stats read releases
+        // what may be released), whenever the push ticks.
+        for (var g = 0; g < 3; g++)
+        {
+            for (var i = 3 * g; i < 3 * g + 3; i++)
+            {
+                await AnswerAsync(round2, i);
+                await AnswerFiveAsync(round2, i, polarised[i]);
+            }
+            await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+        }
+        // Two residents now say 5: by the raw answers the 1–5 item would be a consensus for (8 of 9 in 4–5), but two
+        // changes are fewer than k, so nobody sees them yet — and the verdict does not count them either.
+        await AnswerFiveAsync(round2, 6, 5);
+        await AnswerFiveAsync(round2, 7, 5);
+        var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+        var five = Scenario.ItemStats(stats, s.FivePointItem).GetProperty("overall");
+        Assert.Equal(9, five.GetProperty("n").GetInt32());
+        Assert.Equal(3, five.GetProperty("distribution").GetProperty("1").GetInt32());
+
+        var facilitator = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        foreach (var (culture, reason, camps, soFar) in new[]
+        {
+            ("nl", "9 van de 9 kozen 1 of 2; 70% was nodig.", "Twee kampen. Eens: Netbeheerders, Woningcorporaties. Oneens: Bewoners.", "tot nu toe: "),
+            ("en", "9 of 9 chose 1 or 2; 70 % was needed.", "Two camps. For: Grid operators, Housing corporations. Against: Residents.", "so far: "),
+        })
+        {
+            var html = await facilitator.GetStringAsync($"/f/studies/{s.StudyId}/convergence?culture={culture}");
+            var against = Article(html, s.SevenPointItem);
+            Assert.Contains("data-live-verdict=\"consensus-against\" data-live-outcome=\"consensus-against\" data-live-round=\"2\" data-live-n=\"9\"", against);
+            Assert.Matches($"data-live-verdict=.*?<li data-reason>{Regex.Escape(reason)}</li>", against);
+            Assert.Contains(soFar, against);
+            // Round 1's verdict stays what its close said: not yet a consensus (no feedback before it).
+            Assert.Contains("data-verdict=\"continue\"", against);
+
+            var split = Article(html, s.FivePointItem);
+            // Settled as on round 1's released answers (net change 0): stable dissent, read as polarised with its poles.
+            Assert.Contains("data-live-verdict=\"stable-dissent\" data-live-outcome=\"polarised\" data-live-round=\"2\" data-live-n=\"9\"", split);
+            Assert.Matches($"data-live-verdict=.*?<li data-reason>{Regex.Escape(camps)}</li>", split);
+            Assert.Matches("data-live-verdict=.*?data-poles-for=\"grid-operators,housing\" data-poles-against=\"residents\"", split);
+            Assert.DoesNotContain("data-live-outcome=\"consensus-for\"", split);
+        }
+
+        // Participants' pages never carry a verdict.
+        var participant = app.Client();
+        Assert.DoesNotContain("data-live-verdict", await participant.GetStringAsync($"/p/{s.Participants[0].Token}"));
+    }
+}
