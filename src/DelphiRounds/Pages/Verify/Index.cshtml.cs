@@ -11,10 +11,13 @@ namespace DelphiRounds.Pages.Verify;
 /// withdrawals, and whether the ledger verifies — by the same <see cref="LedgerVerifier"/> as the API and the CLI,
 /// run on the same ledger document the API publishes.
 /// </summary>
-public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site) : PageModel
+public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site, Studies.StudyStore studies,
+    Organisations.OrganisationStore organisations) : PageModel
 {
     public string BaseUrl => site.BaseUrl(Request);
     public LedgerSnapshot? Ledger { get; private set; }
+    /// <summary>Per organisation: signed, co-signed, awaiting confirmation, withdrawn — and, when the study's organisations are public, took part but did not sign.</summary>
+    public IReadOnlyList<OrganisationStanding> Standings { get; private set; } = [];
     public string CurrentKeyFingerprint { get; private set; } = "";
 
     public async Task<IActionResult> OnGetAsync(long studyId)
@@ -26,6 +29,8 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
             return Page();
         }
         CurrentKeyFingerprint = key.Fingerprint;
+        var study = await studies.FindAsync(studyId);
+        Standings = Ledger.ByOrganisation(study is { OrganisationsPublic: true } ? await organisations.NamesAsync(studyId) : null);
         return Page();
     }
 }
