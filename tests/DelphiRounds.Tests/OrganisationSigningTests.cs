@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -231,7 +232,7 @@ public sealed partial class OrganisationSigningTests(DelphiApp app) : IClassFixt
         var foreign = await OrganisationAsync(elsewhere, "Netbeheerder Elders (test)", "grid-operators");
         // grid-operators 0 of the panel belongs to Netbeheerder Stad.
         var member = s.Participants.First(p => p.Group == "grid-operators").Id;
-        Assert.Equal(HttpStatusCode.OK, (await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/organisations/members/{member}",
+        Assert.Equal(HttpStatusCode.NoContent, (await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/organisations/members/{member}",
             new { organisationId = stad }, Json.Web)).StatusCode);
         await RegisteredAsync(s, new { name = "Eerste", organisationId = stad, role = "Directeur", email = "eerste@example.org" });
         string Signatories() => DatabaseDump.Text(app.DatabasePath,
@@ -281,7 +282,7 @@ public sealed partial class OrganisationSigningTests(DelphiApp app) : IClassFixt
         var s = v.Study;
         var stad = await OrganisationAsync(s, "Netbeheerder Stad (test)", "grid-operators");
         var member = s.Participants.First(p => p.Group == "grid-operators").Id;
-        Assert.Equal(HttpStatusCode.OK, (await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/organisations/members/{member}",
+        Assert.Equal(HttpStatusCode.NoContent, (await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/organisations/members/{member}",
             new { organisationId = stad }, Json.Web)).StatusCode);
         var first = await RegisteredAsync(s, new { name = "Clara Eerst", organisationId = stad, role = "Directeur", email = "grid-operators.0@example.org" });
         var second = await RegisteredAsync(s, new { name = "Daan Mede", organisationId = stad, role = "Wethouder", email = "daan@example.org" });

@@ -196,9 +196,12 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     private const string SignatoryFrom = "signatories s LEFT JOIN signatory_identities i ON i.signatory_id = s.id";
     private const string EntryColumns =
         """
-        id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role, statement,
-        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record, mandate, on_panel, four_eyes, confirms
+        e.id, e.study_id, e.sequence, e.kind, e.signatory_id, e.signatory_ref, e.commitment, e.name_commitment, e.organisation, e.role, e.statement,
+        e.withdraws, e.reason, e.document_hash, e.previous_hash, e.entry_hash, e.recorded_at, e.method, e.passkey, e.record,
+        x.mandate, x.on_panel, x.four_eyes, x.confirms
         """;
+    /// <summary>An entry with its signing-per-organisation fields (kept beside it, in <c>ledger_entry_signing</c>).</summary>
+    private const string EntryFrom = "ledger_entries e LEFT JOIN ledger_entry_signing x ON x.study_id = e.study_id AND x.sequence = e.sequence";
     private const string PasskeyColumns = "credential_id, signatory_id, public_key_cose, public_key_spki, algorithm, sign_count";
     private const string HeadColumns = "study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at";
 
@@ -338,7 +341,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
 
     public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long studyId, long? upTo = null) =>
         (await db.ReadAsync(c => c.QueryAsync<LedgerEntry>(
-            $"SELECT {EntryColumns} FROM ledger_entries WHERE study_id = @studyId AND sequence <= @upTo ORDER BY sequence",
+            $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.study_id = @studyId AND e.sequence <= @upTo ORDER BY e.sequence",
             new { studyId, upTo = upTo ?? long.MaxValue }))).AsList();
 
     public Task<LedgerHead?> LatestHeadAsync(long studyId) =>
@@ -413,7 +416,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             if (!signatory.Signed) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
             if (signatory.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
             var endorsement = await c.QuerySingleAsync<LedgerEntry>(
-                $"SELECT {EntryColumns} FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
+                $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @id AND e.kind = @kind",
                 new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
             var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var spent = await c.ExecuteAsync(
@@ -427,7 +430,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     /// <summary>The endorsement a second person is to confirm (null before the signatory signed).</summary>
     public async Task<LedgerEntry?> EndorsementOfAsync(long signatoryId) =>
         await db.ReadAsync(c => c.QueryFirstOrDefaultAsync<LedgerEntry>(
-            $"SELECT {EntryColumns} FROM ledger_entries WHERE signatory_id = @signatoryId AND kind = @kind",
+            $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @signatoryId AND e.kind = @kind",
             new { signatoryId, kind = LedgerFormat.Endorsement }));
 
     /// <summary>
@@ -447,7 +450,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             if (!signatory.Signed) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
             if (signatory.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
             var endorsement = await c.QuerySingleAsync<LedgerEntry>(
-                $"SELECT {EntryColumns} FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
+                $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @id AND e.kind = @kind",
                 new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
             PasskeyVerdict? verdict = null;
             if (endorsement.ByPasskey)
@@ -586,13 +589,17 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
         var id = await c.ExecuteScalarAsync<long>(
             """
             INSERT INTO ledger_entries (study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role,
-                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record,
-                                        mandate, on_panel, four_eyes, confirms)
+                                        statement, withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record)
             VALUES (@StudyId, @Sequence, @Kind, @SignatoryId, @SignatoryRef, @Commitment, @NameCommitment, @Organisation, @Role,
-                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey, @Record,
-                    @Mandate, @OnPanel, @FourEyes, @Confirms)
+                    @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey, @Record)
             RETURNING id
             """, entry, tx);
+        if (entry.Mandate is not null || entry.OnPanel is not null || entry.FourEyes is not null || entry.Confirms is not null)
+            await c.ExecuteAsync(
+                """
+                INSERT INTO ledger_entry_signing (study_id, sequence, mandate, on_panel, four_eyes, confirms)
+                VALUES (@StudyId, @Sequence, @Mandate, @OnPanel, @FourEyes, @Confirms)
+                """, entry, tx);
         var head = sign(entry.StudyId, entry.Sequence, entry.EntryHash, entry.DocumentHash, now);
         var stored = await InsertHeadAsync(c, tx, head);
         return new LedgerAppend(LedgerOutcome.Appended, entry with { Id = id }, stored);

@@ -10,10 +10,18 @@ ALTER TABLE signatories ADD COLUMN confirms_signatory_id bigint REFERENCES signa
 CREATE INDEX signatories_organisation ON signatories (organisation_id);
 CREATE INDEX signatories_confirms ON signatories (confirms_signatory_id);
 
--- Hashed fields of entries since signing per organisation (NULL on older entries, whose hashes stay as they were):
--- the stated mandate, whether the organisation is on the panel (1/0), whether the endorsement waits for a
--- second person's confirmation (1), and for a confirmation the sequence of the endorsement it confirms.
-ALTER TABLE ledger_entries ADD COLUMN mandate text;
-ALTER TABLE ledger_entries ADD COLUMN on_panel bigint;
-ALTER TABLE ledger_entries ADD COLUMN four_eyes bigint;
-ALTER TABLE ledger_entries ADD COLUMN confirms bigint;
+-- Hashed fields of entries since signing per organisation, kept beside the entry (a table of its own, so that a
+-- rebuild of ledger_entries, as 0110 does on SQLite, cannot lose them): the stated mandate, whether the
+-- organisation is on the panel (1/0), whether the endorsement waits for a second person's confirmation (1), and
+-- for a confirmation the sequence of the endorsement it confirms. Older entries have no row: their hashes stay as they were.
+CREATE TABLE ledger_entry_signing (
+    study_id  bigint NOT NULL REFERENCES studies (id),
+    sequence  bigint NOT NULL,
+    mandate   text,
+    on_panel  bigint,
+    four_eyes bigint,
+    confirms  bigint,
+    PRIMARY KEY (study_id, sequence)
+);
+CREATE TRIGGER ledger_entry_signing_append_only BEFORE UPDATE OR DELETE ON ledger_entry_signing
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();

@@ -10,10 +10,24 @@ ALTER TABLE signatories ADD COLUMN confirms_signatory_id INTEGER REFERENCES sign
 CREATE INDEX signatories_organisation ON signatories (organisation_id);
 CREATE INDEX signatories_confirms ON signatories (confirms_signatory_id);
 
--- Hashed fields of entries since signing per organisation (NULL on older entries, whose hashes stay as they were):
--- the stated mandate, whether the organisation is on the panel (1/0), whether the endorsement waits for a
--- second person's confirmation (1), and for a confirmation the sequence of the endorsement it confirms.
-ALTER TABLE ledger_entries ADD COLUMN mandate TEXT;
-ALTER TABLE ledger_entries ADD COLUMN on_panel INTEGER;
-ALTER TABLE ledger_entries ADD COLUMN four_eyes INTEGER;
-ALTER TABLE ledger_entries ADD COLUMN confirms INTEGER;
+-- Hashed fields of entries since signing per organisation, kept beside the entry (a table of its own, so that a
+-- rebuild of ledger_entries, as 0110 does on SQLite, cannot lose them): the stated mandate, whether the
+-- organisation is on the panel (1/0), whether the endorsement waits for a second person's confirmation (1), and
+-- for a confirmation the sequence of the endorsement it confirms. Older entries have no row: their hashes stay as they were.
+CREATE TABLE ledger_entry_signing (
+    study_id  INTEGER NOT NULL REFERENCES studies (id),
+    sequence  INTEGER NOT NULL,
+    mandate   TEXT,
+    on_panel  INTEGER,
+    four_eyes INTEGER,
+    confirms  INTEGER,
+    PRIMARY KEY (study_id, sequence)
+);
+CREATE TRIGGER ledger_entry_signing_append_only_update BEFORE UPDATE ON ledger_entry_signing
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+CREATE TRIGGER ledger_entry_signing_append_only_delete BEFORE DELETE ON ledger_entry_signing
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
