@@ -535,7 +535,7 @@ public sealed class NewcomerBrowserTests(DelphiApp app, Browser browser) : IClas
         await Assertions.Expect(page.Locator("[data-entry-hash]")).ToBeVisibleAsync();
 
         await page.GotoAsync(Url($"/verify/{studyId}"));
-        await Assertions.Expect(page.Locator("[data-plain-summary]")).ToHaveTextAsync("Alle 1 vermeldingen in het register zijn gecontroleerd. Niets is veranderd of weggehaald.");
+        await Assertions.Expect(page.Locator("[data-plain-summary]")).ToHaveTextAsync("De 1 vermelding in het register is gecontroleerd. Niets is veranderd of weggehaald.");
         // The text's fingerprint stays in sight (it is printed with the document); the chain and the offline check are the technical proof.
         await Assertions.Expect(page.Locator("[data-document-hash]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("table.vision-chain")).ToBeHiddenAsync();

@@ -44,7 +44,7 @@ public sealed partial class LedgerCrashTests(Installation installation, ITestOut
                     var page = await browser.GetStringAsync($"/sign/{link.Token}");
                     posted = await browser.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(new Dictionary<string, string>
                     {
-                        ["Confirm"] = "true", ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value,
+                        ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value,
                     }));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
@@ -101,7 +101,7 @@ public sealed partial class LedgerCrashTests(Installation installation, ITestOut
             var html = await page.Content.ReadAsStringAsync();
             var posted = await browser.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["Confirm"] = "true", ["__RequestVerificationToken"] = AntiforgeryField().Match(html).Groups[1].Value,
+                ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = AntiforgeryField().Match(html).Groups[1].Value,
             }));
             Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
         }
@@ -112,7 +112,7 @@ public sealed partial class LedgerCrashTests(Installation installation, ITestOut
             var html = await browser.GetStringAsync($"/sign/{link.Token}");
             var posted = await browser.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["Confirm"] = "true", ["__RequestVerificationToken"] = AntiforgeryField().Match(html).Groups[1].Value,
+                ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = AntiforgeryField().Match(html).Groups[1].Value,
             }));
             Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
         }

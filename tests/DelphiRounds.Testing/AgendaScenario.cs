@@ -58,7 +58,7 @@ public sealed partial record AgendaScenario(Scenario Study, string DocumentHash,
         var page = await browser.GetStringAsync($"/sign/{link.Token}");
         var signed = await browser.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = Antiforgery(page), ["Confirm"] = "true",
+            ["__RequestVerificationToken"] = Antiforgery(page), ["Confirm"] = "true", ["Mandate"] = "Statutair directeur",
         }));
         Assert.Equal(HttpStatusCode.SeeOther, signed.StatusCode);
     }

@@ -23,6 +23,7 @@ public sealed partial class EndorsementTests(DelphiApp app) : IClassFixture<Delp
         var page = await browser.GetStringAsync($"/sign/{link.Token}");
         var form = new Dictionary<string, string> { ["__RequestVerificationToken"] = Antiforgery(page) };
         if (confirm) form["Confirm"] = "true";
+        form["Mandate"] = "Statutair directeur";
         return await browser.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(form));
     }
 
@@ -117,7 +118,7 @@ public sealed partial class EndorsementTests(DelphiApp app) : IClassFixture<Delp
         var forms = new List<(HttpClient, string)>();
         foreach (var b in browsers) forms.Add((b, Antiforgery(await b.GetStringAsync($"/sign/{v.Signatories[0].Token}"))));
         var results = await Task.WhenAll(forms.Select(f => f.Item1.PostAsync($"/sign/{v.Signatories[0].Token}",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["Confirm"] = "true", ["__RequestVerificationToken"] = f.Item2 }))));
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = f.Item2 }))));
         Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.SeeOther));
         Assert.Equal(3, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         Assert.Equal(1, Entries(v.StudyId));

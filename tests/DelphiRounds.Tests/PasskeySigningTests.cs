@@ -50,7 +50,7 @@ public sealed partial class PasskeySigningTests(DelphiApp app) : IClassFixture<D
         var page = response.Headers.Location is { } receipt ? await client.GetStringAsync(receipt) : await response.Content.ReadAsStringAsync();
         return await client.PostAsync($"/sign/{link.Token}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value, ["Confirm"] = "true", ["Assertion"] = assertion,
+            ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value, ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["Assertion"] = assertion,
         }));
     }
 

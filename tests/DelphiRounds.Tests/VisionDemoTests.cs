@@ -28,15 +28,22 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         var result = LedgerVerifier.Verify(ledger);
         Assert.True(result.Verifies, result.Message);
         var entries = ledger["entries"]!.AsArray();
-        Assert.Equal(15, entries.Count(e => e!["kind"]!.GetValue<string>() == "endorsement"));
-        Assert.Equal(15, entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count());
-        // Issue 19: some organisations sign with a passkey (real signatures the verifier checked), the others by link.
+        // The panel's fifteen organisations sign, each under a stated mandate; three have a co-signer; one signs with four eyes.
+        var endorsements = entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").ToList();
+        Assert.Equal(18, endorsements.Count);
+        Assert.Equal(15, endorsements.Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(endorsements, e => Assert.True(e!["onPanel"]!.GetValue<bool>()));
+        Assert.All(endorsements, e => Assert.False(string.IsNullOrWhiteSpace(e!["mandate"]!.GetValue<string>())));
+        var fourEyes = Assert.Single(endorsements, e => e!["fourEyes"] is not null);
+        var confirmation = Assert.Single(entries, e => e!["kind"]!.GetValue<string>() == "confirmation");
+        Assert.Equal(fourEyes!["sequence"]!.GetValue<long>(), confirmation!["confirms"]!.GetValue<long>());
+        // Issue 19: ten organisations sign with a passkey (real signatures the verifier checked), the other endorsements by link.
         Assert.Equal(10, result.PasskeySignatures);
-        Assert.Equal(10, entries.Count(e => e!["method"]!.GetValue<string>() == "passkey"));
-        Assert.Equal(6, entries.Count(e => e!["method"]!.GetValue<string>() == "link"));
+        Assert.Equal(10, endorsements.Count(e => e!["method"]?.GetValue<string>() == "passkey"));
+        Assert.Equal(8, endorsements.Count(e => e!["method"]?.GetValue<string>() == "link"));
         var withdrawal = Assert.Single(entries, e => e!["kind"]!.GetValue<string>() == "withdrawal");
-        Assert.Equal(16, withdrawal!["sequence"]!.GetValue<long>());
-        foreach (var type in new[] { "Netbeheerder", "Energiebedrijf", "Warmtebedrijf", "Woningcorporatie", "Havenbedrijf", "Haven-industrie", "Cleantech", "Provincie", "Omgevingsdienst", "Gemeente" })
+        Assert.Equal(20, withdrawal!["sequence"]!.GetValue<long>());
+        foreach (var type in new[] { "Netbeheerder", "Energiecentrale", "Warmtebedrijf", "Woningcorporatie", "Havenbedrijf", "Raffinaderij", "Provincie", "Omgevingsdienst", "Gemeente" })
             Assert.Contains(entries, e => e!["organisation"]!.GetValue<string>().Contains(type));
 
         var page = await app.Client().GetStringAsync($"/verify/{studyId}");
@@ -44,6 +51,9 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("data-organisation-count=\"14\"", page);
         Assert.Contains("data-passkey-count=\"10\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
+        Assert.Equal(11, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"withdrawn\""));
 
         // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;
         // the stopping verdict it was frozen with stays beside it.

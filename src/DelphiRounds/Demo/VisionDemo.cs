@@ -17,7 +17,7 @@ namespace DelphiRounds.Demo;
 public sealed partial class VisionDemo(
     StudyStore studies, ParticipantStore participants,
     VisionStore visions, VisionService vision, VisionReviewService review,
-    EndorsementStore endorsement, EndorsementService endorsements, SiteUrls site)
+    EndorsementStore endorsement, EndorsementService endorsements, SiteUrls site, Organisations.OrganisationStore organisations)
 {
     public const string VisionTitle = "Gezamenlijke warmte- en koudevisie Rotterdam 2030";
 
@@ -102,6 +102,71 @@ public sealed partial class VisionDemo(
         if (blocker != FreezeBlocker.None) throw new InvalidOperationException($"The demo vision could not be frozen: {blocker}.");
     }
 
+    /// <summary>The signing links of the demo's organisations: one signatory each, co-signers of some, one second person (four eyes).</summary>
+    private sealed record PerOrganisationSigning(IReadOnlyList<string> Signatories, IReadOnlyList<string> CoSigners, IReadOnlyList<string> Confirmers);
+
+    /// <summary>Which of the panel's organisations (in their order) get a co-signer, and which one signs with four eyes.</summary>
+    private static readonly int[] CoSigned = [0, 6, 9];
+    private const int FourEyes = 4;
+
+    /// <summary>
+    /// Signing per organisation (issue 18): a signatory for each of the panel's fifteen organisations, with the mandate they
+    /// sign under; a second signatory (co-signer) for three of them; and for one a second person who confirms (four eyes).
+    /// </summary>
+    private async Task<PerOrganisationSigning> RegisterPerOrganisationAsync(long studyId, Faker faker)
+    {
+        var panel = await organisations.ListAsync(studyId);
+        var (signatories, coSigners, confirmers) = (new List<string>(), new List<string>(), new List<string>());
+        var n = 0;
+        async Task<SignatoryRegistration> RegisterAsync(Organisations.Organisation o, string role, string mandate, ConfirmerDetails? confirmer = null)
+        {
+            var first = faker.Name.FirstName();
+            var last = faker.Name.LastName();
+            var email = $"{Slug.From(first)}.{Slug.From(last)}.{++n}@{Slug.From(o.Name.Replace("(demo)", ""))}.example.org";
+            var result = await endorsement.RegisterAsync(studyId, $"{first} {last}", null, o.Id, role, email, mandate, confirmer);
+            if (result.Refusal != SignatoryRefusal.None) throw new InvalidOperationException($"Demo signatory refused: {result.Refusal}.");
+            return result;
+        }
+        for (var i = 0; i < panel.Count; i++)
+        {
+            var o = panel[i];
+            var (role, mandate) = RoleOf(o.Name);
+            ConfirmerDetails? confirmer = null;
+            if (i == FourEyes)
+                confirmer = new ConfirmerDetails($"{faker.Name.FirstName()} {faker.Name.LastName()}",
+                    $"rvc.{++n}@{Slug.From(o.Name.Replace("(demo)", ""))}.example.org", "Voorzitter raad van commissarissen");
+            var registered = await RegisterAsync(o, role, mandate, confirmer);
+            signatories.Add(registered.Token!);
+            if (registered.ConfirmerToken is { } c) confirmers.Add(c);
+            if (CoSigned.Contains(i)) coSigners.Add((await RegisterAsync(o, "Lid van het bestuur", "Tweede bestuurder, tekent mee")).Token!);
+        }
+        return new PerOrganisationSigning(signatories, coSigners, confirmers);
+    }
+
+    /// <summary>The co-signers sign and the second person confirms (after the signatories signed).</summary>
+    private async Task CoSignAndConfirmAsync(PerOrganisationSigning signing)
+    {
+        foreach (var token in signing.CoSigners)
+        {
+            var signed = await endorsements.SignAsync(token);
+            if (signed.Outcome != LedgerOutcome.Appended) throw new InvalidOperationException($"Demo co-signature refused: {signed.Outcome}.");
+        }
+        foreach (var token in signing.Confirmers)
+        {
+            var confirmed = await endorsements.ConfirmAsync(token, "Voorzitter van de raad van commissarissen, bevoegd volgens de statuten");
+            if (confirmed.Outcome != LedgerOutcome.Appended) throw new InvalidOperationException($"Demo confirmation refused: {confirmed.Outcome}.");
+        }
+    }
+
+    /// <summary>The role in which the demo's signatory of an organisation signs, and their mandate.</summary>
+    private static (string Role, string Mandate) RoleOf(string organisation) => organisation switch
+    {
+        var o when o.StartsWith("Gemeente", StringComparison.Ordinal) => ("Wethouder energietransitie", "Besluit van het college van burgemeester en wethouders"),
+        var o when o.StartsWith("Provincie", StringComparison.Ordinal) => ("Gedeputeerde energie", "Besluit van Gedeputeerde Staten"),
+        var o when o.StartsWith("Woon", StringComparison.Ordinal) || o.StartsWith("Woning", StringComparison.Ordinal) => ("Bestuurder", "Statutair bestuurder"),
+        _ => ("Directeur", "Statutair directeur"),
+    };
+
     private async Task ReviewAsync(long studyId, List<(Participant Participant, string Slug, int Index)> panel, Faker faker, int? objectTo, string? reason)
     {
         bool Objects(string slug, int index) => objectTo is not null && slug == "energy-producers" && index < 3;
@@ -123,21 +188,16 @@ public sealed partial class VisionDemo(
 
     private async Task EndorseAsync(long studyId, Faker faker)
     {
-        var tokens = new List<string>();
-        foreach (var (organisation, role) in Organisations)
-        {
-            var first = faker.Name.FirstName();
-            var last = faker.Name.LastName();
-            var (_, token) = await endorsement.RegisterAsync(studyId, $"{first} {last}", organisation, role,
-                $"{Slug.From(first)}.{Slug.From(last)}@{Slug.From(organisation.Replace("(demo)", ""))}.example.org");
-            tokens.Add(token);
-        }
+        var perOrganisation = await RegisterPerOrganisationAsync(studyId, faker);
+        var tokens = perOrganisation.Signatories.ToList();
+        // Some organisations sign with a passkey of their own (VisionDemo.Passkeys.cs), the others by link.
         using var passkeys = DemoPasskeys();
         foreach (var (token, index) in tokens.Select((t, i) => (t, i)))
         {
             var signed = await endorsements.SignAsync(token, SignsWithPasskey(index) ? passkeys.Check : null);
             if (signed.Outcome != LedgerOutcome.Appended) throw new InvalidOperationException($"Demo signature refused: {signed.Outcome}.");
         }
+        await CoSignAndConfirmAsync(perOrganisation);
         // Afterwards one organisation withdraws; the withdrawal is appended, the endorsement stays visible.
         var withdrawn = await endorsements.WithdrawAsync(tokens[2],
             "Onze investering in de warmtebron is uitgesteld. Daarom kunnen wij de visie nu niet meer onderschrijven.");

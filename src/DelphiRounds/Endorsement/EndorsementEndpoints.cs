@@ -14,11 +14,26 @@ namespace DelphiRounds.Endorsement;
 public sealed record SignatoryRequest
 {
     public string? Name { get; init; }
+    /// <summary>The organisation of the panel (GET /api/v1/studies/{id}/organisations) they sign for. One signature per organisation counts; another signatory of it co-signs.</summary>
+    public long? OrganisationId { get; init; }
+    /// <summary>Without organisationId: the organisation's name — the panel's organisation of that name, or else an outside party, marked as not on the panel.</summary>
     public string? Organisation { get; init; }
+    /// <summary>What authorises them to sign (e.g. "statutory director"); pre-filled on the signing page, where the signatory states it. Optional.</summary>
+    public string? Mandate { get; init; }
+    /// <summary>Four eyes: a second person of the organisation who confirms the signature with their own one-time link; until then it does not count. Optional.</summary>
+    public ConfirmerRequest? Confirmer { get; init; }
     /// <summary>The role in which they sign, e.g. "director" or "alderman for energy".</summary>
     public string? Role { get; init; }
     /// <summary>Where the signing link goes. The ledger holds only a salted commitment to it.</summary>
     public string? Email { get; init; }
+}
+
+/// <summary>The second person of four eyes: someone else of the same organisation.</summary>
+public sealed record ConfirmerRequest
+{
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string? Role { get; init; }
 }
 
 public sealed class SignatoryRequestValidator : AbstractValidator<SignatoryRequest>
@@ -26,21 +41,46 @@ public sealed class SignatoryRequestValidator : AbstractValidator<SignatoryReque
     public SignatoryRequestValidator()
     {
         RuleFor(s => s.Name).NotEmpty().MaximumLength(200).PlainName();
-        RuleFor(s => s.Organisation).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(s => s.Organisation).NotEmpty().When(s => s.OrganisationId is null)
+            .WithMessage("organisation: give the organisation of the panel (organisationId) or the name of an outside party (organisation).");
+        RuleFor(s => s.Organisation).MaximumLength(200).PlainName();
         RuleFor(s => s.Role).NotEmpty().MaximumLength(200).PlainName();
         RuleFor(s => s.Email).NotEmpty().MaximumLength(320).EmailAddress();
+        RuleFor(s => s.Mandate).MaximumLength(300).PlainName();
+        When(s => s.Confirmer is not null, () =>
+        {
+            RuleFor(s => s.Confirmer!.Name).NotEmpty().MaximumLength(200).PlainName().OverridePropertyName("confirmer.name");
+            RuleFor(s => s.Confirmer!.Role).NotEmpty().MaximumLength(200).PlainName().OverridePropertyName("confirmer.role");
+            RuleFor(s => s.Confirmer!.Email).NotEmpty().MaximumLength(320).EmailAddress().OverridePropertyName("confirmer.email");
+        });
     }
 }
 
-/// <summary>A new signatory with their one-time signing link — shown only this once.</summary>
-public sealed record SignatoryCreated(long Id, string Reference, string Organisation, string SigningUrl, string Token);
+/// <summary>A second person's one-time confirmation link (four eyes) — shown only this once.</summary>
+public sealed record ConfirmerCreated(long Id, string Reference, string ConfirmationUrl, string Token);
 
-/// <summary>Where a signatory stands: <c>invited</c>, <c>signed</c> or <c>withdrawn</c>.</summary>
+/// <summary>A new signatory with their one-time signing link — shown only this once — and, for four eyes, the second person's link.</summary>
+public sealed record SignatoryCreated(long Id, string Reference, string Organisation, string SigningUrl, string Token,
+    long? OrganisationId = null, bool OnPanel = false, ConfirmerCreated? Confirmer = null);
+
+/// <summary>
+/// Where a signatory stands: <c>invited</c>, <c>signed</c>, <c>awaiting-confirmation</c> (four eyes) or <c>withdrawn</c>; a second
+/// person (<c>confirms</c> set): <c>invited</c> or <c>confirmed</c>.
+/// </summary>
 public sealed record SignatoryResponse(long Id, string Reference, string? Name, string Organisation, string Role, string? Email,
-    string State, DateTimeOffset? SignedAt, DateTimeOffset? WithdrawnAt, bool Erased)
+    string State, DateTimeOffset? SignedAt, DateTimeOffset? WithdrawnAt, bool Erased,
+    long? OrganisationId = null, bool OnPanel = false, string? Mandate = null, bool FourEyes = false, long? Confirms = null)
 {
-    public static SignatoryResponse From(Signatory s) => new(s.Id, s.Reference, s.Name, s.Organisation, s.Role, s.Email,
-        s.WithdrawnAt is not null ? "withdrawn" : s.Signed ? "signed" : "invited", s.SpentAt, s.WithdrawnAt, s.Erased);
+    public static SignatoryResponse From(Signatory s, IReadOnlyCollection<Signatory>? all = null) => new(s.Id, s.Reference, s.Name, s.Organisation, s.Role, s.Email,
+        StateOf(s, all), s.SpentAt, s.WithdrawnAt, s.Erased, s.OrganisationId, s.OnPanel, s.Mandate, s.FourEyes, s.ConfirmsSignatoryId);
+
+    /// <summary>A signatory's state; with the study's other signatories, a four-eyes signature not yet confirmed is <c>awaiting-confirmation</c>.</summary>
+    public static string StateOf(Signatory s, IReadOnlyCollection<Signatory>? all) =>
+        s.IsConfirmer ? (s.Signed ? "confirmed" : "invited")
+        : s.WithdrawnAt is not null ? "withdrawn"
+        : !s.Signed ? "invited"
+        : s.FourEyes && all is not null && !all.Any(c => c.ConfirmsSignatoryId == s.Id && c.Signed) ? "awaiting-confirmation"
+        : "signed";
 }
 
 public sealed record SigningLinkResponse(long Id, string SigningUrl, string Token);
@@ -142,16 +182,39 @@ public static class EndorsementEndpoints
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         if (await visions.DocumentAsync(studyId) is null)
             return Problems.Conflict("studyId", "Freeze the vision first: signatories sign the frozen document.");
-        var (signatory, token) = await store.RegisterAsync(studyId, request.Name!.Trim(), request.Organisation!.Trim(), request.Role!.Trim(), request.Email!.Trim());
+        var confirmer = request.Confirmer is { } c ? new ConfirmerDetails(c.Name!.Trim(), c.Email!.Trim(), c.Role!.Trim()) : null;
+        var result = await store.RegisterAsync(studyId, request.Name!.Trim(), request.Organisation?.Trim(), request.OrganisationId, request.Role!.Trim(),
+            request.Email!.Trim(), string.IsNullOrWhiteSpace(request.Mandate) ? null : request.Mandate.Trim(), confirmer);
+        if (RefusalProblem(result) is { } problem) return problem;
+        var (signatory, token) = (result.Signatory!, result.Token!);
+        var baseUrl = site.BaseUrl(context.Request);
+        var second = result.Confirmer is { } conf ? new ConfirmerCreated(conf.Id, conf.Reference, SigningUrl(baseUrl, result.ConfirmerToken!), result.ConfirmerToken!) : null;
         return TypedResults.Created($"/api/v1/studies/{studyId}/signatories/{signatory.Id}",
-            new SignatoryCreated(signatory.Id, signatory.Reference, signatory.Organisation, SigningUrl(site.BaseUrl(context.Request), token), token));
+            new SignatoryCreated(signatory.Id, signatory.Reference, signatory.Organisation, SigningUrl(baseUrl, token), token,
+                signatory.OrganisationId, signatory.OnPanel, second));
     }
+
+    /// <summary>A refused registration as a problem naming the field; null when it was stored.</summary>
+    public static ProblemHttpResult? RefusalProblem(SignatoryRegistration result) => result.Refusal switch
+    {
+        SignatoryRefusal.None => null,
+        SignatoryRefusal.NoSuchOrganisation => Problems.BadRequest("organisationId", "This is not an organisation of this study's panel."),
+        SignatoryRefusal.SamePerson => Problems.Conflict("email", "This person is registered to sign for this study already: one signature per person."),
+        SignatoryRefusal.InAnotherOrganisation => Problems.Conflict("email",
+            $"This person is on the panel for {result.InOrganisation}; a person signs only for their own organisation."),
+        SignatoryRefusal.ConfirmerSamePerson => Problems.BadRequest("confirmer.email", "Four eyes needs a second person: the confirmer's e-mail address is the signatory's."),
+        SignatoryRefusal.ConfirmerRegistered => Problems.Conflict("confirmer.email", "This person is registered to sign or confirm for this study already."),
+        SignatoryRefusal.ConfirmerInAnotherOrganisation => Problems.Conflict("confirmer.email",
+            $"This person is on the panel for {result.InOrganisation}; the second person must be of the same organisation."),
+        _ => throw new ArgumentOutOfRangeException(nameof(result)),
+    };
 
     private static async Task<Results<Ok<IReadOnlyList<SignatoryResponse>>, ProblemHttpResult>> ListAsync(
         long studyId, HttpContext context, StudyStore studies, EndorsementStore store)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
-        return TypedResults.Ok<IReadOnlyList<SignatoryResponse>>((await store.ListAsync(studyId)).Select(SignatoryResponse.From).ToList());
+        var all = await store.ListAsync(studyId);
+        return TypedResults.Ok<IReadOnlyList<SignatoryResponse>>(all.Select(s => SignatoryResponse.From(s, all)).ToList());
     }
 
     private static async Task<Results<Ok<SigningLinkResponse>, ProblemHttpResult>> ReissueAsync(

@@ -15,6 +15,13 @@ public sealed record LedgerSnapshot(
     long StudyId, VisionDocument Document, FrozenVision Vision, IReadOnlyList<LedgerEntry> Entries,
     IReadOnlyDictionary<long, Signatory> Signatories, LedgerHead Head, JsonObject Json, LedgerVerification Verification)
 {
+    /// <summary>Per organisation: signed, co-signed, awaiting confirmation or withdrawn (see <see cref="OrganisationSignatures"/>).</summary>
+    public IReadOnlyList<OrganisationStanding> ByOrganisation(IEnumerable<string>? panelOrganisations = null) =>
+        OrganisationSignatures.Tally(Entries, panelOrganisations);
+
+    /// <summary>Confirmations by second persons (four eyes), in ledger order.</summary>
+    public IReadOnlyList<LedgerEntry> Confirmations => Entries.Where(e => e.Kind == LedgerFormat.ConfirmationKind).ToList();
+
     /// <summary>Endorsements still in force (not withdrawn), in ledger order.</summary>
     public IReadOnlyList<LedgerEntry> InForce =>
         Entries.Where(e => e.Kind == LedgerFormat.Endorsement && Entries.All(w => w.Withdraws != e.Sequence)).ToList();
@@ -52,9 +59,26 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
     public string WithdrawalStatement(Signatory s, string documentHash) =>
         t["endorsement.withdrawalStatement", s.Organisation, s.Role, documentHash];
 
-    /// <summary>Signs with the link; with a <paramref name="passkey"/> check (see <see cref="PasskeyService.Check"/>), with the signatory's passkey.</summary>
-    public Task<LedgerAppend> SignAsync(string token, PasskeyCheck? passkey = null) =>
-        store.SignAsync(token, (s, doc) => IntentStatement(s, TitleOf(doc), doc.DocumentHash), Sign, passkey);
+    /// <summary>
+    /// Signs with the link; with a <paramref name="passkey"/> check (see <see cref="PasskeyService.Check"/>), with the signatory's passkey.
+    /// <paramref name="mandate"/> is what the signatory stated on the signing page (required there); null takes the mandate
+    /// registered for them, or else "authorised to sign for … as …" (the demo and older callers).
+    /// </summary>
+    public Task<LedgerAppend> SignAsync(string token, PasskeyCheck? passkey = null, string? mandate = null) =>
+        store.SignAsync(token, (s, doc) => IntentStatement(s, TitleOf(doc), doc.DocumentHash), Sign, passkey,
+            s => mandate is null ? DefaultMandate(s) : mandate.Trim());
+
+    /// <summary>The mandate pre-filled for a signatory: the registered one, or "authorised to sign for {organisation} as {role}".</summary>
+    public string DefaultMandate(Signatory s) =>
+        string.IsNullOrWhiteSpace(s.Mandate) ? t["orgsign.mandate.default", s.Organisation, s.Role] : s.Mandate;
+
+    /// <summary>The statement that goes into the ledger when a second person confirms a signature (four eyes).</summary>
+    public string ConfirmationStatement(Signatory confirmer, Signatory signatory, string documentHash) =>
+        t["orgsign.confirmStatement", confirmer.Organisation, confirmer.Role, signatory.Reference, signatory.Role, documentHash];
+
+    /// <summary>Four eyes: the second person confirms their organisation's signature, stating their own mandate.</summary>
+    public Task<LedgerAppend> ConfirmAsync(string token, string mandate) =>
+        store.ConfirmAsync(token, (c, s, doc) => ConfirmationStatement(c, s, doc.DocumentHash), mandate, Sign);
 
     /// <summary>Withdraws; an endorsement signed with a passkey needs a <paramref name="passkey"/> check of that same passkey.</summary>
     public Task<LedgerAppend> WithdrawAsync(string token, string? reason, PasskeyCheck? passkey = null) =>

@@ -31,9 +31,22 @@ public sealed record Signatory
     /// <summary>Hex salt of the name commitment (published with the name, so anyone can check it).</summary>
     public string? NameSalt { get; init; }
     public DateTimeOffset? ErasedAt { get; init; }
+    /// <summary>The organisation of the panel they sign for; null for an outside party (not on the panel).</summary>
+    public long? OrganisationId { get; init; }
+    /// <summary>The mandate as registered (pre-filled on the signing page) or, once signed, as stated when signing.</summary>
+    public string? Mandate { get; init; }
+    /// <summary>For a second person (four eyes): the signatory whose signature they confirm; null for a signatory.</summary>
+    public long? ConfirmsSignatoryId { get; init; }
+    /// <summary>How many second persons are registered to confirm this signatory's signature (four eyes when above 0).</summary>
+    public long Confirmers { get; init; }
 
     public bool Signed => SpentAt is not null;
     public bool Erased => ErasedAt is not null;
+    public bool OnPanel => OrganisationId is not null;
+    /// <summary>True for the second person of four eyes (their link confirms; it does not sign).</summary>
+    public bool IsConfirmer => ConfirmsSignatoryId is not null;
+    /// <summary>True when this signatory's signature counts only once a second person of the organisation confirms it.</summary>
+    public bool FourEyes => Confirmers > 0;
 }
 
 /// <summary>One row of a study's ledger.</summary>
@@ -70,9 +83,21 @@ public sealed record LedgerEntry
     /// <summary>A commitment's or measurement's canonical JSON (hashed); null for endorsements and withdrawals.</summary>
     public string? Record { get; init; }
 
+    /// <summary>The mandate the signatory stated (hashed; null on entries from before signing per organisation).</summary>
+    public string? Mandate { get; init; }
+    /// <summary>1 for an organisation of the panel, 0 for an outside party; null on older entries.</summary>
+    public long? OnPanel { get; init; }
+    /// <summary>1 when the endorsement counts only once a second person of the organisation confirms it.</summary>
+    public long? FourEyes { get; init; }
+    /// <summary>For a confirmation: the sequence of the endorsement it confirms.</summary>
+    public long? Confirms { get; init; }
+
+    public bool NeedsConfirmation => FourEyes == 1;
+
     /// <summary>The fields as hashed.</summary>
     public LedgerFormat.EntryFields Fields => new(Sequence, Kind, StudyId, DocumentHash, PreviousHash, SignatoryRef, Commitment, NameCommitment,
-        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt), Method, Proof, Record);
+        Organisation, Role, Statement, Withdraws, Reason, RecordTime.Timestamp(RecordedAt), Method, Proof, Record,
+        Mandate, OnPanel is null ? null : OnPanel != 0, FourEyes is null ? null : FourEyes != 0, Confirms);
 }
 
 /// <summary>A passkey a signatory registered (it signs only for them).</summary>
@@ -118,7 +143,38 @@ public sealed record LedgerHead
 }
 
 /// <summary>What happened to a signature or withdrawal.</summary>
-public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased, PasskeyRefused, PasskeyRequired, TooEarly }
+public enum LedgerOutcome { Appended, UnknownLink, NotFrozen, AlreadySpent, NotSigned, AlreadyWithdrawn, Erased, PasskeyRefused, PasskeyRequired, TooEarly,
+    /// <summary>The link is a second person's (four eyes): it confirms, it does not sign or withdraw.</summary>
+    ConfirmerLink,
+    /// <summary>The link is a signatory's: it signs, it does not confirm.</summary>
+    NotAConfirmer,
+    /// <summary>No mandate was stated.</summary>
+    MandateMissing }
+
+/// <summary>Why a signatory was not registered (nothing stored): the field at fault.</summary>
+public enum SignatoryRefusal
+{
+    None,
+    /// <summary>organisationId: not an organisation of this study.</summary>
+    NoSuchOrganisation,
+    /// <summary>email: this person is registered for the study already (one signature per person).</summary>
+    SamePerson,
+    /// <summary>email / organisationId: this person is on the panel for another organisation (one organisation per person).</summary>
+    InAnotherOrganisation,
+    /// <summary>confirmer.email: the second person must be someone else than the signatory.</summary>
+    ConfirmerSamePerson,
+    /// <summary>confirmer.email: the second person is registered for the study already.</summary>
+    ConfirmerRegistered,
+    /// <summary>confirmer.email: the second person is on the panel for another organisation.</summary>
+    ConfirmerInAnotherOrganisation,
+}
+
+/// <summary>A second person of the organisation who confirms a signature (four eyes).</summary>
+public sealed record ConfirmerDetails(string Name, string Email, string Role);
+
+/// <summary>The outcome of a registration: the signatory and their link token, the second person and theirs (four eyes), or a refusal.</summary>
+public sealed record SignatoryRegistration(SignatoryRefusal Refusal, Signatory? Signatory = null, string? Token = null,
+    Signatory? Confirmer = null, string? ConfirmerToken = null, string? InOrganisation = null);
 
 /// <summary>The outcome of an append: the new entry and the head signed with it; for a refused passkey, why.</summary>
 public sealed record LedgerAppend(LedgerOutcome Outcome, LedgerEntry? Entry, LedgerHead? Head, string? Problem = null);
@@ -134,42 +190,127 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     private const string SignatoryColumns =
         """
         s.id, s.study_id, s.reference, s.organisation, s.role, s.commitment, s.name_commitment, s.created_at, s.spent_at, s.withdrawn_at,
-        i.name, i.email, i.salt, i.name_salt, i.erased_at
+        i.name, i.email, i.salt, i.name_salt, i.erased_at, s.organisation_id, s.mandate, s.confirms_signatory_id,
+        (SELECT COUNT(*) FROM signatories c WHERE c.confirms_signatory_id = s.id) AS confirmers
         """;
     private const string SignatoryFrom = "signatories s LEFT JOIN signatory_identities i ON i.signatory_id = s.id";
     private const string EntryColumns =
         """
-        id, study_id, sequence, kind, signatory_id, signatory_ref, commitment, name_commitment, organisation, role, statement,
-        withdraws, reason, document_hash, previous_hash, entry_hash, recorded_at, method, passkey, record
+        e.id, e.study_id, e.sequence, e.kind, e.signatory_id, e.signatory_ref, e.commitment, e.name_commitment, e.organisation, e.role, e.statement,
+        e.withdraws, e.reason, e.document_hash, e.previous_hash, e.entry_hash, e.recorded_at, e.method, e.passkey, e.record,
+        x.mandate, x.on_panel, x.four_eyes, x.confirms
         """;
+    /// <summary>An entry with its signing-per-organisation fields (kept beside it, in <c>ledger_entry_signing</c>).</summary>
+    private const string EntryFrom = "ledger_entries e LEFT JOIN ledger_entry_signing x ON x.study_id = e.study_id AND x.sequence = e.sequence";
     private const string PasskeyColumns = "credential_id, signatory_id, public_key_cose, public_key_spki, algorithm, sign_count";
     private const string HeadColumns = "study_id, sequence, head_hash, document_hash, signature, public_key, key_fingerprint, signed_at";
 
     /// <summary>Registers a signatory; returns them with their signing token, which exists only in this result and the link sent.</summary>
     public async Task<(Signatory Signatory, string Token)> RegisterAsync(long studyId, string name, string organisation, string role, string email)
     {
+        var result = await RegisterAsync(studyId, name, organisation, null, role, email, null, null, checkPerson: false);
+        return (result.Signatory!, result.Token!);
+    }
+
+    /// <summary>
+    /// Registers a signatory for an organisation of the panel (<paramref name="organisationId"/>) or, without it, for
+    /// <paramref name="organisation"/> — linked to the panel's organisation of that name if there is one, else an outside
+    /// party not on the panel — with the mandate to pre-fill and optionally a second person who confirms (four eyes).
+    /// Refused, with nothing stored, for an organisation of another study, a person registered for the study already,
+    /// or a panel member of another organisation. The tokens exist only in this result and the links sent.
+    /// </summary>
+    public Task<SignatoryRegistration> RegisterAsync(long studyId, string name, string? organisation, long? organisationId, string role, string email,
+        string? mandate, ConfirmerDetails? confirmer, bool checkPerson = true)
+    {
+        var now = time.Now();
+        return db.WriteAsync(async (c, tx) =>
+        {
+            string organisationName;
+            if (organisationId is { } oid)
+            {
+                var found = await c.QuerySingleOrDefaultAsync<string?>(
+                    "SELECT name FROM organisations WHERE id = @oid AND study_id = @studyId", new { oid, studyId }, tx);
+                if (found is null) return new SignatoryRegistration(SignatoryRefusal.NoSuchOrganisation);
+                organisationName = found;
+            }
+            else
+            {
+                organisationName = organisation!;
+                var match = await c.QueryFirstOrDefaultAsync<OrganisationRow>(
+                    "SELECT id, name FROM organisations WHERE study_id = @studyId AND name_key = @key",
+                    new { studyId, key = Organisations.OrganisationStore.NameKey(organisation!) }, tx);
+                if (match is not null) (organisationId, organisationName) = (match.Id, match.Name);
+            }
+            if (checkPerson)
+            {
+                if (await RegisteredAsync(c, tx, studyId, email)) return new SignatoryRegistration(SignatoryRefusal.SamePerson);
+                if (await PanelOrganisationOfAsync(c, tx, studyId, email) is { } other && other.Id != organisationId)
+                    return new SignatoryRegistration(SignatoryRefusal.InAnotherOrganisation, InOrganisation: other.Name);
+                if (confirmer is not null)
+                {
+                    if (string.Equals(confirmer.Email.Trim(), email.Trim(), StringComparison.OrdinalIgnoreCase))
+                        return new SignatoryRegistration(SignatoryRefusal.ConfirmerSamePerson);
+                    if (await RegisteredAsync(c, tx, studyId, confirmer.Email)) return new SignatoryRegistration(SignatoryRefusal.ConfirmerRegistered);
+                    if (await PanelOrganisationOfAsync(c, tx, studyId, confirmer.Email) is { } otherOfConfirmer && otherOfConfirmer.Id != organisationId)
+                        return new SignatoryRegistration(SignatoryRefusal.ConfirmerInAnotherOrganisation, InOrganisation: otherOfConfirmer.Name);
+                }
+            }
+            var (id, token) = await InsertSignatoryAsync(c, tx, studyId, name, organisationName, organisationId, role, email, mandate, null, now);
+            long? confirmerId = null;
+            string? confirmerToken = null;
+            if (confirmer is not null)
+                (confirmerId, confirmerToken) = await InsertSignatoryAsync(c, tx, studyId, confirmer.Name, organisationName, organisationId, confirmer.Role,
+                    confirmer.Email, null, id, now);
+            var signatory = await c.QuerySingleAsync<Signatory>($"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.id = @id", new { id }, tx);
+            var second = confirmerId is null ? null
+                : await c.QuerySingleAsync<Signatory>($"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.id = @id", new { id = confirmerId }, tx);
+            return new SignatoryRegistration(SignatoryRefusal.None, signatory, token, second, confirmerToken);
+        });
+    }
+
+    /// <summary>True when someone with this e-mail address is registered (and not erased) as a signatory or second person of the study.</summary>
+    private static async Task<bool> RegisteredAsync(DbConnection c, DbTransaction tx, long studyId, string email) =>
+        await c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM signatories s JOIN signatory_identities i ON i.signatory_id = s.id
+            WHERE s.study_id = @studyId AND i.erased_at IS NULL AND LOWER(i.email) = @email
+            """, new { studyId, email = email.Trim().ToLowerInvariant() }, tx) > 0;
+
+    /// <summary>The organisation of the panel that a panel member with this e-mail address belongs to, if any.</summary>
+    private static Task<OrganisationRow?> PanelOrganisationOfAsync(DbConnection c, DbTransaction tx, long studyId, string email) =>
+        c.QueryFirstOrDefaultAsync<OrganisationRow?>(
+            """
+            SELECT o.id, o.name FROM participant_identities pi
+            JOIN participants p ON p.id = pi.participant_id
+            JOIN organisation_members m ON m.participant_id = p.id
+            JOIN organisations o ON o.id = m.organisation_id
+            WHERE p.study_id = @studyId AND pi.erased_at IS NULL AND LOWER(pi.email) = @email
+            ORDER BY o.id
+            """, new { studyId, email = email.Trim().ToLowerInvariant() }, tx);
+
+    private static async Task<(long Id, string Token)> InsertSignatoryAsync(DbConnection c, DbTransaction tx, long studyId, string name, string organisation,
+        long? organisationId, string role, string email, string? mandate, long? confirms, DateTimeOffset now)
+    {
         var token = Secrets.NewToken(TokenPrefix);
         var salt = LedgerFormat.NewSalt();
         var nameSalt = LedgerFormat.NewSalt();
         var reference = "sg-" + Secrets.NewPseudonym()[2..];
-        var now = time.Now();
-        var id = await db.WriteAsync(async (c, tx) =>
-        {
-            var id = await c.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO signatories (study_id, reference, organisation, role, commitment, name_commitment, token_hash, created_at)
-                VALUES (@studyId, @reference, @organisation, @role, @commitment, @nameCommitment, @tokenHash, @now) RETURNING id
-                """, new
-                {
-                    studyId, reference, organisation, role, now, tokenHash = Secrets.Hash(token),
-                    commitment = LedgerFormat.Commitment(salt, email), nameCommitment = LedgerFormat.NameCommitment(nameSalt, name),
-                }, tx);
-            await c.ExecuteAsync(
-                "INSERT INTO signatory_identities (signatory_id, name, email, salt, name_salt) VALUES (@id, @name, @email, @salt, @nameSalt)",
-                new { id, name, email, salt = Convert.ToHexStringLower(salt), nameSalt = Convert.ToHexStringLower(nameSalt) }, tx);
-            return id;
-        });
-        return ((await FindAsync(id))!, token);
+        var id = await c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO signatories (study_id, reference, organisation, role, commitment, name_commitment, token_hash, created_at,
+                                     organisation_id, mandate, confirms_signatory_id)
+            VALUES (@studyId, @reference, @organisation, @role, @commitment, @nameCommitment, @tokenHash, @now,
+                    @organisationId, @mandate, @confirms) RETURNING id
+            """, new
+            {
+                studyId, reference, organisation, role, now, tokenHash = Secrets.Hash(token),
+                commitment = LedgerFormat.Commitment(salt, email), nameCommitment = LedgerFormat.NameCommitment(nameSalt, name),
+                organisationId, mandate, confirms,
+            }, tx);
+        await c.ExecuteAsync(
+            "INSERT INTO signatory_identities (signatory_id, name, email, salt, name_salt) VALUES (@id, @name, @email, @salt, @nameSalt)",
+            new { id, name, email, salt = Convert.ToHexStringLower(salt), nameSalt = Convert.ToHexStringLower(nameSalt) }, tx);
+        return (id, token);
     }
 
     /// <summary>A new link for a signatory who has not signed (the old one stops working); null when signed, erased or unknown.</summary>
@@ -200,7 +341,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
 
     public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long studyId, long? upTo = null) =>
         (await db.ReadAsync(c => c.QueryAsync<LedgerEntry>(
-            $"SELECT {EntryColumns} FROM ledger_entries WHERE study_id = @studyId AND sequence <= @upTo ORDER BY sequence",
+            $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.study_id = @studyId AND e.sequence <= @upTo ORDER BY e.sequence",
             new { studyId, upTo = upTo ?? long.MaxValue }))).AsList();
 
     public Task<LedgerHead?> LatestHeadAsync(long studyId) =>
@@ -226,11 +367,14 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
     /// sequence the entry gets, and when it refuses nothing is appended and the link stays unspent.
     /// </summary>
     public Task<LedgerAppend> SignAsync(string token, Func<Signatory, VisionDocument, string> statement,
-        Func<long, long, string, string, DateTimeOffset, SignedHead> sign, PasskeyCheck? passkey = null) =>
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign, PasskeyCheck? passkey = null, Func<Signatory, string>? mandate = null) =>
         db.WriteAsync(async (c, tx) =>
         {
             var signatory = await SignatoryByTokenAsync(c, tx, token);
             if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
+            if (signatory.IsConfirmer) return new LedgerAppend(LedgerOutcome.ConfirmerLink, null, null);
+            var stated = mandate?.Invoke(signatory);
+            if (mandate is not null && string.IsNullOrWhiteSpace(stated)) return new LedgerAppend(LedgerOutcome.MandateMissing, null, null);
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
             if (signatory.Erased) return new LedgerAppend(LedgerOutcome.Erased, null, null);
@@ -243,10 +387,51 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             }
             var now = RecordTime.ToMilliseconds(time.GetUtcNow());
             var spent = await c.ExecuteAsync(
-                "UPDATE signatories SET spent_at = @now WHERE id = @id AND spent_at IS NULL", new { now, id = signatory.Id }, tx);
+                "UPDATE signatories SET spent_at = @now, mandate = COALESCE(@stated, mandate) WHERE id = @id AND spent_at IS NULL",
+                new { now, id = signatory.Id, stated }, tx);
             if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
-            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign, verdict);
+            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign, verdict,
+                stated, signatory.FourEyes);
         });
+
+    /// <summary>
+    /// Four eyes: the second person confirms the signature of the signatory they were registered for, with their own
+    /// one-time link (spent in the same transaction as the append). Only an endorsement in force that waits for it;
+    /// before the signatory signed, or after they withdrew, nothing is appended.
+    /// </summary>
+    public Task<LedgerAppend> ConfirmAsync(string token, Func<Signatory, Signatory, VisionDocument, string> statement, string mandate,
+        Func<long, long, string, string, DateTimeOffset, SignedHead> sign) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var confirmer = await SignatoryByTokenAsync(c, tx, token);
+            if (confirmer is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
+            if (!confirmer.IsConfirmer) return new LedgerAppend(LedgerOutcome.NotAConfirmer, null, null);
+            if (string.IsNullOrWhiteSpace(mandate)) return new LedgerAppend(LedgerOutcome.MandateMissing, null, null);
+            var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, confirmer.StudyId);
+            if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
+            if (confirmer.Erased) return new LedgerAppend(LedgerOutcome.Erased, null, null);
+            if (confirmer.Signed) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
+            var signatory = await c.QuerySingleAsync<Signatory>($"SELECT {SignatoryColumns} FROM {SignatoryFrom} WHERE s.id = @id",
+                new { id = confirmer.ConfirmsSignatoryId }, tx);
+            if (!signatory.Signed) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
+            if (signatory.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
+            var endorsement = await c.QuerySingleAsync<LedgerEntry>(
+                $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @id AND e.kind = @kind",
+                new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
+            var now = RecordTime.ToMilliseconds(time.GetUtcNow());
+            var spent = await c.ExecuteAsync(
+                "UPDATE signatories SET spent_at = @now, mandate = @mandate WHERE id = @id AND spent_at IS NULL",
+                new { now, id = confirmer.Id, mandate = mandate.Trim() }, tx);
+            if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
+            return await AppendAsync(c, tx, confirmer, document, LedgerFormat.ConfirmationKind, statement(confirmer, signatory, document), null, null, now, sign,
+                null, mandate.Trim(), false, endorsement.Sequence);
+        });
+
+    /// <summary>The endorsement a second person is to confirm (null before the signatory signed).</summary>
+    public async Task<LedgerEntry?> EndorsementOfAsync(long signatoryId) =>
+        await db.ReadAsync(c => c.QueryFirstOrDefaultAsync<LedgerEntry>(
+            $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @signatoryId AND e.kind = @kind",
+            new { signatoryId, kind = LedgerFormat.Endorsement }));
 
     /// <summary>
     /// Withdraws a signatory's endorsement: appends a withdrawal entry pointing at it, once. It is signed the way the
@@ -259,12 +444,13 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
         {
             var signatory = await SignatoryByTokenAsync(c, tx, token);
             if (signatory is null) return new LedgerAppend(LedgerOutcome.UnknownLink, null, null);
+            if (signatory.IsConfirmer) return new LedgerAppend(LedgerOutcome.ConfirmerLink, null, null);
             var document = await VisionStore.DocumentForUpdateAsync(c, tx, db.Provider, signatory.StudyId);
             if (document is null) return new LedgerAppend(LedgerOutcome.NotFrozen, null, null);
             if (!signatory.Signed) return new LedgerAppend(LedgerOutcome.NotSigned, null, null);
             if (signatory.WithdrawnAt is not null) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
             var endorsement = await c.QuerySingleAsync<LedgerEntry>(
-                $"SELECT {EntryColumns} FROM ledger_entries WHERE signatory_id = @id AND kind = @kind",
+                $"SELECT {EntryColumns} FROM {EntryFrom} WHERE e.signatory_id = @id AND e.kind = @kind",
                 new { id = signatory.Id, kind = LedgerFormat.Endorsement }, tx);
             PasskeyVerdict? verdict = null;
             if (endorsement.ByPasskey)
@@ -349,7 +535,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
 
     private static Task<LedgerAppend> AppendAsync(DbConnection c, DbTransaction tx, Signatory signatory, VisionDocument document,
         string kind, string statement, long? withdraws, string? reason, DateTimeOffset now, Func<long, long, string, string, DateTimeOffset, SignedHead> sign,
-        PasskeyVerdict? passkey = null) =>
+        PasskeyVerdict? passkey = null, string? mandate = null, bool fourEyes = false, long? confirms = null) =>
         AppendEntryAsync(c, tx, new LedgerEntry
         {
             StudyId = signatory.StudyId, Kind = kind, SignatoryId = signatory.Id,
@@ -357,6 +543,11 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             Organisation = signatory.Organisation, Role = signatory.Role, Statement = statement, Withdraws = withdraws, Reason = reason,
             DocumentHash = document.DocumentHash,
             Method = passkey is null ? LedgerFormat.Link : LedgerFormat.Passkey, Passkey = passkey?.Proof?.ToJsonString(),
+            // Signing per organisation: endorsements and confirmations say what mandate was stated and whether the organisation is on the panel.
+            Mandate = mandate,
+            OnPanel = kind is LedgerFormat.Endorsement or LedgerFormat.ConfirmationKind ? (signatory.OnPanel ? 1 : 0) : null,
+            FourEyes = kind == LedgerFormat.Endorsement && fourEyes ? 1 : null,
+            Confirms = confirms,
         }, now, sign);
 
     /// <summary>
@@ -403,6 +594,12 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                     @Statement, @Withdraws, @Reason, @DocumentHash, @PreviousHash, @EntryHash, @RecordedAt, @Method, @Passkey, @Record)
             RETURNING id
             """, entry, tx);
+        if (entry.Mandate is not null || entry.OnPanel is not null || entry.FourEyes is not null || entry.Confirms is not null)
+            await c.ExecuteAsync(
+                """
+                INSERT INTO ledger_entry_signing (study_id, sequence, mandate, on_panel, four_eyes, confirms)
+                VALUES (@StudyId, @Sequence, @Mandate, @OnPanel, @FourEyes, @Confirms)
+                """, entry, tx);
         var head = sign(entry.StudyId, entry.Sequence, entry.EntryHash, entry.DocumentHash, now);
         var stored = await InsertHeadAsync(c, tx, head);
         return new LedgerAppend(LedgerOutcome.Appended, entry with { Id = id }, stored);
@@ -431,6 +628,12 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
             WHERE signatory_id = @signatoryId AND erased_at IS NULL
               AND signatory_id IN (SELECT id FROM signatories WHERE study_id = @studyId)
             """, new { studyId, signatoryId, now = time.Now() }, tx) == 1);
+
+    private sealed record OrganisationRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+    }
 
     private sealed record LastEntry
     {

@@ -31,6 +31,21 @@ public static class LedgerFormat
     /// <summary>The kinds the facilitator records: no signatory, always a record.</summary>
     public static bool IsFacilitatorRecord(string kind) => kind is MeasurementKind or ProgressKind;
 
+    /// <summary>
+    /// A second person of the organisation confirms an endorsement that waits for it (four eyes, issue 18): until then the
+    /// endorsement does not count. Names the endorsement in <see cref="ConfirmsField"/>.
+    /// </summary>
+    public const string ConfirmationKind = "confirmation";
+
+    /// <summary>Hashed, on entries since signing per organisation: the mandate the signatory stated ("authorised to sign for …").</summary>
+    public const string MandateField = "mandate";
+    /// <summary>Hashed, on endorsements since signing per organisation: true for an organisation of the panel, false for an outside party.</summary>
+    public const string OnPanelField = "onPanel";
+    /// <summary>Hashed, on an endorsement that counts only once a second person of the organisation confirms it: true.</summary>
+    public const string FourEyesField = "fourEyes";
+    /// <summary>Hashed, on a confirmation: the sequence of the endorsement it confirms.</summary>
+    public const string ConfirmsField = "confirms";
+
     /// <summary>How an entry was signed: with the one-time link only.</summary>
     public const string Link = "link";
     /// <summary>How an entry was signed: with the signatory's own passkey (WebAuthn); the entry holds the proof.</summary>
@@ -62,7 +77,8 @@ public static class LedgerFormat
     public sealed record EntryFields(
         long Sequence, string Kind, long StudyId, string DocumentHash, string PreviousHash, string Signatory,
         string Commitment, string NameCommitment, string Organisation, string Role, string Statement,
-        long? Withdraws, string? Reason, string At, string? Method = null, JsonObject? Proof = null, string? Record = null)
+        long? Withdraws, string? Reason, string At, string? Method = null, JsonObject? Proof = null, string? Record = null,
+        string? Mandate = null, bool? OnPanel = null, bool? FourEyes = null, long? Confirms = null)
     {
         /// <summary>
         /// The hashed fields. Entries that say how they were signed (all entries since passkeys) also hash
@@ -72,6 +88,11 @@ public static class LedgerFormat
         public JsonObject ToJson()
         {
             var json = Fields().WithRecord(Record);
+            // Signing per organisation: present only on entries that have them, so older entries hash as they always did.
+            if (Mandate is not null) json[MandateField] = Mandate;
+            if (OnPanel is { } onPanel) json[OnPanelField] = onPanel;
+            if (FourEyes is { } fourEyes) json[FourEyesField] = fourEyes;
+            if (Confirms is { } confirms) json[ConfirmsField] = confirms;
             if (Method is not null)
             {
                 json["method"] = Method;

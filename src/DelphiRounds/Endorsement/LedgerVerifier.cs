@@ -52,6 +52,9 @@ public static class LedgerVerifier
         var commitments = new HashSet<long>();
         var passkeys = 0;
         var bySequence = new Dictionary<long, string>();
+        // Four eyes: endorsements in force that wait for a second person (by sequence), and who confirmed already.
+        var awaiting = new Dictionary<long, (string Signatory, string Commitment, string Organisation)>();
+        var confirmers = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
             var position = i + 1;
@@ -84,6 +87,8 @@ public static class LedgerVerifier
                 passkeyKey = Text(fields.Proof!["credentialId"]) + " " + Text(fields.Proof!["publicKey"]);
                 passkeys++;
             }
+            if (fields.Kind != LedgerFormat.ConfirmationKind && fields.Confirms is not null) return Fail($"only a confirmation confirms; this is a {fields.Kind}");
+            if (fields.Kind != LedgerFormat.Endorsement && fields.FourEyes is not null) return Fail($"only an endorsement can wait for a second person; this is a {fields.Kind}");
             if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind or LedgerFormat.ProgressKind) != (fields.Record is not null))
                 return Fail(fields.Record is null ? $"a {fields.Kind} needs its record" : $"an {fields.Kind} has no record");
             if (fields.Record is not null && !CanonicalJson.IsCanonical(fields.Record))
@@ -94,7 +99,22 @@ public static class LedgerVerifier
                 case LedgerFormat.Endorsement:
                     if (fields.Withdraws is not null) return Fail("an endorsement cannot withdraw anything");
                     if (endorsements.ContainsKey(fields.Signatory)) return Fail($"signatory {fields.Signatory} endorsed before");
+                    if (confirmers.Contains(fields.Signatory)) return Fail($"signatory {fields.Signatory} confirmed another's signature and cannot sign too");
+                    if (fields.Mandate is { } m && string.IsNullOrWhiteSpace(m)) return Fail("the mandate is empty");
                     endorsements[fields.Signatory] = (fields.Sequence, fields.Commitment, false, method, passkeyKey);
+                    if (fields.FourEyes == true) awaiting[fields.Sequence] = (fields.Signatory, fields.Commitment, fields.Organisation);
+                    break;
+                case LedgerFormat.ConfirmationKind:
+                    if (fields.Withdraws is not null) return Fail("a confirmation cannot withdraw anything");
+                    if (fields.Confirms is not { } confirmed || !awaiting.TryGetValue(confirmed, out var waiting))
+                        return Fail($"confirms sequence {fields.Confirms?.ToString(CultureInfo.InvariantCulture) ?? "null"}, which is not an endorsement in force that waits for a second person");
+                    if (waiting.Organisation != fields.Organisation) return Fail($"the confirmation is for another organisation than the endorsement at sequence {confirmed}");
+                    if (waiting.Signatory == fields.Signatory || waiting.Commitment == fields.Commitment)
+                        return Fail($"the endorsement at sequence {confirmed} is confirmed by the person who signed it; four eyes needs a second person");
+                    if (endorsements.ContainsKey(fields.Signatory) || !confirmers.Add(fields.Signatory))
+                        return Fail($"signatory {fields.Signatory} signed or confirmed before");
+                    if (string.IsNullOrWhiteSpace(fields.Mandate)) return Fail("a confirmation states the second person's mandate");
+                    awaiting.Remove(confirmed);
                     break;
                 case LedgerFormat.Withdrawal:
                     if (fields.Withdraws is not { } withdrawn
@@ -107,6 +127,7 @@ public static class LedgerVerifier
                             ? $"the endorsement at sequence {withdrawn} was signed with a passkey; its withdrawal is not signed with that same passkey"
                             : $"the endorsement at sequence {withdrawn} was signed by link; its withdrawal must be too");
                     endorsements[fields.Signatory] = endorsed with { Withdrawn = true };
+                    awaiting.Remove(withdrawn);
                     break;
                 case LedgerFormat.CommitmentKind:
                     if (fields.Withdraws is not null) return Fail("a commitment cannot withdraw anything");
@@ -123,7 +144,7 @@ public static class LedgerVerifier
                         return Fail("progress names no earlier commitment of this ledger");
                     break;
                 default:
-                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}, {LedgerFormat.ProgressKind}");
+                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.ConfirmationKind}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}, {LedgerFormat.ProgressKind}");
             }
             if (CheckDisclosure(entry["disclosure"], fields.NameCommitment) is { } disclosureProblem) return Fail(disclosureProblem);
 
@@ -425,13 +446,24 @@ public static class LedgerVerifier
         }
         string? record = null;
         if (entry.ContainsKey(LedgerFormat.RecordField) && (record = S(LedgerFormat.RecordField)) is null) return "field 'record' is not a string";
+        string? mandate = null;
+        if (entry.ContainsKey(LedgerFormat.MandateField) && (mandate = S(LedgerFormat.MandateField)) is null) return "field 'mandate' is not a string";
+        bool? onPanel = null, fourEyes = null;
+        if (entry.ContainsKey(LedgerFormat.OnPanelField) && (onPanel = Boolean(entry[LedgerFormat.OnPanelField])) is null) return "field 'onPanel' is not true or false";
+        if (entry.ContainsKey(LedgerFormat.FourEyesField) && (fourEyes = Boolean(entry[LedgerFormat.FourEyesField])) is null) return "field 'fourEyes' is not true or false";
+        long? confirms = null;
+        if (entry.ContainsKey(LedgerFormat.ConfirmsField) && (confirms = Integer(entry[LedgerFormat.ConfirmsField])) is null) return "field 'confirms' is not a whole number";
         fields = new LedgerFormat.EntryFields(sequence, S("kind")!, studyId, S("documentHash")!, S("previousHash")!, S("signatory")!,
-            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!, method, proof, record);
+            S("commitment")!, S("nameCommitment")!, S("organisation")!, S("role")!, S("statement")!, withdraws, reason, S("at")!, method, proof, record,
+            mandate, onPanel, fourEyes, confirms);
         return null;
     }
 
     private static string? Text(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    private static bool? Boolean(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
 
     private static long? Integer(JsonNode? node)
     {

@@ -21,6 +21,8 @@ public sealed record Study
     public string? CriteriaHash { get; init; }
     public DateTimeOffset? CriteriaLockedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When true the panel's organisations are public: the verification page lists those that took part but did not sign.</summary>
+    public bool OrganisationsPublic { get; init; }
 
     /// <summary>The title in the page's language (English falls back to Dutch when it has none).</summary>
     public string TitleFor(bool english) => english && TitleEn.Length > 0 ? TitleEn : Title;
@@ -49,7 +51,7 @@ public sealed record StakeholderGroup
 public sealed class StudyStore(Database db, TimeProvider time)
 {
     private const string StudyColumns =
-        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at";
+        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at, organisations_public";
 
     public async Task<Study> CreateAsync(long facilitatorId, string title, string question, string organiser, int? horizonYear,
         IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null, string titleEn = "", string questionEn = "")

@@ -14,7 +14,7 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
 {
     private static FormUrlEncodedContent Confirmed(string antiforgery) => new(new Dictionary<string, string>
     {
-        ["Confirm"] = "true", ["__RequestVerificationToken"] = antiforgery,
+        ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = antiforgery,
     });
 
     [Fact]

@@ -211,7 +211,7 @@ public sealed partial class TrustCast
         var page = await client.GetStringAsync($"/sign/{link}");
         var posted = await client.PostAsync($"/sign/{link}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Confirm"] = "true", ["__RequestVerificationToken"] = Antiforgery(page) ?? "",
+            ["Confirm"] = "true", ["Mandate"] = "Statutair directeur", ["__RequestVerificationToken"] = Antiforgery(page) ?? "",
         }));
         Assert.True(posted.StatusCode == HttpStatusCode.SeeOther, $"signing with {link[..8]}…: {(int)posted.StatusCode}");
         return posted;
@@ -547,7 +547,7 @@ public static class TrustSamples
         "POST /f/studies/{studyId}/vision/signatories?handler=Reissue" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
         "POST /f/studies/{studyId}/vision/signatories?handler=Erase" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
         "POST /p/vision" => new() { [$"position-{s.StatementIds[0]}"] = "object", [$"reason-{s.StatementIds[0]}"] = "Te vaag.", [$"position-{s.StatementIds[1]}"] = "agree" },
-        "POST /sign/{token}" => new() { ["Confirm"] = "true" },
+        "POST /sign/{token}" => new() { ["Confirm"] = "true", ["Mandate"] = "Statutair directeur" },
         "POST /f/studies/{studyId}/agenda?handler=Indicator" => new()
         {
             ["Statement"] = "1", ["Name"] = "Aansluitingen", ["Unit"] = "%", ["IndicatorSource"] = "CBS", ["Direction"] = "higher",

@@ -29,33 +29,45 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
     public bool HasPasskey { get; private set; }
 
     [BindProperty] public bool Confirm { get; set; }
+    /// <summary>The mandate the signatory states ("authorised to sign for …"); pre-filled, required.</summary>
+    [BindProperty] public string? Mandate { get; set; }
+    public string? MandateError { get; private set; }
+
+    /// <summary>Four eyes, for a second person's link: the signatory whose signature they confirm, and its entry once signed.</summary>
+    public Signatory? Confirms { get; private set; }
+    public LedgerEntry? ConfirmsEntry { get; private set; }
+    /// <summary>For a signatory whose signature needs a second person: that person's role.</summary>
+    public string? SecondPersonRole { get; private set; }
     /// <summary>The passkey's signed assertion (JSON from the page's script); empty when signing by link.</summary>
     [BindProperty] public string? Assertion { get; set; }
 
     public async Task<IActionResult> OnGetAsync(string token)
     {
         if (!await LoadAsync(token)) return Invalid();
-        if (Signatory!.Signed) return Redirect($"/sign/{token}/receipt");
+        if (Signatory!.Signed && !Signatory.IsConfirmer) return Redirect($"/sign/{token}/receipt");
+        Mandate = service.DefaultMandate(Signatory);
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string token)
     {
         if (!await LoadAsync(token)) return Invalid();
+        if (Signatory!.IsConfirmer) return await ConfirmAsync(token);
         if (Signatory!.Signed)
         {
             Error = t["endorsement.sign.alreadyUsed"];
             Response.StatusCode = 409;
             return Page();
         }
-        if (!Confirm)
+        var mandateOk = CheckMandate();
+        if (!Confirm || !mandateOk)
         {
-            ConfirmError = t["endorsement.sign.confirmRequired"];
+            if (!Confirm) ConfirmError = t["endorsement.sign.confirmRequired"];
             Response.StatusCode = 400;
             return Page();
         }
         var byPasskey = !string.IsNullOrWhiteSpace(Assertion);
-        var result = await service.SignAsync(token, byPasskey ? PasskeyService.Check(Assertion, RelyingParty.For(Request, site)) : null);
+        var result = await service.SignAsync(token, byPasskey ? PasskeyService.Check(Assertion, RelyingParty.For(Request, site)) : null, Mandate!.Trim());
         switch (result.Outcome)
         {
             case LedgerOutcome.Appended:
@@ -67,6 +79,50 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
             case LedgerOutcome.AlreadySpent:
                 Signatory = await store.FindByTokenAsync(token);
                 Error = t["endorsement.sign.alreadyUsed"];
+                Response.StatusCode = 409;
+                return Page();
+            default:
+                return Invalid();
+        }
+    }
+
+    /// <summary>A mandate is stated (not empty, not too long, no hidden characters); otherwise the error next to the field.</summary>
+    private bool CheckMandate()
+    {
+        if (string.IsNullOrWhiteSpace(Mandate)) MandateError = t["orgsign.mandate.required", Signatory!.Organisation];
+        else if (Mandate.Length > 300) MandateError = t["error.tooLong", 300];
+        else if (DisplayText.HasControls(Mandate)) MandateError = t["error.displayControls"];
+        return MandateError is null;
+    }
+
+    /// <summary>Four eyes: the second person's link confirms the signature of their organisation's signatory.</summary>
+    private async Task<IActionResult> ConfirmAsync(string token)
+    {
+        if (Signatory!.Signed)
+        {
+            Error = t["orgsign.confirm.alreadyUsed"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        var mandateOk = CheckMandate();
+        if (!Confirm) ConfirmError = t["orgsign.confirm.required"];
+        if (!mandateOk || !Confirm)
+        {
+            Response.StatusCode = 400;
+            return Page();
+        }
+        var result = await service.ConfirmAsync(token, Mandate!.Trim());
+        switch (result.Outcome)
+        {
+            case LedgerOutcome.Appended:
+                return RedirectPreserveMethod303($"/sign/{token}");
+            case LedgerOutcome.NotSigned:
+            case LedgerOutcome.AlreadyWithdrawn:
+                Error = t[result.Outcome == LedgerOutcome.NotSigned ? "orgsign.confirm.notYetSigned" : "orgsign.confirm.withdrawn"];
+                Response.StatusCode = 409;
+                return Page();
+            case LedgerOutcome.AlreadySpent:
+                Error = t["orgsign.confirm.alreadyUsed"];
                 Response.StatusCode = 409;
                 return Page();
             default:
@@ -101,6 +157,15 @@ public sealed class SignModel(EndorsementStore store, VisionStore visions, Endor
         if (document is null) return false;
         Vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         Intent = service.IntentStatement(Signatory, Vision.Title, document.DocumentHash);
+        if (Signatory.ConfirmsSignatoryId is { } confirms)
+        {
+            Confirms = await store.FindAsync(confirms);
+            ConfirmsEntry = await store.EndorsementOfAsync(confirms);
+            if (Confirms is not null) Intent = service.ConfirmationStatement(Signatory, Confirms, document.DocumentHash);
+            return Confirms is not null;
+        }
+        if (Signatory.FourEyes)
+            SecondPersonRole = (await store.ListAsync(Signatory.StudyId)).FirstOrDefault(c => c.ConfirmsSignatoryId == Signatory.Id)?.Role;
         HasPasskey = (await store.PasskeysAsync(Signatory.Id)).Count > 0;
         return true;
     }

@@ -11,10 +11,13 @@ namespace DelphiRounds.Pages.Verify;
 /// withdrawals, and whether the ledger verifies — by the same <see cref="LedgerVerifier"/> as the API and the CLI,
 /// run on the same ledger document the API publishes.
 /// </summary>
-public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site, LedgerCheckScript script) : PageModel
+public sealed class IndexModel(EndorsementService service, LedgerSigningKey key, SiteUrls site, LedgerCheckScript script, Studies.StudyStore studies,
+    Organisations.OrganisationStore organisations) : PageModel
 {
     public string BaseUrl => site.BaseUrl(Request);
     public LedgerSnapshot? Ledger { get; private set; }
+    /// <summary>Per organisation: signed, co-signed, awaiting confirmation, withdrawn — and, when the study's organisations are public, took part but did not sign.</summary>
+    public IReadOnlyList<OrganisationStanding> Standings { get; private set; } = [];
     public string CurrentKeyFingerprint { get; private set; } = "";
     /// <summary>The check in the visitor's browser (its own partial, _BrowserCheck).</summary>
     public BrowserCheckView? BrowserCheck { get; private set; }
@@ -30,6 +33,8 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
         CurrentKeyFingerprint = key.Fingerprint;
         BrowserCheck = new BrowserCheckView(studyId, LanguageSetup.IsEnglish ? "en" : "nl", $"/api/v1/studies/{studyId}/ledger",
             (await service.KeysAsync()).Select(k => k.Fingerprint).ToList(), script.Sha256);
+        var study = await studies.FindAsync(studyId);
+        Standings = Ledger.ByOrganisation(study is { OrganisationsPublic: true } ? await organisations.NamesAsync(studyId) : null);
         return Page();
     }
 }

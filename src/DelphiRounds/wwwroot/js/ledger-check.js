@@ -13,7 +13,7 @@
   const GENESIS = "0".repeat(64);
   const FORMAT = "delphirounds-ledger/1";
   const ROTATION_FORMAT = "delphirounds-key-rotation/1";
-  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", commitment: "commitment", measurement: "measurement", progress: "progress" };
+  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", confirmation: "confirmation", commitment: "commitment", measurement: "measurement", progress: "progress" };
   // The kinds the facilitator records: no signatory, always a record (LedgerFormat.IsFacilitatorRecord).
   const facilitatorRecord = (kind) => kind === KIND.measurement || kind === KIND.progress;
   const LINK = "link";
@@ -143,11 +143,18 @@
     }
     let record = null;
     if (has(entry, "record") && (record = text(entry.record)) === null) return { problem: "field 'record' is not a string" };
+    // Signing per organisation (issue 18): hashed where present, absent from older entries.
+    const bool = (v) => (typeof v === "boolean" ? v : null);
+    let mandate = null, onPanel = null, fourEyes = null, confirms = null;
+    if (has(entry, "mandate") && (mandate = text(entry.mandate)) === null) return { problem: "field 'mandate' is not a string" };
+    if (has(entry, "onPanel") && (onPanel = bool(entry.onPanel)) === null) return { problem: "field 'onPanel' is not true or false" };
+    if (has(entry, "fourEyes") && (fourEyes = bool(entry.fourEyes)) === null) return { problem: "field 'fourEyes' is not true or false" };
+    if (has(entry, "confirms") && (confirms = integer(entry.confirms)) === null) return { problem: "field 'confirms' is not a whole number" };
     return {
       fields: {
         sequence, kind: entry.kind, studyId, documentHash: entry.documentHash, previousHash: entry.previousHash, signatory: entry.signatory,
         commitment: entry.commitment, nameCommitment: entry.nameCommitment, organisation: entry.organisation, role: entry.role,
-        statement: entry.statement, withdraws, reason, at: entry.at, method, proof, record,
+        statement: entry.statement, withdraws, reason, at: entry.at, method, proof, record, mandate, onPanel, fourEyes, confirms,
       },
     };
   }
@@ -160,6 +167,10 @@
       role: f.role, statement: f.statement, withdraws: f.withdraws, reason: f.reason, at: f.at,
     };
     if (f.record !== null) json.record = f.record;
+    if (f.mandate !== null) json.mandate = f.mandate;
+    if (f.onPanel !== null) json.onPanel = f.onPanel;
+    if (f.fourEyes !== null) json.fourEyes = f.fourEyes;
+    if (f.confirms !== null) json.confirms = f.confirms;
     if (f.method !== null) { json.method = f.method; json.passkey = f.proof; }
     return json;
   }
@@ -328,6 +339,9 @@
     let previousAt = "";
     const endorsements = new Map();
     const commitments = new Set();
+    // Four eyes: endorsements in force that wait for a second person (by sequence), and who confirmed already.
+    const awaiting = new Map();
+    const confirmers = new Set();
     let passkeys = 0;
     const summary = { organisations: new Set(), passkeyOrganisations: new Set(), inForce: [], withdrawals: 0 };
     for (let i = 0; i < count; i++) {
@@ -360,6 +374,8 @@
         passkeyKey = text(f.proof.credentialId) + " " + text(f.proof.publicKey);
         passkeys++;
       }
+      if (f.kind !== KIND.confirmation && f.confirms !== null) return fail(`only a confirmation confirms; this is a ${f.kind}`);
+      if (f.kind !== KIND.endorsement && f.fourEyes !== null) return fail(`only an endorsement can wait for a second person; this is a ${f.kind}`);
       const needsRecord = f.kind === KIND.commitment || f.kind === KIND.measurement || f.kind === KIND.progress;
       if (needsRecord !== (f.record !== null)) return fail(f.record === null ? `a ${f.kind} needs its record` : `an ${f.kind} has no record`);
       if (f.record !== null && !isCanonical(f.record)) return fail("record is not canonical JSON (RFC 8785)");
@@ -368,8 +384,25 @@
         case KIND.endorsement:
           if (f.withdraws !== null) return fail("an endorsement cannot withdraw anything");
           if (endorsements.has(f.signatory)) return fail(`signatory ${f.signatory} endorsed before`);
+          if (confirmers.has(f.signatory)) return fail(`signatory ${f.signatory} confirmed another's signature and cannot sign too`);
+          if (f.mandate !== null && f.mandate.trim() === "") return fail("the mandate is empty");
           endorsements.set(f.signatory, { sequence: f.sequence, commitment: f.commitment, withdrawn: false, method, key: passkeyKey, organisation: f.organisation });
+          if (f.fourEyes === true) awaiting.set(f.sequence, { signatory: f.signatory, commitment: f.commitment, organisation: f.organisation });
           break;
+        case KIND.confirmation: {
+          if (f.withdraws !== null) return fail("a confirmation cannot withdraw anything");
+          const waiting = f.confirms === null ? undefined : awaiting.get(f.confirms);
+          if (waiting === undefined)
+            return fail(`confirms sequence ${f.confirms ?? "null"}, which is not an endorsement in force that waits for a second person`);
+          if (waiting.organisation !== f.organisation) return fail(`the confirmation is for another organisation than the endorsement at sequence ${f.confirms}`);
+          if (waiting.signatory === f.signatory || waiting.commitment === f.commitment)
+            return fail(`the endorsement at sequence ${f.confirms} is confirmed by the person who signed it; four eyes needs a second person`);
+          if (endorsements.has(f.signatory) || confirmers.has(f.signatory)) return fail(`signatory ${f.signatory} signed or confirmed before`);
+          confirmers.add(f.signatory);
+          if (f.mandate === null || f.mandate.trim() === "") return fail("a confirmation states the second person's mandate");
+          awaiting.delete(f.confirms);
+          break;
+        }
         case KIND.withdrawal: {
           const endorsed = endorsements.get(f.signatory);
           if (f.withdraws === null || !endorsed || endorsed.sequence !== f.withdraws || endorsed.commitment !== f.commitment)
@@ -380,6 +413,7 @@
               ? `the endorsement at sequence ${f.withdraws} was signed with a passkey; its withdrawal is not signed with that same passkey`
               : `the endorsement at sequence ${f.withdraws} was signed by link; its withdrawal must be too`);
           endorsed.withdrawn = true;
+          awaiting.delete(f.withdraws);
           summary.withdrawals++;
           break;
         }
@@ -402,7 +436,7 @@
           break;
         }
         default:
-          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, commitment, measurement, progress`);
+          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, confirmation, commitment, measurement, progress`);
       }
       const disclosureProblem = await checkDisclosure(entry.disclosure, f.nameCommitment);
       if (disclosureProblem) return fail(disclosureProblem);

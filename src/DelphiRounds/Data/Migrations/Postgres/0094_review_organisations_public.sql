@@ -1,0 +1,1 @@
+ALTER TABLE studies ADD COLUMN organisations_public BOOLEAN NOT NULL DEFAULT FALSE;

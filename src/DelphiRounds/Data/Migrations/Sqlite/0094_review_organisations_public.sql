@@ -1,0 +1,1 @@
+ALTER TABLE studies ADD COLUMN organisations_public INTEGER NOT NULL DEFAULT 0;
