@@ -438,7 +438,9 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         {
             // At the close an item whose version moved without its figures (an overtaken revision read late) goes out
             // too, so the final version is the table's.
-            var versionOnly = closing && item.Released is { } last && last.Version != item.Version;
+            // The same for a "don't know" count held back by the k rule: the final figures carry the true count.
+            var versionOnly = closing && item.Released is { } last
+                && (last.Version != item.Version || item.Numbers is not null && last.DontKnow != (item.DontKnow >= k ? item.DontKnow : null));
             // The statistics rest on answers with a value: fewer than k of them and nothing is shown.
             if ((item.Changed.Count == 0 && !versionOnly) || item.Valued < k) continue;
             if (!closing && item.Changed.Count < k) continue;
