@@ -9,7 +9,7 @@ namespace DelphiRounds.Tests;
 [Collection(FinishedStudyCollection.Name)]
 public sealed class ConvergenceViewTests(FinishedStudyApp app)
 {
-    private static string Item(string html, long itemId) =>
+    internal static string Item(string html, long itemId) =>
         Regex.Match(html, $"<article class=\"item-card convergence-item\" id=\"convergence-item-{itemId}\".*?</article>", RegexOptions.Singleline).Value;
 
     [Fact]

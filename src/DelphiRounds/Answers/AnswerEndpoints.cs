@@ -18,13 +18,24 @@ public sealed record AnswerResponse(
     long Id, long RoundId, long ItemId, int Revision, double? Value, double? Low, double? High,
     IReadOnlyDictionary<string, double>? Ranks, string? Text, string? Rationale, DateTimeOffset CreatedAt)
 {
+    /// <summary>True when the answer is "don't know" (no value; counted apart, never in the statistics).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DontKnow { get; init; }
+    /// <summary>The self-rated expertise 1–5 given with the answer, if any.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Expertise { get; init; }
+
     /// <summary>Set when the answer was stored other than sent: direction or zero-width characters were removed from its free text.</summary>
     public string? Notice { get; init; }
 
     public static AnswerResponse From(Answer a)
     {
         var d = a.Detail;
-        return new(a.Id, a.RoundId, a.ItemId, a.Revision, a.Value, d?.Low, d?.High, d?.Ranks, d?.Text, a.Rationale, a.CreatedAt);
+        return new(a.Id, a.RoundId, a.ItemId, a.Revision, a.Value, d?.Low, d?.High, d?.Ranks, d?.Text, a.Rationale, a.CreatedAt)
+        {
+            DontKnow = d?.IsDontKnow ?? false,
+            Expertise = d?.Expertise,
+        };
     }
 }
 

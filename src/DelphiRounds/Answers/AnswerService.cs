@@ -26,6 +26,13 @@ public sealed record AnswerRequest
     public string? Text { get; init; }
     /// <summary>Why (optional, shown anonymised to the panel as an argument).</summary>
     public string? Rationale { get; init; }
+    /// <summary>
+    /// "Don't know" (rating, numeric and year items that allow it): true instead of a value, never with one. Stored and
+    /// counted apart; never part of the median, IQR, agreement or verdict.
+    /// </summary>
+    public bool? DontKnow { get; init; }
+    /// <summary>Optional self-rated expertise on the item, a whole number from 1 (none) to 5 (expert), when the item asks it.</summary>
+    public double? Expertise { get; init; }
     /// <summary>A key chosen by the client; a retry with the same key does not create a second revision.</summary>
     public string? IdempotencyKey { get; init; }
     /// <summary>
@@ -34,6 +41,9 @@ public sealed record AnswerRequest
     /// <c>rationale</c>) says what was found.
     /// </summary>
     public bool? PublishAnyway { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsDontKnow => DontKnow == true;
 }
 
 /// <summary>Who is answering (from the participant's credential).</summary>
@@ -90,7 +100,9 @@ public sealed class AnswerService(
         var item = asked ? await items.FindAsync(itemId) : null;
         if (item is null)
             return SubmitResult.Refused(404, "itemId", t["answer.error.itemUnknown", itemId, round.Number]);
-        if (Problem(item, request) is { } problem)
+        if (DontKnowProblem(item, request) is { } unclear)
+            return SubmitResult.Refused(422, unclear.Field, unclear.Message);
+        if (!request.IsDontKnow && Problem(item, request) is { } problem)
             return SubmitResult.Refused(400, problem.Field, problem.Message);
 
         var rationale = Rationale(request);
@@ -123,7 +135,8 @@ public sealed class AnswerService(
 
     private async Task<SubmitResult> ReplayAsync(Answer earlier, AnswerRequest request)
     {
-        if (request.ItemId != earlier.ItemId || await items.FindAsync(earlier.ItemId) is not { } item || Problem(item, request) is not null)
+        if (request.ItemId != earlier.ItemId || await items.FindAsync(earlier.ItemId) is not { } item
+            || DontKnowProblem(item, request) is not null || !request.IsDontKnow && Problem(item, request) is not null)
             return KeyReused();
         var (value, detail) = Stored(item, request);
         return earlier.Repeats(earlier.ItemId, value, Rationale(request), detail) ? new SubmitResult(earlier, true, 200, null, null) : KeyReused();
@@ -134,13 +147,47 @@ public sealed class AnswerService(
     private static string? Rationale(AnswerRequest r) => string.IsNullOrWhiteSpace(r.Rationale) ? null : r.Rationale;
 
     /// <summary>What is stored: the number the statistics use, and the rest of the answer as detail.</summary>
-    private static (double? Value, AnswerDetail? Detail) Stored(Item item, AnswerRequest r) => item.Kind switch
+    private static (double? Value, AnswerDetail? Detail) Stored(Item item, AnswerRequest r)
+    {
+        var expertise = item.AsksExpertise && r.Expertise is { } e ? (int)e : (int?)null;
+        // "Don't know" has no value: the statistics read only the value, so it can never be counted in them.
+        if (r.IsDontKnow) return (null, new AnswerDetail { DontKnow = true, Expertise = expertise });
+        var (value, detail) = StoredValue(item, r);
+        if (expertise is null) return (value, detail);
+        return (value, (detail ?? new AnswerDetail()) with { Expertise = expertise });
+    }
+
+    private static (double? Value, AnswerDetail? Detail) StoredValue(Item item, AnswerRequest r) => item.Kind switch
     {
         ItemKinds.Numeric when item.ThreePoint => (r.Value, new AnswerDetail { Low = r.Low, High = r.High }),
         ItemKinds.Ranking => (null, new AnswerDetail { Ranks = r.Ranks }),
         ItemKinds.Text => (null, new AnswerDetail { Text = r.Text }),
         _ => (r.Value, null),
     };
+
+    /// <summary>
+    /// "Don't know" and expertise (refused with 422, the field named): "don't know" only where the item allows it and
+    /// never together with a value; on an item that allows it, one of the two is needed. Expertise 1–5, only where asked.
+    /// </summary>
+    public (string Field, string Message)? DontKnowProblem(Item item, AnswerRequest r)
+    {
+        if (r.Expertise is { } e)
+        {
+            if (!item.AsksExpertise) return ("expertise", t["answer.error.expertiseNotAsked"]);
+            if (!double.IsFinite(e) || e != Math.Floor(e) || e < 1 || e > 5) return ("expertise", t["answer.error.expertiseOutside"]);
+        }
+        if (r.IsDontKnow)
+        {
+            if (!item.OffersDontKnow) return ("dontKnow", t["answer.error.dontKnowNotAllowed"]);
+            if (r.Value is not null) return ("dontKnow", t["answer.error.dontKnowWithValue"]);
+            if (r.Low is not null) return ("low", t["answer.error.dontKnowWithValue"]);
+            if (r.High is not null) return ("high", t["answer.error.dontKnowWithValue"]);
+            return null;
+        }
+        if (item.OffersDontKnow && r.Value is null && r.Low is null && r.High is null)
+            return ("value", t["answer.error.valueOrDontKnow"]);
+        return null;
+    }
 
     /// <summary>Why an answer does not fit the item (the field and a plain message), or null when it does.</summary>
     public (string Field, string Message)? Problem(Item item, AnswerRequest r)

@@ -17,6 +17,19 @@ public sealed record AnswerDetail
     public double? High { get; init; }
     public IReadOnlyDictionary<string, double>? Ranks { get; init; }
     public string? Text { get; init; }
+    /// <summary>"Don't know" instead of a value (the answer's value is then empty): counted apart, never in the statistics.</summary>
+    public bool? DontKnow { get; init; }
+    /// <summary>Self-rated expertise on the item, 1 (none) to 5 (expert), when the item asks it and the participant gave it.</summary>
+    public int? Expertise { get; init; }
+
+    /// <summary>Experts are those who rate their own expertise 4 or 5.</summary>
+    public const int ExpertFrom = 4;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsDontKnow => DontKnow == true;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsExpert => Expertise >= ExpertFrom;
 
     private static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
@@ -24,7 +37,7 @@ public sealed record AnswerDetail
     };
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsEmpty => Low is null && High is null && Ranks is null && Text is null;
+    public bool IsEmpty => Low is null && High is null && Ranks is null && Text is null && DontKnow is null && Expertise is null;
     public string? ToJson() => IsEmpty ? null : System.Text.Json.JsonSerializer.Serialize(this, Options);
     public static AnswerDetail? FromJson(string? json) => json is null ? null : System.Text.Json.JsonSerializer.Deserialize<AnswerDetail>(json, Options);
 }
@@ -54,6 +67,7 @@ public sealed record Answer
         var mine = Detail;
         return ItemId == itemId && Nullable.Equals(Value, value) && Rationale == rationale
             && Nullable.Equals(mine?.Low, detail?.Low) && Nullable.Equals(mine?.High, detail?.High) && mine?.Text == detail?.Text
+            && (mine?.IsDontKnow ?? false) == (detail?.IsDontKnow ?? false) && mine?.Expertise == detail?.Expertise
             && SameRanks(mine?.Ranks, detail?.Ranks);
     }
 

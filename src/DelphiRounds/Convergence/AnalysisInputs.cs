@@ -21,8 +21,8 @@ public static class AnalysisInputs
             Kind = item.Kind == ItemKinds.Rating ? ItemKind.Rating : ItemKind.Numeric,
             Scale = item.Kind == ItemKinds.Rating ? item.Scale : null,
             QuantileMethod = rules.QuantileMethod,
-            Responses = Responses(item.Id, answers),
-            PreviousRound = previous is null ? null : Responses(item.Id, previous),
+            Responses = Responses(item, rules, answers),
+            PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItem(item),
         };
     }
@@ -36,8 +36,8 @@ public static class AnalysisInputs
             Kind = item.Kind == ItemKinds.Rating ? ItemKind.Rating : ItemKind.Numeric,
             Scale = item.Kind == ItemKinds.Rating ? item.Scale : null,
             QuantileMethod = rules.QuantileMethod,
-            Responses = Responses(item.Id, answers),
-            PreviousRound = previous is null ? null : Responses(item.Id, previous),
+            Responses = Responses(item, rules, answers),
+            PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItemV2(item),
         };
     }
@@ -95,11 +95,34 @@ public static class AnalysisInputs
             .ToList());
     }
 
-    private static List<Response> Responses(long itemId, IEnumerable<CurrentAnswer> answers) =>
-        answers.Where(a => a.ItemId == itemId && a.Value is not null)
+    /// <summary>
+    /// The answers the statistics use: those with a value ("don't know" has none, so it is never counted), and when the
+    /// locked rules put the verdict on the experts, only those who rated their expertise 4 or 5.
+    /// </summary>
+    private static List<Response> Responses(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers)
+    {
+        var experts = rules.VerdictFromExperts(item.Id);
+        return answers.Where(a => a.ItemId == item.Id && a.Value is not null && (!experts || a.Detail?.IsExpert == true))
             .OrderBy(a => a.Pseudonym, StringComparer.Ordinal)
             .Select(a => new Response(a.Pseudonym, a.GroupSlug, a.Value!.Value))
             .ToList();
+    }
+
+    /// <summary>How many current answers to an item are "don't know" (counted apart from the statistics).</summary>
+    public static int DontKnowCount(long itemId, IEnumerable<CurrentAnswer> answers) =>
+        answers.Count(a => a.ItemId == itemId && a.Value is null && a.Detail?.IsDontKnow == true);
+
+    /// <summary>The figures of the experts alone (self-rated 4 or 5), for the side-by-side view; null for other kinds.</summary>
+    public static ItemAnalysis? Experts(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers)
+    {
+        if (!ItemKinds.IsNumberLike(item.Kind)) return null;
+        var experts = answers.Where(a => a.ItemId == item.Id && a.Detail?.IsExpert == true).ToList();
+        return Analyse(item, rules with { VerdictBasis = null }, experts, null)?.Analysis;
+    }
+
+    /// <summary>The figures of every answer (whatever the verdict basis), for the side-by-side view; null for other kinds.</summary>
+    public static ItemAnalysis? Everyone(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers) =>
+        Analyse(item, rules with { VerdictBasis = null }, answers, null)?.Analysis;
 }
 
 /// <summary>A rating, numeric or year item analysed under version 1 (<see cref="Input"/>) or 2 (<see cref="InputV2"/>, <see cref="V2"/>).</summary>

@@ -34,6 +34,8 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
         RuleFor(r => r.MinPole).InclusiveBetween(0, 1);
         RuleFor(r => r.MaxKendallWChange).InclusiveBetween(0, 1);
         RuleFor(r => r.MinRoundForConsensus).InclusiveBetween(1, 10);
+        RuleFor(r => r.VerdictBasis).OneOf([ConsensusRules.BasisAll, ConsensusRules.BasisExperts])
+            .WithMessage("verdictBasis: 'all' (every answer, the default) or 'experts' (those who rate their own expertise 4 or 5).");
     }
 }
 
@@ -74,6 +76,8 @@ public static class ConvergenceEndpoints
         if (study.CriteriaLocked)
             return Problems.Conflict("criteria", $"The consensus criteria were locked when round 1 opened (SHA-256 {study.CriteriaHash}); they cannot change.");
         // Rules sent without a version are today's rules, version 2, with its defaults where nothing is said.
+        // Which items rest on the experts is written at the lock, from the items that ask the expertise then.
+        criteria = criteria with { ExpertItems = null };
         if (criteria.RulesVersion == 2 || criteria.Version is null) criteria = criteria.AsVersion2();
         else if (criteria.Items is { Count: > 0 })
             return Problems.BadRequest("items", "Rules per item belong to version 2 of the consensus rules; version 1 has none.");

@@ -29,7 +29,21 @@ namespace DelphiRounds.Convergence;
 public sealed record RoundFigures(
     int Round, bool Open, int N, double? Median, double? Q1, double? Q3, double? Iqr, double? Agreement,
     double? ChangedFraction, double? KendallW, IReadOnlyDictionary<string, double> MeanRanks, string? Verdict, IReadOnlyList<string> Reasons,
-    double? Disagreement = null, double? NetChange = null, double? MedianShift = null);
+    double? Disagreement = null, double? NetChange = null, double? MedianShift = null)
+{
+    /// <summary>
+    /// How many answered "don't know" in this round, counted apart from every figure above; null while fewer than k
+    /// chose it (or for an item that does not offer it), so a small count is never shown.
+    /// </summary>
+    public int? DontKnow { get; init; }
+}
+
+/// <summary>A closed round's figures of everyone and of the experts (self-rated 4 or 5) side by side, for an item that asks the expertise.</summary>
+/// <param name="Round">Round number.</param>
+/// <param name="All">Every answer with a value.</param>
+/// <param name="Experts">The experts' answers; null when fewer than k experts answered, or when the others are fewer than k
+/// (everyone's figures less the experts' would show them).</param>
+public sealed record ExpertFigures(int Round, Statistics All, Statistics? Experts);
 
 /// <summary>A stakeholder group's figures over the rounds; a round where the group had fewer than the threshold of answers is left out.</summary>
 public sealed record GroupFigures(string Slug, string Name, IReadOnlyList<RoundFigures> Rounds);
@@ -40,6 +54,15 @@ public sealed record ItemConvergenceView(
     ConsensusCriteria? Criteria, double MinKendallW, string? Verdict, int? VerdictRound, IReadOnlyList<string> Reasons,
     ItemConvergence? Latest = null, IReadOnlyList<StakeholderGroup>? AllGroups = null, ItemConvergence? LiveVerdict = null)
 {
+    /// <summary>An item that asks the expertise: each closed round's figures of everyone next to the experts'.</summary>
+    public IReadOnlyList<ExpertFigures> Experts { get; init; } = [];
+
+    /// <summary>The verdict rests on the experts alone (the locked rules' <c>verdictBasis: experts</c>).</summary>
+    public bool VerdictFromExperts { get; init; }
+
+    /// <summary>The k below which a count is not shown.</summary>
+    public int ReleaseK { get; init; } = ConsensusRules.MinReleaseK;
+
     /// <summary>The study's stakeholder groups, to name the poles and groups in a verdict.</summary>
     public IReadOnlyList<StakeholderGroup> GroupList => AllGroups ?? [];
 
@@ -100,6 +123,11 @@ public sealed class ConvergenceReader(
         // answers the threshold release still holds back), judged as the close would judge it.
         var liveVerdicts = open is null ? new Dictionary<long, ItemConvergence>()
             : await convergence.OpenRoundAsync(studyId, open, await releases.ForRoundAsync(open.Id), await answers.RevisionsAsync(open.Id));
+        var k = rules.EffectiveReleaseK;
+        // Closed rounds: the final answers, for the "don't know" counts and the experts' figures (not in the snapshots,
+        // which are exactly what delphi analyze prints).
+        var closedAnswers = new Dictionary<long, IReadOnlyList<Answers.CurrentAnswer>>();
+        foreach (var r in numbered.Where(r => r.State == RoundStates.Closed)) closedAnswers[r.Id] = await answers.CurrentAsync(r.Id);
 
         // Each item keeps its own number (its place in the questionnaire), as on the questionnaire, the vision and
         // the signing page; round 0's open questions have no figures, so their numbers are simply not shown here.
@@ -112,6 +140,7 @@ public sealed class ConvergenceReader(
         foreach (var item in all)
         {
             var overall = new List<RoundFigures>();
+            var experts = new List<ExpertFigures>();
             var perGroup = groups.ToDictionary(g => g.Slug, _ => new List<RoundFigures>());
             LocalizedText text = item.Text;
             foreach (var r in numbered)
@@ -126,6 +155,17 @@ public sealed class ConvergenceReader(
                     var groupsOf = json.TryGetProperty("groups", out var g) ? g.EnumerateObject().ToList() : [];
                     var shown = GroupSuppression.Shown(groupsOf.Select(x => KeyValuePair.Create(x.Name, Int(x.Value, "n"))), MinGroup);
                     var figures = FromJson(r.Number, false, json, snapshot.Verdict);
+                    if (closedAnswers.TryGetValue(r.Id, out var final))
+                    {
+                        if (item.OffersDontKnow && AnalysisInputs.DontKnowCount(item.Id, final) is var dk && dk >= k) figures = figures with { DontKnow = dk };
+                        if (item.AsksExpertise && AnalysisInputs.Everyone(item, rules, final) is { } everyone)
+                        {
+                            var ex = AnalysisInputs.Experts(item, rules, final);
+                            var others = everyone.Overall.N - (ex?.Overall.N ?? 0);
+                            experts.Add(new ExpertFigures(r.Number, everyone.Overall,
+                                ex is { } e && e.Overall.N >= k && (others == 0 || others >= k) ? e.Overall : null));
+                        }
+                    }
                     overall.Add(figures with { Reasons = ShownReasons.Filter(figures.Reasons, groupsOf.Select(x => x.Name).Where(n => !shown.Contains(n))) });
                     foreach (var group in groupsOf)
                         if (perGroup.TryGetValue(group.Name, out var list) && shown.Contains(group.Name))
@@ -133,7 +173,7 @@ public sealed class ConvergenceReader(
                 }
                 else if (r.IsOpen && liveStats.TryGetValue(item.Id, out var stats))
                 {
-                    overall.Add(FromLive(r.Number, stats));
+                    overall.Add(FromLive(r.Number, stats) with { DontKnow = item.OffersDontKnow ? stats.DontKnow : null });
                     foreach (var (slug, s) in stats.Groups)
                         if (perGroup.TryGetValue(slug, out var list) && s.N >= MinGroup)
                             list.Add(FromStatistics(r.Number, true, s, null, null, null));
@@ -143,7 +183,12 @@ public sealed class ConvergenceReader(
             views.Add(new ItemConvergenceView(item, number[item.Id], text, overall,
                 groups.Where(g => perGroup[g.Slug].Count > 0).Select(g => new GroupFigures(g.Slug, g.Name(english), perGroup[g.Slug])).ToList(),
                 rules.ForLive(item), rules.MinKendallWFor(item.Id), last?.Verdict, last?.Round, last?.Reasons ?? [], latest.GetValueOrDefault(item.Id), groups,
-                liveVerdicts.GetValueOrDefault(item.Id)));
+                liveVerdicts.GetValueOrDefault(item.Id))
+            {
+                Experts = experts,
+                VerdictFromExperts = rules.VerdictFromExperts(item.Id),
+                ReleaseK = k,
+            });
         }
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,

@@ -32,7 +32,9 @@ public static class DataFiles
          "wilcoxon_p", "consensus", "kendall_w", "chi_square", "p_value", "verdict",
          // Version 2 of the consensus rules (empty under version 1): what the convergence page and `delphi analyze` say.
          "outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable",
-         "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts"];
+         "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts",
+         // Answers "don't know" (panel rows of rating, numeric and year items): counted apart, never in n or any figure.
+         "dont_know"];
 
     /// <summary>The version 2 columns at the end of <see cref="AggregateColumns"/>.</summary>
     private const int V2Columns = 12;
@@ -93,7 +95,7 @@ public static class DataFiles
             {
                 // A ranking has no direction: under version 2 its consensus is one for the order the panel agrees on.
                 rows.Add([.. Head("panel"), w.M, .. new object?[17], w.KendallW, w.ChiSquare, w.PValue, a.Verdict,
-                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1]]);
+                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1], null]);
                 continue;
             }
             var x = a.Analysis!;
@@ -101,11 +103,11 @@ public static class DataFiles
             var shown = x.Groups.Where(g => g.Value.N >= minGroupSize).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
             rows.Add([.. Head("panel"), .. Figures(x.Overall), x.Stability?.Pairs, x.Stability?.ChangedFraction, x.Stability?.MeanAbsoluteChange,
                 x.Stability?.WilcoxonP, x.Consensus?.Reached, null, null, null, a.Verdict,
-                .. V2(a, v2, shown)]);
+                .. V2(a, v2, shown), a.DontKnow]);
             foreach (var (slug, g) in x.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
                 if (g.N >= minGroupSize)
                     rows.Add([.. Head("group:" + slug), .. Figures(g), null, null, null, null, null, null, null, null, null,
-                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3]]);
+                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3], null]);
         }
         return rows;
     }

@@ -55,11 +55,15 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                     // Under the version of the rules the study was locked with: delphi analyze reads the version from the answers document.
                     entry["answers"] = JsonNode.Parse(numbers.InputJson);
                     entry["aggregate"] = JsonNode.Parse(numbers.OutputJson);
+                    // "Don't know" is counted apart: it is not among the answers above (delphi analyze never sees it).
+                    entry["dontKnow"] = AnalysisInputs.DontKnowCount(item.Id, current);
+                    if (rules.VerdictFromExperts(item.Id)) entry["verdictBasis"] = ConsensusRules.BasisExperts;
                     if (first is not null && AnalysisInputs.Analyse(item, rules, first, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } blind)
                     {
                         // Blind, then reveal: the answers given before seeing the panel, and their aggregate.
                         entry["firstAnswers"] = JsonNode.Parse(blind.InputJson);
                         entry["firstAggregate"] = JsonNode.Parse(blind.OutputJson);
+                        entry["firstDontKnow"] = AnalysisInputs.DontKnowCount(item.Id, first);
                     }
                 }
                 else if (AnalysisInputs.ForRanking(item, current) is { } ranking)

@@ -37,6 +37,9 @@ public sealed record AggregateRecord(
     int Round, long RoundId, string RoundMode, Item Item, RoundItem Asked, string Basis, ItemInput? Input, ItemAnalysis? Analysis,
     RankingInput? RankingInput, RankingAnalysis? Ranking, string? Verdict, ItemAnalysisV2? V2 = null)
 {
+    /// <summary>Rating, numeric and year items: how many answered "don't know" (never among the answers analysed).</summary>
+    public int? DontKnow { get; init; }
+
     /// <summary>A rating, numeric or year item's aggregate under either version of the rules.</summary>
     public static AggregateRecord Of(Round round, Item item, RoundItem asked, string basis, NumberAnalysis numbers, string? verdict)
     {
@@ -128,9 +131,9 @@ public sealed class StudyRecords(
                 // Exactly what export.json and the snapshot at close analyse: current answers, with the previous closed round's for stability.
                 if (AnalysisInputs.Analyse(item, rules, current, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } numbers)
                 {
-                    aggregates.Add(AggregateRecord.Of(round, item, ri, "current", numbers, verdict));
+                    aggregates.Add(AggregateRecord.Of(round, item, ri, "current", numbers, verdict) with { DontKnow = AnalysisInputs.DontKnowCount(item.Id, current) });
                     if (first is not null && AnalysisInputs.Analyse(item, rules, first, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } blind)
-                        aggregates.Add(AggregateRecord.Of(round, item, ri, "first", blind, null));
+                        aggregates.Add(AggregateRecord.Of(round, item, ri, "first", blind, null) with { DontKnow = AnalysisInputs.DontKnowCount(item.Id, first) });
                 }
                 else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
                 {

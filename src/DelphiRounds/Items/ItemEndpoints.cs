@@ -56,6 +56,19 @@ public sealed record AddItemRequest
     public List<OptionRequest>? Options { get; init; }
     /// <summary>Round-0 ideas (answer ids) this item merges.</summary>
     public List<long>? SourceAnswerIds { get; init; }
+    /// <summary>Rating, numeric, year: participants may answer "don't know" (counted apart, never in the statistics). Default: on when the study is a citizen panel.</summary>
+    public bool? AllowDontKnow { get; init; }
+    /// <summary>Rating, numeric, year: ask an optional self-rated expertise 1–5 with each answer. Default off.</summary>
+    public bool? AskExpertise { get; init; }
+}
+
+/// <summary>How an item is answered: "don't know" allowed, expertise asked. Editable until the item is first asked.</summary>
+public sealed record ItemAnsweringRequest
+{
+    /// <summary>Participants may answer "don't know" (rating, numeric and year items).</summary>
+    public bool? AllowDontKnow { get; init; }
+    /// <summary>Ask an optional self-rated expertise 1–5 (rating, numeric and year items).</summary>
+    public bool? AskExpertise { get; init; }
 }
 
 public sealed record RewordItemRequest
@@ -75,11 +88,20 @@ public sealed record ItemResponse(
     long Id, int Position, string Kind, LocalizedText Text, RatingScale? Scale, IReadOnlyDictionary<int, LocalizedText> Labels,
     string? Unit, double? RangeMin, double? RangeMax, bool ThreePoint, IReadOnlyList<RankingOption> Options, int? RetiredAfterRound)
 {
+    /// <summary>Participants may answer "don't know".</summary>
+    public bool AllowDontKnow { get; init; }
+    /// <summary>The answer comes with an optional self-rated expertise 1–5.</summary>
+    public bool AskExpertise { get; init; }
+
     /// <summary>Set when the item was stored other than sent: direction or zero-width characters were removed from its texts.</summary>
     public string? Notice { get; init; }
 
     public static ItemResponse From(Item i) => new(i.Id, i.Position, i.Kind, i.Text, i.Scale, i.Labels,
-        i.Unit, i.RangeMin, i.RangeMax, i.ThreePoint, i.Options, i.RetiredAfterRound);
+        i.Unit, i.RangeMin, i.RangeMax, i.ThreePoint, i.Options, i.RetiredAfterRound)
+    {
+        AllowDontKnow = i.OffersDontKnow,
+        AskExpertise = i.AsksExpertise,
+    };
 }
 
 public sealed class AddItemRequestValidator : DocumentedValidator<AddItemRequest>
@@ -100,6 +122,13 @@ public sealed class AddItemRequestValidator : DocumentedValidator<AddItemRequest
                     (i, label) => label.Value is not null && int.TryParse(label.Key, out var point) && i.Scale is { Min: { } min, Max: { } max } && point >= min && point <= max
                                   && !string.IsNullOrWhiteSpace(label.Value.Nl) && label.Value.Nl.Length <= 100 && (label.Value.En?.Length ?? 0) <= 100, "scale")
                 .WithMessage("labels: each label belongs to a point of the scale and has a Dutch text of at most 100 characters.");
+        });
+        When("kind is ranking or text", i => i.Kind is not null && !ItemKinds.IsNumberLike(i.Kind), () =>
+        {
+            RuleFor(i => i.AllowDontKnow).Holds("noDontKnow", "only rating, numeric and year items offer \"don't know\"", v => v != true)
+                .WithMessage("allowDontKnow: only rating, numeric and year items offer \"don't know\".");
+            RuleFor(i => i.AskExpertise).Holds("noExpertise", "only rating, numeric and year items ask the expertise", v => v != true)
+                .WithMessage("askExpertise: only rating, numeric and year items ask the expertise.");
         });
         When("kind is numeric", i => i.Kind == ItemKinds.Numeric, () =>
         {
@@ -191,6 +220,8 @@ public static class ItemEndpoints
             .WithSummary("Reword an item between rounds; the reason becomes its changelog, shown to participants.");
         api.MapPost("/{itemId:long}/retire", RetireAsync).Refuses(409)
             .WithSummary("Retire an item that reached consensus or stable dissent: later rounds no longer ask it.");
+        api.MapPut("/{itemId:long}/answering", AnsweringAsync).Refuses(409, 422)
+            .WithSummary("Say whether an item allows \"don't know\" and asks the self-rated expertise (until the item is first asked).");
         api.MapGet("/changelog", ChangelogAsync).WithSummary("Every wording change with its reason.");
     }
 
@@ -222,6 +253,15 @@ public static class ItemEndpoints
         return result.Item is { } item
             ? TypedResults.Ok(ItemResponse.From(item) with { Notice = request.Text!.HasDisplayControls || request.Reason!.HasDisplayControls ? DisplayText.StrippedNotice("text") : null })
             : Problems.Field(result.Status, result.Field!, result.Message!);
+    }
+
+    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> AnsweringAsync(
+        long studyId, long itemId, ItemAnsweringRequest request, HttpContext context, StudyStore studies, ItemService service)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var result = await service.SetAnsweringAsync(study, itemId, request.AllowDontKnow, request.AskExpertise);
+        return result.Item is { } item ? TypedResults.Ok(ItemResponse.From(item)) : Problems.Field(result.Status, result.Field!, result.Message!);
     }
 
     private static string? StrippedNotice(AddItemRequest r) =>

@@ -26,6 +26,7 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
                 LocalizedText.From(o.Nl, o.En) is { } label ? new RankingOption(o.Key ?? Slug.From(label.Nl), label.Nl, label.En) : new RankingOption(o.Key ?? Slug.From(o.Nl!), o.Nl!.Trim(), o.Nl!.Trim())).ToList()),
             _ => new ItemDefinition(ItemKinds.Text, text),
         };
+        definition = definition with { AllowDontKnow = r.AllowDontKnow, AskExpertise = r.AskExpertise == true };
         var sources = r.SourceAnswerIds?.Distinct().ToList() ?? [];
         if (sources.Count > 0)
         {
@@ -64,6 +65,23 @@ public sealed class ItemService(ItemStore items, IItemRounds rounds, IItemSettle
         var (item, refusal) = await BeforeRoundOneAsync(study, itemId);
         if (refusal is not null) return refusal;
         await items.EditTextAsync(item!.Id, text);
+        return new ItemResult(await items.FindAsync(itemId));
+    }
+
+    /// <summary>
+    /// "Don't know" and the expertise question, until the item is first asked (its answers would otherwise mean different
+    /// things within one round). Absent fields keep their setting.
+    /// </summary>
+    public async Task<ItemResult> SetAnsweringAsync(Study study, long itemId, bool? allowDontKnow, bool? askExpertise)
+    {
+        var (item, refusal) = await BeforeRoundOneAsync(study, itemId);
+        if (refusal is not null) return refusal;
+        if (!ItemKinds.IsNumberLike(item!.Kind))
+        {
+            if (allowDontKnow == true) return ItemResult.Refused(422, "allowDontKnow", "Only rating, numeric and year items offer \"don't know\".");
+            if (askExpertise == true) return ItemResult.Refused(422, "askExpertise", "Only rating, numeric and year items ask the expertise.");
+        }
+        await items.SetAnsweringAsync(item.Id, allowDontKnow ?? item.AllowDontKnow, askExpertise ?? item.AskExpertise);
         return new ItemResult(await items.FindAsync(itemId));
     }
 

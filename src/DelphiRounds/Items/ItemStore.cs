@@ -69,6 +69,18 @@ public sealed record Item
     /// <summary>Set when the item was retired after the round with this number.</summary>
     public int? RetiredAfterRound { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// Rating, numeric and year items: a participant may answer "don't know" instead of a value. Such an answer is
+    /// stored (without a value) and counted apart; it is never part of the median, IQR, agreement or verdict.
+    /// </summary>
+    public bool AllowDontKnow { get; init; }
+    /// <summary>Rating, numeric and year items: the answer comes with an optional self-rated expertise, 1 (none) to 5 (expert).</summary>
+    public bool AskExpertise { get; init; }
+
+    /// <summary>Whether "don't know" can be answered: only rating, numeric and year items have statistics to keep it out of.</summary>
+    public bool OffersDontKnow => AllowDontKnow && ItemKinds.IsNumberLike(Kind);
+    /// <summary>Whether the expertise question is asked (rating, numeric and year items).</summary>
+    public bool AsksExpertise => AskExpertise && ItemKinds.IsNumberLike(Kind);
 
     public LocalizedText Text => new(TextNl, TextEn);
     public RatingScale? Scale => ScaleMin is { } min && ScaleMax is { } max ? new RatingScale(min, max) : null;
@@ -89,7 +101,13 @@ public sealed record ItemDefinition(
     string Kind, LocalizedText Text,
     RatingScale? Scale = null, IReadOnlyDictionary<int, LocalizedText>? Labels = null,
     string? Unit = null, double? RangeMin = null, double? RangeMax = null, bool ThreePoint = false,
-    IReadOnlyList<RankingOption>? Options = null);
+    IReadOnlyList<RankingOption>? Options = null)
+{
+    /// <summary>Allow "don't know" (rating, numeric, year); null: as the study says (on for a citizen panel).</summary>
+    public bool? AllowDontKnow { get; init; }
+    /// <summary>Ask the optional self-rated expertise 1–5 (rating, numeric, year).</summary>
+    public bool AskExpertise { get; init; }
+}
 
 /// <summary>One change of an item's wording, with the reason given.</summary>
 public sealed record ItemChange
@@ -116,7 +134,7 @@ public sealed record ItemChange
 public sealed class ItemStore(Database db, TimeProvider time)
 {
     private const string Columns =
-        "id, study_id, position, kind, text_nl, text_en, scale_min, scale_max, labels_json, unit, range_min, range_max, three_point, options_json, retired_after_round, created_at";
+        "id, study_id, position, kind, text_nl, text_en, scale_min, scale_max, labels_json, unit, range_min, range_max, three_point, options_json, retired_after_round, created_at, allow_dont_know, ask_expertise";
 
     public Task<Item> AddRatingAsync(long studyId, LocalizedText text, RatingScale scale, IReadOnlyDictionary<int, LocalizedText> labels) =>
         AddAsync(studyId, new ItemDefinition(ItemKinds.Rating, text, scale, labels));
@@ -130,9 +148,10 @@ public sealed class ItemStore(Database db, TimeProvider time)
             var id = await c.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO items (study_id, position, kind, text_nl, text_en, scale_min, scale_max, labels_json,
-                                   unit, range_min, range_max, three_point, options_json, created_at)
+                                   unit, range_min, range_max, three_point, options_json, created_at, allow_dont_know, ask_expertise)
                 VALUES (@studyId, (SELECT COALESCE(MAX(position), 0) + 1 FROM items WHERE study_id = @studyId),
-                        @kind, @nl, @en, @scaleMin, @scaleMax, @labelsJson, @unit, @rangeMin, @rangeMax, @threePoint, @optionsJson, @now)
+                        @kind, @nl, @en, @scaleMin, @scaleMax, @labelsJson, @unit, @rangeMin, @rangeMax, @threePoint, @optionsJson, @now,
+                        COALESCE(@allowDontKnow, (SELECT s.citizen_panel FROM studies s WHERE s.id = @studyId)), @askExpertise)
                 RETURNING id
                 """,
                 new
@@ -141,6 +160,9 @@ public sealed class ItemStore(Database db, TimeProvider time)
                     labelsJson = d.Labels is null ? null : JsonSerializer.Serialize(d.Labels, JsonSerializerOptions.Web),
                     unit = d.Unit, rangeMin = d.RangeMin, rangeMax = d.RangeMax, threePoint = d.ThreePoint ? 1 : 0,
                     optionsJson = d.Options is null ? null : JsonSerializer.Serialize(d.Options, JsonSerializerOptions.Web), now,
+                    // "Don't know" and expertise only mean something next to a value the statistics use.
+                    allowDontKnow = ItemKinds.IsNumberLike(d.Kind) ? d.AllowDontKnow is { } own ? (own ? 1 : 0) : (int?)null : 0,
+                    askExpertise = ItemKinds.IsNumberLike(d.Kind) && d.AskExpertise ? 1 : 0,
                 }, tx);
             foreach (var answerId in sourceAnswerIds ?? [])
                 await c.ExecuteAsync("INSERT INTO item_sources (item_id, answer_id) VALUES (@id, @answerId)", new { id, answerId }, tx);
@@ -179,6 +201,11 @@ public sealed class ItemStore(Database db, TimeProvider time)
     /// <summary>Before round 1: a new wording without a changelog (nobody has read the old one).</summary>
     public Task EditTextAsync(long itemId, LocalizedText text) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE items SET text_nl = @nl, text_en = @en WHERE id = @itemId", new { itemId, nl = text.Nl, en = text.En }, tx));
+
+    /// <summary>Before the item is asked: whether it allows "don't know" and asks the self-rated expertise.</summary>
+    public Task SetAnsweringAsync(long itemId, bool allowDontKnow, bool askExpertise) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE items SET allow_dont_know = @dk, ask_expertise = @ex WHERE id = @itemId",
+            new { itemId, dk = allowDontKnow ? 1 : 0, ex = askExpertise ? 1 : 0 }, tx));
 
     /// <summary>Before round 1: removes an item that was never asked (and the ideas it was linked to); the others keep their order.</summary>
     public Task DeleteAsync(long itemId) =>

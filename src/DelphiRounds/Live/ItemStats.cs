@@ -22,6 +22,14 @@ public sealed record ItemStats(
     RankingAnalysis? Ranking = null)
 {
     /// <summary>
+    /// How many answered "don't know" (rating, numeric and year items that allow it), released like every figure:
+    /// it moves only with a release and by at least k, and is left out (null) while fewer than k chose it. Never part
+    /// of <see cref="Overall"/> or the groups' figures.
+    /// </summary>
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? DontKnow { get; init; }
+
+    /// <summary>
     /// What is shown of an item before its first release (fewer than k answers): no figures at all, not even the
     /// count, so a screen cannot tell one answer from two.
     /// </summary>

@@ -308,6 +308,15 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         /// <summary>What everyone sees of this item; null until the first release.</summary>
         public ItemStats? Released { get; set; }
 
+        /// <summary>The "don't know" count the last release rested on (shown only when at least k).</summary>
+        public int ReleasedDontKnow { get; set; }
+
+        /// <summary>Answers with a value (what the statistics count); "don't know" has none.</summary>
+        public int Valued => Numbers is null ? Current.Count : Current.Values.Count(c => c.Value is not null);
+
+        /// <summary>Current "don't know" answers: a rating, numeric or year answer without a value.</summary>
+        public int DontKnow => Numbers is null ? 0 : Current.Values.Count(c => c.Value is null);
+
         /// <summary>The released state has not been pushed yet (released by a reader, or sent again after a scale-out reconnect).</summary>
         public bool Unpushed { get; set; }
     }
@@ -429,8 +438,11 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         {
             // At the close an item whose version moved without its figures (an overtaken revision read late) goes out
             // too, so the final version is the table's.
-            var versionOnly = closing && item.Released is { } last && last.Version != item.Version;
-            if ((item.Changed.Count == 0 && !versionOnly) || item.Current.Count < k) continue;
+            // The same for a "don't know" count held back by the k rule: the final figures carry the true count.
+            var versionOnly = closing && item.Released is { } last
+                && (last.Version != item.Version || item.Numbers is not null && last.DontKnow != (item.DontKnow >= k ? item.DontKnow : null));
+            // The statistics rest on answers with a value: fewer than k of them and nothing is shown.
+            if ((item.Changed.Count == 0 && !versionOnly) || item.Valued < k) continue;
             if (!closing && item.Changed.Count < k) continue;
             ItemStats stats;
             if (item.Ranking is not null)
@@ -455,8 +467,12 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
     {
         var analysis = item.Numbers!.Analysis();
         var full = ItemStats.From(itemId, item.Kind, item.Version, item.AcceptedTimestamp, analysis, minGroupAnswers);
+        // "Don't know" is a figure like the others: it moves only by k or more, and is not shown under k.
+        var dontKnow = item.DontKnow;
+        if (!closing && item.Released is not null && Math.Abs(dontKnow - item.ReleasedDontKnow) < k) dontKnow = item.ReleasedDontKnow;
+        full = full with { DontKnow = dontKnow >= k ? dontKnow : null };
         // Final figures (docs/privacy.md, "At the close") and a first release have nothing to hold against.
-        if (closing || item.Released is not { } last) return full;
+        if (closing || item.Released is not { } last) return Keep(full);
         // Every figure moves in the same window of changes, so no two windows can be played off against each other.
         // Within it, each group shown before and after moves by none or at least k of its own people, and the rest
         // of the panel's change (groups not shown, newly shown or no longer shown) is none or at least k people too.
@@ -470,7 +486,13 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
             }
             else rest += changed;
         }
-        return rest is > 0 and var r && r < k ? null : full;
+        return rest is > 0 and var r && r < k ? null : Keep(full);
+
+        ItemStats Keep(ItemStats stats)
+        {
+            item.ReleasedDontKnow = dontKnow;
+            return stats;
+        }
     }
 
     internal void MarkAllDirty()

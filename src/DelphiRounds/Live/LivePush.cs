@@ -33,6 +33,10 @@ public sealed record LiveItem(
     IReadOnlyDictionary<string, LiveFigures> Groups, bool? ConsensusReached,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LiveRanking? Ranking = null)
 {
+    /// <summary>How many answered "don't know", as released (absent while fewer than k chose it; never in the figures).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DontKnow { get; init; }
+
     /// <summary>
     /// The item as participants get it: without <see cref="AcceptedTimestamp"/>, the server's monotonic clock (it
     /// tells how long the server has been up). Facilitators get it for the push latency of their screens.
@@ -46,6 +50,6 @@ public sealed record LiveItem(
             s.ItemId, s.Kind, s.Version, s.AcceptedTimestamp, LiveFigures.From(s.Overall, overall: true, rating),
             s.Groups.ToDictionary(g => g.Key, g => LiveFigures.From(g.Value, overall: false, rating)),
             s.Consensus?.Reached,
-            s.Ranking is { } r ? new LiveRanking(r.KendallW, r.MeanRanks) : null);
+            s.Ranking is { } r ? new LiveRanking(r.KendallW, r.MeanRanks) : null) { DontKnow = s.DontKnow };
     }
 }

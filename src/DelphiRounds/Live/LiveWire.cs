@@ -70,7 +70,7 @@ public static class LiveWire
     private static void Item(ref MessagePackWriter writer, LiveItem item)
     {
         var fields = 4 + (item.AcceptedTimestamp != 0 ? 1 : 0) + (item.Groups.Count > 0 ? 1 : 0)
-            + (item.ConsensusReached is not null ? 1 : 0) + (item.Ranking is not null ? 1 : 0);
+            + (item.ConsensusReached is not null ? 1 : 0) + (item.Ranking is not null ? 1 : 0) + (item.DontKnow is not null ? 1 : 0);
         writer.WriteMapHeader(fields);
         writer.Write("i");
         writer.Write(item.ItemId);
@@ -99,6 +99,11 @@ public static class LiveWire
         {
             writer.Write("c");
             writer.Write(reached);
+        }
+        if (item.DontKnow is { } dontKnow)
+        {
+            writer.Write("d");
+            writer.Write(dontKnow);
         }
         if (item.Ranking is { } ranking)
         {

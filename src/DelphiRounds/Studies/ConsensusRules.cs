@@ -68,6 +68,26 @@ public sealed record ConsensusRules
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SortedDictionary<string, ItemRules>? Items { get; init; }
 
+    /// <summary>
+    /// Whose answers the verdict of an item that asks the self-rated expertise rests on: <c>all</c> (the default, also
+    /// when absent) or <c>experts</c> (those who rated themselves 4 or 5). Absent in studies locked before it existed,
+    /// which keeps their canonical JSON and hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? VerdictBasis { get; init; }
+    /// <summary>
+    /// Under <c>verdictBasis: experts</c>: the items (ids) that asked the expertise when round 1 opened, written into the
+    /// rules at the lock so that the hash covers which verdicts rest on the experts alone. Not set by the facilitator.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long[]? ExpertItems { get; init; }
+
+    public const string BasisAll = "all";
+    public const string BasisExperts = "experts";
+
+    /// <summary>True when the locked rules say this item's verdict rests on the experts' answers alone.</summary>
+    public bool VerdictFromExperts(long itemId) => VerdictBasis == BasisExperts && ExpertItems is { } ids && ids.Contains(itemId);
+
     /// <summary>The smallest k of threshold release: with two, each of two new answers is the difference less the other, which the one who gave it knows.</summary>
     public const int MinReleaseK = 3;
 

@@ -28,6 +28,8 @@ public sealed record CreateStudyRequest
     public string? Organiser { get; init; }
     public int? HorizonYear { get; init; }
     public List<GroupRequest>? Groups { get; init; }
+    /// <summary>The panel is residents (a citizen panel): new rating, numeric and year items allow "don't know" unless the item says otherwise.</summary>
+    public bool? CitizenPanel { get; init; }
 }
 
 public sealed record GroupResponse(long Id, string Slug, string Name, string NameEn)
@@ -46,7 +48,7 @@ public interface IStudyRounds
 public sealed record StudyResponse(
     long Id, string Title, string Question, string Organiser, int? HorizonYear,
     ConsensusRules Criteria, string? CriteriaHash, DateTimeOffset? CriteriaLockedAt,
-    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds, string TitleEn = "", string QuestionEn = "");
+    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds, string TitleEn = "", string QuestionEn = "", bool CitizenPanel = false);
 
 /// <summary>The report notes as sent: every field optional plain text (absent or null is empty).</summary>
 public sealed record ReportNotesRequest
@@ -134,7 +136,8 @@ public static class StudyEndpoints
     {
         var groups = request.Groups!.Select(g => (g.Slug ?? Slug.From(g.Name!), g.Name!.Trim(), string.IsNullOrWhiteSpace(g.NameEn) ? g.Name!.Trim() : g.NameEn.Trim()));
         var study = await studies.CreateAsync(context.User.FacilitatorId()!.Value, request.Title!.Trim(), request.Question?.Trim() ?? "",
-            request.Organiser?.Trim() ?? "", request.HorizonYear, groups, titleEn: request.TitleEn?.Trim() ?? "", questionEn: request.QuestionEn?.Trim() ?? "");
+            request.Organiser?.Trim() ?? "", request.HorizonYear, groups, titleEn: request.TitleEn?.Trim() ?? "", questionEn: request.QuestionEn?.Trim() ?? "",
+            citizenPanel: request.CitizenPanel == true);
         return TypedResults.Created($"/api/v1/studies/{study.Id}", await DescribeAsync(study, studies, rounds));
     }
 
@@ -184,5 +187,5 @@ public static class StudyEndpoints
     internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, IStudyRounds rounds) => new(
         s.Id, s.Title, s.Question, s.Organiser, s.HorizonYear, s.Rules, s.CriteriaHash, s.CriteriaLockedAt,
         (await studies.GroupsAsync(s.Id)).Select(GroupResponse.From).ToList(),
-        await rounds.SummariesAsync(s.Id), s.TitleEn, s.QuestionEn);
+        await rounds.SummariesAsync(s.Id), s.TitleEn, s.QuestionEn, s.CitizenPanel);
 }

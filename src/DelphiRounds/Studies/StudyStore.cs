@@ -23,6 +23,11 @@ public sealed record Study
     public DateTimeOffset CreatedAt { get; init; }
     /// <summary>When true the panel's organisations are public: the verification page lists those that took part but did not sign.</summary>
     public bool OrganisationsPublic { get; init; }
+    /// <summary>
+    /// The panel is residents (a citizen panel): its new rating, numeric and year items allow "don't know" by default
+    /// (a resident who has no view should not have to guess; the guess would count as an opinion).
+    /// </summary>
+    public bool CitizenPanel { get; init; }
 
     /// <summary>The title in the page's language (English falls back to Dutch when it has none).</summary>
     public string TitleFor(bool english) => english && TitleEn.Length > 0 ? TitleEn : Title;
@@ -51,10 +56,10 @@ public sealed record StakeholderGroup
 public sealed class StudyStore(Database db, TimeProvider time)
 {
     private const string StudyColumns =
-        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at, organisations_public";
+        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at, organisations_public, citizen_panel";
 
     public async Task<Study> CreateAsync(long facilitatorId, string title, string question, string organiser, int? horizonYear,
-        IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null, string titleEn = "", string questionEn = "")
+        IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null, string titleEn = "", string questionEn = "", bool citizenPanel = false)
     {
         var now = time.Now();
         var criteria = (rules ?? ConsensusRules.Default).ToCanonicalJson();
@@ -62,9 +67,9 @@ public sealed class StudyStore(Database db, TimeProvider time)
         {
             var studyId = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO studies (facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, created_at)
-                VALUES (@facilitatorId, @title, @question, @titleEn, @questionEn, @organiser, @horizonYear, @criteria, @now) RETURNING id
-                """, new { facilitatorId, title, question, titleEn, questionEn, organiser, horizonYear, criteria, now }, tx);
+                INSERT INTO studies (facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, created_at, citizen_panel)
+                VALUES (@facilitatorId, @title, @question, @titleEn, @questionEn, @organiser, @horizonYear, @criteria, @now, @citizen) RETURNING id
+                """, new { facilitatorId, title, question, titleEn, questionEn, organiser, horizonYear, criteria, now, citizen = citizenPanel ? 1 : 0 }, tx);
             var position = 0;
             foreach (var g in groups)
             {
@@ -118,11 +123,21 @@ public sealed class StudyStore(Database db, TimeProvider time)
     /// </summary>
     public static async Task LockCriteriaAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long studyId, DateTimeOffset now)
     {
-        var criteriaJson = await c.ExecuteScalarAsync<string>("SELECT criteria_json FROM studies WHERE id = @studyId", new { studyId }, tx);
+        var criteriaJson = await c.ExecuteScalarAsync<string>("SELECT criteria_json FROM studies WHERE id = @studyId AND criteria_locked_at IS NULL", new { studyId }, tx);
+        if (criteriaJson is null) return;
+        var rules = ConsensusRules.FromJson(criteriaJson);
+        if (rules.VerdictBasis == ConsensusRules.BasisExperts)
+        {
+            // Which items ask the expertise decides which verdicts rest on the experts alone: locked and hashed with the rest.
+            var expertItems = (await c.QueryAsync<long>(
+                "SELECT id FROM items WHERE study_id = @studyId AND ask_expertise = 1 AND kind IN ('rating', 'numeric', 'year') ORDER BY id",
+                new { studyId }, tx)).ToArray();
+            criteriaJson = (rules with { ExpertItems = expertItems }).ToCanonicalJson();
+        }
         await c.ExecuteAsync(
             """
-            UPDATE studies SET criteria_hash = @criteriaHash, criteria_locked_at = @now
+            UPDATE studies SET criteria_json = @criteriaJson, criteria_hash = @criteriaHash, criteria_locked_at = @now
             WHERE id = @studyId AND criteria_locked_at IS NULL
-            """, new { studyId, criteriaHash = Secrets.Hash(criteriaJson!), now }, tx);
+            """, new { studyId, criteriaJson, criteriaHash = Secrets.Hash(criteriaJson), now }, tx);
     }
 }

@@ -174,6 +174,7 @@ public static class AccessRules
         // Items: rewording, retiring, the changelog (facilitator)
         ["POST /api/v1/studies/{studyId}/items/{itemId}/reword"] = Access.OwnerFacilitator,
         ["POST /api/v1/studies/{studyId}/items/{itemId}/retire"] = Access.OwnerFacilitator,
+        ["PUT /api/v1/studies/{studyId}/items/{itemId}/answering"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/items/changelog"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Reword"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Retire"] = Access.OwnerFacilitator,

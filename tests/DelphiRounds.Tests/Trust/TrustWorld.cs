@@ -412,6 +412,7 @@ public static class TrustSamples
             text = new { nl = "Restwarmte wordt zo veel mogelijk benut.", en = "Residual heat is used as much as possible." },
             reason = new { nl = "Duidelijker na ronde 1.", en = "Clearer after round 1." },
         },
+        "PUT /api/v1/studies/{studyId}/items/{itemId}/answering" => new { allowDontKnow = true, askExpertise = true },
         "POST /api/v1/arguments/{answerId}/hide" => new { reason = "Noemt een persoon bij naam." },
         "POST /api/v1/studies/{studyId}/vision/drafts" => new
         {

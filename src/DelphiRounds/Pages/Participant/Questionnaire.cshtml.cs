@@ -85,7 +85,12 @@ public sealed class QuestionnaireModel(
             problem = TypedNumbers.TryRead(form[field].ToString(), out var v) ? null : t["answer.error.valueNotNumber"].Value;
             return v;
         }
-        var value = Number("Value", out var valueProblem);
+        // "Don't know": on a rating the last radio of the scale (Value=dontknow), on a number a checkbox (DontKnow=true).
+        var ratingDontKnow = form["Value"] == DontKnowValue;
+        var dontKnow = ratingDontKnow || form["DontKnow"] == "true";
+        double? value = null;
+        string? valueProblem = null;
+        if (!ratingDontKnow) value = Number("Value", out valueProblem);
         if (valueProblem is not null) return Refuse(itemId, 400, "value", valueProblem);
         var low = Number("Low", out var lowProblem);
         if (lowProblem is not null) return Refuse(itemId, 400, "low", lowProblem);
@@ -110,6 +115,8 @@ public sealed class QuestionnaireModel(
             Rationale = form["Rationale"].ToString() is { Length: > 0 } why ? why : null,
             IdempotencyKey = key,
             PublishAnyway = form["PublishAnyway"] == "true",
+            DontKnow = dontKnow ? true : null,
+            Expertise = int.TryParse(form["Expertise"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var expertise) ? expertise : null,
         };
         var result = await answerService.SubmitAsync(Who, Round.Id, request);
         if (!result.Ok)
@@ -208,6 +215,9 @@ public sealed class QuestionnaireModel(
     /// <summary>A posted form value to show again after a refusal, else the saved answer's.</summary>
     public string? Redisplay(ItemCard card, string field, string? saved) =>
         ErrorItemId == card.Item.Id && Posted is not null ? Posted[field].ToString() : saved;
+
+    /// <summary>The value of the "don't know" radio of a rating scale.</summary>
+    public const string DontKnowValue = "dontknow";
 
     public static string Show(double? v) => v?.ToString("0.###", CultureInfo.CurrentCulture) ?? "";
 }

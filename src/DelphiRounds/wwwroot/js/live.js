@@ -66,6 +66,12 @@
       return el.getAttribute("data-words").split("|")[steps.filter((s) => w >= s).length];
     };
     set("n", String(o.n));
+    // "Don't know": counted apart, sent only once at least k chose it.
+    const dontKnowRow = block.querySelector("[data-dont-know-row]");
+    if (dontKnowRow) {
+      dontKnowRow.hidden = stats.dontKnow === undefined || stats.dontKnow === null;
+      set("dontKnow", dontKnowRow.hidden ? "" : String(stats.dontKnow));
+    }
 
     if (stats.ranking) {
       // Ranking: agreement on the order and each option's average place (rows keep their order: no jumping).
@@ -165,6 +171,7 @@
     for (const [slug, figures] of Object.entries(i.g || {})) groups[slug] = unpackFigures(figures);
     const item = { itemId: i.i, kind: i.k, version: i.v, overall: unpackFigures(i.o), groups, consensusReached: i.c ?? null };
     if (i.t !== undefined) item.acceptedTimestamp = i.t;
+    if (i.d !== undefined) item.dontKnow = i.d;
     if (i.x !== undefined) item.ranking = { kendallW: i.x.w ?? null, meanRanks: i.x.r };
     return item;
   }

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using DelphiRounds.BrowserTests.People;
+using DelphiRounds.Testing;
+using Microsoft.Playwright;
+
+namespace DelphiRounds.BrowserTests;
+
+/// <summary>
+/// A resident answers "don't know" (issue 14, item 7) on a 390 px phone, in Dutch and in English: without script
+/// (one radio group with the scale, a checkbox next to a number), by keyboard, with labels, and the optional
+/// expertise question; the page passes axe.
+/// </summary>
+public sealed class DontKnowBrowserTests(DelphiApp app, Browser browser) : IClassFixture<DelphiApp>, IClassFixture<Browser>
+{
+    [Fact]
+    public async Task A_participant_answers_dont_know_and_gives_the_expertise_without_script_by_keyboard_in_Dutch_and_English()
+    {
+        var s = await Scenario.CreateAsync(app, open: false);
+        await Scenario.Expect(await s.Facilitator.PutAsJsonAsync($"/api/v1/studies/{s.StudyId}/items/{s.SevenPointItem}/answering",
+            new { allowDontKnow = true, askExpertise = true }), HttpStatusCode.OK);
+        var numeric = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/items", new
+        {
+            kind = "numeric", text = new { nl = "Aandeel warmtenet in 2030", en = "Share of district heating in 2030" },
+            unit = "%", rangeMin = 0, rangeMax = 100, allowDontKnow = true,
+        }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/open", null), HttpStatusCode.OK);
+
+        var phone = new ViewportSize { Width = 390, Height = 844 };
+        var runs = new[]
+        {
+            (Locale: "nl-NL", Participant: s.Participants[0], DontKnow: "Weet ik niet", Expertise: "4 – veel", Save: "Antwoord opslaan", Saved: "opgeslagen", Mine: "Uw antwoord: Weet ik niet."),
+            (Locale: "en-GB", Participant: s.Participants[1], DontKnow: "Don't know", Expertise: "4 – a lot", Save: "Save answer", Saved: "saved", Mine: "Your answer: Don't know."),
+        };
+        foreach (var run in runs)
+        {
+            // Without script: the form posts and the page comes back with the answer.
+            await using (var plain = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = run.Locale, ViewportSize = phone, JavaScriptEnabled = false }))
+            {
+                var page = await plain.NewPageAsync();
+                await page.GotoAsync(new Uri(app.Address, $"/p/{run.Participant.Token}").ToString());
+                var card = page.Locator($"#item-{s.SevenPointItem}");
+                await card.GetByLabel(run.DontKnow, new() { Exact = true }).CheckAsync();
+                await card.GetByLabel(run.Expertise, new() { Exact = true }).CheckAsync();
+                await card.GetByRole(AriaRole.Button, new() { Name = run.Save }).ClickAsync();
+                await Assertions.Expect(page.Locator(".utrecht-alert--ok")).ToContainTextAsync(run.Saved);
+                await Assertions.Expect(page.Locator($"#item-{s.SevenPointItem} .answered-note")).ToContainTextAsync(run.Mine);
+
+                var number = page.Locator($"#item-{numeric}");
+                await number.GetByLabel(run.DontKnow, new() { Exact = true }).CheckAsync();
+                await number.GetByRole(AriaRole.Button, new() { Name = run.Save }).ClickAsync();
+                await Assertions.Expect(page.Locator($"#item-{numeric} .answered-note")).ToContainTextAsync(run.Mine);
+            }
+
+            // With script, by keyboard: from the scale's last point the arrow key reaches "don't know" in the same group.
+            await using var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { Locale = run.Locale, ViewportSize = phone });
+            await Axe.AddToAsync(context);
+            var live = await context.NewPageAsync();
+            await live.GotoAsync(new Uri(app.Address, $"/p/{run.Participant.Token}").ToString());
+            // The answered form folds away; open it to change the answer.
+            var form = live.Locator($"#item-{s.SevenPointItem} details[data-change-answer]");
+            await form.Locator("summary").ClickAsync();
+            var seven = form.Locator($"#item-{s.SevenPointItem}-v7");
+            await seven.FocusAsync();
+            await live.Keyboard.PressAsync("Space");
+            await Assertions.Expect(seven).ToBeCheckedAsync();
+            await live.Keyboard.PressAsync("ArrowRight");
+            await Assertions.Expect(form.Locator($"#item-{s.SevenPointItem}-dontknow")).ToBeCheckedAsync();
+            await Assertions.Expect(form.Locator($"#item-{s.SevenPointItem}-dontknow")).ToBeFocusedAsync();
+            await Assertions.Expect(form.Locator($"#item-{s.SevenPointItem}-expertise-4")).ToBeCheckedAsync();
+            // Nothing sticks out of a 390 px screen.
+            Assert.True(await live.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways at 390 px");
+            await Axe.AssertNoViolationsAsync(live);
+            await live.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"dont-know-{run.Locale}.png"), FullPage = true });
+        }
+
+        // Stored apart: two "don't know" answers without a value, with the expertise given.
+        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath,
+            $"SELECT COUNT(*) FROM answers WHERE round_id = {s.RoundId} AND item_id = {s.SevenPointItem} AND value IS NULL AND detail_json LIKE '%\"dontKnow\":true%' AND detail_json LIKE '%\"expertise\":4%'"));
+        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath,
+            $"SELECT COUNT(*) FROM answers WHERE round_id = {s.RoundId} AND item_id = {numeric} AND value IS NULL AND detail_json LIKE '%\"dontKnow\":true%'"));
+    }
+}
