@@ -59,8 +59,12 @@ public sealed record StudyRecord(
     Study Study, IReadOnlyList<StakeholderGroup> Groups, IReadOnlyList<Item> Items, IReadOnlyList<Round> Rounds,
     IReadOnlyDictionary<long, IReadOnlyList<RoundItem>> Asked, IReadOnlyList<AnswerRecord> Answers,
     IReadOnlyList<AggregateRecord> Aggregates, IReadOnlyList<ArgumentRecord> Arguments, IReadOnlyList<ItemChange> Changes,
-    ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize, ReportNotes? Notes = null)
+    ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize, ReportNotes? Notes = null,
+    IReadOnlyList<OrganisationResponse>? OrganisationResponse = null)
 {
+    /// <summary>The panel's organisations with their response per round (counts of who answered); empty when the panel has none.</summary>
+    public IReadOnlyList<OrganisationResponse> Organisations => OrganisationResponse ?? [];
+
     /// <summary>What the facilitator wrote for the report (CREDES items the data cannot tell); empty when nothing was written.</summary>
     public ReportNotes ReportNotes => Notes ?? ReportNotes.Empty;
 
@@ -84,7 +88,7 @@ public sealed record StudyRecord(
 /// <summary>Reads a <see cref="StudyRecord"/>.</summary>
 public sealed class StudyRecords(
     Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response,
-    ReportNotesStore notes)
+    ReportNotesStore notes, OrganisationResponseRates organisationResponse)
 {
     /// <summary>
     /// Reads the study. <paramref name="progress"/>, when given, is told of every step — each item analysed
@@ -146,7 +150,8 @@ public sealed class StudyRecords(
 
         var arguments = Arguments(answerRows, marks, hidden, byId, rules);
         return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,
-            changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize, await notes.GetAsync(studyId));
+            changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize, await notes.GetAsync(studyId),
+            await organisationResponse.ReadAsync(studyId));
     }
 
     /// <summary>
