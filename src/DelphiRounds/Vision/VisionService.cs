@@ -148,7 +148,7 @@ public sealed class VisionService(
                 .OrderBy(o => o.Name, StringComparer.CurrentCulture).ToList();
         }
         var unsettled = statements
-            .Select(s => new UnsettledStatement(s.Number, s.Items.Where(i => !i.IsOpenQuestion && !Convergence.Verdicts.IsConsensus(i.Verdict)).ToList()))
+            .Select(s => new UnsettledStatement(s.Number, s.Items.Where(WithoutConsensus).ToList()))
             .Where(u => u.Items.Count > 0).ToList();
         return new FreezeCheck(objections, unsettled);
     }
@@ -179,7 +179,7 @@ public sealed class VisionService(
             check.Objections.SelectMany(o => o.Statements).Distinct().Order().ToList());
         var groups = await studies.GroupsAsync(studyId);
         var openQuestions = view.Statements.Where(s => moved.Contains(s.Number))
-            .Select(s => new OpenQuestion(s, s.Items.Where(i => !i.IsOpenQuestion && !Convergence.Verdicts.IsConsensus(i.Verdict))
+            .Select(s => new OpenQuestion(s, s.Items.Where(WithoutConsensus)
                 .Select(i => Poles(i, groups)).ToList())).ToList();
 
         var frozenAt = RecordTime.ToMilliseconds(time.GetUtcNow());
@@ -189,6 +189,15 @@ public sealed class VisionService(
         if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return new FreezeOutcome(FreezeBlocker.AlreadyFrozen, null, check);
         return new FreezeOutcome(FreezeBlocker.None, await store.DocumentAsync(studyId), check);
     }
+
+    /// <summary>
+    /// True for an item the panel did not agree on: its stopping verdict is no consensus and its final figures do not
+    /// meet the consensus criteria either. (An item whose figures meet the criteria but whose verdict waits for the
+    /// round the rules require before consensus counts is not without consensus.) An open question is read, not judged.
+    /// </summary>
+    public static bool WithoutConsensus(LinkedItem item) =>
+        !item.IsOpenQuestion && !Convergence.Verdicts.IsConsensus(item.Verdict)
+        && !(item.Statistics?["consensus"]?["reached"] is JsonValue reached && reached.GetValueKind() == System.Text.Json.JsonValueKind.True);
 
     /// <summary>Why the decisions do not settle what the freeze checked (null when they do).</summary>
     private static FreezeRefusal? Refuse(FreezeCheck check, FreezeDecisions decisions)
