@@ -288,9 +288,13 @@ public static class VisionEndpoints
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         // The body is optional: a freeze without decisions needs none.
         FreezeRequest? request = null;
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        if (context.Request.ContentLength is > 0 || context.Request.ContentType is not null || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            try { request = await context.Request.ReadFromJsonAsync<FreezeRequest>(context.RequestAborted); }
+            try
+            {
+                request = await context.Request.ReadFromJsonAsync<FreezeRequest>(context.RequestAborted);
+                if (request is null) return Problems.BadRequest("body", "The body is a JSON object with the decisions, or leave it out.");
+            }
             catch (System.Text.Json.JsonException) { return Problems.BadRequest("body", "The body is not JSON like {\"overrideReason\": \"…\", \"keep\": [{\"statement\": 2, \"reason\": \"…\"}]}."); }
             catch (InvalidOperationException) { return Problems.BadRequest("body", "Send the decisions as application/json."); }
         }
