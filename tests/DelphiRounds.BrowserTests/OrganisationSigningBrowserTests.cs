@@ -157,7 +157,7 @@ public sealed class OrganisationSigningBrowserTests(DelphiApp app, Browser brows
         // The panel's organisations made public: the one of the panel that did not sign shows too.
         await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/organisations",
             new { name = "Grid Company (test)", group = "grid-operators" }), HttpStatusCode.Created);
-        DatabaseDump.Execute(app.DatabasePath, $"UPDATE studies SET organisations_public = TRUE WHERE id = {s.StudyId}");
+        DatabaseDump.Execute(app.DatabasePath, $"UPDATE studies SET organisations_public = 1 WHERE id = {s.StudyId}");
         await page.GotoAsync(Url($"/verify/{s.StudyId}"));
         await Assertions.Expect(page.Locator("[data-organisation-name=\"Outside Advisers (test)\"]")).ToHaveAttributeAsync("data-organisation-state", "withdrawn");
         await Assertions.Expect(page.Locator("[data-organisation-name=\"Grid Company (test)\"]")).ToContainTextAsync("Took part, did not sign");

@@ -43,7 +43,7 @@ public sealed partial record AgendaScenario(Scenario Study, string DocumentHash,
                 new { text = "In 2030 zit bijna de helft van de woningen op een warmtenet.", itemIds = new[] { numeric } },
             },
         }), HttpStatusCode.Created);
-        var frozen = await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var frozen = await VisionScenario.FreezeKeepingEveryStatementAsync(s);
         var links = new List<SignatoryLink>();
         for (var i = 0; i < signatories; i++)
             links.Add(await VisionScenario.RegisterAsync(s, $"Organisatie {i + 1} (agenda)", $"Ondertekenaar {i + 1}", $"signatory{i + 1}@example.org"));

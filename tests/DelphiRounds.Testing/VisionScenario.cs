@@ -46,10 +46,23 @@ public sealed record VisionScenario(Scenario Study, string DocumentHash, IReadOn
     {
         var s = await AnsweredAndClosedAsync(app);
         await Scenario.Expect(await SaveFirstDraftAsync(s), HttpStatusCode.Created);
-        var frozen = await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        var frozen = await FreezeKeepingEveryStatementAsync(s);
         var links = new List<SignatoryLink>();
         for (var i = 0; i < signatories; i++) links.Add(await RegisterAsync(s, $"Organisatie {i + 1} (test)", $"Ondertekenaar {i + 1}", $"signatory{i + 1}@example.org"));
         return new VisionScenario(s, frozen.GetProperty("sha256").GetString()!, links);
+    }
+
+    /// <summary>
+    /// Freezes the latest version with every statement kept in the vision (issue 18: a statement resting on an item
+    /// without consensus would otherwise move to the open questions chapter), so scenarios about signing and the agenda
+    /// sign the vision as written. 201 expected.
+    /// </summary>
+    public static async Task<JsonElement> FreezeKeepingEveryStatementAsync(Scenario s)
+    {
+        var vision = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/vision"), HttpStatusCode.OK);
+        var keep = vision.GetProperty("freezeCheck").GetProperty("withoutConsensus").EnumerateArray()
+            .Select(u => new { statement = u.GetProperty("statement").GetInt32(), reason = "De uitspraak blijft in de visie zoals hij geschreven is (test)." }).ToArray();
+        return await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/vision/freeze", new { keep }), HttpStatusCode.Created);
     }
 
     public static async Task<SignatoryLink> RegisterAsync(Scenario s, string organisation, string name, string email)

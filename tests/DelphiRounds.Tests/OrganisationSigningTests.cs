@@ -114,7 +114,7 @@ public sealed partial class OrganisationSigningTests(DelphiApp app) : IClassFixt
         Assert.Contains("Bevoegdheid: Statutair directeur volgens de statuten", html);
 
         // When the study makes its organisations public, the page says who took part but did not sign.
-        DatabaseDump.Execute(app.DatabasePath, $"UPDATE studies SET organisations_public = TRUE WHERE id = {v.StudyId}");
+        DatabaseDump.Execute(app.DatabasePath, $"UPDATE studies SET organisations_public = 1 WHERE id = {v.StudyId}");
         var (publicRows, publicHtml) = await OrganisationRowsAsync(v.StudyId);
         Assert.Equal("not-signed", publicRows["Partij 16 (test)"].State);
         Assert.Contains("1 organisatie uit het panel deed mee maar tekende niet.", publicHtml);

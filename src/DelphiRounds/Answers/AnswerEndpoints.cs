@@ -65,7 +65,7 @@ public sealed class AnswerRequestValidator : AbstractValidator<AnswerRequest>
 public static class AnswerEndpoints
 {
     public static IServiceCollection AddAnswers(this IServiceCollection services) =>
-        services.AddSingleton<AnswerService>().AddSingleton<AuthorTerms>().AddSingleton<AnswerMetrics>().AddSingleton<ResponseRates>().AddSingleton<DashboardReader>()
+        services.AddSingleton<AnswerService>().AddSingleton<AuthorTerms>().AddSingleton<AnswerMetrics>().AddSingleton<ResponseRates>().AddSingleton<OrganisationResponseRates>().AddSingleton<DashboardReader>()
             // The web host also finds it by scanning the assembly; the delphi command (demo) composes Answers alone.
             .TryAddValidator<AnswerRequest, AnswerRequestValidator>();
 

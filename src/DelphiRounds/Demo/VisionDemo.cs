@@ -98,8 +98,13 @@ public sealed partial class VisionDemo(
             "Uitspraak 3 aangevuld: energiebedrijven wezen erop dat de prijs alleen gegarandeerd kan worden als het Rijk de tarieven regelt.");
         await ReviewAsync(studyId, panel, faker, objectTo: null, null);
 
-        var (blocker, _) = await vision.FreezeAsync(studyId);
-        if (blocker != FreezeBlocker.None) throw new InvalidOperationException($"The demo vision could not be frozen: {blocker}.");
+        // The facilitator keeps every statement in the vision: where an item has no consensus, the statement itself says so.
+        var check = await vision.CheckAsync(studyId);
+        var keep = check.WithoutConsensus.ToDictionary(u => u.Number,
+            _ => "Deze uitspraak zegt zelf waar de partijen het nog niet eens zijn; zij blijft daarom in de visie.");
+        var outcome = await vision.FreezeAsync(studyId, new FreezeDecisions(
+            check.Objections.Count > 0 ? "De bezwaren zijn besproken en in de nieuwe versie verwerkt; de partijen gaan verder op deze visie." : null, keep));
+        if (!outcome.Frozen) throw new InvalidOperationException($"The demo vision could not be frozen: {outcome.Blocker} {outcome.Refusal?.Code}.");
     }
 
     /// <summary>The signing links of the demo's organisations: one signatory each, co-signers of some, one second person (four eyes).</summary>

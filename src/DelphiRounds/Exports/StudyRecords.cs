@@ -63,10 +63,12 @@ public sealed record StudyRecord(
     IReadOnlyDictionary<long, IReadOnlyList<RoundItem>> Asked, IReadOnlyList<AnswerRecord> Answers,
     IReadOnlyList<AggregateRecord> Aggregates, IReadOnlyList<ArgumentRecord> Arguments, IReadOnlyList<ItemChange> Changes,
     ILookup<long, long> Sources, IReadOnlyList<RoundResponse> Response, IReadOnlyDictionary<long, int> PanelSize, ReportNotes? Notes = null,
-    IReadOnlyList<StudyDocument>? DocumentList = null)
+    IReadOnlyList<StudyDocument>? DocumentList = null, IReadOnlyList<OrganisationResponse>? OrganisationResponse = null)
 {
     /// <summary>The background documents (CREDES: informational input), withdrawn ones too, in the order added.</summary>
     public IReadOnlyList<StudyDocument> Documents => DocumentList ?? [];
+    /// <summary>The panel's organisations with their response per round (counts of who answered); empty when the panel has none.</summary>
+    public IReadOnlyList<OrganisationResponse> Organisations => OrganisationResponse ?? [];
 
     /// <summary>What the facilitator wrote for the report (CREDES items the data cannot tell); empty when nothing was written.</summary>
     public ReportNotes ReportNotes => Notes ?? ReportNotes.Empty;
@@ -91,7 +93,7 @@ public sealed record StudyRecord(
 /// <summary>Reads a <see cref="StudyRecord"/>.</summary>
 public sealed class StudyRecords(
     Database db, StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots, ResponseRates response,
-    ReportNotesStore notes, StudyDocumentStore documents)
+    ReportNotesStore notes, StudyDocumentStore documents, OrganisationResponseRates organisationResponse)
 {
     /// <summary>
     /// Reads the study. <paramref name="progress"/>, when given, is told of every step — each item analysed
@@ -154,7 +156,7 @@ public sealed class StudyRecords(
         var arguments = Arguments(answerRows, marks, hidden, byId, rules);
         return new StudyRecord(study, groups, itemList, roundList, asked, answerRows, aggregates, arguments,
             changes, await items.SourcesAsync(studyId), await response.ReadAsync(studyId), panelSize, await notes.GetAsync(studyId),
-            await documents.ListAsync(studyId));
+            await documents.ListAsync(studyId), await organisationResponse.ReadAsync(studyId));
     }
 
     /// <summary>

@@ -48,7 +48,26 @@ public interface IStudyRounds
 public sealed record StudyResponse(
     long Id, string Title, string Question, string Organiser, int? HorizonYear,
     ConsensusRules Criteria, string? CriteriaHash, DateTimeOffset? CriteriaLockedAt,
-    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds, string TitleEn = "", string QuestionEn = "", bool CitizenPanel = false);
+    IReadOnlyList<GroupResponse> Groups, IReadOnlyList<RoundSummary> Rounds, string TitleEn = "", string QuestionEn = "",
+    bool CitizenPanel = false, bool OrganisationsPublic = false);
+
+/// <summary>Whether the panel's organisations are public (issue 18): the report names them per group, the verification page may too.</summary>
+public sealed record OrganisationsPublicRequest
+{
+    /// <summary>true: the organisations' names are public; false (the default): counts only.</summary>
+    public bool? OrganisationsPublic { get; init; }
+}
+
+/// <summary>The study's setting after the change.</summary>
+public sealed record OrganisationsPublicResponse(long StudyId, bool OrganisationsPublic);
+
+public sealed class OrganisationsPublicRequestValidator : AbstractValidator<OrganisationsPublicRequest>
+{
+    public OrganisationsPublicRequestValidator()
+    {
+        RuleFor(r => r.OrganisationsPublic).NotNull().WithMessage("organisationsPublic: say true (the organisations' names are public) or false (counts only).");
+    }
+}
 
 /// <summary>The report notes as sent: every field optional plain text (absent or null is empty).</summary>
 public sealed record ReportNotesRequest
@@ -130,6 +149,17 @@ public static class StudyEndpoints
             .WithSummary("What the report says about what the data cannot tell (CREDES): why Delphi, panel selection, the convenor's interest, external validation, dissemination.");
         api.MapPut("/{studyId:long}/report-notes", PutNotesAsync).Validate<ReportNotesRequest>()
             .WithSummary("Write the report notes (each at most 4000 characters; an absent field is empty).");
+        api.MapPut("/{studyId:long}/organisations-public", PutOrganisationsPublicAsync).Validate<OrganisationsPublicRequest>()
+            .WithSummary("Make the panel's organisations public or not (before or after round 1): the report then lists them by name per group instead of counts only.");
+    }
+
+    private static async Task<Results<Ok<OrganisationsPublicResponse>, ProblemHttpResult>> PutOrganisationsPublicAsync(
+        long studyId, OrganisationsPublicRequest request, HttpContext context, StudyStore studies)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        await studies.SetOrganisationsPublicAsync(studyId, request.OrganisationsPublic!.Value);
+        return TypedResults.Ok(new OrganisationsPublicResponse(studyId, (await studies.FindAsync(studyId))!.OrganisationsPublic));
     }
 
     private static async Task<Created<StudyResponse>> CreateAsync(CreateStudyRequest request, HttpContext context, StudyStore studies, IStudyRounds rounds)
@@ -187,5 +217,5 @@ public static class StudyEndpoints
     internal static async Task<StudyResponse> DescribeAsync(Study s, StudyStore studies, IStudyRounds rounds) => new(
         s.Id, s.Title, s.Question, s.Organiser, s.HorizonYear, s.Rules, s.CriteriaHash, s.CriteriaLockedAt,
         (await studies.GroupsAsync(s.Id)).Select(GroupResponse.From).ToList(),
-        await rounds.SummariesAsync(s.Id), s.TitleEn, s.QuestionEn, s.CitizenPanel);
+        await rounds.SummariesAsync(s.Id), s.TitleEn, s.QuestionEn, s.CitizenPanel, s.OrganisationsPublic);
 }

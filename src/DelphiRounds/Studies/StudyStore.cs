@@ -21,7 +21,10 @@ public sealed record Study
     public string? CriteriaHash { get; init; }
     public DateTimeOffset? CriteriaLockedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    /// <summary>When true the panel's organisations are public: the verification page lists those that took part but did not sign.</summary>
+    /// <summary>
+    /// Whether the panel's organisations are public (issue 18): the report then names them per stakeholder group and
+    /// the verification page may say which took part. False (the default): counts only. The facilitator may change it at any time.
+    /// </summary>
     public bool OrganisationsPublic { get; init; }
     /// <summary>
     /// The panel is residents (a citizen panel): its new rating, numeric and year items allow "don't know" by default
@@ -56,7 +59,8 @@ public sealed record StakeholderGroup
 public sealed class StudyStore(Database db, TimeProvider time)
 {
     private const string StudyColumns =
-        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at, organisations_public, citizen_panel";
+        "id, facilitator_id, title, question, title_en, question_en, organiser, horizon_year, criteria_json, criteria_hash, criteria_locked_at, created_at"
+        + ", organisations_public <> 0 AS organisations_public, citizen_panel";
 
     public async Task<Study> CreateAsync(long facilitatorId, string title, string question, string organiser, int? horizonYear,
         IEnumerable<(string Slug, string NameNl, string NameEn)> groups, ConsensusRules? rules = null, string titleEn = "", string questionEn = "", bool citizenPanel = false)
@@ -110,6 +114,12 @@ public sealed class StudyStore(Database db, TimeProvider time)
             """, new { studyId, slug, nameNl, nameEn }, tx));
         return (await GroupsAsync(studyId)).Single(g => g.Id == id);
     }
+
+    /// <summary>Makes the panel's organisations public or not (before and after round 1 alike); false when the study does not exist.</summary>
+    public Task<bool> SetOrganisationsPublicAsync(long studyId, bool organisationsPublic) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE studies SET organisations_public = @value WHERE id = @studyId",
+            new { studyId, value = organisationsPublic ? 1 : 0 }, tx) == 1);
 
     /// <summary>Replaces the consensus criteria; false when they are already locked.</summary>
     public Task<bool> SetRulesAsync(long studyId, ConsensusRules rules) =>

@@ -31,6 +31,24 @@ public sealed record DraftRequest
     public string? ChangeNote { get; init; }
 }
 
+/// <summary>The facilitator's decisions when freezing (issue 18): both optional, each with a written reason.</summary>
+public sealed record FreezeRequest
+{
+    /// <summary>Why the vision is frozen although organisations of the panel object (required when they do; at least 20 characters). It goes into the frozen document.</summary>
+    public string? OverrideReason { get; init; }
+    /// <summary>Statements that rest on an item without consensus but stay in the vision, each with the reason (else they move to the open questions chapter).</summary>
+    public List<KeepRequest>? Keep { get; init; }
+}
+
+/// <summary>A statement kept in the vision at the freeze.</summary>
+public sealed record KeepRequest
+{
+    /// <summary>The statement's number in the latest version.</summary>
+    public int? Statement { get; init; }
+    /// <summary>Why it stays although an item it rests on has no consensus (at least 20 characters).</summary>
+    public string? Reason { get; init; }
+}
+
 /// <summary>A participant's review of one statement.</summary>
 public sealed record ReviewAnswerRequest
 {
@@ -107,9 +125,28 @@ public sealed record DraftResponse(int Version, string Title, string Preamble, s
 
 public sealed record DraftSummary(int Version, string Title, string? ChangeNote, DateTimeOffset CreatedAt);
 
-public sealed record FrozenResponse(int Version, string Sha256, DateTimeOffset FrozenAt, string DocumentUrl, string VerifyUrl, string LedgerUrl);
+public sealed record FrozenResponse(int Version, string Sha256, DateTimeOffset FrozenAt, string DocumentUrl, string VerifyUrl, string LedgerUrl)
+{
+    /// <summary>Statements moved to the open questions chapter (an item they rest on has no consensus).</summary>
+    public IReadOnlyList<int> OpenQuestions { get; init; } = [];
+    /// <summary>Statements kept in the vision with a reason although an item they rest on has no consensus.</summary>
+    public IReadOnlyList<int> Kept { get; init; } = [];
+    /// <summary>The recorded override of organisations' objections, or null.</summary>
+    public ObjectionOverride? ObjectionOverride { get; init; }
+}
 
-public sealed record VisionResponse(long StudyId, FrozenResponse? Frozen, IReadOnlyList<DraftSummary> Drafts, DraftResponse? Latest);
+/// <summary>What freezing the latest version would have to decide about now (issue 18).</summary>
+/// <param name="ObjectingOrganisations">Organisations whose review objects to statements of that version: they block the freeze unless overridden with a reason.</param>
+/// <param name="WithoutConsensus">Statements resting on items without consensus (and those items): they move to the open questions unless kept with a reason.</param>
+public sealed record FreezeCheckResponse(IReadOnlyList<ObjectingOrganisation> ObjectingOrganisations, IReadOnlyList<UnsettledStatementResponse> WithoutConsensus);
+
+public sealed record UnsettledStatementResponse(int Statement, IReadOnlyList<long> ItemIds);
+
+public sealed record VisionResponse(long StudyId, FrozenResponse? Frozen, IReadOnlyList<DraftSummary> Drafts, DraftResponse? Latest)
+{
+    /// <summary>What freezing the latest version would have to decide about (null once frozen or without a draft).</summary>
+    public FreezeCheckResponse? FreezeCheck { get; init; }
+}
 
 /// <summary>A participant's view of the draft under review, with their own current answers.</summary>
 public sealed record ParticipantReviewResponse(long StudyId, DraftResponse Draft, IReadOnlyList<ReviewAnswerResponse> Mine);
@@ -140,8 +177,11 @@ public static class VisionEndpoints
         api.MapGet("/drafts/{version:int}", GetDraftAsync).WithSummary("One version with its statements, their items' final figures and its review results.");
         api.MapPost("/review/open", OpenReviewAsync).Refuses(409).WithSummary("Open the panel's review of the latest version (once per version).");
         api.MapPost("/review/close", CloseReviewAsync).Refuses(409).WithSummary("Close the open review.");
-        api.MapPost("/freeze", FreezeAsync).Refuses(409)
-            .WithSummary("Freeze the latest version into the canonical document (text, linked statistics, locked criteria) and its SHA-256.");
+        api.MapPost("/freeze", FreezeAsync).Accepts<FreezeRequest>("application/json").Refuses(400, 409)
+            .WithSummary("Freeze the latest version into the canonical document (text, linked statistics, locked criteria) and its SHA-256.")
+            .WithDescription("An open objection of an organisation of the panel refuses the freeze (409 naming the organisations) unless `overrideReason` "
+                + "says why it goes ahead; a statement resting on an item without consensus moves to the open questions chapter unless `keep` lists it "
+                + "with a reason. The override and the reasons are part of the hashed document, so the ledger (which carries it) records them. The body is optional.");
 
         app.MapGet("/api/v1/studies/{studyId:long}/vision/document", DocumentAsync).WithTags("Vision").AllowAnonymous()
             .WithSummary("The frozen vision as canonical JSON (RFC 8785); its SHA-256 is in the ETag and the X-Content-SHA256 header.");
@@ -160,16 +200,29 @@ public static class VisionEndpoints
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
         var drafts = await store.DraftsAsync(studyId);
         var latest = drafts.Count == 0 ? null : DraftResponse.From(await vision.DescribeAsync(drafts[^1]), LanguageSetup.IsEnglish);
-        return TypedResults.Ok(new VisionResponse(studyId, await FrozenAsync(studyId, store, site.BaseUrl(context.Request)),
-            drafts.Select(d => new DraftSummary(d.Version, d.Title, d.ChangeNote, d.CreatedAt)).ToList(), latest));
+        var frozen = await FrozenAsync(studyId, store, site.BaseUrl(context.Request));
+        FreezeCheckResponse? check = null;
+        if (frozen is null && drafts.Count > 0)
+        {
+            var c = await vision.CheckAsync(studyId);
+            check = new FreezeCheckResponse(c.Objections, c.WithoutConsensus.Select(u => new UnsettledStatementResponse(u.Number, u.Items.Select(i => i.ItemId).ToList())).ToList());
+        }
+        return TypedResults.Ok(new VisionResponse(studyId, frozen,
+            drafts.Select(d => new DraftSummary(d.Version, d.Title, d.ChangeNote, d.CreatedAt)).ToList(), latest) { FreezeCheck = check });
     }
 
     internal static async Task<FrozenResponse?> FrozenAsync(long studyId, VisionStore store, string baseUrl)
     {
         if (await store.DocumentAsync(studyId) is not { } doc) return null;
         var draft = (await store.DraftByIdAsync(doc.DraftId))!;
+        var frozen = FrozenVision.Parse(doc.CanonicalJson, doc.DocumentHash);
         return new FrozenResponse(draft.Version, doc.DocumentHash, doc.FrozenAt, $"{baseUrl}/api/v1/studies/{studyId}/vision/document",
-            $"{baseUrl}/verify/{studyId}", $"{baseUrl}/api/v1/studies/{studyId}/ledger");
+            $"{baseUrl}/verify/{studyId}", $"{baseUrl}/api/v1/studies/{studyId}/ledger")
+        {
+            OpenQuestions = frozen.OpenQuestions.Select(q => q.Statement.Number).ToList(),
+            Kept = frozen.Kept.Select(k => k.Statement).ToList(),
+            ObjectionOverride = frozen.Override,
+        };
     }
 
     private static async Task<Results<Created<DraftResponse>, ProblemHttpResult>> SaveDraftAsync(
@@ -233,11 +286,41 @@ public static class VisionEndpoints
         long studyId, HttpContext context, StudyStore studies, VisionStore store, VisionService vision, SiteUrls site)
     {
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null) return NoStudy(studyId);
-        var (blocker, _) = await vision.FreezeAsync(studyId);
-        if (blocker != FreezeBlocker.None) return Problems.Conflict("studyId", FreezeMessage(blocker));
+        // The body is optional: a freeze without decisions needs none.
+        FreezeRequest? request = null;
+        if (context.Request.ContentLength is > 0 || context.Request.ContentType is not null || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                request = await context.Request.ReadFromJsonAsync<FreezeRequest>(context.RequestAborted);
+                if (request is null) return Problems.BadRequest("body", "The body is a JSON object with the decisions, or leave it out.");
+            }
+            catch (System.Text.Json.JsonException) { return Problems.BadRequest("body", "The body is not JSON like {\"overrideReason\": \"…\", \"keep\": [{\"statement\": 2, \"reason\": \"…\"}]}."); }
+            catch (InvalidOperationException) { return Problems.BadRequest("body", "Send the decisions as application/json."); }
+        }
+        var keep = new Dictionary<int, string>();
+        foreach (var (k, i) in (request?.Keep ?? []).Select((k, i) => (k, i)))
+        {
+            if (k?.Statement is not { } number) return Problems.BadRequest($"keep[{i}].statement", "Give the number of the statement to keep.");
+            if (!keep.TryAdd(number, k.Reason ?? "")) return Problems.BadRequest($"keep[{i}].statement", $"Statement {number} is listed twice.");
+        }
+        var outcome = await vision.FreezeAsync(studyId, new FreezeDecisions(request?.OverrideReason, keep));
+        if (outcome.Blocker != FreezeBlocker.None) return Problems.Conflict("studyId", FreezeMessage(outcome.Blocker));
+        if (outcome.Refusal is { } refusal) return Problems.Field(refusal.Status, refusal.Field, RefusalMessage(refusal, outcome.Check));
         var frozen = (await FrozenAsync(studyId, store, site.BaseUrl(context.Request)))!;
         return TypedResults.Created(frozen.DocumentUrl, frozen);
     }
+
+    internal static string RefusalMessage(FreezeRefusal refusal, FreezeCheck check) => refusal.Code switch
+    {
+        FreezeRefusal.Codes.OrganisationsObject =>
+            $"Organisations of the panel object: {string.Join("; ", check.Objections.Select(o => $"{o.Name} (statement {string.Join(", ", o.Statements)})"))}. "
+            + $"Revise the vision, or freeze with overrideReason saying why (at least {FreezeDecisions.MinReasonLength} characters); the reason goes into the frozen document.",
+        FreezeRefusal.Codes.ReasonTooShort => $"Write the reason in at least {FreezeDecisions.MinReasonLength} characters.",
+        FreezeRefusal.Codes.ReasonTooLong => $"Keep the reason within {FreezeDecisions.MaxReasonLength} characters.",
+        FreezeRefusal.Codes.KeepNotNeeded => $"Statement {refusal.Statement} does not rest on an item without consensus; there is nothing to keep.",
+        _ => "The vision cannot be frozen now.",
+    };
 
     internal static string FreezeMessage(FreezeBlocker blocker) => blocker switch
     {

@@ -72,6 +72,10 @@ public sealed class VisionService(
             // Version 2 lists the groups whose absence would flip the verdict: only groups shown may be listed.
             if (analysis["consensus"] is JsonObject v2 && v2["flipsWithoutGroup"] is JsonArray flips)
                 foreach (var flip in flips.Where(f => f is not null && hidden.Contains(f.GetValue<string>())).ToList()) flips.Remove(flip);
+            // Nor may a pole of the dissensus map name a group too small to be shown.
+            if (analysis["dissensus"]?["poles"] is JsonObject poles)
+                foreach (var side in poles.Select(p => p.Value).OfType<JsonArray>().ToList())
+                    foreach (var pole in side.Where(f => f is not null && hidden.Contains(f.GetValue<string>())).ToList()) side.Remove(pole);
         }
         return analysis;
     }
@@ -116,26 +120,159 @@ public sealed class VisionService(
     }
 
     /// <summary>
+    /// What the freeze of the latest draft must decide about: the organisations whose members' current review answers
+    /// object to a statement of that version (an organisation takes its most cautious member's position), and the
+    /// statements that rest on an item without consensus (an open question item is read, not judged, and does not count).
+    /// </summary>
+    public async Task<FreezeCheck> CheckAsync(long studyId)
+    {
+        var draft = await store.LatestDraftAsync(studyId);
+        if (draft is null) return FreezeCheck.None;
+        var view = await DescribeAsync(draft, withReview: false);
+        return await CheckAsync(studyId, draft, view.Statements);
+    }
+
+    private async Task<FreezeCheck> CheckAsync(long studyId, VisionDraft draft, IReadOnlyList<StatementView> statements)
+    {
+        var numbers = statements.ToDictionary(s => s.Id, s => s.Number);
+        var membership = await organisations.MembershipAsync(studyId);
+        var objections = new List<ObjectingOrganisation>();
+        if (membership.Count > 0)
+        {
+            var names = (await organisations.ListAsync(studyId)).ToDictionary(o => o.Id, o => o.Name);
+            objections = (await store.ReviewAnswersAsync(draft.Id))
+                .Where(a => a.Position == ReviewPositions.Object && membership.ContainsKey(a.ParticipantId) && numbers.ContainsKey(a.StatementId))
+                .GroupBy(a => membership[a.ParticipantId])
+                .Where(g => names.ContainsKey(g.Key))
+                .Select(g => new ObjectingOrganisation(g.Key, names[g.Key], g.Select(a => numbers[a.StatementId]).Distinct().Order().ToList()))
+                .OrderBy(o => o.Name, StringComparer.CurrentCulture).ToList();
+        }
+        var unsettled = statements
+            .Select(s => new UnsettledStatement(s.Number, s.Items.Where(WithoutConsensus).ToList()))
+            .Where(u => u.Items.Count > 0).ToList();
+        return new FreezeCheck(objections, unsettled);
+    }
+
+    /// <summary>
     /// Freezes the latest draft: builds the canonical document (the text, every linked item's final statistics
     /// and verdict, the locked consensus criteria and their hash), stores it with its SHA-256, and closes any
-    /// open review. After this the vision never changes.
+    /// open review. After this the vision never changes. An organisation's open objection refuses the freeze unless
+    /// <paramref name="decisions"/> overrides it with a reason; a statement resting on an item without consensus moves to
+    /// the open questions chapter unless it is kept with a reason. Both decisions are part of the hashed document.
     /// </summary>
-    public async Task<(FreezeBlocker Blocker, VisionDocument? Document)> FreezeAsync(long studyId)
+    public async Task<FreezeOutcome> FreezeAsync(long studyId, FreezeDecisions? decisions = null)
     {
+        decisions ??= FreezeDecisions.None;
         var blocker = await BlockerAsync(studyId);
-        if (blocker != FreezeBlocker.None) return (blocker, null);
+        if (blocker != FreezeBlocker.None) return new FreezeOutcome(blocker, null, FreezeCheck.None);
         var study = (await studies.FindAsync(studyId))!;
         var draft = (await store.LatestDraftAsync(studyId))!;
         var view = await DescribeAsync(draft, withReview: false);
+        var check = await CheckAsync(studyId, draft, view.Statements);
+        if (Refuse(check, decisions) is { } refusal) return new FreezeOutcome(FreezeBlocker.None, null, check, refusal);
+
+        var kept = check.WithoutConsensus.Where(u => decisions.Keep.ContainsKey(u.Number))
+            .Select(u => new KeptStatement(u.Number, decisions.Keep[u.Number].Trim())).ToList();
+        var moved = check.WithoutConsensus.Where(u => !decisions.Keep.ContainsKey(u.Number)).Select(u => u.Number).ToHashSet();
+        var objection = check.Objections.Count == 0 ? null : new ObjectionOverride(decisions.OverrideReason!.Trim(), check.Objections.Count,
+            study.OrganisationsPublic ? check.Objections.Select(o => o.Name).ToList() : [],
+            check.Objections.SelectMany(o => o.Statements).Distinct().Order().ToList());
+        var groups = await studies.GroupsAsync(studyId);
+        var openQuestions = view.Statements.Where(s => moved.Contains(s.Number))
+            .Select(s => new OpenQuestion(s, s.Items.Where(WithoutConsensus)
+                .Select(i => Poles(i, groups)).ToList())).ToList();
+
         var frozenAt = RecordTime.ToMilliseconds(time.GetUtcNow());
-        var canonical = CanonicalJson.Write(BuildDocument(study, draft, view.Statements, frozenAt));
+        var document = BuildDocument(study, draft, view.Statements.Where(s => !moved.Contains(s.Number)).ToList(), frozenAt, openQuestions, objection, kept);
+        var canonical = CanonicalJson.Write(document);
         var hash = CanonicalJson.Sha256(canonical);
-        if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return (FreezeBlocker.AlreadyFrozen, null);
-        return (FreezeBlocker.None, await store.DocumentAsync(studyId));
+        if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return new FreezeOutcome(FreezeBlocker.AlreadyFrozen, null, check);
+        return new FreezeOutcome(FreezeBlocker.None, await store.DocumentAsync(studyId), check);
+    }
+
+    /// <summary>
+    /// True for an item the panel did not agree on: its stopping verdict is no consensus and its final figures do not
+    /// meet the consensus criteria either. (An item whose figures meet the criteria but whose verdict waits for the
+    /// round the rules require before consensus counts is not without consensus.) An open question is read, not judged.
+    /// </summary>
+    public static bool WithoutConsensus(LinkedItem item) =>
+        !item.IsOpenQuestion && !Convergence.Verdicts.IsConsensus(item.Verdict)
+        && !(item.Statistics?["consensus"]?["reached"] is JsonValue reached && reached.GetValueKind() == System.Text.Json.JsonValueKind.True);
+
+    /// <summary>Why the decisions do not settle what the freeze checked (null when they do).</summary>
+    private static FreezeRefusal? Refuse(FreezeCheck check, FreezeDecisions decisions)
+    {
+        var reason = decisions.OverrideReason?.Trim();
+        if (reason is { Length: > FreezeDecisions.MaxReasonLength }) return new(400, "overrideReason", FreezeRefusal.Codes.ReasonTooLong);
+        if (check.Objections.Count > 0)
+        {
+            if (string.IsNullOrEmpty(reason)) return new(409, "overrideReason", FreezeRefusal.Codes.OrganisationsObject);
+            if (reason.Length < FreezeDecisions.MinReasonLength) return new(400, "overrideReason", FreezeRefusal.Codes.ReasonTooShort);
+        }
+        foreach (var (number, why) in decisions.Keep.OrderBy(k => k.Key))
+        {
+            var field = $"keep[{number}]";
+            if (check.WithoutConsensus.All(u => u.Number != number)) return new(400, field, FreezeRefusal.Codes.KeepNotNeeded, number);
+            var text = why?.Trim() ?? "";
+            if (text.Length < FreezeDecisions.MinReasonLength) return new(400, field, FreezeRefusal.Codes.ReasonTooShort, number);
+            if (text.Length > FreezeDecisions.MaxReasonLength) return new(400, field, FreezeRefusal.Codes.ReasonTooLong, number);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The poles of an item without consensus (the dissensus map): the stakeholder groups whose median lies in the
+    /// agreement or the disagreement band — only groups with at least k answers to it, so no pole points at a few people.
+    /// </summary>
+    private static ItemPoles Poles(LinkedItem item, IReadOnlyList<Studies.StakeholderGroup> groups)
+    {
+        var statistics = item.Statistics;
+        var k = Math.Max(ReleaseThreshold.K, 3);
+        bool Shown(string slug) => (LinkedItem.Int(statistics?["groups"]?[slug]?["n"]) ?? 0) >= k;
+        IReadOnlyList<PoleGroup> Side(string side) =>
+            statistics?["dissensus"]?["poles"]?[side] is JsonArray slugs
+                ? slugs.Select(n => n?.GetValue<string>() ?? "").Where(Shown)
+                    .Select(slug => groups.FirstOrDefault(g => g.Slug == slug) is { } g ? new PoleGroup(slug, new LocalizedText(g.NameNl, g.NameEn)) : null)
+                    .Where(g => g is not null).Select(g => g!).ToList()
+                : [];
+        return new ItemPoles(item.ItemId, Side("for"), Side("against"));
     }
 
     /// <summary>The document that is hashed: everything a reader needs to check what was agreed and on what figures.</summary>
-    public static JsonObject BuildDocument(Study study, VisionDraft draft, IReadOnlyList<StatementView> statements, DateTimeOffset frozenAt) => new()
+    public static JsonObject BuildDocument(Study study, VisionDraft draft, IReadOnlyList<StatementView> statements, DateTimeOffset frozenAt,
+        IReadOnlyList<OpenQuestion>? openQuestions = null, ObjectionOverride? objection = null, IReadOnlyList<KeptStatement>? kept = null)
+    {
+        var document = BaseDocument(study, draft, statements, frozenAt);
+        // Only a freeze that moved or kept statements, or overrode objections, has these: older documents stay as they were.
+        if (openQuestions is { Count: > 0 })
+            document["vision"]!.AsObject()[FreezeRecord.OpenQuestionsField] = new JsonArray(openQuestions.Select(q =>
+            {
+                var json = StatementJson(q.Statement);
+                json["poles"] = FreezeRecord.PolesJson(q.Poles);
+                return (JsonNode)json;
+            }).ToArray());
+        if (FreezeRecord.DecisionsJson(objection, kept ?? []) is { } decisions) document[FreezeRecord.DecisionsField] = decisions;
+        return document;
+    }
+
+    private static JsonObject StatementJson(StatementView s) => new()
+    {
+        ["number"] = s.Number,
+        ["text"] = s.Text,
+        ["items"] = new JsonArray(s.Items.Select(i => (JsonNode)new JsonObject
+        {
+            ["id"] = i.ItemId,
+            ["position"] = i.Position,
+            ["kind"] = i.Kind,
+            ["text"] = new JsonObject { ["nl"] = i.Text.Nl, ["en"] = i.Text.En },
+            ["lastRound"] = i.LastRound,
+            ["verdict"] = i.Verdict,
+            ["statistics"] = i.Statistics?.DeepClone(),
+        }).ToArray()),
+    };
+
+    /// <summary>The document without the freeze's decisions.</summary>
+    private static JsonObject BaseDocument(Study study, VisionDraft draft, IReadOnlyList<StatementView> statements, DateTimeOffset frozenAt) => new()
     {
         ["format"] = DocumentFormat,
         ["study"] = StudyHeader.Json(study),
@@ -144,21 +281,7 @@ public sealed class VisionService(
             ["title"] = draft.Title,
             ["version"] = draft.Version,
             ["preamble"] = draft.Preamble,
-            ["statements"] = new JsonArray(statements.Select(s => (JsonNode)new JsonObject
-            {
-                ["number"] = s.Number,
-                ["text"] = s.Text,
-                ["items"] = new JsonArray(s.Items.Select(i => (JsonNode)new JsonObject
-                {
-                    ["id"] = i.ItemId,
-                    ["position"] = i.Position,
-                    ["kind"] = i.Kind,
-                    ["text"] = new JsonObject { ["nl"] = i.Text.Nl, ["en"] = i.Text.En },
-                    ["lastRound"] = i.LastRound,
-                    ["verdict"] = i.Verdict,
-                    ["statistics"] = i.Statistics?.DeepClone(),
-                }).ToArray()),
-            }).ToArray()),
+            ["statements"] = new JsonArray(statements.Select(s => (JsonNode)StatementJson(s)).ToArray()),
         },
         ["criteria"] = new JsonObject
         {

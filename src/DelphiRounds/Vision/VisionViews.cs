@@ -98,13 +98,38 @@ public sealed record FrozenVision(
     string Title, int Version, string Preamble, IReadOnlyList<StatementView> Statements,
     string CriteriaCanonical, string? CriteriaHash, string? CriteriaLockedAt, string FrozenAt, string DocumentHash)
 {
+    /// <summary>Statements moved at the freeze because an item they rest on has no consensus, with their poles (issue 18).</summary>
+    public IReadOnlyList<OpenQuestion> OpenQuestions { get; init; } = [];
+    /// <summary>The override of organisations' objections, when the freeze needed one.</summary>
+    public ObjectionOverride? Override { get; init; }
+    /// <summary>Statements kept although an item they rest on has no consensus, with the reason.</summary>
+    public IReadOnlyList<KeptStatement> Kept { get; init; } = [];
+
     public static FrozenVision Parse(string canonicalJson, string documentHash)
     {
         var root = JsonNode.Parse(canonicalJson)!.AsObject();
         var study = root["study"]!.AsObject();
         var vision = root["vision"]!.AsObject();
         var criteria = root["criteria"]!.AsObject();
-        var statements = vision["statements"]!.AsArray().Select(s =>
+        var statements = vision["statements"]!.AsArray().Select(Statement).ToList();
+        var openQuestions = vision[FreezeRecord.OpenQuestionsField] is JsonArray open
+            ? open.Select(q => new OpenQuestion(Statement(q), FreezeRecord.ReadPoles(q!["poles"]))).ToList()
+            : [];
+        return new FrozenVision(
+            (long)LinkedItem.Number(study["id"])!, study["title"]!.GetValue<string>(), study["question"]?.GetValue<string>() ?? "",
+            study["organiser"]?.GetValue<string>() ?? "", LinkedItem.Int(study["horizonYear"]),
+            vision["title"]!.GetValue<string>(), LinkedItem.Int(vision["version"]) ?? 0, vision["preamble"]!.GetValue<string>(), statements,
+            criteria["canonical"]!.GetValue<string>(), criteria["sha256"]?.GetValue<string>(), criteria["lockedAt"]?.GetValue<string>(),
+            root["frozenAt"]!.GetValue<string>(), documentHash)
+        {
+            OpenQuestions = openQuestions,
+            Override = FreezeRecord.ReadOverride(root),
+            Kept = FreezeRecord.ReadKept(root),
+        };
+    }
+
+    private static StatementView Statement(JsonNode? s)
+    {
         {
             var items = s!["items"]!.AsArray().Select(i => new LinkedItem(
                 (long)LinkedItem.Number(i!["id"])!, LinkedItem.Int(i["position"]) ?? 0,
@@ -113,13 +138,7 @@ public sealed record FrozenVision(
                 i["statistics"] as JsonObject,
                 LinkedItem.OutcomeOf(i["verdict"]?.GetValue<string>(), i["statistics"] as JsonObject))).ToList();
             return new StatementView(0, LinkedItem.Int(s["number"]) ?? 0, s["text"]!.GetValue<string>(), items, ReviewTally.Empty);
-        }).ToList();
-        return new FrozenVision(
-            (long)LinkedItem.Number(study["id"])!, study["title"]!.GetValue<string>(), study["question"]?.GetValue<string>() ?? "",
-            study["organiser"]?.GetValue<string>() ?? "", LinkedItem.Int(study["horizonYear"]),
-            vision["title"]!.GetValue<string>(), LinkedItem.Int(vision["version"]) ?? 0, vision["preamble"]!.GetValue<string>(), statements,
-            criteria["canonical"]!.GetValue<string>(), criteria["sha256"]?.GetValue<string>(), criteria["lockedAt"]?.GetValue<string>(),
-            root["frozenAt"]!.GetValue<string>(), documentHash);
+        }
     }
 }
 

@@ -116,6 +116,8 @@ public static class AccessRules
         ["GET /f/studies/{studyId}/organisations"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/organisations?handler=Add"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/organisations?handler=Import"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/organisations?handler=Visibility"] = Access.OwnerFacilitator,
+        ["PUT /api/v1/studies/{studyId}/organisations-public"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/panel/{participantId}/erase"] = Access.OwnerFacilitator,
         // Items
         ["GET /api/v1/studies/{studyId}/items"] = Access.OwnerFacilitator,

@@ -394,6 +394,8 @@ public static class TrustSamples
         },
         "POST /api/v1/studies/{studyId}/groups" => new { name = "Haven", nameEn = "Port", slug = "port" },
         "PUT /api/v1/studies/{studyId}/report-notes" => new { delphiRationale = "Geen partij beheerst het gesprek.", dissemination = "Op de website." },
+        "PUT /api/v1/studies/{studyId}/organisations-public" => new { organisationsPublic = false },
+        "POST /api/v1/studies/{studyId}/vision/freeze" => new { keep = Array.Empty<object>() },
         "POST /api/v1/studies/{studyId}/participants" => new { group = s.GroupSlugs[0], name = "Jan Jansen", email = "jan@example.org" },
         "POST /api/v1/studies/{studyId}/items" => new
         {

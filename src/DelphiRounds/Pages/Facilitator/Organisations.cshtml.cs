@@ -62,6 +62,17 @@ public sealed class OrganisationsModel(StudyStore studies, OrganisationStore org
         return Page();
     }
 
+    [BindProperty] public bool OrganisationsPublic { get; set; }
+
+    /// <summary>Makes the organisations public or not (issue 18 item 7); allowed before and after round 1.</summary>
+    public async Task<IActionResult> OnPostVisibilityAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        await HttpContext.RequestServices.GetRequiredService<StudyStore>().SetOrganisationsPublicAsync(studyId, OrganisationsPublic);
+        Notice = OrganisationsPublic ? t["review.public.nowPublic"] : t["review.public.nowNotPublic"];
+        return Redirect($"/f/studies/{studyId}/organisations");
+    }
+
     public async Task<IActionResult> OnPostImportAsync(long studyId)
     {
         if (!await LoadAsync(studyId)) return NotFound();

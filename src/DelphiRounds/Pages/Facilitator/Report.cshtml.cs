@@ -240,3 +240,8 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
 
     private string T(string key, params object[] args) => t[key, args];
 }
+
+/// <summary>The model of <c>_ReportOrganisations</c>: the study (its unit of voice and whether its organisations are public), groups, organisations with their response, rounds.</summary>
+public sealed record ReportOrganisationsView(
+    Study Study, IReadOnlyList<StakeholderGroup> Groups, IReadOnlyList<DelphiRounds.Answers.OrganisationResponse> Organisations,
+    IReadOnlyList<DelphiRounds.Answers.RoundResponse> Rounds, bool English);

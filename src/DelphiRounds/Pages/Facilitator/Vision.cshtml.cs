@@ -41,6 +41,15 @@ public sealed class VisionModel(StudyStore studies, ItemStore items, VisionStore
     [BindProperty] public string? ChangeNote { get; set; }
     [BindProperty] public List<StatementForm> Statements { get; set; } = [];
     [BindProperty] public bool ConfirmFreeze { get; set; }
+    /// <summary>Why the freeze goes ahead although organisations object (issue 18).</summary>
+    [BindProperty] public string? OverrideReason { get; set; }
+    /// <summary>Statement number → whether to keep it although an item it rests on has no consensus.</summary>
+    [BindProperty] public Dictionary<int, bool> KeepStatement { get; set; } = [];
+    /// <summary>Statement number → why it is kept.</summary>
+    [BindProperty] public Dictionary<int, string?> KeepReason { get; set; } = [];
+
+    /// <summary>What freezing the latest version must decide about: objecting organisations, statements without consensus.</summary>
+    public FreezeCheck Check { get; private set; } = FreezeCheck.None;
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -120,9 +129,26 @@ public sealed class VisionModel(StudyStore studies, ItemStore items, VisionStore
             Response.StatusCode = 400;
             return Page();
         }
-        var (blocker, document) = await vision.FreezeAsync(studyId);
-        if (blocker != FreezeBlocker.None) return Refuse(t["vision.freeze.blocker." + blocker]);
-        Notice = t["vision.frozen", document!.DocumentHash];
+        var keep = KeepStatement.Where(k => k.Value).ToDictionary(k => k.Key, k => KeepReason.GetValueOrDefault(k.Key) ?? "");
+        var outcome = await vision.FreezeAsync(studyId, new FreezeDecisions(OverrideReason, keep));
+        if (outcome.Blocker != FreezeBlocker.None) return Refuse(t["vision.freeze.blocker." + outcome.Blocker]);
+        if (outcome.Refusal is { } refusal)
+        {
+            var field = refusal.Statement is { } n ? $"KeepReason[{n}]" : nameof(OverrideReason);
+            ModelState.AddModelError(field, refusal.Code switch
+            {
+                FreezeRefusal.Codes.OrganisationsObject => t["review.freeze.objectionsBlock", string.Join(", ", outcome.Check.Objections.Select(o => o.Name))],
+                FreezeRefusal.Codes.ReasonTooShort => t["review.freeze.reasonTooShort", FreezeDecisions.MinReasonLength],
+                FreezeRefusal.Codes.ReasonTooLong => t["error.tooLong", FreezeDecisions.MaxReasonLength],
+                _ => t["review.freeze.keepNotNeeded", refusal.Statement ?? 0],
+            });
+            Response.StatusCode = refusal.Status;
+            return Page();
+        }
+        var document = outcome.Document!;
+        Notice = outcome.Check.WithoutConsensus.Count(u => !keep.ContainsKey(u.Number)) is > 0 and var moved
+            ? t["vision.frozen", document.DocumentHash] + " " + t["review.freeze.movedNotice", moved]
+            : t["vision.frozen", document.DocumentHash];
         return Redirect($"/f/studies/{studyId}/vision");
     }
 
@@ -145,6 +171,7 @@ public sealed class VisionModel(StudyStore studies, ItemStore items, VisionStore
         if (version is not null && draft is null) return false;
         if (draft is not null) Shown = await vision.DescribeAsync(draft);
         Blocker = await vision.BlockerAsync(studyId);
+        if (Document is null && Blocker == FreezeBlocker.None) Check = await vision.CheckAsync(studyId);
         return true;
     }
 }
