@@ -32,7 +32,9 @@ public static class DataFiles
          "wilcoxon_p", "consensus", "kendall_w", "chi_square", "p_value", "verdict",
          // Version 2 of the consensus rules (empty under version 1): what the convergence page and `delphi analyze` say.
          "outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable",
-         "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts"];
+         "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts",
+         // Whose voice counts (issue 18): person or organisation; with organisations, how many people's answers they were made of.
+         "unit", "people"];
 
     /// <summary>The version 2 columns at the end of <see cref="AggregateColumns"/>.</summary>
     private const int V2Columns = 12;
@@ -89,11 +91,12 @@ public static class DataFiles
         {
             object?[] Head(string scope) => [a.Round, a.RoundMode, a.Item.Id, a.Item.Position, a.Item.Kind, a.Basis, scope];
             var v1 = s.Study.Rules.RulesVersion == 1;
+            var unit = s.Study.Rules.UnitName;
             if (a.Ranking is { } w)
             {
                 // A ranking has no direction: under version 2 its consensus is one for the order the panel agrees on.
                 rows.Add([.. Head("panel"), w.M, .. new object?[17], w.KendallW, w.ChiSquare, w.PValue, a.Verdict,
-                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1]]);
+                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1], unit, w.People]);
                 continue;
             }
             var x = a.Analysis!;
@@ -101,11 +104,11 @@ public static class DataFiles
             var shown = x.Groups.Where(g => g.Value.N >= minGroupSize).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
             rows.Add([.. Head("panel"), .. Figures(x.Overall), x.Stability?.Pairs, x.Stability?.ChangedFraction, x.Stability?.MeanAbsoluteChange,
                 x.Stability?.WilcoxonP, x.Consensus?.Reached, null, null, null, a.Verdict,
-                .. V2(a, v2, shown)]);
+                .. V2(a, v2, shown), unit, x.People]);
             foreach (var (slug, g) in x.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
                 if (g.N >= minGroupSize)
                     rows.Add([.. Head("group:" + slug), .. Figures(g), null, null, null, null, null, null, null, null, null,
-                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3]]);
+                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3], unit, null]);
         }
         return rows;
     }
