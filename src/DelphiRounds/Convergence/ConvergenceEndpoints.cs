@@ -69,8 +69,10 @@ public static class ConvergenceEndpoints
     {
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
-        if (Voices.Parse(body?.Unit) is not { } unit)
-            return Problems.Field(422, "unit", $"'{body?.Unit}' is not a unit of voice; use person (one voice per person) or organisation (one voice per organisation).");
+        // No body at all is a malformed request (400, as every route with a body says); a body with a bad unit is 422.
+        if (body is null) return Problems.BadRequest("body", "A JSON body is required.");
+        if (Voices.Parse(body.Unit) is not { } unit)
+            return Problems.Field(422, "unit", $"'{body.Unit}' is not a unit of voice; use person (one voice per person) or organisation (one voice per organisation).");
         if (study.CriteriaLocked || !await studies.SetRulesAsync(studyId, study.Rules.WithUnit(unit)))
             return Problems.Conflict("unit", $"Whose voice counts was locked with the rules when round 1 opened (SHA-256 {study.CriteriaHash}); it cannot change.");
         return TypedResults.Ok(Describe((await studies.FindAsync(studyId))!));
