@@ -82,11 +82,12 @@ public static class AnalysisJson
             }
             var fields = Fields(root, "");
             var kind = RequiredString(fields, "kind", "");
+            var unit = ReadUnit(fields);
             return kind switch
             {
-                "rating" => ReadItem(fields, ItemKind.Rating),
-                "numeric" => ReadItem(fields, ItemKind.Numeric),
-                "ranking" => AnalysisRequest.For(ReadRanking(fields)),
+                "rating" => ReadItem(fields, ItemKind.Rating, unit),
+                "numeric" => ReadItem(fields, ItemKind.Numeric, unit),
+                "ranking" => AnalysisRequest.For(ReadRanking(fields) with { Unit = unit }),
                 _ => throw new AnalysisInputException("kind", $"'{kind}' is not an item kind; use rating, numeric or ranking"),
             };
         }
@@ -202,6 +203,7 @@ public static class AnalysisJson
         {
             w.WriteStartObject();
             w.WriteString("kind", "ranking");
+            WriteUnit(w, analysis.Unit, analysis.People);
             w.WriteNumber("m", analysis.M);
             w.WriteNumber("n", analysis.N);
             Number(w, "kendallW", analysis.KendallW);
@@ -264,11 +266,12 @@ public static class AnalysisJson
         {
             w.WriteStartObject();
             w.WriteString("kind", "ranking");
+            WriteUnit(w, input.Unit, null);
             w.WriteStartArray("rankings");
             foreach (var ranking in input.Rankings)
             {
                 w.WriteStartObject();
-                WriteAnswerer(w, ranking.Participant, ranking.Group);
+                WriteAnswerer(w, ranking.Participant, ranking.Group, ranking.Organisation);
                 w.WriteStartObject("ranks");
                 foreach (var (option, rank) in ranking.Ranks) w.WriteNumber(option, rank);
                 w.WriteEndObject();
@@ -279,7 +282,14 @@ public static class AnalysisJson
         });
     }
 
-    private static AnalysisRequest ReadItem(Dictionary<string, JsonElement> fields, ItemKind kind)
+    /// <summary>The optional <c>unit</c>: <c>person</c> or <c>organisation</c>; null when not given.</summary>
+    private static VoiceUnit? ReadUnit(Dictionary<string, JsonElement> fields)
+    {
+        if (OptionalString(fields, "unit", "") is not { } name) return null;
+        return Voices.Parse(name) ?? throw new AnalysisInputException("unit", $"'{name}' is not a unit of voice; use person or organisation");
+    }
+
+    private static AnalysisRequest ReadItem(Dictionary<string, JsonElement> fields, ItemKind kind, VoiceUnit? unit)
     {
         RatingScale? scale = null;
         if (kind == ItemKind.Rating)
@@ -314,6 +324,7 @@ public static class AnalysisJson
                 Responses = current,
                 PreviousRound = previousRound,
                 Criteria = ReadCriteria(criteriaFields!),
+                Unit = unit,
             });
         }
         return AnalysisRequest.For(new ItemInputV2
@@ -325,6 +336,7 @@ public static class AnalysisJson
             PreviousRound = previousRound,
             // The contract gives consensus and a verdict only for a non-empty criteria object.
             Criteria = criteriaFields is { Count: > 0 } ? ReadCriteriaV2(criteriaFields) : null,
+            Unit = unit,
         });
     }
 
@@ -347,7 +359,7 @@ public static class AnalysisJson
         ReadAnswers(element, field, "value", (fields, path, participant, group) =>
         {
             if (!fields.TryGetValue("value", out var value)) throw new AnalysisInputException($"{path}.value", "is required");
-            return new Response(participant, group, Number(value, $"{path}.value"));
+            return new Response(participant, group, Number(value, $"{path}.value")) { Organisation = OptionalString(fields, "organisation", path) };
         });
 
     /// <summary>
@@ -452,7 +464,7 @@ public static class AnalysisJson
             {
                 ranks.Add(option, Number(rank, Analyzer.OptionField(path, option)));
             }
-            return new RankingResponse(participant, group, ranks);
+            return new RankingResponse(participant, group, ranks) { Organisation = OptionalString(itemFields, "organisation", path) };
         }));
     }
 
@@ -567,6 +579,7 @@ public static class AnalysisJson
     {
         w.WriteString("kind", KindName(analysis.Kind));
         w.WriteNumber("quantileMethod", analysis.QuantileMethod);
+        WriteUnit(w, analysis.Unit, analysis.People);
         bool withBand = analysis.AgreementBand is not null;
         WriteStatistics(w, analysis.Overall, withBand, disagreement);
         w.WriteStartObject("groups");
@@ -608,6 +621,7 @@ public static class AnalysisJson
                 w.WriteEndObject();
             }
             w.WriteNumber("quantileMethod", input.QuantileMethod);
+            WriteUnit(w, input.Unit, null);
             WriteResponses(w, "responses", input.Responses);
             if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);
             if (input.Criteria is { } criteria)
@@ -674,7 +688,7 @@ public static class AnalysisJson
         foreach (var response in responses)
         {
             w.WriteStartObject();
-            WriteAnswerer(w, response.Participant, response.Group);
+            WriteAnswerer(w, response.Participant, response.Group, response.Organisation);
             w.WriteNumber("value", response.Value);
             w.WriteEndObject();
         }
@@ -682,10 +696,20 @@ public static class AnalysisJson
     }
 
     // A participant without a group writes no group field, as ReadAnswers reads a missing one as none.
-    private static void WriteAnswerer(Utf8JsonWriter w, string participant, string? group)
+    private static void WriteAnswerer(Utf8JsonWriter w, string participant, string? group, string? organisation)
     {
         w.WriteString("participant", participant);
         if (group is not null) w.WriteString("group", group);
+        if (organisation is not null) w.WriteString("organisation", organisation);
+    }
+
+    // The unit only when the input stated it, so documents without one read (and hash) as before; with one voice
+    // per organisation, also how many people's answers the organisations' answers were made of.
+    private static void WriteUnit(Utf8JsonWriter w, VoiceUnit? unit, int? people)
+    {
+        if (unit is not { } u) return;
+        w.WriteString("unit", Voices.Name(u));
+        if (people is { } p) w.WriteNumber("people", p);
     }
 
     private static void WriteBand(Utf8JsonWriter w, string name, (double Low, double High) band)

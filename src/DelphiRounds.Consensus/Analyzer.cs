@@ -21,6 +21,19 @@ public static class Analyzer
     {
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
+        if (input.Unit == VoiceUnit.Organisation)
+        {
+            // The organisations' answers are analysed as people's are; the figures say what they count.
+            return AnalyzeValidated(Voices.ByOrganisation<ItemInput, ConsensusCriteria>(input)) with
+            {
+                Unit = VoiceUnit.Organisation, People = input.Responses.Count,
+            };
+        }
+        return AnalyzeValidated(input) with { Unit = input.Unit };
+    }
+
+    private static ItemAnalysis AnalyzeValidated(ItemInput input)
+    {
 
         var band = input.Criteria?.AgreementBand;
         int method = input.QuantileMethod;
@@ -45,7 +58,14 @@ public static class Analyzer
     {
         ArgumentNullException.ThrowIfNull(input);
         var options = ValidateRanking(input);
-        return Kendall.Analyze(input.Rankings, options);
+        if (input.Unit == VoiceUnit.Organisation)
+        {
+            return Kendall.Analyze(Voices.ByOrganisation(input.Rankings), options) with
+            {
+                Unit = VoiceUnit.Organisation, People = input.Rankings.Count,
+            };
+        }
+        return Kendall.Analyze(input.Rankings, options) with { Unit = input.Unit };
     }
 
     /// <summary>The statistics of the whole panel and of every group present in <paramref name="responses"/>.</summary>

@@ -13,6 +13,19 @@ public static class AnalyzerV2
     {
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
+        if (input.Unit == VoiceUnit.Organisation)
+        {
+            // Fragility then counts organisations: "without one" is without one organisation and all its members.
+            return AnalyzeValidated(Voices.ByOrganisation<ItemInputV2, ConsensusCriteriaV2>(input)) with
+            {
+                Unit = VoiceUnit.Organisation, People = input.Responses.Count,
+            };
+        }
+        return AnalyzeValidated(input) with { Unit = input.Unit };
+    }
+
+    private static ItemAnalysisV2 AnalyzeValidated(ItemInputV2 input)
+    {
 
         var criteria = input.Criteria;
         var againstBand = criteria?.DisagreementBand;

@@ -22,7 +22,11 @@ public sealed record RatingScale(int Min, int Max)
 /// <param name="Participant">Pseudonymous participant id.</param>
 /// <param name="Group">Stakeholder group slug, or null when the participant belongs to none.</param>
 /// <param name="Value">The answer.</param>
-public sealed record Response(string Participant, string? Group, double Value);
+public sealed record Response(string Participant, string? Group, double Value)
+{
+    /// <summary>The organisation the participant answers for; needed only when the item counts one voice per organisation.</summary>
+    public string? Organisation { get; init; }
+}
 
 /// <summary>
 /// The criteria both versions of the consensus rules read the same way. Every bound is optional; a criterion
@@ -69,6 +73,11 @@ public abstract record ItemInputBase<TCriteria> where TCriteria : ConsensusCrite
     public IReadOnlyList<Response>? PreviousRound { get; init; }
     /// <summary>Null for no criteria: then there is no consensus (nor, in version 2, fragility or verdict).</summary>
     public TCriteria? Criteria { get; init; }
+    /// <summary>
+    /// Whose voice counts: one per person (the default when null) or one per organisation (see <see cref="Voices"/>).
+    /// Null when the input does not say; the output then does not say either.
+    /// </summary>
+    public VoiceUnit? Unit { get; init; }
 
     /// <summary>A numeric item has no categories, whatever scale it was given.</summary>
     internal RatingScale? ScaleIfRating => Kind == ItemKind.Rating ? Scale : null;
@@ -126,6 +135,10 @@ public abstract record ItemAnalysisBase
     /// Lets a writer tell "no band" (field absent) from "a band but no answers" (field null).
     /// </summary>
     public (double Low, double High)? AgreementBand { get; init; }
+    /// <summary>The unit of voice the figures count, as the input stated it (null: not stated, one per person).</summary>
+    public VoiceUnit? Unit { get; init; }
+    /// <summary>With one voice per organisation: how many people's answers the organisations' answers were made of.</summary>
+    public int? People { get; init; }
 }
 
 /// <summary>The analysis of a rating or numeric item under version 1 of the consensus rules: the analyze contract's output.</summary>
@@ -138,10 +151,18 @@ public sealed record ItemAnalysis : ItemAnalysisBase
 }
 
 /// <summary>One participant's ranking; ties carry mid-ranks (2.5, 2.5).</summary>
-public sealed record RankingResponse(string Participant, string? Group, IReadOnlyDictionary<string, double> Ranks);
+public sealed record RankingResponse(string Participant, string? Group, IReadOnlyDictionary<string, double> Ranks)
+{
+    /// <summary>The organisation the participant ranks for; needed only with one voice per organisation.</summary>
+    public string? Organisation { get; init; }
+}
 
 /// <summary>Input for a ranking item.</summary>
-public sealed record RankingInput(IReadOnlyList<RankingResponse> Rankings);
+public sealed record RankingInput(IReadOnlyList<RankingResponse> Rankings)
+{
+    /// <summary>Whose voice counts (null: not stated, one per person).</summary>
+    public VoiceUnit? Unit { get; init; }
+}
 
 /// <summary>Kendall's W (tie-corrected) with its χ² test, as <c>irr::kendall(correct = TRUE)</c>.</summary>
 public sealed record RankingAnalysis
@@ -156,6 +177,10 @@ public sealed record RankingAnalysis
     public double? PValue { get; init; }
     /// <summary>Mean rank per option, in the order the options were first seen.</summary>
     public required IReadOnlyDictionary<string, double> MeanRanks { get; init; }
+    /// <summary>The unit of voice the raters are, as the input stated it (null: not stated, one per person).</summary>
+    public VoiceUnit? Unit { get; init; }
+    /// <summary>With one voice per organisation: how many people's rankings the organisations' rankings were made of.</summary>
+    public int? People { get; init; }
 }
 
 /// <summary>The stopping rule's verdict for one item after a round closes.</summary>

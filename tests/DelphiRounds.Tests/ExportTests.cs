@@ -142,6 +142,8 @@ public sealed class ExportTests(FinishedStudyApp app)
         Assert.Equal(["outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable", "flips_without_one",
             "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts"], header[29..41]);
         Assert.Equal("dont_know", header[41]);
+        // Whose voice counts (issue 18) follows them.
+        Assert.Equal(["unit", "people"], header[42..]);
 
         string Text(JsonElement o, string name) => !o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? ""
             : v.ValueKind == JsonValueKind.String ? v.GetString()! : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? (v.GetBoolean() ? "true" : "false")

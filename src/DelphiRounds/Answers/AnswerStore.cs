@@ -105,6 +105,13 @@ public sealed record CurrentAnswer
     public long GroupId { get; init; }
     public string GroupSlug { get; init; } = "";
     public string Pseudonym { get; init; } = "";
+    /// <summary>The organisation the participant belongs to, if any (one voice per organisation counts by it).</summary>
+    public long? OrganisationId { get; init; }
+    /// <summary>
+    /// How the organisation goes in the analyze documents and exports: the smallest pseudonym among its members. Opaque
+    /// (pseudonyms are random), the same in every round, and neither the organisation's name nor its id.
+    /// </summary>
+    public string? OrganisationKey { get; init; }
     public double? Value { get; init; }
     public string? DetailJson { get; init; }
     public int Revision { get; init; }
@@ -220,10 +227,14 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
     // {0}: a fixed extra condition (never input).
     private const string CurrentSql =
         """
-        SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
+        SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, om.organisation_id, ok.organisation_key, a.value, a.detail_json, a.revision, a.rationale, a.created_at
         FROM answers a
         JOIN participants p ON p.id = a.participant_id
         JOIN stakeholder_groups g ON g.id = p.group_id
+        LEFT JOIN organisation_members om ON om.participant_id = a.participant_id
+        LEFT JOIN (SELECT m2.organisation_id, MIN(p2.pseudonym) AS organisation_key
+                   FROM organisation_members m2 JOIN participants p2 ON p2.id = m2.participant_id
+                   GROUP BY m2.organisation_id) ok ON ok.organisation_id = om.organisation_id
         WHERE a.round_id = @roundId {0}
           AND a.revision = (SELECT MAX(b.revision) FROM answers b
                             WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)

@@ -24,6 +24,7 @@ public static class AnalysisInputs
             Responses = Responses(item, rules, answers),
             PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItem(item),
+            Unit = UnitOf(rules),
         };
     }
 
@@ -39,6 +40,7 @@ public static class AnalysisInputs
             Responses = Responses(item, rules, answers),
             PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItemV2(item),
+            Unit = UnitOf(rules),
         };
     }
 
@@ -65,6 +67,8 @@ public static class AnalysisInputs
             Overall = result.Overall,
             Groups = result.Groups,
             AgreementBand = result.AgreementBand,
+            Unit = result.Unit,
+            People = result.People,
             Stability = result.Stability is { } st ? new Stability(st.Pairs, st.ChangedFraction, st.MeanAbsoluteChange, st.WilcoxonP) : null,
             Consensus = result.Consensus is { } c ? new ConsensusResult(c.Reached, c.Reasons) : null,
         };
@@ -83,28 +87,51 @@ public static class AnalysisInputs
     public static bool NewSeriesSince(long itemId, int roundNumber, IEnumerable<ItemChange> changes) =>
         changes.Any(c => c.ItemId == itemId && c.Substantive && c.AfterRound >= roundNumber);
 
-    /// <summary>The contract input for a ranking item; null for other kinds.</summary>
-    public static RankingInput? ForRanking(Item item, IEnumerable<CurrentAnswer> answers)
+    /// <summary>
+    /// The contract input for a ranking item; null for other kinds. With one voice per organisation (<paramref name="rules"/>)
+    /// each ranking names its organisation and the input says so.
+    /// </summary>
+    public static RankingInput? ForRanking(Item item, IEnumerable<CurrentAnswer> answers, ConsensusRules? rules = null)
     {
         if (item.Kind != ItemKinds.Ranking) return null;
+        var unit = rules?.VoiceUnit ?? VoiceUnit.Person;
         var keys = item.Options.Select(o => o.Key).ToList();
         return new RankingInput(answers
             .Where(a => a.ItemId == item.Id && a.Detail?.Ranks is not null)
             .OrderBy(a => a.Pseudonym, StringComparer.Ordinal)
-            .Select(a => new RankingResponse(a.Pseudonym, a.GroupSlug, keys.ToDictionary(k => k, k => a.Detail!.Ranks![k], StringComparer.Ordinal)))
-            .ToList());
+            .Select(a => new RankingResponse(a.Pseudonym, a.GroupSlug, keys.ToDictionary(k => k, k => a.Detail!.Ranks![k], StringComparer.Ordinal))
+            {
+                Organisation = unit == VoiceUnit.Organisation ? OrganisationKey(a) : null,
+            })
+            .ToList()) { Unit = rules is null ? null : UnitOf(rules) };
     }
 
     /// <summary>
+    /// The key an organisation goes by in the contract's documents: <c>organisation-{the smallest pseudonym of its members}</c>,
+    /// neither its name nor its id, so an export names no organisation beside an answer (docs/privacy.md). A panel member in
+    /// no organisation speaks for themselves (<c>person-{pseudonym}</c>).
+    /// </summary>
+    public static string OrganisationKey(CurrentAnswer answer) =>
+        answer.OrganisationKey is { } key ? $"organisation-{key}" : $"person-{answer.Pseudonym}";
+
+    /// <summary>
+    /// The unit the contract's documents state: only one voice per organisation is written, so the documents (and
+    /// snapshots) of a study with one voice per person stay exactly what they were before units existed.
+    /// </summary>
+    private static VoiceUnit? UnitOf(ConsensusRules rules) => rules.VoiceUnit == VoiceUnit.Organisation ? VoiceUnit.Organisation : null;
+
+    /// <summary>
     /// The answers the statistics use: those with a value ("don't know" has none, so it is never counted), and when the
-    /// locked rules put the verdict on the experts, only those who rated their expertise 4 or 5.
+    /// locked rules put the verdict on the experts, only those who rated their expertise 4 or 5. With one voice per
+    /// organisation each names its organisation (the contract takes the organisation's median).
     /// </summary>
     private static List<Response> Responses(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers)
     {
         var experts = rules.VerdictFromExperts(item.Id);
+        var unit = rules.VoiceUnit;
         return answers.Where(a => a.ItemId == item.Id && a.Value is not null && (!experts || a.Detail?.IsExpert == true))
             .OrderBy(a => a.Pseudonym, StringComparer.Ordinal)
-            .Select(a => new Response(a.Pseudonym, a.GroupSlug, a.Value!.Value))
+            .Select(a => new Response(a.Pseudonym, a.GroupSlug, a.Value!.Value) { Organisation = unit == VoiceUnit.Organisation ? OrganisationKey(a) : null })
             .ToList();
     }
 

@@ -1,4 +1,5 @@
 using DelphiRounds.Accounts;
+using DelphiRounds.Consensus;
 using DelphiRounds.Items;
 using DelphiRounds.Kernel;
 using DelphiRounds.Rounds;
@@ -36,6 +37,8 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
         RuleFor(r => r.MinRoundForConsensus).InclusiveBetween(1, 10);
         RuleFor(r => r.VerdictBasis).OneOf([ConsensusRules.BasisAll, ConsensusRules.BasisExperts])
             .WithMessage("verdictBasis: 'all' (every answer, the default) or 'experts' (those who rate their own expertise 4 or 5).");
+        RuleFor(r => r.Unit).OneOf(["person", "organisation"])
+            .WithMessage("unit: whose voice counts is person (one voice per person) or organisation (one voice per organisation).");
     }
 }
 
@@ -54,8 +57,27 @@ public static class ConvergenceEndpoints
         api.MapGet("/criteria", GetCriteriaAsync).WithSummary("The study's consensus criteria, with their hash once locked.");
         api.MapPut("/criteria", PutCriteriaAsync).Validate<ConsensusRules>().Refuses(409)
             .WithSummary("Set the consensus criteria; refused with 409 once round 1 has opened (they are locked).");
+        api.MapPut("/criteria/unit", PutUnitAsync).Refuses(409).Refuses(422)
+            .WithSummary("Choose whose voice counts (person or organisation); part of the rules, refused with 409 once round 1 has opened.");
         api.MapGet("/convergence", GetConvergenceAsync)
             .WithSummary("Each item's stopping verdict after its last closed round, and whether the study stops.");
+    }
+
+    /// <summary>Whose voice counts: <c>person</c> (one voice per person) or <c>organisation</c> (one voice per organisation).</summary>
+    public sealed record UnitRequest(string? Unit);
+
+    private static async Task<Results<Ok<CriteriaResponse>, ProblemHttpResult>> PutUnitAsync(
+        long studyId, UnitRequest? body, HttpContext context, StudyStore studies)
+    {
+        var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
+        if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        // No body at all is a malformed request (400, as every route with a body says); a body with a bad unit is 422.
+        if (body is null) return Problems.BadRequest("body", "A JSON body is required.");
+        if (Voices.Parse(body.Unit) is not { } unit)
+            return Problems.Field(422, "unit", $"'{body.Unit}' is not a unit of voice; use person (one voice per person) or organisation (one voice per organisation).");
+        if (study.CriteriaLocked || !await studies.SetRulesAsync(studyId, study.Rules.WithUnit(unit)))
+            return Problems.Conflict("unit", $"Whose voice counts was locked with the rules when round 1 opened (SHA-256 {study.CriteriaHash}); it cannot change.");
+        return TypedResults.Ok(Describe((await studies.FindAsync(studyId))!));
     }
 
     public sealed record CriteriaResponse(ConsensusRules Criteria, string CanonicalJson, string? Hash, DateTimeOffset? LockedAt);
@@ -81,6 +103,8 @@ public static class ConvergenceEndpoints
         if (criteria.RulesVersion == 2 || criteria.Version is null) criteria = criteria.AsVersion2();
         else if (criteria.Items is { Count: > 0 })
             return Problems.BadRequest("items", "Rules per item belong to version 2 of the consensus rules; version 1 has none.");
+        // One voice per person is stored as no unit, so its canonical JSON (and hash) is what it was before units existed.
+        criteria = criteria.WithUnit(criteria.VoiceUnit);
         if (ItemRulesCheck.Find(criteria, await items.ListAsync(studyId)) is { } problem)
             return Problems.BadRequest(problem.Field, problem.Message);
         if (!await studies.SetRulesAsync(studyId, criteria))

@@ -45,8 +45,9 @@ public static class StopReasons
 /// <param name="Items">Each item's latest verdict.</param>
 /// <param name="StopReason">Which part of the stopping rule applies: <c>settled</c>, <c>round-limit</c>, <c>continuing</c> or <c>no-round-closed</c>.</param>
 /// <param name="RulesVersion">The version of the consensus rules the study was locked with (1 or 2).</param>
+/// <param name="Unit">Whose voice the figures and verdicts count, locked with the rules: <c>person</c> or <c>organisation</c>.</param>
 public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRounds, bool Stops, string Reason, IReadOnlyList<ItemConvergence> Items,
-    string StopReason, int RulesVersion);
+    string StopReason, int RulesVersion, string Unit = "person");
 
 /// <summary>
 /// Convergence: when a round closes, each item's statistics (with stability against the previous round)
@@ -122,7 +123,7 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
             return (numbers.OutputJson, numbers.V2 is { } v2
                 ? Settle(Verdicts.Name(v2.Verdict ?? ConsensusVerdict.Continue), roundNumber, rules)
                 : Verdicts.Name(StoppingRule.Decide(numbers.Analysis, numbers.Input!.Criteria!)));
-        if (AnalysisInputs.ForRanking(item, current) is not { } ranking) return null;
+        if (AnalysisInputs.ForRanking(item, current, rules) is not { } ranking) return null;
         var analysis = Analyzer.AnalyzeRanking(ranking);
         var w = before is not null && previousSnapshot is { } p ? KendallW(p.AnalysisJson) : null;
         var decided = StoppingRule.DecideRanking(analysis,
@@ -210,7 +211,7 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
             StopReasons.RoundLimit => $"the round limit ({maxRounds}) is reached",
             _ => $"{latest.Count(i => i.Verdict == Verdicts.Continue)} item(s) continue",
         };
-        return new StudyConvergence(studyId, closed.Count, maxRounds, stops, reason, latest, stopReason, study.Rules.RulesVersion);
+        return new StudyConvergence(studyId, closed.Count, maxRounds, stops, reason, latest, stopReason, study.Rules.RulesVersion, study.Rules.UnitName);
     }
 
     /// <summary>A stored analysis as JSON, exactly as <c>delphi analyze</c> would print it.</summary>

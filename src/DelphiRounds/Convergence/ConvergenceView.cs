@@ -3,6 +3,8 @@ using DelphiRounds.Answers;
 using DelphiRounds.Consensus;
 using DelphiRounds.Items;
 using DelphiRounds.Live;
+using DelphiRounds.Organisations;
+using DelphiRounds.Panel;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using Microsoft.Extensions.Options;
@@ -92,10 +94,17 @@ public sealed record ItemConvergenceView(
     }
 }
 
-/// <summary>Where the study stands: each item's convergence, whether the study stops, and the open round if any.</summary>
+/// <summary>
+/// Where the study stands: each item's convergence, whether the study stops, and the open round if any; <c>Voices</c> is
+/// how many voices the study's unit has: its organisations (one voice per organisation) or its panel members.
+/// </summary>
 public sealed record StudyConvergenceView(
     Study Study, Round? OpenRound, int LastClosedRound, int MaxRounds, bool Stops, int Continuing,
-    IReadOnlyList<ItemConvergenceView> Items, string StopReason = StopReasons.NoRoundClosed);
+    IReadOnlyList<ItemConvergenceView> Items, string StopReason = StopReasons.NoRoundClosed, int Voices = 0)
+{
+    /// <summary>Whose voice counts, locked with the rules.</summary>
+    public VoiceUnit Unit => Study.Rules.VoiceUnit;
+}
 
 /// <summary>
 /// Builds the convergence view from the snapshots kept when rounds closed (the analyze contract's output)
@@ -103,7 +112,8 @@ public sealed record StudyConvergenceView(
 /// </summary>
 public sealed class ConvergenceReader(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
-    LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers)
+    LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers, OrganisationStore organisations,
+    ParticipantStore participants)
 {
     private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
 
@@ -191,8 +201,12 @@ public sealed class ConvergenceReader(
             });
         }
         var lastClosed = numbered.Where(r => r.State == RoundStates.Closed).Select(r => r.Number).DefaultIfEmpty(0).Max();
+        // "one voice per organisation (n organisations)": the organisations at the table, or the people of the panel.
+        var voices = rules.VoiceUnit == VoiceUnit.Organisation
+            ? (await organisations.ListAsync(studyId)).Count
+            : (await participants.ListAsync(studyId)).Count;
         return new StudyConvergenceView(study, open, lastClosed, status.MaxRounds, status.Stops,
-            status.Items.Count(i => i.Verdict == Verdicts.Continue), views, status.StopReason);
+            status.Items.Count(i => i.Verdict == Verdicts.Continue), views, status.StopReason, voices);
     }
 
     private static RoundFigures FromJson(int round, bool open, JsonElement e, string? verdict)

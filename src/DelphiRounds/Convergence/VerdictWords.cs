@@ -78,7 +78,8 @@ public static class VerdictWords
         {
             var w = new Words(culture);
             var lines = new List<string>();
-            if (fragility is { FlipsWithoutOne: > 0 } one) lines.Add(w["verdict.fragile.one", one.FlipsWithoutOne]);
+            // With one voice per organisation the fragility counts organisations: without one, all its members go.
+            if (fragility is { FlipsWithoutOne: > 0 } one) lines.Add(w[ByOrganisation(analysis) ? "voice.fragile.one" : "verdict.fragile.one", one.FlipsWithoutOne]);
             if (fragility is not null)
             {
                 foreach (var g in fragility.WithoutGroups) lines.Add(w["verdict.fragile.group", GroupName(groups, g, culture)]);
@@ -119,12 +120,15 @@ public static class VerdictWords
         var minGroup = Math.Max(3, rules.MinGroupSize);
         var direction = e.TryGetProperty("consensus", out var c) && c.TryGetProperty("direction", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
         bool rating = item.Kind == ItemKinds.Rating;
+        // "4 of 7 organisations chose 6 or 7" when each organisation is one voice.
+        var band = ByOrganisation(e) ? "voice.reason.band" : "verdict.reason.band";
+        var groupBand = ByOrganisation(e) ? "voice.reason.groupBand" : "verdict.reason.groupBand";
 
         // The panel: how many chose each end, against the share needed.
         if (forBand is { } fb && minAgreement is { } need && direction != "against")
-            lines.Add(w["verdict.reason.band", Count(Num(e, "agreementInBand"), n), n, w.Band(fb, rating), w.Percent(need)]);
+            lines.Add(w[band, Count(Num(e, "agreementInBand"), n), n, w.Band(fb, rating), w.Percent(need)]);
         if (againstBand is { } ab && minAgreement is { } need2 && direction != "for")
-            lines.Add(w["verdict.reason.band", Count(Num(e, "disagreementInBand"), n), n, w.Band(ab, rating), w.Percent(need2)]);
+            lines.Add(w[band, Count(Num(e, "disagreementInBand"), n), n, w.Band(ab, rating), w.Percent(need2)]);
         if (maxIqr is { } max && Num(e, "iqr") is { } iqr && (iqr > max || forBand is null))
             lines.Add(w[iqr > max ? "verdict.reason.iqrTooWide" : "verdict.reason.iqr", w.Number(Num(e, "q1")!.Value), w.Number(Num(e, "q3")!.Value), w.Number(iqr), w.Number(max)]);
 
@@ -139,7 +143,7 @@ public static class VerdictWords
                 {
                     int gn = Int(g.Value, "n");
                     if (gn < minGroup || Num(g.Value, leanField) is not { } share || share >= needed) continue;
-                    lines.Add(w["verdict.reason.groupBand", GroupName(groups, g.Name, w.Culture), Count(share, gn), gn, w.Band(lb, rating), w.Percent(needed)]);
+                    lines.Add(w[groupBand, GroupName(groups, g.Name, w.Culture), Count(share, gn), gn, w.Band(lb, rating), w.Percent(needed)]);
                 }
         }
         if (poles is not null)
@@ -158,6 +162,10 @@ public static class VerdictWords
             lines.Add(w["verdict.reason.tooEarly", from]);
         return lines;
     }
+
+    /// <summary>True when the analysis counts one voice per organisation (its <c>unit</c> says so).</summary>
+    public static bool ByOrganisation(JsonElement analysis) =>
+        analysis.ValueKind == JsonValueKind.Object && analysis.TryGetProperty("unit", out var u) && u.ValueKind == JsonValueKind.String && u.GetString() == "organisation";
 
     private static int Count(double? share, int n) => share is { } s ? (int)Math.Round(s * n) : 0;
 

@@ -34,7 +34,9 @@ public static class DataFiles
          "outcome", "direction", "disagreement_in_band", "net_change", "median_shift", "stable",
          "flips_without_one", "flips_without_group", "poles_for", "poles_against", "dropped", "direction_with_dropouts",
          // Answers "don't know" (panel rows of rating, numeric and year items): counted apart, never in n or any figure.
-         "dont_know"];
+         "dont_know",
+         // Whose voice counts (issue 18): person or organisation; with organisations, how many people's answers they were made of.
+         "unit", "people"];
 
     /// <summary>The version 2 columns at the end of <see cref="AggregateColumns"/>.</summary>
     private const int V2Columns = 12;
@@ -91,11 +93,12 @@ public static class DataFiles
         {
             object?[] Head(string scope) => [a.Round, a.RoundMode, a.Item.Id, a.Item.Position, a.Item.Kind, a.Basis, scope];
             var v1 = s.Study.Rules.RulesVersion == 1;
+            var unit = s.Study.Rules.UnitName;
             if (a.Ranking is { } w)
             {
                 // A ranking has no direction: under version 2 its consensus is one for the order the panel agrees on.
                 rows.Add([.. Head("panel"), w.M, .. new object?[17], w.KendallW, w.ChiSquare, w.PValue, a.Verdict,
-                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1], null]);
+                    v1 ? null : a.Verdict, .. new object?[V2Columns - 1], null, unit, w.People]);
                 continue;
             }
             var x = a.Analysis!;
@@ -103,11 +106,11 @@ public static class DataFiles
             var shown = x.Groups.Where(g => g.Value.N >= minGroupSize).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
             rows.Add([.. Head("panel"), .. Figures(x.Overall), x.Stability?.Pairs, x.Stability?.ChangedFraction, x.Stability?.MeanAbsoluteChange,
                 x.Stability?.WilcoxonP, x.Consensus?.Reached, null, null, null, a.Verdict,
-                .. V2(a, v2, shown), a.DontKnow]);
+                .. V2(a, v2, shown), a.DontKnow, unit, x.People]);
             foreach (var (slug, g) in x.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
                 if (g.N >= minGroupSize)
                     rows.Add([.. Head("group:" + slug), .. Figures(g), null, null, null, null, null, null, null, null, null,
-                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3], null]);
+                        null, null, v2?.GroupDisagreementInBand.GetValueOrDefault(slug), .. new object?[V2Columns - 3], null, unit, null]);
         }
         return rows;
     }

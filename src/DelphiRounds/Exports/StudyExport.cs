@@ -66,7 +66,7 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
                         entry["firstDontKnow"] = AnalysisInputs.DontKnowCount(item.Id, first);
                     }
                 }
-                else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
+                else if (AnalysisInputs.ForRanking(item, current, rules) is { } ranking)
                 {
                     entry["answers"] = JsonNode.Parse(AnalysisJson.WriteInput(ranking));
                     entry["aggregate"] = JsonNode.Parse(AnalysisJson.Write(Analyzer.AnalyzeRanking(ranking)));
@@ -93,6 +93,8 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
             ["criteria"] = JsonNode.Parse(study.CriteriaJson),
             ["criteriaHash"] = study.CriteriaHash,
             ["criteriaLockedAt"] = study.CriteriaLockedAt,
+            // Whose voice counts, locked with the criteria (where it is stored only for organisation): person or organisation.
+            ["unit"] = rules.UnitName,
             ["groups"] = new JsonArray((await studies.GroupsAsync(studyId))
                 .Select(g => (JsonNode)new JsonObject { ["slug"] = g.Slug, ["name"] = g.NameNl, ["nameEn"] = g.NameEn }).ToArray()),
             ["rounds"] = roundsJson,

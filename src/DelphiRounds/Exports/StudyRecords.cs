@@ -137,10 +137,10 @@ public sealed class StudyRecords(
                     if (first is not null && AnalysisInputs.Analyse(item, rules, first, AnalysisInputs.PreviousFor(item, previous, previousNumber, changes)) is { } blind)
                         aggregates.Add(AggregateRecord.Of(round, item, ri, "first", blind, null) with { DontKnow = AnalysisInputs.DontKnowCount(item.Id, first) });
                 }
-                else if (AnalysisInputs.ForRanking(item, current) is { } ranking)
+                else if (AnalysisInputs.ForRanking(item, current, rules) is { } ranking)
                 {
                     aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "current", null, null, ranking, Analyzer.AnalyzeRanking(ranking), verdict));
-                    if (first is not null && AnalysisInputs.ForRanking(item, first) is { } blindRanking)
+                    if (first is not null && AnalysisInputs.ForRanking(item, first, rules) is { } blindRanking)
                         aggregates.Add(new AggregateRecord(round.Number, round.Id, round.Mode, item, ri, "first", null, null, blindRanking, Analyzer.AnalyzeRanking(blindRanking), null));
                 }
             }

@@ -58,9 +58,14 @@ public sealed record ItemStats(
             new Dictionary<string, Statistics>(), null, ranking);
 }
 
-/// <summary>The current aggregates of a round; for the facilitator also each item's verdict made so far (at this round's close or an earlier one).</summary>
+/// <summary>
+/// The current aggregates of a round; for the facilitator also each item's verdict made so far (at this round's close or an
+/// earlier one). <c>Unit</c>: whose voice the study's verdicts (and the figures kept when a round closes) count, locked with
+/// its rules, <c>person</c> or <c>organisation</c>; the live figures of an open round count people's answers (threshold release is by people).
+/// </summary>
 public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? Verdicts = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? Verdicts = null,
+    string Unit = "person");
 
 /// <summary>A push: the items of one round that changed since the last push (the figures screens show, see <see cref="LiveItem"/>).</summary>
 public sealed record StatsUpdate(long RoundId, IReadOnlyList<LiveItem> Items);

@@ -17,7 +17,7 @@ public static class LiveEndpoints
     }
 
     private static async Task<Results<Ok<RoundStats>, ProblemHttpResult>> StatsAsync(
-        long roundId, HttpContext context, LiveAccess access, LiveAggregates live)
+        long roundId, HttpContext context, LiveAccess access, LiveAggregates live, Studies.StudyStore studies)
     {
         var (round, viewer) = await access.CheckAsync(context.User, roundId);
         if (round is null || viewer == LiveAccess.Viewer.None)
@@ -26,6 +26,7 @@ public static class LiveEndpoints
         // Verdicts are the facilitator's: participants see the panel's figures, not the stopping rule's working.
         var verdicts = viewer == LiveAccess.Viewer.Facilitator && context.RequestServices.GetService<IItemVerdicts>() is { } judged
             ? await judged.UpToRoundAsync(round.StudyId, round.Number) : null;
-        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts));
+        var unit = (await studies.FindAsync(round.StudyId))?.Rules.UnitName ?? "person";
+        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts, unit));
     }
 }

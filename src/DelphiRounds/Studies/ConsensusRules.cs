@@ -67,6 +67,25 @@ public sealed record ConsensusRules
     /// <summary>Version 2: rules of single items (by item id) that differ from the study's; locked with the rest.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SortedDictionary<string, ItemRules>? Items { get; init; }
+    /// <summary>
+    /// Whose voice counts (issue 18): <c>person</c> (one voice per person, what null means and what every study
+    /// locked before this existed keeps) or <c>organisation</c> (one voice per organisation: the median of its members'
+    /// answers, the mean rank for rankings). Locked and hashed with the rest when round 1 opens. Stored only for
+    /// <c>organisation</c>, so rules with one voice per person keep the canonical JSON (and hash) they always had.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Unit { get; init; }
+
+    /// <summary>The unit of voice these rules lock: one per person unless they say organisation.</summary>
+    [JsonIgnore]
+    public VoiceUnit VoiceUnit => Unit == "organisation" ? VoiceUnit.Organisation : VoiceUnit.Person;
+
+    /// <summary>The name of the unit of voice: <c>person</c> or <c>organisation</c>.</summary>
+    [JsonIgnore]
+    public string UnitName => Voices.Name(VoiceUnit);
+
+    /// <summary>These rules with one voice per <paramref name="unit"/>; one voice per person is stored as no unit at all.</summary>
+    public ConsensusRules WithUnit(VoiceUnit unit) => this with { Unit = unit == VoiceUnit.Organisation ? "organisation" : null };
 
     /// <summary>
     /// Whose answers the verdict of an item that asks the self-rated expertise rests on: <c>all</c> (the default, also

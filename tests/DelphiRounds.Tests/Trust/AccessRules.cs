@@ -143,9 +143,11 @@ public static class AccessRules
         // Convergence and exports
         ["GET /api/v1/studies/{studyId}/criteria"] = Access.OwnerFacilitator,
         ["PUT /api/v1/studies/{studyId}/criteria"] = Access.OwnerFacilitator,
+        ["PUT /api/v1/studies/{studyId}/criteria/unit"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/convergence"] = Access.OwnerFacilitator,
         ["GET /api/v1/studies/{studyId}/export.json"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=Criteria"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}?handler=Unit"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=ItemRules"] = Access.OwnerFacilitator,
         // Process: reminders and the outbox, response per round (attrition), the convergence and report pages, data files (facilitator)
         ["POST /api/v1/studies/{studyId}/reminders"] = Access.OwnerFacilitator,

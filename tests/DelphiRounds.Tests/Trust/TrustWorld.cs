@@ -407,6 +407,7 @@ public static class TrustSamples
             maxIqr = 1.0, maxRelativeIqr = 0.2, agreementTopCategories = 2, minAgreement = 0.7, maxChangedFraction = 0.15,
             requireEveryGroup = true, minGroupSize = 3, maxRounds = 4, quantileMethod = 7,
         },
+        "PUT /api/v1/studies/{studyId}/criteria/unit" => new { unit = "organisation" },
         "POST /api/v1/studies/{studyId}/rounds" => new { mode = "live" },
         "POST /api/v1/rounds/{roundId}/answers" => new { itemId = s.ItemIds[0], value = 4.0, rationale = "Omdat het kan.", idempotencyKey = Guid.NewGuid().ToString("N") },
         "POST /api/v1/studies/{studyId}/items/{itemId}/reword" => new
@@ -523,6 +524,7 @@ public static class TrustSamples
             ["MinGroupSize"] = "3", ["MaxRounds"] = "4", ["RequireEveryGroup"] = "true",
             ["DisagreementBottomCategories"] = "2", ["MaxNetChangePercent"] = "15", ["MedianShiftPercent"] = "5", ["MinRoundForConsensus"] = "2",
         },
+        "POST /f/studies/{studyId}?handler=Unit" => new() { ["Unit"] = "organisation" },
         "POST /f/studies/{studyId}?handler=ItemRules" => new() { ["RulesItemId"] = s.ItemIds[0].ToString(), ["ItemMaxIqr"] = "1" },
         "POST /f/studies/{studyId}/exports?handler=Notes" => new() { ["DelphiRationale"] = "Geen partij beheerst het gesprek.", ["Dissemination"] = "Op de website." },
         "POST /f/studies/{studyId}/items?handler=Reword" => new()

@@ -117,6 +117,32 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     }
     public bool CriteriaErrors { get; private set; }
 
+    /// <summary>Whose voice counts: <c>person</c> or <c>organisation</c> (the form's radio buttons).</summary>
+    [BindProperty] public string? Unit { get; set; }
+    /// <summary>The study's organisations: without any, one voice per organisation is one voice per person.</summary>
+    public int OrganisationCount { get; private set; }
+
+    /// <summary>Chooses whose voice counts while the rules are not locked (before round 1 opens); refused with 409 after.</summary>
+    public async Task<IActionResult> OnPostUnitAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        if (Consensus.Voices.Parse(Unit) is not { } unit)
+        {
+            ModelState.AddModelError(nameof(Unit), t["voice.error.unit"]);
+            Response.StatusCode = 400;
+            return Page();
+        }
+        if (Study.CriteriaLocked || !await _studies.SetRulesAsync(studyId, Study.Rules.WithUnit(unit)))
+        {
+            RoundError = t["criteria.error.locked"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t["voice.saved", t["voice.unit." + Consensus.Voices.Name(unit)]];
+        return Redirect($"/f/studies/{studyId}");
+    }
+
     /// <summary>Saves the consensus criteria while they are not locked yet (before round 1 opens).</summary>
     public async Task<IActionResult> OnPostCriteriaAsync(long studyId)
     {
@@ -267,6 +293,7 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         JudgedItems = all.Where(i => ItemKinds.IsNumberLike(i.Kind) && !i.IsRetired).ToList();
         ParticipantCount = (await participants.CountByGroupAsync(studyId)).Values.Sum();
         ConcludedAt = await roundService.ConcludedAtAsync(studyId);
+        OrganisationCount = (await organisations.ListAsync(studyId)).Count;
         if (Rounds.All(r => r.State == RoundStates.Draft)) Coverage = await CoverageView.LoadAsync(Groups, organisations, studyId);
         return true;
     }
