@@ -57,6 +57,7 @@ public sealed class LiveAggregates(
         if (round is null) return;
         var ranks = answer.Detail?.Ranks;
         var changed = round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, ranks, answer.Id, acceptedTimestamp);
+        if (changed && fanOut.IsPublisher && !options.Value.Naive) round.Prepare(answer.ItemId, KOf(round), MinGroupAnswers);
         fanOut.Announce(new AnswerNote("", answer.RoundId, answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, answer.Id, acceptedTimestamp, ranks));
         // The benchmark's naive baseline pushes per answer itself (tests/DelphiRounds.Load); nothing waits for a tick.
         if (changed && !options.Value.Naive) _dirtyRounds.TryAdd(answer.RoundId, 0);
@@ -144,6 +145,7 @@ public sealed class LiveAggregates(
         if (!_rounds.TryGetValue(row.RoundId, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return false;
         var round = lazy.Value.Result;
         if (!round.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0)) return false;
+        if (fanOut.IsPublisher && !options.Value.Naive) round.Prepare(row.ItemId, KOf(round), MinGroupAnswers);
         if (!options.Value.Naive) _dirtyRounds.TryAdd(row.RoundId, 0);
         return true;
     }
@@ -413,6 +415,12 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         public int ProposedWaiting { get; set; }
 
         /// <summary>
+        /// A release decided the moment an answer made one possible (<see cref="Prepare"/>), waiting for the next
+        /// store: the moment may pass (one more answer in a group shown), the decision does not.
+        /// </summary>
+        public (ItemRelease Release, long BaseSeq, int Waiting)? Pending { get; set; }
+
+        /// <summary>
         /// Answers above <see cref="CountedUpTo"/> counted in <see cref="Version"/>: scaled out, the same row can arrive
         /// twice (its note and a catch-up), and an overtaken revision still counts once.
         /// </summary>
@@ -520,6 +528,22 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
     }
 
     /// <summary>
+    /// Decides, as soon as an answer makes it possible, the release of an item that may be released now (the instance
+    /// that decides calls it after each answer it applies); it is stored and shown with the next <see cref="Propose"/>.
+    /// Without it a release is decided only when the publisher ticks or someone reads, and a moment in which every
+    /// group shown had moved by none or at least k people is lost when one more answer comes in before then.
+    /// </summary>
+    internal void Prepare(long itemId, int k, int minGroupAnswers)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(itemId, out var item) || item.Proposing || item.Pending is not null) return;
+            if (Candidate(itemId, item, k, minGroupAnswers, closing: false) is not { } stats) return;
+            item.Pending = (NewRelease(itemId, item, stats), item.Seq, item.Waiting.Count);
+        }
+    }
+
+    /// <summary>
     /// Decides the releases that may be made now, each against the item's last release (its number), without
     /// showing them: they are shown once stored (<see cref="Commit"/>), or dropped (<see cref="Abandon"/>).
     /// </summary>
@@ -611,21 +635,38 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         var list = new List<LiveReleaseStore.Proposal>();
         foreach (var (itemId, item) in _items)
         {
-            if (item.Proposing || Candidate(itemId, item, k, minGroupAnswers, closing) is not { } stats) continue;
-            item.Proposing = true;
-            item.ProposedWaiting = item.Waiting.Count;
-            var participants = item.Current.Keys.ToList();
-            var release = new ItemRelease(itemId, stats.Version, participants.Select(p => item.Current[p].AnswerId).ToList(),
-                item.Seq + 1, participants, stats);
-            list.Add(new LiveReleaseStore.Proposal(release, item.Seq));
+            if (item.Proposing) continue;
+            var pending = item.Pending;
+            item.Pending = null;
+            if (Candidate(itemId, item, k, minGroupAnswers, closing) is { } stats)
+            {
+                // What may be released now includes everything a release decided earlier would.
+                item.Proposing = true;
+                item.ProposedWaiting = item.Waiting.Count;
+                list.Add(new LiveReleaseStore.Proposal(NewRelease(itemId, item, stats), item.Seq));
+            }
+            else if (!closing && pending is { } p && p.BaseSeq == item.Seq)
+            {
+                // Not now, but at a moment since the last release (Prepare): that release, and the changes after it wait.
+                item.Proposing = true;
+                item.ProposedWaiting = p.Waiting;
+                list.Add(new LiveReleaseStore.Proposal(p.Release, p.BaseSeq));
+            }
         }
         return list;
+    }
+
+    private static ItemRelease NewRelease(long itemId, ItemState item, ItemStats stats)
+    {
+        var participants = item.Current.Keys.ToList();
+        return new ItemRelease(itemId, stats.Version, participants.Select(p => item.Current[p].AnswerId).ToList(), item.Seq + 1, participants, stats);
     }
 
     private void CommitLocked(ItemRelease release, Action<long>? released)
     {
         if (!_items.TryGetValue(release.ItemId, out var item)) return;
         item.Proposing = false;
+        if (item.Pending is { } pending && pending.BaseSeq != release.Seq) item.Pending = null;
         item.Released = release.Stats;
         item.Seq = release.Seq;
         item.ReleasedIds = new Dictionary<long, long>(release.AnswerIds.Count);
