@@ -108,11 +108,11 @@ internal static class Report
     public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
     {
         var table = new StringBuilder();
-        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19}");
+        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19} {"screen change p50/p99 ms",25}");
         foreach (var r in rows)
         {
             table.AppendLine($"{r.Variant,-10} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
-                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19}");
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19} {$"{r.ScreenChangeP50Ms:0}/{r.ScreenChangeP99Ms:0}",25}");
         }
         double Sustained(string variant) => rows
             .Where(r => r.Variant == variant && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
@@ -124,6 +124,8 @@ internal static class Report
         table.AppendLine($"sustained (p99 <= {Runner.SustainedP99Ms} ms, >= 95 % of offered) at {participantsForRatio} participants: naive {naive:0.0}/s, coalesced {coalesced:0.0}/s");
         table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
         table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
+        table.AppendLine("release = time from sending an answer to the first push of a release that includes it (threshold release, k = 3);");
+        table.AppendLine("screen change = per client, time between two consecutive changes of its screen while the step's answers flow (from the step's start, up to its end)");
         if (quick && participantsForRatio != 3000) table.AppendLine($"(quick run: the ratio below is measured at {participantsForRatio} participants)");
         var ratioText = naive > 0 ? ratio.ToString("0.0", CultureInfo.InvariantCulture)
             : coalesced > 0 ? "inf (naive sustained no step)" : "n/a (neither variant sustained a step)";
@@ -140,7 +142,7 @@ internal static class Report
                 variant = r.Variant, participants = r.Participants, answersPerSecond = r.AnswersPerSecond, deliveriesPerSecond = r.DeliveriesPerSecond,
                 p50Ms = r.P50Ms, p95Ms = r.P95Ms, p99Ms = r.P99Ms, serverCpuPercent = r.ServerCpuPercent,
                 memoryPerConnectionBytes = r.MemoryPerConnectionBytes, missedFinalStates = r.MissedFinalStates, aggregatesExact = r.AggregatesExact,
-                releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms,
+                releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms, screenChangeP50Ms = r.ScreenChangeP50Ms, screenChangeP99Ms = r.ScreenChangeP99Ms,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
                 loadAverage1m = r.LoadAverage1m,
             }),

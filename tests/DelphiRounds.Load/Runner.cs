@@ -16,7 +16,7 @@ public sealed record Row(
     string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
     long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
-    double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1)
+    double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1, double ScreenChangeP50Ms = -1, double ScreenChangeP99Ms = -1)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
@@ -47,12 +47,23 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
         // One screen notes each release (item, version, receipt) to time every answer to the release that includes it.
         var releases = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Version, long Received)>();
+        // Every screen notes when it last changed: the time between two changes of one screen while answers flow is
+        // what "every screen still changes within a second" promises (a push of several items is one change).
+        var lastChange = new long[s.Participants];
+        LatencyHistogram? gaps = null;
+        void ScreenChanged(int i, long received)
+        {
+            if (Volatile.Read(ref gaps) is not { } h || received == lastChange[i]) return;
+            h.Record(received - lastChange[i]);
+            lastChange[i] = received;
+        }
         var connectWatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, s.Participants), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
             var p = server.Participants[i];
             followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency,
-                i == 0 ? (item, version, received) => releases.Enqueue((item, version, received)) : null);
+                i == 0 ? (item, version, received) => { releases.Enqueue((item, version, received)); ScreenChanged(i, received); }
+                : (_, _, received) => ScreenChanged(i, received));
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
@@ -60,7 +71,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
-        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load)>();
+        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load, LatencyHistogram Gaps)>();
         var answered = new List<System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>>();
         var random = new Random(2030);
         var inFlight = 0;
@@ -79,6 +90,9 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var stepAnswers = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>();
             answered.Add(stepAnswers);
             var watch = Stopwatch.StartNew();
+            var stepGaps = new LatencyHistogram();
+            Array.Fill(lastChange, Stopwatch.GetTimestamp());
+            Volatile.Write(ref gaps, stepGaps);
             long offered = 0;
             while (watch.Elapsed.TotalSeconds < step.Seconds)
             {
@@ -108,13 +122,17 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
                 await Task.Delay(1);
             }
             var seconds = watch.Elapsed.TotalSeconds;
+            // The time since each screen's last change counts too (a screen that stood still until the step ended).
+            Volatile.Write(ref gaps, null);
+            var ended = Stopwatch.GetTimestamp();
+            foreach (var changed in lastChange) stepGaps.Record(ended - changed);
             var cpu = (ProcStat.CpuSeconds(server.Pid) - cpuBefore) / seconds * 100;
             var clientCpu = (ProcStat.CpuSeconds(Environment.ProcessId) - clientCpuBefore) / seconds * 100;
             var deliveries = (followers.Sum(f => (long)f.Pushes) - pushesBefore) / seconds;
             var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
-            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m()));
+            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m(), stepGaps));
             var last = rows[^1];
-            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
+            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  screen change every p50 {stepGaps.Percentile(.5):0} p99 {stepGaps.Percentile(.99):0} ms  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
             pending.RemoveAll(t => t.IsCompleted);
             // A ramp ends after two steps in a row that are not sustained (one may be a hiccup of this shared machine).
             failedInARow = last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms ? 0 : failedInARow + 1;
@@ -152,7 +170,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         return rows.Select((r, i) => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
-            Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)))).ToList();
+            Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)),
+            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)))).ToList();
     }
 
     private static double Percentile(List<double> values, double q)

@@ -33,6 +33,79 @@ public sealed class RoundAggregateTests
     }
 
     [Fact]
+    public void A_release_stored_by_another_instance_is_what_this_one_shows_and_counts_its_changes_from()
+    {
+        // Instance "a" decided a release of answers 1–3 and then one of 1–6; "b" holds the same answers but decided nothing.
+        var a = Round();
+        var b = Round();
+        for (var p = 1; p <= 6; p++)
+        {
+            a.Apply(10, p, "residents", p, null, p, 1);
+            if (p == 3) Assert.Equal(3, Assert.Single(Release(a)).Overall.N);
+        }
+        var stored = a.Propose(K, 3, closing: false);
+        var second = Assert.Single(stored).Release;
+        a.Commit(second, null);
+        Assert.Equal(6, second.Stats!.Overall.N);
+        Assert.Equal(2, second.Seq);
+
+        for (var p = 1; p <= 7; p++) b.Apply(10, p, "residents", p, null, p, 1);
+        Assert.True(b.Adopt(second));
+        Assert.False(b.Adopt(second), "the same release is taken once");
+        // b shows a's release, not the 7 answers it holds, and goes on from it: answer 7 is one change, not seven.
+        Assert.Equal(6, Assert.Single(b.Shown()).Overall.N);
+        Assert.Empty(b.Propose(K, 3, closing: false));
+        b.Apply(10, 8, "residents", 1, null, 8, 1);
+        Assert.Empty(b.Propose(K, 3, closing: false));
+        b.Apply(10, 9, "residents", 1, null, 9, 1);
+        var next = Assert.Single(b.Propose(K, 3, closing: false));
+        Assert.Equal(2, next.BaseSeq);
+        Assert.Equal(3, next.Release.Seq);
+        Assert.Equal(9, next.Release.Stats!.Overall.N);
+    }
+
+    [Fact]
+    public void An_instance_that_has_not_read_every_answer_of_the_last_release_does_not_decide_the_next()
+    {
+        var a = Round();
+        for (var p = 1; p <= 3; p++) a.Apply(10, p, "residents", 4, null, p, 1);
+        var first = Assert.Single(a.Propose(K, 3, closing: false)).Release;
+        // b missed answer 3 (its note is still on the way) but has three newer ones: it must not go back on answer 3.
+        var b = Round();
+        foreach (var p in new[] { 1, 2, 4, 5, 6 }) b.Apply(10, p, "residents", 7, null, p, 1);
+        Assert.True(b.Adopt(first));
+        Assert.Empty(b.Propose(K, 3, closing: false));
+        b.Apply(10, 3, "residents", 4, null, 3, 1);
+        Assert.Equal(6, Assert.Single(b.Propose(K, 3, closing: false)).Release.Stats!.Overall.N);
+    }
+
+    [Fact]
+    public void A_moment_in_which_every_group_shown_moved_by_k_is_released_even_if_one_more_answer_came_before_the_tick()
+    {
+        var round = Round();
+        string[] groups = ["residents", "housing", "grid"];
+        long id = 0;
+        for (var p = 1; p <= 9; p++) round.Apply(10, p, groups[(p - 1) % 3], 4, null, ++id, 1);
+        Assert.Single(Release(round));
+        // Three residents change: a release may be made now (the publisher decides it at once) …
+        foreach (var p in new[] { 1, 4, 7 })
+        {
+            round.Apply(10, p, "residents", 7, null, ++id, 1);
+            round.Prepare(10, K, 3);
+        }
+        // … and one housing answer comes in before the tick: now housing moved by one, so nothing may be released now.
+        round.Apply(10, 2, "housing", 1, null, ++id, 1);
+        round.Prepare(10, K, 3);
+        var released = Assert.Single(round.Propose(K, 3, closing: false)).Release;
+        round.Commit(released, null);
+        Assert.Equal(3, released.Stats!.Groups["residents"].N);
+        Assert.Equal(7, released.Stats.Groups["residents"].Median);
+        Assert.Equal(4, released.Stats.Groups["housing"].Median);
+        // The housing answer waits for two more of its group.
+        Assert.Empty(round.Propose(K, 3, closing: false));
+    }
+
+    [Fact]
     public void No_panel_figures_below_k_answers_not_even_at_the_close()
     {
         var round = Round();

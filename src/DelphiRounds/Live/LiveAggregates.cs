@@ -20,7 +20,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LiveAggregates(
     RoundStore rounds, ItemStore items, StudyStore studies, AnswerStore answers, IOptions<LiveOptions> options,
-    ILiveFanOut fanOut, LiveMetrics metrics, LiveReleaseStore releases)
+    ILiveFanOut fanOut, LiveMetrics metrics, LiveReleaseStore releases, ILogger<LiveAggregates> logger)
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<RoundAggregate>>> _rounds = new();
     private readonly ConcurrentDictionary<long, byte> _dirtyRounds = new();
@@ -57,6 +57,7 @@ public sealed class LiveAggregates(
         if (round is null) return;
         var ranks = answer.Detail?.Ranks;
         var changed = round.Apply(answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, ranks, answer.Id, acceptedTimestamp);
+        if (changed && fanOut.IsPublisher && !options.Value.Naive) round.Prepare(answer.ItemId, KOf(round), MinGroupAnswers);
         fanOut.Announce(new AnswerNote("", answer.RoundId, answer.ItemId, answer.ParticipantId, groupSlug, answer.Value, answer.Id, acceptedTimestamp, ranks));
         // The benchmark's naive baseline pushes per answer itself (tests/DelphiRounds.Load); nothing waits for a tick.
         if (changed && !options.Value.Naive) _dirtyRounds.TryAdd(answer.RoundId, 0);
@@ -69,7 +70,9 @@ public sealed class LiveAggregates(
     public async Task<IReadOnlyCollection<long>> ApplyStoredAsync(IReadOnlyCollection<long> ids)
     {
         var found = new HashSet<long>();
-        foreach (var row in await answers.AfterAsync(long.MaxValue, ids, ids.Count))
+        var rows = await answers.AfterAsync(long.MaxValue, ids, ids.Count);
+        await LoadForPublisherAsync(rows);
+        foreach (var row in rows)
         {
             found.Add(row.Id);
             ApplyRow(row);
@@ -106,6 +109,7 @@ public sealed class LiveAggregates(
             while (true)
             {
                 var rows = await answers.AfterAsync(from, [], CatchUpPage);
+                await LoadForPublisherAsync(rows);
                 foreach (var row in rows)
                 {
                     if (ApplyRow(row)) changed++;
@@ -124,12 +128,24 @@ public sealed class LiveAggregates(
         }
     }
 
+    /// <summary>
+    /// Scaled out, the publisher decides every release, also of a round whose answers all came through other
+    /// instances: it loads such a round (with every answer it has) when it hears of an answer to it.
+    /// </summary>
+    private async Task LoadForPublisherAsync(IEnumerable<AnswerRow> rows)
+    {
+        if (!fanOut.IsPublisher || options.Value.Naive) return;
+        foreach (var roundId in rows.Select(r => r.RoundId).Distinct().Where(id => !_rounds.ContainsKey(id)).ToList())
+            if (await ForRoundAsync(roundId) is not null) _dirtyRounds.TryAdd(roundId, 0);
+    }
+
     // Only rounds already in memory need it: a round loaded later reads all its answers then.
     private bool ApplyRow(AnswerRow row)
     {
         if (!_rounds.TryGetValue(row.RoundId, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return false;
         var round = lazy.Value.Result;
         if (!round.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0)) return false;
+        if (fanOut.IsPublisher && !options.Value.Naive) round.Prepare(row.ItemId, KOf(round), MinGroupAnswers);
         if (!options.Value.Naive) _dirtyRounds.TryAdd(row.RoundId, 0);
         return true;
     }
@@ -148,37 +164,109 @@ public sealed class LiveAggregates(
     /// <summary>The released statistics of every item of a round: what every page, the stats endpoint and the pushes show.</summary>
     /// <param name="roundId">The round.</param>
     /// <param name="closed">The round has closed: its final figures (scaled out, the close may have happened on another instance).</param>
+    /// <remarks>
+    /// An open round shows the last release stored. The instance that decides releases (the only one, or scaled out
+    /// the publisher) first releases what may be released now, so a page right after the k-th answer shows it, the
+    /// same as the push that follows; any other instance only reads what the publisher stored — never a release of
+    /// its own, so every instance shows the same figures at the same steps.
+    /// </remarks>
     public async Task<IReadOnlyList<ItemStats>?> SnapshotAsync(long roundId, bool closed = false)
     {
         var round = await ForRoundAsync(roundId);
-        // A reader releases what may be released now (the publisher pushes it on its next tick), so a page
-        // right after the k-th answer shows it, the same as the push that follows.
-        var snapshot = round?.Released(KOf(round), MinGroupAnswers, closed, metrics.Released);
-        await StoreReleasesAsync();
-        return snapshot;
+        if (round is null) return null;
+        if (closed) return round.Released(KOf(round), MinGroupAnswers, closed: true, metrics.Released);
+        try
+        {
+            if (fanOut.IsPublisher) await DecideAsync(round, closing: false);
+            else await AdoptStoredAsync(round);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            // The database is away: what is shown was stored, so it can still be shown.
+            logger.LogWarning(e, "Reading or storing the releases of round {RoundId} failed; showing the last one held", roundId);
+        }
+        return round.Shown();
     }
 
     /// <summary>
-    /// Stores the releases made since the last call, before they are shown (the stats endpoint, pages and the
-    /// publisher call it first), so a restart never goes back to figures other than the last ones shown.
+    /// Decides what may be released now, stores it on top of the release it was decided against and only then shows
+    /// it. When another instance stored a release first (a takeover), this one goes on from that release instead.
     /// </summary>
-    public async Task StoreReleasesAsync()
+    private async Task DecideAsync(RoundAggregate round, bool closing)
     {
-        foreach (var (roundId, lazy) in _rounds)
+        // One decision of a round at a time: a reader that comes while the publisher stores a release waits for it and
+        // shows it, as the push that follows will.
+        await round.Deciding.WaitAsync();
+        try
         {
-            if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) continue;
-            await releases.SaveAsync(roundId, lazy.Value.Result.TakeReleasesToStore());
+            await DecideOnceAsync(round, closing);
         }
+        finally
+        {
+            round.Deciding.Release();
+        }
+    }
+
+    private async Task DecideOnceAsync(RoundAggregate round, bool closing)
+    {
+        var proposals = round.Propose(KOf(round), MinGroupAnswers, closing);
+        if (proposals.Count == 0) return;
+        IReadOnlySet<long> stored;
+        try
+        {
+            stored = await releases.TrySaveAsync(round.RoundId, proposals, unconditional: closing);
+        }
+        catch
+        {
+            foreach (var p in proposals) round.Abandon(p.Release.ItemId);
+            throw;
+        }
+        var lost = false;
+        foreach (var p in proposals)
+        {
+            if (stored.Contains(p.Release.ItemId)) round.Commit(p.Release, metrics.Released);
+            else
+            {
+                round.Abandon(p.Release.ItemId);
+                lost = true;
+            }
+        }
+        if (lost)
+        {
+            logger.LogInformation("Another instance released items of round {RoundId} first; going on from its release", round.RoundId);
+            await AdoptStoredAsync(round);
+        }
+        // Shown now; the publisher pushes it on its next tick.
+        if (!options.Value.Naive) _dirtyRounds.TryAdd(round.RoundId, 0);
+    }
+
+    /// <summary>Takes the releases stored since this instance last looked (another instance decided them).</summary>
+    private async Task AdoptStoredAsync(RoundAggregate round)
+    {
+        if (!round.HasNewer(await releases.SeqsAsync(round.RoundId))) return;
+        foreach (var release in (await releases.ForRoundAsync(round.RoundId)).Values) round.Adopt(release);
+    }
+
+    /// <summary>
+    /// Takes every release stored by others into every round held here: an instance that takes over as publisher
+    /// goes on from the last release stored, never from one of its own (see <see cref="RedisFanOut"/>).
+    /// </summary>
+    public async Task AdoptStoredAsync()
+    {
+        foreach (var (_, lazy) in _rounds)
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully) await AdoptStoredAsync(lazy.Value.Result);
     }
 
     /// <summary>
     /// Releases the items of every round that have enough changes since their last release (for the publisher),
-    /// with the round's mode. A closing round releases whatever it has, once its panel has at least k answers.
+    /// stores them, and returns what is to be pushed, with the round's mode. A closing round releases whatever it
+    /// has, once its panel has at least k answers (on any instance: it is the round's final figures). An instance
+    /// that is not the publisher decides nothing else.
     /// </summary>
-    public List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)> TakeDirty(long? closingRoundId = null)
+    public async Task<List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)>> TakeDirtyAsync(long? closingRoundId = null)
     {
         var result = new List<(long, string, IReadOnlyList<ItemStats>)>();
-        var roundIds = _dirtyRounds.Keys.ToList();
+        var roundIds = fanOut.IsPublisher ? _dirtyRounds.Keys.ToList() : [];
         if (closingRoundId is { } closing && !roundIds.Contains(closing)) roundIds.Add(closing);
         foreach (var roundId in roundIds)
         {
@@ -186,7 +274,16 @@ public sealed class LiveAggregates(
             if (_rounds.TryGetValue(roundId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
             {
                 var round = lazy.Value.Result;
-                var changed = round.Release(KOf(round), MinGroupAnswers, closing: roundId == closingRoundId, metrics.Released);
+                try
+                {
+                    await DecideAsync(round, closing: roundId == closingRoundId);
+                }
+                catch
+                {
+                    _dirtyRounds.TryAdd(roundId, 0); // tried again on the next tick
+                    throw;
+                }
+                var changed = round.TakeUnpushed();
                 if (changed.Count > 0) result.Add((roundId, round.Mode, changed));
             }
         }
@@ -220,18 +317,20 @@ public sealed class LiveAggregates(
             }
         }
         var closed = round.State == RoundStates.Closed;
-        // An open round shown before (before a restart, or by another instance): first exactly what was last released
-        // of each item, then the answers since as changes that wait for k people like any others (issue 15).
+        // An open round shown before (before a restart, or by another instance) goes on from exactly what was last
+        // released of each item: the answers since are changes that wait for k people like any others (issue 15).
         var shown = closed ? new Dictionary<long, ItemRelease>() : await releases.ForRoundAsync(roundId);
-        if (shown.Count > 0)
+        // A release stored before migration 0062 has no figures: rebuild them from the answers it rests on.
+        var rebuilt = shown.Values.Where(r => r.Stats is null || r.ParticipantIds is null).ToDictionary(r => r.ItemId);
+        if (rebuilt.Count > 0)
         {
-            var ids = shown.Values.SelectMany(r => r.AnswerIds).ToHashSet();
+            var ids = rebuilt.Values.SelectMany(r => r.AnswerIds).ToHashSet();
             foreach (var row in await answers.AfterAsync(long.MaxValue, ids, ids.Count))
-                if (row.RoundId == roundId && shown.TryGetValue(row.ItemId, out var r) && r.AnswerIds.Contains(row.Id))
+                if (row.RoundId == roundId && rebuilt.TryGetValue(row.ItemId, out var r) && r.AnswerIds.Contains(row.Id))
                     aggregate.Apply(row.ItemId, row.ParticipantId, row.GroupSlug, row.Value, row.Detail?.Ranks, row.Id, acceptedTimestamp: 0);
-            aggregate.StartVersions(shown.ToDictionary(s => s.Key, s => (s.Value.Version, s.Value.AnswerIds.Count == 0 ? 0 : s.Value.AnswerIds.Max())));
+            aggregate.StartVersions(rebuilt.ToDictionary(s => s.Key, s => (s.Value.Version, s.Value.AnswerIds.Count == 0 ? 0 : s.Value.AnswerIds.Max())));
             aggregate.Release(KOf(aggregate), MinGroupAnswers, closing: false, released: null);
-            aggregate.TakeReleasesToStore();
+            aggregate.StartSeqs(rebuilt.ToDictionary(r => r.Key, r => r.Value.Seq));
         }
         var current = await answers.CurrentAsync(roundId);
         foreach (var a in current)
@@ -243,9 +342,11 @@ public sealed class LiveAggregates(
         var newest = current.GroupBy(a => a.ItemId).ToDictionary(g => g.Key, g => g.Max(a => a.Id));
         var stored = await answers.IdsByItemAsync(roundId);
         aggregate.StartVersions(newest.ToDictionary(n => n.Key, n => ((long)stored[n.Key].Count(id => id <= n.Value), n.Value)));
-        // What the database holds is released as a first release (if it has k answers) of an item never released;
-        // an item released before moves only as release allows; a closed round's are its final figures.
-        aggregate.Release(KOf(aggregate), MinGroupAnswers, closing: closed, released: null);
+        foreach (var release in shown.Values)
+            if (!rebuilt.ContainsKey(release.ItemId)) aggregate.Adopt(release);
+        // A closed round's are its final figures. An open round's item never released gets its first release from the
+        // instance that decides (on its next read or tick), stored before it is shown.
+        if (closed) aggregate.Release(KOf(aggregate), MinGroupAnswers, closing: true, released: null);
         aggregate.ClearDirty();
         return aggregate;
     }
@@ -272,9 +373,14 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
 
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ItemState> _items = [];
-    private readonly Dictionary<long, ItemRelease> _toStore = [];
+
+    // Acceptance times kept per item for the release-delay measure; beyond this (an instance that never decides) they are dropped.
+    private const int WaitingLimit = 10_000;
 
     public long RoundId { get; } = roundId;
+
+    /// <summary>Held while a release of this round is decided and stored (<see cref="LiveAggregates"/>).</summary>
+    internal SemaphoreSlim Deciding { get; } = new(1, 1);
 
     /// <summary>The round's mode when it was loaded (it cannot change once the round is open).</summary>
     public string Mode { get; } = mode;
@@ -293,8 +399,26 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         public long AcceptedTimestamp { get; set; }
         public bool Dirty { get; set; }
 
-        /// <summary>People whose answer changed since the panel's figures were last released.</summary>
+        /// <summary>People whose current answer is not the one the last release rests on (new, revised since).</summary>
         public HashSet<long> Changed { get; } = [];
+
+        /// <summary>The last release's answers: participant → answer id.</summary>
+        public Dictionary<long, long> ReleasedIds { get; set; } = [];
+
+        /// <summary>The last release's number (stored with it, <see cref="LiveReleaseStore"/>); 0 before the first.</summary>
+        public long Seq { get; set; }
+
+        /// <summary>A release of this item is being stored: no second one is decided meanwhile.</summary>
+        public bool Proposing { get; set; }
+
+        /// <summary>How many of <see cref="Waiting"/> the release being stored includes.</summary>
+        public int ProposedWaiting { get; set; }
+
+        /// <summary>
+        /// A release decided the moment an answer made one possible (<see cref="Prepare"/>), waiting for the next
+        /// store: the moment may pass (one more answer in a group shown), the decision does not.
+        /// </summary>
+        public (ItemRelease Release, long BaseSeq, int Waiting)? Pending { get; set; }
 
         /// <summary>
         /// Answers above <see cref="CountedUpTo"/> counted in <see cref="Version"/>: scaled out, the same row can arrive
@@ -305,7 +429,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         /// <summary>Acceptance times of the changes not released yet (for the release-delay measure).</summary>
         public List<long> Waiting { get; } = [];
 
-        /// <summary>What everyone sees of this item; null until the first release.</summary>
+        /// <summary>What everyone sees of this item: the last release stored; null until the first.</summary>
         public ItemStats? Released { get; set; }
 
         /// <summary>The "don't know" count the last release rested on (shown only when at least k).</summary>
@@ -317,7 +441,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         /// <summary>Current "don't know" answers: a rating, numeric or year answer without a value.</summary>
         public int DontKnow => Numbers is null ? 0 : Current.Values.Count(c => c.Value is null);
 
-        /// <summary>The released state has not been pushed yet (released by a reader, or sent again after a scale-out reconnect).</summary>
+        /// <summary>The released state has not been pushed yet (released by a reader, adopted, or sent again after a scale-out reconnect).</summary>
         public bool Unpushed { get; set; }
     }
 
@@ -370,29 +494,34 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
                 item.NewestAnswerId = answerId;
                 item.AcceptedTimestamp = acceptedTimestamp;
             }
-            item.Changed.Add(participantId);
-            if (acceptedTimestamp > 0) item.Waiting.Add(acceptedTimestamp);
+            // Changed against the last release: the answer it rests on is no longer this person's current one.
+            if (item.ReleasedIds.TryGetValue(participantId, out var releasedId) && releasedId == answerId) item.Changed.Remove(participantId);
+            else item.Changed.Add(participantId);
+            if (acceptedTimestamp > 0 && item.Waiting.Count < WaitingLimit) item.Waiting.Add(acceptedTimestamp);
             item.Dirty = true;
             return true;
         }
     }
 
-    /// <summary>The released state of every item (nothing for an item not released yet), after releasing what may be released now.</summary>
+    /// <summary>
+    /// Releases here and now what may be released (no store in between; for a round's final figures on any instance,
+    /// rebuilding a release stored before migration 0062, and the unit tests), then the state of every item.
+    /// </summary>
     internal IReadOnlyList<ItemStats> Released(int k, int minGroupAnswers, bool closed, Action<long>? released)
     {
         lock (_gate)
         {
-            ReleaseLocked(k, minGroupAnswers, closed, released);
-            return _items.Select(kv => kv.Value.Released ?? ItemStats.NothingYet(kv.Key, kv.Value.Kind)).ToList();
+            foreach (var p in ProposeLocked(k, minGroupAnswers, closed)) CommitLocked(p.Release, released);
+            return ShownLocked();
         }
     }
 
     /// <summary>
-    /// Releases every changed item that may be released now and returns the new released states.
-    /// An item is released when at least <paramref name="k"/> people changed it since its last release, it has at
-    /// least k answers, and every group shown moves by none or at least k of its own people, the rest of the panel's
-    /// change likewise (else the panel's change less the groups' would be one or two answers); until then it is held
-    /// whole. A closing round releases every change, once the panel has k answers.
+    /// Releases here and now (as <see cref="Released"/>) every changed item that may be released and returns the
+    /// states not pushed yet. An item is released when at least <paramref name="k"/> people changed it since its
+    /// last release, it has at least k answers, and every group shown moves by none or at least k of its own people,
+    /// the rest of the panel's change likewise (else the panel's change less the groups' would be one or two
+    /// answers); until then it is held whole. A closing round releases every change, once the panel has k answers.
     /// </summary>
     /// <param name="k">The release threshold (<see cref="ReleaseThreshold.K"/> or more).</param>
     /// <param name="minGroupAnswers">The fewest answers a group's figures rest on.</param>
@@ -402,15 +531,82 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
     {
         lock (_gate)
         {
-            ReleaseLocked(k, minGroupAnswers, closing, released);
-            var list = new List<ItemStats>();
-            foreach (var item in _items.Values)
-            {
-                if (item.Unpushed && item.Released is not null) list.Add(item.Released);
-                item.Unpushed = false;
-            }
-            return list;
+            foreach (var p in ProposeLocked(k, minGroupAnswers, closing)) CommitLocked(p.Release, released);
+            return TakeUnpushedLocked();
         }
+    }
+
+    /// <summary>
+    /// Decides, as soon as an answer makes it possible, the release of an item that may be released now (the instance
+    /// that decides calls it after each answer it applies); it is stored and shown with the next <see cref="Propose"/>.
+    /// Without it a release is decided only when the publisher ticks or someone reads, and a moment in which every
+    /// group shown had moved by none or at least k people is lost when one more answer comes in before then.
+    /// </summary>
+    internal void Prepare(long itemId, int k, int minGroupAnswers)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(itemId, out var item) || item.Proposing || item.Pending is not null) return;
+            if (Candidate(itemId, item, k, minGroupAnswers, closing: false) is not { } stats) return;
+            item.Pending = (NewRelease(itemId, item, stats), item.Seq, item.Waiting.Count);
+        }
+    }
+
+    /// <summary>
+    /// Decides the releases that may be made now, each against the item's last release (its number), without
+    /// showing them: they are shown once stored (<see cref="Commit"/>), or dropped (<see cref="Abandon"/>).
+    /// </summary>
+    internal IReadOnlyList<LiveReleaseStore.Proposal> Propose(int k, int minGroupAnswers, bool closing)
+    {
+        lock (_gate) return ProposeLocked(k, minGroupAnswers, closing);
+    }
+
+    /// <summary>Shows a release that was stored: it is what everyone sees now, and the changes count from it.</summary>
+    internal void Commit(ItemRelease release, Action<long>? released)
+    {
+        lock (_gate) CommitLocked(release, released);
+    }
+
+    /// <summary>Drops a release that was not stored (another instance stored one first, or the database failed).</summary>
+    internal void Abandon(long itemId)
+    {
+        lock (_gate)
+            if (_items.TryGetValue(itemId, out var item)) item.Proposing = false;
+    }
+
+    /// <summary>True when the store holds a release of an item newer than the one this aggregate shows.</summary>
+    internal bool HasNewer(IReadOnlyDictionary<long, long> storedSeqs)
+    {
+        lock (_gate)
+            return storedSeqs.Any(s => _items.TryGetValue(s.Key, out var item) && (s.Value > item.Seq || (item.Released is null && s.Value > 0)));
+    }
+
+    /// <summary>
+    /// Takes a release stored by another instance (the publisher, or one before a takeover) when it is newer than
+    /// the one shown here: what this instance shows and counts changes from. Rows without figures are left alone.
+    /// </summary>
+    internal bool Adopt(ItemRelease release)
+    {
+        lock (_gate)
+        {
+            if (release.Stats is null || release.ParticipantIds is null || !_items.TryGetValue(release.ItemId, out var item)) return false;
+            if (item.Released is not null && release.Seq <= item.Seq) return false;
+            CommitLocked(release, released: null);
+            item.Waiting.Clear();
+            return true;
+        }
+    }
+
+    /// <summary>What every item shows now: its last release, or nothing before the first.</summary>
+    internal IReadOnlyList<ItemStats> Shown()
+    {
+        lock (_gate) return ShownLocked();
+    }
+
+    /// <summary>The released states not pushed yet.</summary>
+    internal IReadOnlyList<ItemStats> TakeUnpushed()
+    {
+        lock (_gate) return TakeUnpushedLocked();
     }
 
     /// <summary>Sets the version of the given items (the others keep theirs).</summary>
@@ -421,45 +617,104 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
                 if (_items.TryGetValue(itemId, out var item)) (item.Version, item.CountedUpTo) = v;
     }
 
-    /// <summary>The releases made since the last call, to store before they are shown (<see cref="LiveReleaseStore"/>).</summary>
-    internal IReadOnlyList<ItemRelease> TakeReleasesToStore()
+    /// <summary>Sets the release number of the given items (a release rebuilt from a row stored before migration 0062).</summary>
+    internal void StartSeqs(IReadOnlyDictionary<long, long> seqs)
     {
         lock (_gate)
-        {
-            var list = _toStore.Values.ToList();
-            _toStore.Clear();
-            return list;
-        }
+            foreach (var (itemId, seq) in seqs)
+                if (_items.TryGetValue(itemId, out var item)) item.Seq = seq;
     }
 
-    private void ReleaseLocked(int k, int minGroupAnswers, bool closing, Action<long>? released)
+    private List<ItemStats> ShownLocked() =>
+        _items.Select(kv => kv.Value.Released ?? ItemStats.NothingYet(kv.Key, kv.Value.Kind)).ToList();
+
+    private List<ItemStats> TakeUnpushedLocked()
     {
+        var list = new List<ItemStats>();
+        foreach (var item in _items.Values)
+        {
+            if (item.Unpushed && item.Released is not null) list.Add(item.Released);
+            item.Unpushed = false;
+        }
+        return list;
+    }
+
+    private List<LiveReleaseStore.Proposal> ProposeLocked(int k, int minGroupAnswers, bool closing)
+    {
+        var list = new List<LiveReleaseStore.Proposal>();
         foreach (var (itemId, item) in _items)
         {
-            // At the close an item whose version moved without its figures (an overtaken revision read late) goes out
-            // too, so the final version is the table's.
-            // The same for a "don't know" count held back by the k rule: the final figures carry the true count.
-            var versionOnly = closing && item.Released is { } last
-                && (last.Version != item.Version || item.Numbers is not null && last.DontKnow != (item.DontKnow >= k ? item.DontKnow : null));
-            // The statistics rest on answers with a value: fewer than k of them and nothing is shown.
-            if ((item.Changed.Count == 0 && !versionOnly) || item.Valued < k) continue;
-            if (!closing && item.Changed.Count < k) continue;
-            ItemStats stats;
-            if (item.Ranking is not null)
+            if (item.Proposing) continue;
+            var pending = item.Pending;
+            item.Pending = null;
+            if (Candidate(itemId, item, k, minGroupAnswers, closing) is { } stats)
             {
-                // A ranking shows no group figures: only the panel's change has to reach k.
-                stats = ItemStats.FromRanking(itemId, item.Version, item.AcceptedTimestamp, item.Ranking.Analysis());
+                // What may be released now includes everything a release decided earlier would.
+                item.Proposing = true;
+                item.ProposedWaiting = item.Waiting.Count;
+                list.Add(new LiveReleaseStore.Proposal(NewRelease(itemId, item, stats), item.Seq));
             }
-            else if (Figures(itemId, item, k, minGroupAnswers, closing) is { } figures) stats = figures;
-            else continue;
-            item.Released = stats;
-            _toStore[itemId] = new ItemRelease(itemId, stats.Version, item.Current.Values.Select(c => c.AnswerId).ToList());
-            item.Unpushed = true;
-            item.Changed.Clear();
-            item.Dirty = false;
-            foreach (var t in item.Waiting) released?.Invoke(t);
-            item.Waiting.Clear();
+            else if (!closing && pending is { } p && p.BaseSeq == item.Seq)
+            {
+                // Not now, but at a moment since the last release (Prepare): that release, and the changes after it wait.
+                item.Proposing = true;
+                item.ProposedWaiting = p.Waiting;
+                list.Add(new LiveReleaseStore.Proposal(p.Release, p.BaseSeq));
+            }
         }
+        return list;
+    }
+
+    private static ItemRelease NewRelease(long itemId, ItemState item, ItemStats stats)
+    {
+        var participants = item.Current.Keys.ToList();
+        return new ItemRelease(itemId, stats.Version, participants.Select(p => item.Current[p].AnswerId).ToList(), item.Seq + 1, participants, stats);
+    }
+
+    private void CommitLocked(ItemRelease release, Action<long>? released)
+    {
+        if (!_items.TryGetValue(release.ItemId, out var item)) return;
+        item.Proposing = false;
+        if (item.Pending is { } pending && pending.BaseSeq != release.Seq) item.Pending = null;
+        item.Released = release.Stats;
+        // A shown "don't know" count is the count it rests on (one adopted from another instance's release too).
+        if (release.Stats.DontKnow is { } shownDontKnow) item.ReleasedDontKnow = shownDontKnow;
+        item.Seq = release.Seq;
+        item.ReleasedIds = new Dictionary<long, long>(release.AnswerIds.Count);
+        for (var i = 0; i < release.AnswerIds.Count; i++) item.ReleasedIds[release.ParticipantIds![i]] = release.AnswerIds[i];
+        item.Changed.Clear();
+        foreach (var (p, c) in item.Current)
+            if (!item.ReleasedIds.TryGetValue(p, out var id) || id != c.AnswerId) item.Changed.Add(p);
+        item.Unpushed = true;
+        item.Dirty = item.Changed.Count > 0;
+        var included = Math.Min(item.ProposedWaiting, item.Waiting.Count);
+        for (var i = 0; i < included; i++) released?.Invoke(item.Waiting[i]);
+        item.Waiting.RemoveRange(0, included);
+        item.ProposedWaiting = 0;
+    }
+
+    /// <summary>The figures an item may release now, or null to hold it.</summary>
+    private static ItemStats? Candidate(long itemId, ItemState item, int k, int minGroupAnswers, bool closing)
+    {
+        // At the close an item whose version moved without its figures (an overtaken revision read late) goes out
+        // too, so the final version is the table's.
+        // The same for a "don't know" count held back by the k rule: the final figures carry the true count.
+        var versionOnly = closing && item.Released is { } last
+            && (last.Version != item.Version || item.Numbers is not null && last.DontKnow != (item.DontKnow >= k ? item.DontKnow : null));
+        // The statistics rest on answers with a value: fewer than k of them and nothing is shown.
+        if ((item.Changed.Count == 0 && !versionOnly) || item.Valued < k) return null;
+        if (!closing && item.Changed.Count < k) return null;
+        if (!closing && item.Released is { } previous)
+        {
+            // Decided against the last release (maybe stored by another instance): this aggregate must hold every
+            // answer it rests on, or newer ones of the same people, before it can move on from it.
+            foreach (var (p, id) in item.ReleasedIds)
+                if (!item.Current.TryGetValue(p, out var c) || c.AnswerId < id) return null;
+            if (item.Version < previous.Version) return null;
+        }
+        // A ranking shows no group figures: only the panel's change has to reach k.
+        if (item.Ranking is not null) return ItemStats.FromRanking(itemId, item.Version, item.AcceptedTimestamp, item.Ranking.Analysis());
+        return Figures(itemId, item, k, minGroupAnswers, closing);
     }
 
     /// <summary>The figures to release, or null to hold the item for more changes.</summary>

@@ -43,9 +43,9 @@ public sealed class LivePublisher(
     public async Task PublishDirtyAsync(long? closingRoundId = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var dirty = aggregates.TakeDirty(closingRoundId);
-        // Stored before anyone sees them: a restart goes on from these figures (issue 15).
-        if (dirty.Count > 0) await aggregates.StoreReleasesAsync();
+        // Released, and stored before anyone sees them: a restart, a takeover and every other instance go on from
+        // these figures (issue 15).
+        var dirty = await aggregates.TakeDirtyAsync(closingRoundId);
         foreach (var (roundId, mode, stats) in dirty)
         {
             // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates

@@ -213,6 +213,16 @@ public sealed class RedisFanOut(
             if (IsPublisher && !was)
             {
                 logger.LogInformation("This instance now pushes live aggregates ({Id})", _id);
+                try
+                {
+                    // Go on from the releases the last publisher stored, never from one of this instance's own
+                    // (a release stored on top of an older one is refused anyway, LiveReleaseStore).
+                    await Aggregates.AdoptStoredAsync();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Reading the stored releases on takeover failed; the next release reads them");
+                }
                 Aggregates.MarkAllDirty();
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));

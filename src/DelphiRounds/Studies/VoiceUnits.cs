@@ -9,9 +9,6 @@ public static class VoiceUnits
     public const string Person = "person";
     public const string Organisation = "organisation";
 
-    /// <summary>
-    /// The study's unit of voice. Until the study carries its own unit (issue 18 item 3), every study counts one
-    /// voice per person — as it always has.
-    /// </summary>
-    public static string Of(Study study) => Person;
+    /// <summary>The study's unit of voice, as its rules (locked with round 1) say: one voice per person unless they say otherwise.</summary>
+    public static string Of(Study study) => study.Rules.VoiceUnit == DelphiRounds.Consensus.VoiceUnit.Organisation ? Organisation : Person;
 }

@@ -186,6 +186,115 @@ public sealed class ScaleOutTests(ScaleOutFixture f) : IClassFixture<ScaleOutFix
     }
 
     [Fact]
+    public async Task Every_instance_shows_the_same_releases_and_each_step_rests_on_at_least_three_answers()
+    {
+        // Issue 15 scaled out (issue 22, item 3): releases are decided once, by the publisher, and stored before anyone
+        // sees them; the stats endpoint of either instance serves the last one stored, never a release of its own.
+        var s = await Scenario.CreateAsync(f.A, perGroup: 10);
+        var item = s.SevenPointItem;
+        var pushes = new List<(string Instance, List<string> Seen)>();
+        var hubs = new List<Microsoft.AspNetCore.SignalR.Client.HubConnection>();
+        foreach (var (app, name, who) in new[] { (f.A, "A", 0), (f.B, "B", 1), (f.A, "A", 2), (f.B, "B", 3) })
+        {
+            var seen = new List<string>();
+            var hub = app.Hub(s.Participants[who].Token);
+            Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.On<System.Text.Json.JsonElement>(hub, "StatsUpdated", u =>
+            {
+                foreach (var x in u.GetProperty("items").EnumerateArray())
+                    if (x.GetProperty("itemId").GetInt64() == item) lock (seen) seen.Add(Release.Of(x).ToString());
+            });
+            await hub.StartAsync();
+            await Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.InvokeAsync(hub, "JoinRound", s.RoundId);
+            hubs.Add(hub);
+            pushes.Add((name, seen));
+        }
+        var read = new List<(string Instance, Release State, string Json)>();
+        async Task ReadBothAsync()
+        {
+            foreach (var (app, name) in new[] { (f.A, "A"), (f.B, "B") })
+            {
+                var stats = Scenario.ItemStats(await Scenario.Expect(await app.Client(s.Participants[29].Token).GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK), item);
+                read.Add((name, Release.Of(stats), stats.GetRawText()));
+            }
+        }
+
+        // Everyone answers once, alternately on A and B, in bursts of one to four at once (so the two instances do not
+        // see the answers at the same moments), and after each burst a participant reads the stats on both.
+        var random = new Random(22);
+        var order = s.Participants.OrderBy(_ => random.Next()).ToList();
+        for (var i = 0; i < order.Count;)
+        {
+            var burst = order.Skip(i).Take(random.Next(1, 5)).Select((p, j) => (p.Token, App: (i + j) % 2 == 0 ? f.A : f.B, Value: random.Next(1, 8))).ToList();
+            await Task.WhenAll(burst.Select(async b =>
+                await Scenario.Expect(await Scenario.AnswerAsync(b.App, b.Token, s.RoundId, new { itemId = item, value = b.Value }), HttpStatusCode.Created)));
+            i += burst.Count;
+            await ReadBothAsync();
+        }
+        // Once the answers stop, both instances serve the same figures, byte for byte.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        do
+        {
+            await Task.Delay(100);
+            await ReadBothAsync();
+        } while (read[^1].Json != read[^2].Json && DateTime.UtcNow < until);
+        Assert.Equal(read[^2].Json, read[^1].Json);
+        var last = read[^1].State;
+        // (The last answers may be held: a group shown moved by one or two since the last release.)
+        Assert.True(last.N >= 9, $"the last release holds {last.N} of 30 answers");
+        // Every client of both instances got the same releases in the same order, ending with what both serve.
+        await LiveReconnectTests.Eventually(() => pushes.All(p => { lock (p.Seen) return p.Seen.Count > 0 && p.Seen[^1] == last.ToString(); }), TimeSpan.FromSeconds(10));
+        var sequences = pushes.Select(p => { lock (p.Seen) return string.Join("\n", p.Seen); }).ToList();
+        Assert.All(sequences, x => Assert.Equal(sequences[0], x));
+        // (A release pushed again — a resync after a reconnect — is the same release, not a step.)
+        var all = sequences[0].Split('\n');
+        var released = all.Where((x, j) => j == 0 || x != all[j - 1]).ToArray();
+        Assert.True(released.Length >= 3, $"only {released.Length} releases of 30 answers: {string.Join(" | ", released)}");
+        // Nothing either instance's stats endpoint served is a release the clients did not get: one chain of releases.
+        foreach (var (instance, state, _) in read.Where(r => r.State.N > 0))
+            Assert.True(released.Contains(state.ToString()), $"instance {instance} served {state}, which was never pushed; pushed: {string.Join(" | ", released)}");
+        // And every step of that chain rests on at least three answers: the panel's, each group's shown, and the rest.
+        var chain = released.Select(Release.Parse).ToList();
+        Assert.True(chain[0].N >= ReleaseThreshold.K);
+        for (var i = 1; i < chain.Count; i++)
+        {
+            var (a, b) = (chain[i - 1], chain[i]);
+            Assert.True(b.Version > a.Version, $"the releases go back: {a} → {b}");
+            var dn = b.N - a.N;
+            Assert.True(dn >= ReleaseThreshold.K, $"the panel moved by {dn} answer(s): {a} → {b}");
+            var both = a.Groups.Keys.Intersect(b.Groups.Keys).ToList();
+            foreach (var g in both)
+                Assert.True(b.Groups[g] == a.Groups[g] || b.Groups[g] - a.Groups[g] >= ReleaseThreshold.K, $"group {g} moved by {b.Groups[g] - a.Groups[g]}: {a} → {b}");
+            var rest = dn - both.Sum(g => b.Groups[g] - a.Groups[g]);
+            Assert.True(rest == 0 || rest >= ReleaseThreshold.K, $"the panel less the groups shown moved by {rest}: {a} → {b}");
+        }
+        foreach (var hub in hubs) await hub.DisposeAsync();
+    }
+
+    /// <summary>One item's released state as a screen shows it (a push or the stats endpoint): version, panel count and distribution, each group's count.</summary>
+    private sealed record Release(long Version, int N, string Distribution, IReadOnlyDictionary<string, int> Groups)
+    {
+        public static Release Of(System.Text.Json.JsonElement item)
+        {
+            var overall = item.GetProperty("overall");
+            var distribution = overall.TryGetProperty("distribution", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? string.Join(",", d.EnumerateObject().Where(c => c.Value.GetInt32() > 0).Select(c => $"{c.Name}:{c.Value.GetInt32()}")) : "";
+            var groups = item.TryGetProperty("groups", out var gs) && gs.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? gs.EnumerateObject().ToDictionary(g => g.Name, g => g.Value.GetProperty("n").GetInt32()) : [];
+            return new Release(item.GetProperty("version").GetInt64(), overall.TryGetProperty("n", out var n) ? n.GetInt32() : 0, distribution, groups);
+        }
+
+        public static Release Parse(string text)
+        {
+            var parts = text.Split(' ');
+            return new Release(long.Parse(parts[0][1..], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1][2..], System.Globalization.CultureInfo.InvariantCulture), parts[2].Trim('[', ']'),
+                parts.Skip(3).Select(p => p.Split(':')).ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        public override string ToString() =>
+            $"v{Version} n={N} [{Distribution}]{string.Concat(Groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $" {g.Key}:{g.Value}"))}";
+    }
+
+    [Fact]
     public async Task Forged_and_malformed_notes_on_the_channel_are_ignored_logged_and_change_no_figure()
     {
         var s = await Scenario.CreateAsync(f.A);
