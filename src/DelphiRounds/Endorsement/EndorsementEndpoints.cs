@@ -36,23 +36,30 @@ public sealed record ConfirmerRequest
     public string? Role { get; init; }
 }
 
-public sealed class SignatoryRequestValidator : AbstractValidator<SignatoryRequest>
+public sealed class SignatoryRequestValidator : DocumentedValidator<SignatoryRequest>
 {
     public SignatoryRequestValidator()
     {
         RuleFor(s => s.Name).NotEmpty().MaximumLength(200).PlainName();
-        RuleFor(s => s.Organisation).NotEmpty().When(s => s.OrganisationId is null)
-            .WithMessage("organisation: give the organisation of the panel (organisationId) or the name of an outside party (organisation).");
+        When("organisationId is not given", s => s.OrganisationId is null, () =>
+            RuleFor(s => s.Organisation).NotEmpty()
+                .WithMessage("organisation: give the organisation of the panel (organisationId) or the name of an outside party (organisation)."));
         RuleFor(s => s.Organisation).MaximumLength(200).PlainName();
         RuleFor(s => s.Role).NotEmpty().MaximumLength(200).PlainName();
         RuleFor(s => s.Email).NotEmpty().MaximumLength(320).EmailAddress();
         RuleFor(s => s.Mandate).MaximumLength(300).PlainName();
-        When(s => s.Confirmer is not null, () =>
-        {
-            RuleFor(s => s.Confirmer!.Name).NotEmpty().MaximumLength(200).PlainName().OverridePropertyName("confirmer.name");
-            RuleFor(s => s.Confirmer!.Role).NotEmpty().MaximumLength(200).PlainName().OverridePropertyName("confirmer.role");
-            RuleFor(s => s.Confirmer!.Email).NotEmpty().MaximumLength(320).EmailAddress().OverridePropertyName("confirmer.email");
-        });
+        RuleFor(s => s.Confirmer).SetValidator(new ConfirmerRequestValidator()!);
+    }
+}
+
+/// <summary>The second person of four eyes: name, role and e-mail, each required (errors named <c>confirmer.name</c> …).</summary>
+public sealed class ConfirmerRequestValidator : AbstractValidator<ConfirmerRequest>
+{
+    public ConfirmerRequestValidator()
+    {
+        RuleFor(c => c.Name).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(c => c.Role).NotEmpty().MaximumLength(200).PlainName();
+        RuleFor(c => c.Email).NotEmpty().MaximumLength(320).EmailAddress();
     }
 }
 

@@ -678,7 +678,7 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         if (item.Pending is { } pending && pending.BaseSeq != release.Seq) item.Pending = null;
         item.Released = release.Stats;
         // A shown "don't know" count is the count it rests on (one adopted from another instance's release too).
-        if (release.Stats.DontKnow is { } shownDontKnow) item.ReleasedDontKnow = shownDontKnow;
+        if (release.Stats?.DontKnow is { } shownDontKnow) item.ReleasedDontKnow = shownDontKnow;
         item.Seq = release.Seq;
         item.ReleasedIds = new Dictionary<long, long>(release.AnswerIds.Count);
         for (var i = 0; i < release.AnswerIds.Count; i++) item.ReleasedIds[release.ParticipantIds![i]] = release.AnswerIds[i];
