@@ -129,7 +129,11 @@ public sealed class AgendaCrashTests(Installation installation, ITestOutputHelpe
         {
             title = "Visie", statements = new object[] { new { text = "Samen van het gas af.", itemIds = new[] { study.ItemIds[0] } } },
         }, Api.Web), HttpStatusCode.Created);
-        await Api.Expect(await f.PostAsync($"/api/v1/studies/{study.StudyId}/vision/freeze", null), HttpStatusCode.Created);
+        // The statement stays in the vision as written, although its item has no consensus (else it moves to the open questions).
+        var vision = await Api.Expect(await f.GetAsync($"/api/v1/studies/{study.StudyId}/vision"), HttpStatusCode.OK);
+        var keep = vision.GetProperty("freezeCheck").GetProperty("withoutConsensus").EnumerateArray()
+            .Select(u => new { statement = u.GetProperty("statement").GetInt32(), reason = "De uitspraak blijft in de visie zoals hij geschreven is." }).ToArray();
+        await Api.Expect(await f.PostAsJsonAsync($"/api/v1/studies/{study.StudyId}/vision/freeze", new { keep }, Api.Web), HttpStatusCode.Created);
         var indicator = await Api.Expect(await f.PostAsJsonAsync($"/api/v1/studies/{study.StudyId}/agenda/indicators",
             new { statement = 1, name = "Woningen van het gas af", unit = "woningen", source = "gemeente", direction = "higher" }, Api.Web), HttpStatusCode.Created);
         return (study.StudyId, indicator.GetProperty("id").GetInt64());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DelphiRounds.Agenda;
 using DelphiRounds.Exports;
 using DelphiRounds.Studies;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,7 @@ public static class ExportCommand
             return 2;
         }
         var folder = Path.GetFullPath(args.Length == 3 ? args[2] : $"study-{studyId}-export");
-        using var host = await AdminHost.StartAsync(services => services.AddReports().AddExports());
+        using var host = await AdminHost.StartAsync(services => services.AddReports().AddExports().AddAgenda());
         var services = host.Services;
         if (await services.GetRequiredService<StudyStore>().FindAsync(studyId) is not { } study)
         {

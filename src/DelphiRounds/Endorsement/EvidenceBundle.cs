@@ -135,7 +135,9 @@ public static class EvidenceBundle
             .Append("<div role=\"status\"><p><strong data-browser-verdict>").Append(h.Encode(T(language, "verify.check.running"))).Append("</strong></p>\n")
             .Append("<p data-browser-summary></p></div>\n")
             .Append('<').Append(H(1)).Append('>').Append(h.Encode(T(language, "verify.check.checked"))).Append("</").Append(H(1)).Append(">\n<ul data-browser-checked></ul>\n")
-            .Append("<p>").Append(h.Encode(T(language, "verify.check.technical"))).Append("</p>\n<pre><code data-browser-message></code></pre>\n")
+            // The program's own line (the same words as scripts/delphi verify) is technical proof: folded away, as on the rest of the page.
+            .Append("<details class=\"technical-proof\"><summary>").Append(h.Encode(T(language, "verify.check.technicalSummary"))).Append("</summary>\n")
+            .Append("<p>").Append(h.Encode(T(language, "verify.check.technical"))).Append("</p>\n<pre><code data-browser-message></code></pre>\n</details>\n")
             .Append("</section>\n");
     }
 

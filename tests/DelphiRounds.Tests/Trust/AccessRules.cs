@@ -243,9 +243,17 @@ public static class AccessRules
         ["POST /f/studies/{studyId}/agenda?handler=Measurement"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/agenda?handler=Upload"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/agenda?handler=Link"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/commitments/{commitmentId}/done"] = Access.OwnerFacilitator,
+        ["GET /api/v1/studies/{studyId}/agenda/experiments"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/experiments"] = Access.OwnerFacilitator,
+        ["POST /api/v1/studies/{studyId}/agenda/experiments/{experimentId}/notes"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Done"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Experiment"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Note"] = Access.OwnerFacilitator,
         ["GET /commit/{token}"] = Access.CommitmentLink,
         ["POST /commit/{token}"] = Access.CommitmentLink,
         ["GET /agenda/{studyId}"] = Access.Public,
+        ["GET /agenda/{studyId}/due-dates.ics"] = Access.Public,
     };
 
     /// <summary>Hub methods of <c>/hubs/live</c> (found by reflection) and who may call them on study A's round.</summary>

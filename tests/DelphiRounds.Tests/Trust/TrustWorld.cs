@@ -309,6 +309,9 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         "code" => "",
         "documentName" => "v1",
         "file" => "answers.csv",
+        // The agenda's commitments and experiments: none by these ids (the owner gets 404, nothing changes).
+        "commitmentId" => "999999",
+        "experimentId" => "999999",
         _ => null,
     };
 
@@ -432,6 +435,9 @@ public static class TrustSamples
         "POST /api/v1/studies/{studyId}/agenda/indicators" => new { statement = 1, name = "Aansluitingen", unit = "%", source = "CBS", direction = "higher" },
         "POST /api/v1/studies/{studyId}/agenda/measurements" => new { indicator = "Geen indicator", date = "2030-01-01", value = 3.5, source = "CBS" },
         "POST /api/v1/studies/{studyId}/agenda/commitment-links" => new { signatoryId = s.Endorsed!.InvitedSignatoryId },
+        "POST /api/v1/studies/{studyId}/agenda/commitments/{commitmentId}/done" => new { date = "2030-01-01", note = "Klaar." },
+        "POST /api/v1/studies/{studyId}/agenda/experiments" => new { organisation = "Woonstad", title = "Proef in de wijk", tried = "Een wijknet.", statements = new[] { 1 }, started = "2026-01-01" },
+        "POST /api/v1/studies/{studyId}/agenda/experiments/{experimentId}/notes" => new { date = "2026-06-01", text = "Geleerd." },
         _ => null,
     };
 
@@ -563,6 +569,13 @@ public static class TrustSamples
         },
         "POST /f/studies/{studyId}/agenda?handler=Upload" => new(),
         "POST /f/studies/{studyId}/agenda?handler=Link" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
+        "POST /f/studies/{studyId}/agenda?handler=Done" => new() { ["DoneCommitment"] = "0", ["DoneDate"] = "2030-01-01", ["DoneNote"] = "Klaar." },
+        "POST /f/studies/{studyId}/agenda?handler=Experiment" => new()
+        {
+            ["ExperimentOrganisation"] = "Woonstad", ["ExperimentTitle"] = "Proef", ["ExperimentTried"] = "Een wijknet.", ["ExperimentStatements"] = "1",
+            ["ExperimentStarted"] = "2026-01-01",
+        },
+        "POST /f/studies/{studyId}/agenda?handler=Note" => new() { ["NoteExperiment"] = "0", ["NoteDate"] = "2026-06-01", ["NoteText"] = "Geleerd." },
         "POST /commit/{token}" => new() { ["Text"] = "Wij doen mee.", ["Statements"] = "1", ["Due"] = "2030-12-31", ["OwnerRole"] = "Directeur" },
         "POST /sign/{token}/receipt?handler=Withdraw" => new() { ["ConfirmWithdraw"] = "true", ["Reason"] = "Het bestuur besloot anders." },
         _ => null,
