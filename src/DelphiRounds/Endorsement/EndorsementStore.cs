@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Kernel;
+using DelphiRounds.Outbox;
 using DelphiRounds.Records;
 using DelphiRounds.Vision;
 
@@ -390,8 +391,8 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                 "UPDATE signatories SET spent_at = @now, mandate = COALESCE(@stated, mandate) WHERE id = @id AND spent_at IS NULL",
                 new { now, id = signatory.Id, stated }, tx);
             if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
-            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign, verdict,
-                stated, signatory.FourEyes);
+            return await WithReceiptAsync(c, tx, signatory, await AppendAsync(c, tx, signatory, document, LedgerFormat.Endorsement, statement(signatory, document), null, null, now, sign, verdict,
+                stated, signatory.FourEyes), now);
         });
 
     /// <summary>
@@ -423,8 +424,8 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                 "UPDATE signatories SET spent_at = @now, mandate = @mandate WHERE id = @id AND spent_at IS NULL",
                 new { now, id = confirmer.Id, mandate = mandate.Trim() }, tx);
             if (spent != 1) return new LedgerAppend(LedgerOutcome.AlreadySpent, null, null);
-            return await AppendAsync(c, tx, confirmer, document, LedgerFormat.ConfirmationKind, statement(confirmer, signatory, document), null, null, now, sign,
-                null, mandate.Trim(), false, endorsement.Sequence);
+            return await WithReceiptAsync(c, tx, confirmer, await AppendAsync(c, tx, confirmer, document, LedgerFormat.ConfirmationKind, statement(confirmer, signatory, document), null, null, now, sign,
+                null, mandate.Trim(), false, endorsement.Sequence), now);
         });
 
     /// <summary>The endorsement a second person is to confirm (null before the signatory signed).</summary>
@@ -468,7 +469,7 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                 "UPDATE signatories SET withdrawn_at = @now WHERE id = @id AND spent_at IS NOT NULL AND withdrawn_at IS NULL",
                 new { now, id = signatory.Id }, tx);
             if (changed != 1) return new LedgerAppend(LedgerOutcome.AlreadyWithdrawn, null, null);
-            return await AppendAsync(c, tx, signatory, document, LedgerFormat.Withdrawal, statement(signatory, document), endorsement.Sequence, reason, now, sign, verdict);
+            return await WithReceiptAsync(c, tx, signatory, await AppendAsync(c, tx, signatory, document, LedgerFormat.Withdrawal, statement(signatory, document), endorsement.Sequence, reason, now, sign, verdict), now);
         });
 
     private async Task<PasskeyVerdict> CheckPasskeyAsync(DbConnection c, DbTransaction tx, PasskeyCheck check, Signatory signatory,
@@ -526,6 +527,19 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
                 """, new { passkey.CredentialId, passkey.SignatoryId, passkey.PublicKeyCose, passkey.PublicKeySpki, passkey.Algorithm, passkey.SignCount, now = time.Now() }, tx);
             return true;
         });
+
+    /// <summary>
+    /// Anchoring outside the service (issue 19): queues the signatory's receipt e-mail in the append's own transaction, with the
+    /// frozen document's hash, the entry and the head signed right after it; in the language of the request (Dutch otherwise).
+    /// </summary>
+    private static async Task<LedgerAppend> WithReceiptAsync(DbConnection c, DbTransaction tx, Signatory signatory, LedgerAppend appended, DateTimeOffset now)
+    {
+        if (appended.Outcome != LedgerOutcome.Appended || appended.Entry is not { } entry || appended.Head is not { } head) return appended;
+        var language = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "nl";
+        await ReceiptMailStore.QueueAsync(c, tx, signatory.StudyId, signatory.Id, entry.Kind, language, entry.DocumentHash,
+            entry.Sequence, entry.EntryHash, head.Sequence, head.HeadHash, head.KeyFingerprint, now);
+        return appended;
+    }
 
     private static Task<Signatory?> SignatoryByTokenAsync(DbConnection c, DbTransaction tx, string token) =>
         Secrets.LooksLike(token, TokenPrefix)
@@ -620,14 +634,21 @@ public sealed class EndorsementStore(Database db, TimeProvider time)
         return head;
     }
 
-    /// <summary>Erases a signatory's personal data (name, e-mail and both salts); the ledger keeps its commitments and still verifies.</summary>
+    /// <summary>Erases a signatory's personal data (name, e-mail and both salts); the ledger keeps its commitments and still verifies.
+    /// Their receipt e-mails not sent yet are cancelled in the same transaction.</summary>
     public Task<bool> EraseAsync(long studyId, long signatoryId) =>
-        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
-            """
-            UPDATE signatory_identities SET name = NULL, email = NULL, salt = NULL, name_salt = NULL, erased_at = @now
-            WHERE signatory_id = @signatoryId AND erased_at IS NULL
-              AND signatory_id IN (SELECT id FROM signatories WHERE study_id = @studyId)
-            """, new { studyId, signatoryId, now = time.Now() }, tx) == 1);
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = time.Now();
+            var erased = await c.ExecuteAsync(
+                """
+                UPDATE signatory_identities SET name = NULL, email = NULL, salt = NULL, name_salt = NULL, erased_at = @now
+                WHERE signatory_id = @signatoryId AND erased_at IS NULL
+                  AND signatory_id IN (SELECT id FROM signatories WHERE study_id = @studyId)
+                """, new { studyId, signatoryId, now }, tx) == 1;
+            if (erased) await ReceiptMailStore.CancelForSignatoryAsync(c, tx, signatoryId, now);
+            return erased;
+        });
 
     private sealed record OrganisationRow
     {

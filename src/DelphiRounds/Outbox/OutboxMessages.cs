@@ -96,6 +96,73 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
         return mail;
     }
 
+    /// <summary>
+    /// A signatory's receipt (issue 19): the frozen document's hash, their entry and the head signed right after it, the service
+    /// key's fingerprint and the link to check the ledger; in the language they signed in (Dutch otherwise).
+    /// </summary>
+    public MailMessage ComposeReceipt(ReceiptMail receipt, SignatoryRecipient to, Study study, string verifyUrl, DateTimeOffset now)
+    {
+        var language = receipt.Language == "en" ? "en" : "nl";
+        var culture = CultureInfo.GetCultureInfo(language);
+        var texts = JsonStringLocalizerFactory.Table(language);
+        string T(string key, params object[] args) => string.Format(culture, texts[key], args);
+        var kind = receipt.Kind is "withdrawal" or "confirmation" ? receipt.Kind : "endorsement";
+        var title = study.TitleFor(language == "en");
+        var organiser = study.Organiser.Length > 0 ? study.Organiser : T("outbox.mail.theOrganiser");
+        var subject = T($"outbox.receipt.subject.{kind}", title);
+        var greeting = string.IsNullOrWhiteSpace(to.Name) ? T("outbox.mail.greetingAnonymous") : T("outbox.mail.greeting", to.Name!);
+        var body = T($"outbox.receipt.body.{kind}", title, to.Organisation);
+        var fingerprints = new[]
+        {
+            T("outbox.receipt.documentHash", receipt.DocumentHash),
+            T("outbox.receipt.entry", receipt.EntrySequence, receipt.EntryHash),
+            T("outbox.receipt.head", receipt.HeadSequence, receipt.HeadHash),
+            T("outbox.receipt.key", receipt.KeyFingerprint),
+        };
+        var signature = T("outbox.mail.signature");
+
+        var text = new StringBuilder();
+        text.Append(greeting).Append("\r\n\r\n").Append(body).Append("\r\n\r\n").Append(T("outbox.receipt.fingerprints")).Append("\r\n");
+        foreach (var f in fingerprints) text.Append("- ").Append(f).Append("\r\n");
+        text.Append("\r\n").Append(T("outbox.receipt.verify")).Append("\r\n").Append(verifyUrl).Append("\r\n\r\n");
+        text.Append(T("outbox.receipt.receiptLink")).Append("\r\n\r\n");
+        text.Append(signature).Append("\r\n").Append(organiser).Append("\r\n");
+
+        var h = HtmlEncoder.Default;
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"").Append(language).Append("\"><head><meta charset=\"utf-8\"><title>")
+            .Append(h.Encode(subject)).Append("</title></head><body>");
+        html.Append("<p>").Append(h.Encode(greeting)).Append("</p><p>").Append(h.Encode(body)).Append("</p>");
+        html.Append("<p>").Append(h.Encode(T("outbox.receipt.fingerprints"))).Append("</p><ul>");
+        foreach (var f in fingerprints) html.Append("<li>").Append(h.Encode(f)).Append("</li>");
+        html.Append("</ul><p>").Append(h.Encode(T("outbox.receipt.verify"))).Append("<br><a href=\"").Append(h.Encode(verifyUrl)).Append("\">")
+            .Append(h.Encode(T("outbox.receipt.verifyText"))).Append("</a></p>");
+        html.Append("<p>").Append(h.Encode(T("outbox.receipt.receiptLink"))).Append("</p>");
+        html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p></body></html>");
+
+        var mail = new MailMessage
+        {
+            From = new MailAddress(options.Value.From),
+            Subject = subject,
+            SubjectEncoding = Encoding.UTF8,
+            Body = text.ToString(),
+            BodyEncoding = Encoding.UTF8,
+            BodyTransferEncoding = TransferEncoding.QuotedPrintable,
+            IsBodyHtml = false,
+            HeadersEncoding = Encoding.UTF8,
+        };
+        mail.To.Add(new MailAddress(to.Email!, to.Name ?? "", Encoding.UTF8));
+        var view = AlternateView.CreateAlternateViewFromString(html.ToString(), Encoding.UTF8, MediaTypeNames.Text.Html);
+        view.TransferEncoding = TransferEncoding.QuotedPrintable;
+        mail.AlternateViews.Add(view);
+        mail.Headers.Add("Date", now.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture));
+        mail.Headers.Add("Auto-Submitted", "auto-generated");
+        mail.Headers.Add("X-Delphi-Purpose", "receipt-" + kind);
+        mail.Headers.Add("X-Delphi-Study", study.Id.ToString(CultureInfo.InvariantCulture));
+        mail.Headers.Add("X-Delphi-Receipt", receipt.Id.ToString(CultureInfo.InvariantCulture));
+        return mail;
+    }
+
     private static TimeZoneInfo FindDutchTime()
     {
         try

@@ -15,7 +15,7 @@ namespace DelphiRounds.Outbox;
 /// address any more, is cancelled instead of sent.
 /// </summary>
 public sealed class OutboxSender(
-    OutboxStore outbox, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
+    OutboxStore outbox, ReceiptMailStore receipts, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
     IOptions<MailOptions> options, SiteUrls site, TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -63,12 +63,50 @@ public sealed class OutboxSender(
                 ct.ThrowIfCancellationRequested();
                 if (await SendOneAsync(message, baseUrl, through ?? delivery, ct)) sent++;
             }
+            // Signatories' receipts (issue 19): the same delivery and retries; they carry no personal link.
+            foreach (var receipt in await receipts.PendingAsync(options.Value.MaxAttempts, studyId))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (await SendReceiptAsync(receipt, baseUrl, through ?? delivery, ct)) sent++;
+            }
             return sent;
         }
         finally
         {
             _sending.Release();
         }
+    }
+
+    private async Task<bool> SendReceiptAsync(ReceiptMail receipt, string baseUrl, MailDelivery via, CancellationToken ct)
+    {
+        var recipient = await receipts.RecipientAsync(receipt.SignatoryId);
+        if (recipient is null || !recipient.Reachable)
+        {
+            await receipts.CancelAsync(receipt.Id, "the signatory has no e-mail address (any more)");
+            return false;
+        }
+        var study = await studies.FindAsync(receipt.StudyId);
+        if (study is null)
+        {
+            await receipts.CancelAsync(receipt.Id, "the study does not exist");
+            return false;
+        }
+        if (!await receipts.ClaimAsync(receipt)) return false; // another sender has it
+        try
+        {
+            using var mail = messages.ComposeReceipt(receipt, recipient, study, $"{baseUrl}/verify/{receipt.StudyId}", time.GetUtcNow());
+            await via.SendAsync(mail, ct);
+        }
+        catch (Exception e)
+        {
+            var interrupted = e is OperationCanceledException;
+            logger.LogWarning("Receipt mail {Id} (attempt {Attempt}) was not delivered: {Error}", receipt.Id, receipt.Attempts + 1, e.Message);
+            await receipts.MarkFailedAsync(receipt.Id, interrupted ? "interrupted while sending" : e.Message);
+            if (interrupted) throw;
+            return false;
+        }
+        await receipts.MarkSentAsync(receipt.Id);
+        return true;
     }
 
     private async Task<bool> SendOneAsync(OutboxMessage message, string baseUrl, MailDelivery via, CancellationToken ct)
