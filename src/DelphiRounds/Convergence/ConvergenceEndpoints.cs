@@ -49,7 +49,8 @@ public static class ConvergenceEndpoints
         services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>()
             .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
             .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>())
-            .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>());
+            .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>())
+            .AddSingleton<DelphiRounds.Live.IReasonWords>(sp => sp.GetRequiredService<ConvergenceReader>());
 
     public static void MapConvergence(this IEndpointRouteBuilder app)
     {

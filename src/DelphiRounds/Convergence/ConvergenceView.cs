@@ -113,9 +113,48 @@ public sealed record StudyConvergenceView(
 public sealed class ConvergenceReader(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
     LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers, OrganisationStore organisations,
-    ParticipantStore participants)
+    ParticipantStore participants) : IReasonWords
 {
     private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
+
+    /// <summary>The stats endpoint's reasons: the same words as this page, for the round asked (open: on the released figures; closed: as its close judged).</summary>
+    async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> IReasonWords.ForRoundAsync(Round round, IReadOnlyList<ItemStats> shown, bool english)
+    {
+        var result = new Dictionary<long, IReadOnlyList<string>>();
+        var judged = shown.Where(i => i.Consensus is not null).ToDictionary(i => i.ItemId);
+        if (judged.Count == 0 || round.Kind != RoundKinds.Rating) return result;
+        var study = (await studies.FindAsync(round.StudyId))!;
+        var groups = await studies.GroupsAsync(round.StudyId);
+        var byId = (await items.ListAsync(round.StudyId)).ToDictionary(i => i.Id);
+        var reasons = new Dictionary<long, BothLanguages>();
+        if (round.IsOpen)
+            foreach (var (id, c) in await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id), await answers.RevisionsAsync(round.Id)))
+                reasons[id] = c.Reasons;
+        else if (round.State == RoundStates.Closed)
+            foreach (var s in await snapshots.ForRoundAsync(round.Id))
+                if (byId.TryGetValue(s.ItemId, out var item))
+                    reasons[s.ItemId] = VerdictWords.Explain(s.Verdict, round.Number, ConvergenceService.ParseAnalysis(s.AnalysisJson), item, study.Rules, groups).Reasons;
+        var culture = english ? "en" : "nl";
+        foreach (var (id, stats) in judged)
+        {
+            if (!reasons.TryGetValue(id, out var both)) continue;
+            // A group whose figures are not shown beside the item is never named: its line says only that not every group agrees.
+            var hidden = groups.Where(g => !stats.Groups.ContainsKey(g.Slug)).Select(g => g.Name(english)).Where(n => n.Length > 0).ToList();
+            var lines = new List<string>();
+            var replaced = false;
+            foreach (var line in both.For(english))
+            {
+                if (hidden.Any(n => line.Contains(n, StringComparison.Ordinal)))
+                {
+                    if (!replaced) lines.Add(Kernel.JsonStringLocalizerFactory.Table(culture)["verdict.reason.notEveryGroup"]);
+                    replaced = true;
+                }
+                else lines.Add(line);
+            }
+            result[id] = lines;
+        }
+        return result;
+    }
 
     public async Task<StudyConvergenceView> ReadAsync(long studyId, bool english, long? onlyItem = null)
     {

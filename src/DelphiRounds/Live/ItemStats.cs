@@ -30,6 +30,13 @@ public sealed record ItemStats(
     public int? DontKnow { get; init; }
 
     /// <summary>
+    /// The consensus reasons as the criteria state them, terse, for machines; only in
+    /// the stats endpoint's answer, whose <c>consensus.reasons</c> are people's words in the request's language.
+    /// </summary>
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CriteriaReasons { get; init; }
+
+    /// <summary>
     /// What is shown of an item before its first release (fewer than k answers): no figures at all, not even the
     /// count, so a screen cannot tell one answer from two.
     /// </summary>

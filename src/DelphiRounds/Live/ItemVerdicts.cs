@@ -21,3 +21,16 @@ public interface IItemVerdicts
     /// <summary>Each item's latest verdict made by round <paramref name="roundNumber"/> of the study or before.</summary>
     Task<IReadOnlyList<ItemVerdict>> UpToRoundAsync(long studyId, int roundNumber);
 }
+
+/// <summary>
+/// The consensus reasons of a round's items as people read them ("8 of 15 chose 6 or 7; 70 % was needed"), in one
+/// language, for the stats endpoint. Convergence words them (the one writer of verdicts for people); Live does not know it.
+/// </summary>
+public interface IReasonWords
+{
+    /// <summary>
+    /// Each item of <paramref name="items"/> with a verdict: its reasons in plain words. A line about a group that is not
+    /// shown beside the item's figures (not among its <see cref="ItemStats.Groups"/>) becomes "not every group agrees", once.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ForRoundAsync(Rounds.Round round, IReadOnlyList<ItemStats> items, bool english);
+}

@@ -26,6 +26,13 @@ public static class LiveEndpoints
         // Verdicts are the facilitator's: participants see the panel's figures, not the stopping rule's working.
         var verdicts = viewer == LiveAccess.Viewer.Facilitator && context.RequestServices.GetService<IItemVerdicts>() is { } judged
             ? await judged.UpToRoundAsync(round.StudyId, round.Number) : null;
+        // The reasons in people's words, in the request's language; the terse form stays for machines as criteriaReasons.
+        if (context.RequestServices.GetService<IReasonWords>() is { } words)
+        {
+            var worded = await words.ForRoundAsync(round, items, LanguageSetup.IsEnglish);
+            items = items.Select(i => i.Consensus is { } c && worded.TryGetValue(i.ItemId, out var lines)
+                ? i with { Consensus = c with { Reasons = lines }, CriteriaReasons = c.Reasons } : i).ToList();
+        }
         var unit = (await studies.FindAsync(round.StudyId))?.Rules.UnitName ?? "person";
         return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts, unit));
     }
