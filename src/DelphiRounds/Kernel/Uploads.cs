@@ -22,5 +22,6 @@ public static partial class Uploads
 
     /// <summary>True for a POST that uploads a document.</summary>
     public static bool IsDocumentUpload(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && UploadPath().IsMatch(request.Path.Value ?? "");
+        // The page's upload is its plain POST; its other handlers (?handler=Remove …) keep the ordinary limit.
+        HttpMethods.IsPost(request.Method) && UploadPath().IsMatch(request.Path.Value ?? "") && !request.Query.ContainsKey("handler");
 }

@@ -17,6 +17,7 @@ public static class DocumentEndpoints
         api.MapGet("/", ListAsync)
             .WithSummary("The study's background documents (CREDES: informational input), withdrawn ones too, each with its SHA-256.");
         api.MapPost("/", AddAsync).DisableAntiforgery().WithFormOptions(multipartBodyLengthLimit: Uploads.MaxBodyBytes)
+            .Accepts<DocumentUploadForm>("multipart/form-data")
             .WithSummary($"Add a background document: multipart/form-data with `file` (at most 5 MB; {DocumentRulesText}) and an optional `title` (at most 200 characters; empty: the file's name). The server computes its SHA-256.");
         api.MapDelete("/{documentId:long}", RemoveAsync).Refuses(409)
             .WithSummary("Remove a document: before any round opened it is deleted; after, participants no longer see it but it stays in the record as withdrawn (409 when it already is).");
@@ -34,11 +35,18 @@ public static class DocumentEndpoints
         return TypedResults.Ok(await documents.ListAsync(studyId));
     }
 
+    /// <summary>The upload form: the document and, optionally, its title.</summary>
+    public sealed record DocumentUploadForm(string? Title, IFormFile? File);
+
     private static async Task<Results<Created<StudyDocument>, ProblemHttpResult>> AddAsync(
-        long studyId, [FromForm] string? title, IFormFile? file, HttpContext context, StudyStore studies, StudyDocumentService service)
+        long studyId, HttpContext context, StudyStore studies, StudyDocumentService service)
     {
+        // The study first: a request about another facilitator's study (or none) is 404 whatever its body.
         if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is null)
             return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
+        var title = form?["title"].FirstOrDefault();
+        var file = form?.Files["file"];
         await using var stream = file?.OpenReadStream();
         var (document, refusal) = await service.AddAsync(studyId, title, file?.FileName, stream, file?.Length ?? 0);
         return refusal switch

@@ -295,8 +295,13 @@ public static class VisionEndpoints
                 request = await context.Request.ReadFromJsonAsync<FreezeRequest>(context.RequestAborted);
                 if (request is null) return Problems.BadRequest("body", "The body is a JSON object with the decisions, or leave it out.");
             }
-            catch (System.Text.Json.JsonException) { return Problems.BadRequest("body", "The body is not JSON like {\"overrideReason\": \"…\", \"keep\": [{\"statement\": 2, \"reason\": \"…\"}]}."); }
-            catch (InvalidOperationException) { return Problems.BadRequest("body", "Send the decisions as application/json."); }
+            catch (System.Text.Json.JsonException e)
+            {
+                // Name the field the JSON went wrong at ($.keep → keep), else the body.
+                var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+                return Problems.BadRequest(field, "The body is not JSON like {\"overrideReason\": \"…\", \"keep\": [{\"statement\": 2, \"reason\": \"…\"}]}.");
+            }
+            catch (InvalidOperationException) { return Problems.Field(415, "Content-Type", "Send the decisions as application/json."); }
         }
         var keep = new Dictionary<int, string>();
         foreach (var (k, i) in (request?.Keep ?? []).Select((k, i) => (k, i)))

@@ -35,7 +35,12 @@ public sealed record StudyData(
 /// A finished study (round 1 answered and closed, the vision frozen) with two signatories: one who signed with a
 /// replacement link (the first link was replaced before), and one still invited.
 /// </summary>
-public sealed record EndorsedStudy(long StudyId, long SignatoryId, string SigningLink, string ReplacedLink, long InvitedSignatoryId, string InvitedLink);
+public sealed record EndorsedStudy(long StudyId, long SignatoryId, string SigningLink, string ReplacedLink, long InvitedSignatoryId, string InvitedLink)
+{
+    /// <summary>A commitment its signed organisation made, and an experiment on its agenda.</summary>
+    public long CommitmentId { get; init; }
+    public long ExperimentId { get; init; }
+}
 
 /// <summary>A facilitator who logged in once: the login cookie is copied into every new client.</summary>
 public sealed record Facilitator(long Id, string Email, string Token, string Cookie);
@@ -201,7 +206,24 @@ public sealed partial class TrustCast
             .GetProperty("token").GetString()!;
         await SignAsync(link);
         var (invitedId, invited) = await RegisterAsync("Woonstichting");
-        return new EndorsedStudy(s.StudyId, signatoryId, link, replaced, invitedId, invited);
+        // The agenda after signing: the organisation that signed commits through its link, and an experiment is registered.
+        var commitToken = (await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/agenda/commitment-links", new { signatoryId }),
+            HttpStatusCode.Created)).GetProperty("token").GetString()!;
+        var browser = Client();
+        var commitPage = await browser.GetStringAsync($"/commit/{commitToken}");
+        var committed = await browser.PostAsync($"/commit/{commitToken}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Text"] = "Wij sluiten 500 woningen aan.", ["Statements"] = "1", ["Due"] = "2030-12-31", ["OwnerRole"] = "Directeur",
+            ["__RequestVerificationToken"] = Antiforgery(commitPage) ?? "",
+        }));
+        Assert.True(committed.IsSuccessStatusCode || committed.StatusCode == HttpStatusCode.SeeOther, $"committing: {(int)committed.StatusCode}");
+        var commitmentId = (await Scenario.Expect(await api.GetAsync($"/api/v1/studies/{s.StudyId}/agenda/commitments"), HttpStatusCode.OK))[0]
+            .GetProperty("id").GetInt64();
+        var experimentId = (await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/agenda/experiments", new
+        {
+            organisation = "Netbedrijf", title = "Wijknet", tried = "Een wijknet op lage temperatuur.", statements = new[] { 1 }, started = "2026-01-01",
+        }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        return new EndorsedStudy(s.StudyId, signatoryId, link, replaced, invitedId, invited) { CommitmentId = commitmentId, ExperimentId = experimentId };
     }
 
     /// <summary>Signs with a link as a signatory does: opens the page, confirms, and is sent to the receipt.</summary>
@@ -309,9 +331,6 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         "code" => "",
         "documentName" => "v1",
         "file" => "answers.csv",
-        // The agenda's commitments and experiments: none by these ids (the owner gets 404, nothing changes).
-        "commitmentId" => "999999",
-        "experimentId" => "999999",
         _ => null,
     };
 
@@ -327,6 +346,8 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
         {
             "studyId" => e.StudyId.ToString(),
             "signatoryId" => e.InvitedSignatoryId.ToString(),
+            "commitmentId" => e.CommitmentId.ToString(),
+            "experimentId" => e.ExperimentId.ToString(),
             "token" => e.SigningLink,
             _ => RouteValue(name, study),
         };
@@ -569,6 +590,7 @@ public static class TrustSamples
         },
         "POST /f/studies/{studyId}/agenda?handler=Upload" => new(),
         "POST /f/studies/{studyId}/agenda?handler=Link" => new() { ["signatoryId"] = s.Endorsed!.InvitedSignatoryId.ToString() },
+        "POST /f/studies/{studyId}/organisations?handler=Visibility" => new() { ["OrganisationsPublic"] = "true" },
         "POST /f/studies/{studyId}/agenda?handler=Done" => new() { ["DoneCommitment"] = "0", ["DoneDate"] = "2030-01-01", ["DoneNote"] = "Klaar." },
         "POST /f/studies/{studyId}/agenda?handler=Experiment" => new()
         {
