@@ -36,7 +36,7 @@ public sealed class SigningLinkTests(DelphiApp app, ITestOutputHelper output) : 
         }
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/sign/{link}/receipt")).StatusCode);
         var entries = LedgerRows(endorsed.StudyId);
-        Assert.Equal(2, entries); // the signatory of the world, and this one
+        Assert.Equal(3, entries); // the signatory of the world, its commitment on the agenda, and this one
 
         // The very same form again (a double click, a reload, a replay by someone who saw the request), and from another browser.
         var after = watch.Look();
