@@ -122,6 +122,15 @@ public sealed class StudyStore(Database db, TimeProvider time)
             new { studyId, value = organisationsPublic ? 1 : 0 }, tx) == 1);
 
     /// <summary>Replaces the consensus criteria; false when they are already locked.</summary>
+    /// <summary>
+    /// Whether the panel is residents (a citizen panel), while the rules are not locked (before round 1 opens); false
+    /// once locked. It sets only the default of "don't know" for items added after it: existing items keep theirs.
+    /// </summary>
+    public Task<bool> SetCitizenPanelAsync(long studyId, bool citizenPanel) =>
+        db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE studies SET citizen_panel = @citizen WHERE id = @studyId AND criteria_locked_at IS NULL",
+            new { studyId, citizen = citizenPanel ? 1 : 0 }, tx) == 1);
+
     public Task<bool> SetRulesAsync(long studyId, ConsensusRules rules) =>
         db.WriteAsync(async (c, tx) => await c.ExecuteAsync(
             "UPDATE studies SET criteria_json = @json WHERE id = @studyId AND criteria_locked_at IS NULL",

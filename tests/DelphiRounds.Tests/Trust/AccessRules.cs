@@ -148,6 +148,7 @@ public static class AccessRules
         ["GET /api/v1/studies/{studyId}/export.json"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=Criteria"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=Unit"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}?handler=CitizenPanel"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}?handler=ItemRules"] = Access.OwnerFacilitator,
         // Process: reminders and the outbox, response per round (attrition), the convergence and report pages, data files (facilitator)
         ["POST /api/v1/studies/{studyId}/reminders"] = Access.OwnerFacilitator,
@@ -185,6 +186,7 @@ public static class AccessRules
         ["POST /f/studies/{studyId}/items?handler=Edit"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Delete"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/items?handler=Move"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/items?handler=Answering"] = Access.OwnerFacilitator,
         // Arguments: read as the round's mode allows, marked by the study's own participants, hidden by its facilitator
         ["GET /api/v1/rounds/{roundId}/arguments"] = Access.Viewer,
         ["POST /api/v1/arguments/{answerId}/convincing"] = Access.OwnParticipant,

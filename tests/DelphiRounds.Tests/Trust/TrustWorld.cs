@@ -552,6 +552,7 @@ public static class TrustSamples
             ["DisagreementBottomCategories"] = "2", ["MaxNetChangePercent"] = "15", ["MedianShiftPercent"] = "5", ["MinRoundForConsensus"] = "2",
         },
         "POST /f/studies/{studyId}?handler=Unit" => new() { ["Unit"] = "organisation" },
+        "POST /f/studies/{studyId}?handler=CitizenPanel" => new() { ["CitizenPanel"] = "true" },
         "POST /f/studies/{studyId}?handler=ItemRules" => new() { ["RulesItemId"] = s.ItemIds[0].ToString(), ["ItemMaxIqr"] = "1" },
         "POST /f/studies/{studyId}/exports?handler=Notes" => new() { ["DelphiRationale"] = "Geen partij beheerst het gesprek.", ["Dissemination"] = "Op de website." },
         "POST /f/studies/{studyId}/items?handler=Reword" => new()
@@ -564,6 +565,7 @@ public static class TrustSamples
         "POST /f/studies/{studyId}/items?handler=Edit" => new() { ["itemId"] = s.SpareItemId.ToString(), ["TextNl"] = "Anders gezegd." },
         "POST /f/studies/{studyId}/items?handler=Delete" => new() { ["itemId"] = s.SpareItemId.ToString() },
         "POST /f/studies/{studyId}/items?handler=Move" => new() { ["itemId"] = s.SpareItemId.ToString(), ["direction"] = "up" },
+        "POST /f/studies/{studyId}/items?handler=Answering" => new() { ["itemId"] = s.SpareItemId.ToString(), ["AllowDontKnow"] = "true", ["AskExpertise"] = "true" },
         "POST /f/studies/{studyId}/vision?handler=Save" => new()
         {
             ["Title"] = "Visie, versie 2", ["Preamble"] = "Samen.", ["ChangeNote"] = "Bezwaren verwerkt.",

@@ -50,6 +50,12 @@ public sealed class ItemsModel(
     [BindProperty] public List<long> SourceAnswerIds { get; set; } = [];
     [BindProperty] public string? ReasonNl { get; set; }
     [BindProperty] public string? ReasonEn { get; set; }
+    /// <summary>The item offers "don't know" (rating, numeric, year); not sent: the study's default (on for a citizen panel).</summary>
+    [BindProperty] public bool? AllowDontKnow { get; set; }
+    /// <summary>The item asks the self-rated expertise (1–5) with each answer (rating, numeric, year).</summary>
+    [BindProperty] public bool? AskExpertise { get; set; }
+    /// <summary>The item whose "don't know"/expertise form was refused (shown open, with the reason).</summary>
+    public long? AnsweringError { get; private set; }
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -86,6 +92,9 @@ public sealed class ItemsModel(
                     .Select(p => new OptionRequest { Nl = p[0], En = p.Length > 1 && p[1].Length > 0 ? p[1] : null }).ToList()
                 : null,
             SourceAnswerIds = SourceAnswerIds.Count > 0 ? SourceAnswerIds : null,
+            // Only the kinds that offer them send them on: the boxes of a hidden fieldset mean nothing for a ranking or text item.
+            AllowDontKnow = ItemKinds.IsNumberLike(Kind) ? AllowDontKnow : null,
+            AskExpertise = ItemKinds.IsNumberLike(Kind) ? AskExpertise : null,
         };
         if (ModelState.IsValid)
         {
@@ -159,6 +168,27 @@ public sealed class ItemsModel(
         return Page();
     }
 
+    /// <summary>
+    /// "Don't know" and the expertise question of one item, until it is first asked (round 1 opened or the item was
+    /// asked: refused with 409, as the API refuses); the reason is shown next to the item's form.
+    /// </summary>
+    public async Task<IActionResult> OnPostAnsweringAsync(long studyId, long itemId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        ModelState.Clear();
+        var result = await service.SetAnsweringAsync(Study, itemId, AllowDontKnow ?? false, AskExpertise ?? false);
+        if (result.Status == 404) return NotFound();
+        if (result.Item is not null)
+        {
+            Notice = t["items.answering.saved"];
+            return Redirect($"/f/studies/{studyId}/items#item-{itemId}");
+        }
+        ModelState.AddModelError($"Answering{itemId}", result.Status == 409 ? t["items.error.answeringAfterRoundOne"] : t["items.error.answeringKind"]);
+        Response.StatusCode = result.Status;
+        AnsweringError = itemId;
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostDeleteAsync(long studyId, long itemId)
     {
         if (!await LoadAsync(studyId)) return NotFound();
@@ -214,6 +244,7 @@ public sealed class ItemsModel(
         nameof(RangeMax) => Kind == ItemKinds.Year ? t["items.error.yearMax"] : t["items.error.rangeMax"],
         nameof(OptionLines) => t["items.error.options"],
         nameof(SourceAnswerIds) => t["items.error.sources"],
+        nameof(AllowDontKnow) or nameof(AskExpertise) => t["items.error.answeringKind"],
         _ => t["items.error.kind"],
     };
 
@@ -227,6 +258,8 @@ public sealed class ItemsModel(
         "rangeMax" => nameof(RangeMax),
         "options" => nameof(OptionLines),
         "sourceAnswerIds" => nameof(SourceAnswerIds),
+        "allowDontKnow" => nameof(AllowDontKnow),
+        "askExpertise" => nameof(AskExpertise),
         _ => nameof(Kind),
     };
 

@@ -22,6 +22,8 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
     [BindProperty] public string? Organiser { get; set; }
     [BindProperty] public string? HorizonYear { get; set; }
     [BindProperty] public string? GroupLines { get; set; }
+    /// <summary>The panel is residents: new rating, numeric and year items offer "don't know" unless the item says otherwise.</summary>
+    [BindProperty] public bool CitizenPanel { get; set; }
 
     public string? ErrorFor(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
@@ -60,7 +62,7 @@ public sealed class StudiesModel(StudyStore studies, RoundStore rounds, IStringL
             return Page();
         }
         var study = await studies.CreateAsync(User.FacilitatorId()!.Value, Title!.Trim(), Question?.Trim() ?? "", Organiser?.Trim() ?? "", horizon,
-            groups.Select(g => (g.Slug, g.Nl, g.En)), titleEn: TitleEn?.Trim() ?? "", questionEn: QuestionEn?.Trim() ?? "");
+            groups.Select(g => (g.Slug, g.Nl, g.En)), titleEn: TitleEn?.Trim() ?? "", questionEn: QuestionEn?.Trim() ?? "", citizenPanel: CitizenPanel);
         TempData["Notice"] = t["studies.created"].Value;
         return Redirect($"/f/studies/{study.Id}");
     }

@@ -41,6 +41,10 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
     [BindProperty] public string? MaxNetChangePercent { get; set; }
     [BindProperty] public string? MedianShiftPercent { get; set; }
     [BindProperty] public string? MinRoundForConsensus { get; set; }
+    /// <summary>Version 2: whose answers an item that asks the expertise is judged on: <c>all</c> (the default) or <c>experts</c>.</summary>
+    [BindProperty] public string? VerdictBasis { get; set; }
+    /// <summary>The panel is residents (the citizen-panel form).</summary>
+    [BindProperty] public bool CitizenPanel { get; set; }
     // One item's own rules (version 2).
     [BindProperty] public long? RulesItemId { get; set; }
     [BindProperty] public string? ItemAgreementLow { get; set; }
@@ -143,6 +147,20 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
         return Redirect($"/f/studies/{studyId}");
     }
 
+    /// <summary>Says whether the panel is residents (a citizen panel) while the rules are not locked; refused with 409 after, as the API refuses.</summary>
+    public async Task<IActionResult> OnPostCitizenPanelAsync(long studyId)
+    {
+        if (!await LoadAsync(studyId)) return NotFound();
+        if (Study.CriteriaLocked || !await _studies.SetCitizenPanelAsync(studyId, CitizenPanel))
+        {
+            RoundError = t["citizenPanel.error.locked"];
+            Response.StatusCode = 409;
+            return Page();
+        }
+        Notice = t[CitizenPanel ? "citizenPanel.savedYes" : "citizenPanel.savedNo"];
+        return Redirect($"/f/studies/{studyId}");
+    }
+
     /// <summary>Saves the consensus criteria while they are not locked yet (before round 1 opens).</summary>
     public async Task<IActionResult> OnPostCriteriaAsync(long studyId)
     {
@@ -175,6 +193,9 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
                 shift = null;
             }
             minRound = Number(nameof(MinRoundForConsensus), MinRoundForConsensus, 1, 10);
+            // No choice sent (an older form): every answer counts, as before.
+            if (!string.IsNullOrEmpty(VerdictBasis) && VerdictBasis is not (ConsensusRules.BasisAll or ConsensusRules.BasisExperts))
+                ModelState.AddModelError(nameof(VerdictBasis), t["criteria.error.verdictBasis"]);
         }
         if (!ModelState.IsValid)
         {
@@ -193,6 +214,8 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
             {
                 DisagreementBottomCategories = (int)bottom!.Value, MaxNetChange = net!.Value / 100,
                 MaxMedianShiftShareOfRange = shift!.Value / 100, MinRoundForConsensus = (int)minRound!.Value,
+                // "all" is what no basis means: stored as none, so the canonical JSON (and hash) stays as it was.
+                VerdictBasis = VerdictBasis == ConsensusRules.BasisExperts ? ConsensusRules.BasisExperts : null,
             };
         if (!await _studies.SetRulesAsync(studyId, rules))
         {
