@@ -80,4 +80,50 @@ public sealed class DontKnowBrowserTests(DelphiApp app, Browser browser) : IClas
         Assert.Equal(2, DatabaseDump.Count(app.DatabasePath,
             $"SELECT COUNT(*) FROM answers WHERE round_id = {s.RoundId} AND item_id = {numeric} AND value IS NULL AND detail_json LIKE '%\"dontKnow\":true%'"));
     }
+    /// <summary>
+    /// The facilitator's side (issue 14, item 7): before round 1, the study's "citizen panel" and an item's "don't know"
+    /// and expertise question are set in forms, by label, in Dutch and in English; the pages pass axe.
+    /// </summary>
+    [Fact]
+    public async Task A_facilitator_sets_citizen_panel_dont_know_and_expertise_in_the_forms_in_Dutch_and_English()
+    {
+        foreach (var (locale, citizen, saveCitizen, savedCitizen, fold, dontKnow, expertise, save, shown) in new[]
+        {
+            ("nl-NL", "Het panel bestaat uit bewoners (burgerpanel)", "Bewaar keuze voor burgerpanel", "Bewaard: dit is een burgerpanel.",
+                "'Weet ik niet' en kennis", "Deelnemers mogen 'Weet ik niet' kiezen", "Vraag ook hoeveel de deelnemer ervan weet (1 tot en met 5)", "Bewaar", "'Weet ik niet' mag"),
+            ("en-GB", "The panel is residents (citizen panel)", "Save citizen panel choice", "Saved: this is a citizen panel.",
+                "'Don't know' and knowledge", "Participants may choose 'Don't know'", "Also ask how much the participant knows about it (1 to 5)", "Save", "'Don't know' allowed"),
+        })
+        {
+            var (context, token) = await browser.SignedInAsync(app, locale);
+            await using var _ = context;
+            var s = await Scenario.CreateAsync(app, open: false, facilitatorToken: token);
+            var page = await context.NewPageAsync();
+            await page.SetViewportSizeAsync(390, 844);
+
+            await page.GotoAsync(new Uri(app.Address, $"/f/studies/{s.StudyId}").ToString());
+            await page.GetByLabel(citizen, new() { Exact = true }).CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = saveCitizen }).ClickAsync();
+            await Assertions.Expect(page.Locator(".utrecht-alert--ok")).ToContainTextAsync(savedCitizen);
+            await Assertions.Expect(page.GetByLabel(citizen, new() { Exact = true })).ToBeCheckedAsync();
+            await Axe.AssertNoViolationsAsync(page);
+
+            await page.GotoAsync(new Uri(app.Address, $"/f/studies/{s.StudyId}/items").ToString());
+            var item = page.Locator($"#item-{s.SevenPointItem}");
+            await item.GetByText(fold, new() { Exact = true }).ClickAsync();
+            await item.GetByLabel(dontKnow, new() { Exact = true }).CheckAsync();
+            await item.GetByLabel(expertise, new() { Exact = true }).CheckAsync();
+            await item.GetByRole(AriaRole.Button, new() { Name = save, Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator($"#item-{s.SevenPointItem} [data-answering]")).ToContainTextAsync(shown);
+            // A citizen panel: the add form's "don't know" starts ticked.
+            await Assertions.Expect(page.Locator("#field-allowdontknow")).ToBeCheckedAsync();
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the items page scrolls sideways at 390 px");
+            await Axe.AssertNoViolationsAsync(page);
+
+            var stored = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/items"), HttpStatusCode.OK);
+            var seven = stored.EnumerateArray().Single(i => i.GetProperty("id").GetInt64() == s.SevenPointItem);
+            Assert.True(seven.GetProperty("allowDontKnow").GetBoolean());
+            Assert.True(seven.GetProperty("askExpertise").GetBoolean());
+        }
+    }
 }
