@@ -1,6 +1,9 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using DelphiRounds.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace DelphiRounds.Tests;
 
@@ -82,5 +85,66 @@ public sealed class LiveVerdictTests(DelphiApp app) : IClassFixture<DelphiApp>
         // Participants' pages never carry a verdict.
         var participant = app.Client();
         Assert.DoesNotContain("data-live-verdict", await participant.GetStringAsync($"/p/{s.Participants[0].Token}"));
+    }
+    /// <summary>
+    /// The facilitator's live push carries each item's verdict on the released figures — the one the convergence page
+    /// shows at the same moment — and a participant following the same round gets the same figures without it.
+    /// </summary>
+    [Fact]
+    public async Task The_facilitators_push_carries_the_live_verdict_and_the_participants_push_does_not()
+    {
+        var s = await Scenario.CreateAsync(app);
+        async Task AnswerAsync(long roundId, int i) =>
+            await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, roundId, new { itemId = s.SevenPointItem, value = 1 + i % 2 }), HttpStatusCode.Created);
+        for (var i = 0; i < 9; i++) await AnswerAsync(s.RoundId, i);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var round2 = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/rounds", new { mode = "live" }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2}/open", null), HttpStatusCode.OK);
+
+        var toFacilitator = Channel.CreateUnbounded<JsonElement>();
+        var toParticipant = Channel.CreateUnbounded<JsonElement>();
+        await using var facilitator = app.Hub(s.FacilitatorToken);
+        facilitator.On<JsonElement>("StatsUpdated", u => toFacilitator.Writer.TryWrite(u));
+        await using var participant = app.Hub(s.Participants[8].Token);
+        participant.On<JsonElement>("StatsUpdated", u => toParticipant.Writer.TryWrite(u));
+        await facilitator.StartAsync();
+        await participant.StartAsync();
+        await facilitator.InvokeAsync("JoinRound", round2);
+        await participant.InvokeAsync("JoinRound", round2);
+
+        for (var i = 0; i < 9; i++) await AnswerAsync(round2, i);
+
+        static async Task<JsonElement> AllNineAsync(Channel<JsonElement> pushes, long itemId, List<JsonElement> seen)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var update = await pushes.Reader.ReadAsync(cts.Token);
+                foreach (var item in update.GetProperty("items").EnumerateArray())
+                {
+                    seen.Add(item.Clone());
+                    if (item.GetProperty("itemId").GetInt64() == itemId && item.GetProperty("overall").GetProperty("n").GetInt32() == 9) return item.Clone();
+                }
+            }
+        }
+        var facilitatorSeen = new List<JsonElement>();
+        var participantSeen = new List<JsonElement>();
+        var judged = await AllNineAsync(toFacilitator, s.SevenPointItem, facilitatorSeen);
+        var figures = await AllNineAsync(toParticipant, s.SevenPointItem, participantSeen);
+
+        var verdict = judged.GetProperty("verdict");
+        Assert.Equal(s.SevenPointItem, verdict.GetProperty("itemId").GetInt64());
+        Assert.Equal(2, verdict.GetProperty("round").GetInt32());
+        Assert.Equal("consensus-against", verdict.GetProperty("verdict").GetString());
+        Assert.Equal("consensus-against", verdict.GetProperty("outcome").GetString());
+        // The same verdict as the convergence page's live verdict on the same released figures.
+        var page = await (await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken)).GetStringAsync($"/f/studies/{s.StudyId}/convergence");
+        Assert.Contains("data-live-verdict=\"consensus-against\" data-live-outcome=\"consensus-against\" data-live-round=\"2\" data-live-n=\"9\"", Article(page, s.SevenPointItem));
+
+        // The participant got the same figures, and no verdict in any push.
+        Assert.Equal(judged.GetProperty("overall").GetProperty("median").GetDouble(), figures.GetProperty("overall").GetProperty("median").GetDouble());
+        Assert.Equal(judged.GetProperty("version").GetInt64(), figures.GetProperty("version").GetInt64());
+        Assert.NotEmpty(participantSeen);
+        Assert.All(participantSeen, item => Assert.False(item.TryGetProperty("verdict", out _), "a participant's push carried a verdict: " + item));
     }
 }

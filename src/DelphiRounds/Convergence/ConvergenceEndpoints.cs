@@ -50,7 +50,8 @@ public static class ConvergenceEndpoints
             .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
             .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>())
             .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>())
-            .AddSingleton<DelphiRounds.Live.IReasonWords>(sp => sp.GetRequiredService<ConvergenceReader>());
+            .AddSingleton<DelphiRounds.Live.IReasonWords>(sp => sp.GetRequiredService<ConvergenceReader>())
+            .AddSingleton<DelphiRounds.Live.IOpenRoundVerdicts>(sp => sp.GetRequiredService<ConvergenceReader>());
 
     public static void MapConvergence(this IEndpointRouteBuilder app)
     {

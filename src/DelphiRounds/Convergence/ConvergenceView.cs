@@ -113,8 +113,17 @@ public sealed record StudyConvergenceView(
 public sealed class ConvergenceReader(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
     LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers, OrganisationStore organisations,
-    ParticipantStore participants) : IReasonWords
+    ParticipantStore participants) : IReasonWords, IOpenRoundVerdicts
 {
+    /// <summary>The facilitator's live push: the open round's verdicts, computed as this page's live verdicts are.</summary>
+    async Task<IReadOnlyDictionary<long, ItemVerdict>> IOpenRoundVerdicts.ForOpenRoundAsync(long roundId)
+    {
+        if (await rounds.FindAsync(roundId) is not { IsOpen: true, Kind: RoundKinds.Rating } round) return new Dictionary<long, ItemVerdict>();
+        var judged = await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id), await answers.RevisionsAsync(round.Id));
+        return judged.ToDictionary(x => x.Key, x => new ItemVerdict(x.Key, round.Number, x.Value.Verdict, x.Value.Outcome,
+            x.Value.Poles?.For, x.Value.Poles?.Against, x.Value.Fragility is not null, x.Value.DependsOnDropouts));
+    }
+
     private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
 
     /// <summary>The stats endpoint's reasons: the same words as this page, for the round asked (open: on the released figures; closed: as its close judged).</summary>

@@ -34,3 +34,14 @@ public interface IReasonWords
     /// </summary>
     Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ForRoundAsync(Rounds.Round round, IReadOnlyList<ItemStats> items, bool english);
 }
+
+/// <summary>
+/// The open round's verdicts for its facilitators' live pushes: each item judged as its close would judge it, on the
+/// figures released so far (threshold release k) — the same as the convergence page's live verdict. Convergence
+/// answers; participants never get these.
+/// </summary>
+public interface IOpenRoundVerdicts
+{
+    /// <summary>Each released item's verdict in round <paramref name="roundId"/> while it is open (none for a round not open).</summary>
+    Task<IReadOnlyDictionary<long, ItemVerdict>> ForOpenRoundAsync(long roundId);
+}

@@ -12,7 +12,8 @@ public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft
     /// <summary>Changed aggregates to everyone following the round: its participants and its facilitators.</summary>
     public async Task StatsToRoundAsync(StatsUpdate update)
     {
-        if (options.Value.TimestampsToParticipants)
+        // One message for both only when it is the same for both: a verdict is the facilitators' alone.
+        if (options.Value.TimestampsToParticipants && update.Items.All(i => i.Verdict is null))
         {
             await hub.Clients.Groups(LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
             return;
@@ -22,7 +23,7 @@ public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft
     }
 
     private StatsUpdate ForParticipants(StatsUpdate update) =>
-        options.Value.TimestampsToParticipants ? update : update with { Items = update.Items.Select(i => i.ForParticipants()).ToList() };
+        update with { Items = update.Items.Select(i => i.ForParticipants(keepTimestamp: options.Value.TimestampsToParticipants)).ToList() };
 
     /// <summary>Changed aggregates to the round's facilitators only.</summary>
     public Task StatsToFacilitatorsAsync(StatsUpdate update) =>

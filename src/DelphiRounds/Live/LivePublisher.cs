@@ -12,7 +12,7 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, LiveClients clients, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics, IServiceProvider services) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +52,8 @@ public sealed class LivePublisher(
             // current — except for the final figures of a round closed here, which the publisher may still hold.
             if (!fanOut.IsPublisher && roundId != closingRoundId) continue;
             var items = stats.Select(LiveItem.From).ToList();
+            // The facilitators' items carry each one's verdict on the figures just released (participants' copies drop it).
+            if (roundId != closingRoundId) items = await WithVerdictsAsync(roundId, items);
             var update = new StatsUpdate(roundId, items);
             ItemsPushed.Add(items.Count);
             switch (mode)
@@ -73,5 +75,24 @@ public sealed class LivePublisher(
             metrics.Pushed(stats);
         }
         if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The open round's items with their verdicts as the convergence page judges them live. Without them (no
+    /// convergence in this host, or they cannot be read) the figures still go out.
+    /// </summary>
+    private async Task<List<LiveItem>> WithVerdictsAsync(long roundId, List<LiveItem> items)
+    {
+        if (services.GetService<IOpenRoundVerdicts>() is not { } judge) return items;
+        try
+        {
+            var verdicts = await judge.ForOpenRoundAsync(roundId);
+            return verdicts.Count == 0 ? items : items.Select(i => i with { Verdict = verdicts.GetValueOrDefault(i.ItemId) }).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Judging open round {RoundId} for its facilitators failed; its figures go out without verdicts", roundId);
+            return items;
+        }
     }
 }

@@ -38,10 +38,20 @@ public sealed record LiveItem(
     public int? DontKnow { get; init; }
 
     /// <summary>
-    /// The item as participants get it: without <see cref="AcceptedTimestamp"/>, the server's monotonic clock (it
-    /// tells how long the server has been up). Facilitators get it for the push latency of their screens.
+    /// Facilitators only, while the round is open: the item's verdict on the figures released so far (as the convergence
+    /// page's live verdict; absent when there is none yet). Participants never get it.
     /// </summary>
-    public LiveItem ForParticipants() => AcceptedTimestamp == 0 ? this : this with { AcceptedTimestamp = 0 };
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ItemVerdict? Verdict { get; init; }
+
+    /// <summary>
+    /// The item as participants get it: without <see cref="Verdict"/> (the facilitator's) and without
+    /// <see cref="AcceptedTimestamp"/>, the server's monotonic clock (it tells how long the server has been up) unless
+    /// <paramref name="keepTimestamp"/>. Facilitators get the timestamp for the push latency of their screens.
+    /// </summary>
+    public LiveItem ForParticipants(bool keepTimestamp = false) =>
+        (AcceptedTimestamp == 0 || keepTimestamp) && Verdict is null ? this
+            : this with { AcceptedTimestamp = keepTimestamp ? AcceptedTimestamp : 0, Verdict = null };
 
     public static LiveItem From(ItemStats s)
     {

@@ -12,7 +12,8 @@ namespace DelphiRounds.Live;
 /// <code>
 /// update:  { r: roundId, i: [item…] }
 /// item:    { i: itemId, k: kind, v: version, t: acceptedTimestamp (facilitators only, not 0), o: figures,
-///            g: { slug: figures } (not when empty), c: consensusReached (not null), x: ranking (not null) }
+///            g: { slug: figures } (not when empty), c: consensusReached (not null), x: ranking (not null),
+///            e: verdict (facilitators only, while the round is open; not null; as the JSON form, SignalR's resolver) }
 /// figures: { n, m: median, q1, q3, lo: min, hi: max, d: { scale point: count } } (each only when not null)
 /// ranking: { w: kendallW (not null), r: { option: mean rank } }
 /// </code>
@@ -38,7 +39,7 @@ public static class LiveWire
             writer.Write(value.RoundId);
             writer.Write("i");
             writer.WriteArrayHeader(value.Items.Count);
-            foreach (var item in value.Items) Item(ref writer, item);
+            foreach (var item in value.Items) Item(ref writer, item, options);
         }
 
         // The hub only sends pushes; a client never sends one.
@@ -67,10 +68,11 @@ public static class LiveWire
             throw new MessagePackSerializationException("A RoundStateChange is not read from a client.");
     }
 
-    private static void Item(ref MessagePackWriter writer, LiveItem item)
+    private static void Item(ref MessagePackWriter writer, LiveItem item, MessagePackSerializerOptions options)
     {
         var fields = 4 + (item.AcceptedTimestamp != 0 ? 1 : 0) + (item.Groups.Count > 0 ? 1 : 0)
-            + (item.ConsensusReached is not null ? 1 : 0) + (item.Ranking is not null ? 1 : 0) + (item.DontKnow is not null ? 1 : 0);
+            + (item.ConsensusReached is not null ? 1 : 0) + (item.Ranking is not null ? 1 : 0) + (item.DontKnow is not null ? 1 : 0)
+            + (item.Verdict is not null ? 1 : 0);
         writer.WriteMapHeader(fields);
         writer.Write("i");
         writer.Write(item.ItemId);
@@ -104,6 +106,11 @@ public static class LiveWire
         {
             writer.Write("d");
             writer.Write(dontKnow);
+        }
+        if (item.Verdict is { } verdict)
+        {
+            writer.Write("e");
+            MessagePackSerializer.Serialize(ref writer, verdict, options);
         }
         if (item.Ranking is { } ranking)
         {
