@@ -234,6 +234,48 @@ public sealed class DontKnowTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Matches("data-all=\"n\">9<", block);
     }
 
+    /// <summary>
+    /// Experts' figures of an open round are not shown (they would move by single experts' answers between two releases,
+    /// which the threshold release does not gate); the page says they come when the round closes, in both languages.
+    /// </summary>
+    [Fact]
+    public async Task The_open_rounds_page_shows_no_experts_figures_and_says_they_appear_when_the_round_closes()
+    {
+        var (s, _) = await SetUpAsync(expertise: true);
+        await AnswerExpertsAsync(s);
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var round2 = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{s.StudyId}/rounds", new { mode = "live" }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2}/open", null), HttpStatusCode.OK);
+        await AnswerExpertsAsync(s with { RoundId = round2 });
+        // Everyone's figures of round 2 are released (nine answers) and on the page.
+        await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+
+        var browser = await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken);
+        string ExpertsTable(string block) =>
+            System.Text.RegularExpressions.Regex.Match(block, $"data-experts=\"{s.SevenPointItem}\".*?</table>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        foreach (var (culture, says) in new[]
+        {
+            ("nl", "Cijfers van de experts ziet u pas als de ronde dicht is."),
+            ("en", "You see the experts&#x27; figures only when the round has closed."),
+        })
+        {
+            var page = await browser.GetStringAsync($"/f/studies/{s.StudyId}/convergence?culture={culture}");
+            var block = ConvergenceViewTests.Item(page, s.SevenPointItem);
+            Assert.Contains($"data-experts-after-close=\"{s.SevenPointItem}\">{says}", block);
+            var table = ExpertsTable(block);
+            Assert.Contains("data-round=\"1\"", table);
+            Assert.DoesNotContain("data-round=\"2\"", table);
+            // The item that does not ask the expertise says nothing about experts.
+            Assert.DoesNotContain("data-experts-after-close", ConvergenceViewTests.Item(page, s.FivePointItem));
+        }
+
+        // Closed, round 2's experts' figures are there and the note is gone.
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2}/close", null), HttpStatusCode.OK);
+        var closed = ConvergenceViewTests.Item(await browser.GetStringAsync($"/f/studies/{s.StudyId}/convergence"), s.SevenPointItem);
+        Assert.DoesNotContain("data-experts-after-close", closed);
+        Assert.Contains("data-round=\"2\"", ExpertsTable(closed));
+    }
+
     [Fact]
     public async Task Experts_figures_are_not_shown_for_fewer_than_k_experts()
     {
