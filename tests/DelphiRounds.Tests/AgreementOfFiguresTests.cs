@@ -158,6 +158,7 @@ public sealed class AgreementOfVerdictsTests(FinishedStudyApp app)
         var nl = System.Globalization.CultureInfo.GetCultureInfo("nl");
 
         var checkedFields = 0;
+        var fragileSeen = 0;
         foreach (var round in export.GetProperty("rounds").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "rating"))
         {
             var number = round.GetProperty("number").GetInt32();
@@ -191,6 +192,12 @@ public sealed class AgreementOfVerdictsTests(FinishedStudyApp app)
                     Assert.Equal(JsonSerializer.Serialize(dissensus.GetProperty("poles").GetProperty("against")), JsonSerializer.Serialize(verdicts[itemId].GetProperty("polesAgainst")));
                     checkedFields++;
                 }
+                // Fragility and attrition: the stats endpoint's flags are what the analysis says.
+                var (fragile, depends) = FragileAndDepends(verdict!, aggregate);
+                Assert.True(fragile == verdicts[itemId].GetProperty("fragile").GetBoolean(), $"round {number} item {itemId} fragile");
+                Assert.True(depends == verdicts[itemId].GetProperty("dependsOnDropouts").GetBoolean(), $"round {number} item {itemId} dependsOnDropouts");
+                if (fragile) fragileSeen++;
+                checkedFields += 2;
                 if (aggregate.GetProperty("kind").GetString() == "ranking") continue;
 
                 // The stats endpoint's figures of the closed round.
@@ -223,6 +230,8 @@ public sealed class AgreementOfVerdictsTests(FinishedStudyApp app)
             }
         }
         Assert.True(checkedFields > 100, $"{checkedFields} figures compared");
+        // The demo shows a fragile consensus (issue 14, item 10): the comparison above met it.
+        Assert.True(fragileSeen > 0, "no fragile consensus compared");
 
         // The convergence endpoint serves each item's last snapshot: the export's aggregate of that round, byte for byte.
         foreach (var (itemId, entry) in latest)
@@ -232,6 +241,31 @@ public sealed class AgreementOfVerdictsTests(FinishedStudyApp app)
                 .GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetInt64() == itemId);
             Assert.Equal(JsonSerializer.Serialize(exported.GetProperty("aggregate")), JsonSerializer.Serialize(entry.GetProperty("analysis")));
             Assert.Equal(exported.GetProperty("verdict").GetString(), entry.GetProperty("verdict").GetString());
+            // Fragility and attrition in the convergence endpoint and, as warnings, on the page.
+            var (fragile, depends) = FragileAndDepends(entry.GetProperty("verdict").GetString()!, exported.GetProperty("aggregate"));
+            Assert.True(fragile == (entry.GetProperty("fragility").ValueKind == JsonValueKind.Object), $"item {itemId} fragility");
+            if (fragile && exported.GetProperty("aggregate").GetProperty("consensus").TryGetProperty("flipsWithoutOne", out var flips))
+                Assert.Equal(flips.GetInt32(), entry.GetProperty("fragility").GetProperty("flipsWithoutOne").GetInt32());
+            Assert.Equal(depends, entry.GetProperty("dependsOnDropouts").GetBoolean());
+            var block = Regex.Match(page, $"id=\"convergence-item-{itemId}\".*?</article>").Value;
+            Assert.True((fragile || depends) == block.Contains("data-warning"), $"item {itemId}: warnings on the page");
         }
+    }
+
+    /// <summary>
+    /// What the analysis says about a verdict: fragile (a consensus that one answer or one group would tip:
+    /// <c>consensus.flipsWithoutOne</c> above 0 or any <c>flipsWithoutGroup</c>) and depending on who left
+    /// (<c>attrition.directionWithDropouts</c> other than <c>consensus.direction</c>).
+    /// </summary>
+    private static (bool Fragile, bool DependsOnDropouts) FragileAndDepends(string verdict, JsonElement aggregate)
+    {
+        string? Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        var consensus = aggregate.TryGetProperty("consensus", out var c) && c.ValueKind == JsonValueKind.Object ? c : (JsonElement?)null;
+        var fragile = verdict.StartsWith("consensus", StringComparison.Ordinal) && consensus is { } k && k.TryGetProperty("flipsWithoutOne", out var one)
+            && (one.GetInt32() > 0 || (k.TryGetProperty("flipsWithoutGroup", out var groups) && groups.ValueKind == JsonValueKind.Array && groups.GetArrayLength() > 0));
+        var direction = consensus is { } d && d.TryGetProperty("direction", out var dir) ? Text(dir) : null;
+        var depends = aggregate.TryGetProperty("attrition", out var a) && a.ValueKind == JsonValueKind.Object
+            && a.TryGetProperty("directionWithDropouts", out var dd) && Text(dd) != direction;
+        return (fragile, depends);
     }
 }
