@@ -87,6 +87,9 @@ public sealed class ReportTests(FinishedStudyApp app)
         var rows = Regex.Matches(credes, "data-credes=\"([a-z]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["rationale", "planning", "definition", "input", "bias", "processing", "validation", "purpose", "panel", "methods", "flow",
             "consensus", "results", "limitations", "conclusions", "dissemination"], rows);
+        // Each of the sixteen rows points somewhere: at least one link in its row.
+        foreach (var row in rows)
+            Assert.Matches("data-credes-link=\"", Regex.Match(credes, $"data-credes=\"{row}\".*?</tr>", RegexOptions.Singleline).Value);
         foreach (var link in Regex.Matches(credes, "data-credes-link=\"([a-z]+)\"").Select(m => m.Groups[1].Value).Distinct())
             Assert.True(Regex.IsMatch(html, $"<[a-z0-9]+ [^>]*id=\"{link}\""), $"the checklist links to #{link}, which the report does not have");
         foreach (var (field, text) in notes)
