@@ -304,6 +304,7 @@ public static class AnalysisJson
 
         int method = Quantiles.DefaultMethod;
         if (Optional(fields, "quantileMethod") is { } methodElement) method = Whole(methodElement, "quantileMethod");
+        bool year = ReadYear(fields, kind);
 
         if (!fields.TryGetValue("responses", out var responses) || responses.ValueKind == JsonValueKind.Null)
         {
@@ -325,6 +326,7 @@ public static class AnalysisJson
                 PreviousRound = previousRound,
                 Criteria = ReadCriteria(criteriaFields!),
                 Unit = unit,
+                Year = year,
             });
         }
         return AnalysisRequest.For(new ItemInputV2
@@ -337,7 +339,26 @@ public static class AnalysisJson
             // The contract gives consensus and a verdict only for a non-empty criteria object.
             Criteria = criteriaFields is { Count: > 0 } ? ReadCriteriaV2(criteriaFields) : null,
             Unit = unit,
+            Year = year,
         });
+    }
+
+    /// <summary>
+    /// The optional <c>year</c> (an extension of the contract): true for numeric answers that are calendar years, whose
+    /// coefficient of variation is then null. Only a numeric item can be one.
+    /// </summary>
+    private static bool ReadYear(Dictionary<string, JsonElement> fields, ItemKind kind)
+    {
+        if (Optional(fields, "year") is not { } element) return false;
+        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            throw new AnalysisInputException("year", $"must be true or false, not {KindOf(element)}");
+        }
+        if (element.GetBoolean() && kind != ItemKind.Numeric)
+        {
+            throw new AnalysisInputException("year", "only a numeric item can hold years");
+        }
+        return element.GetBoolean();
     }
 
     /// <summary>
@@ -621,6 +642,7 @@ public static class AnalysisJson
                 w.WriteEndObject();
             }
             w.WriteNumber("quantileMethod", input.QuantileMethod);
+            if (input.Year) w.WriteBoolean("year", true);
             WriteUnit(w, input.Unit, null);
             WriteResponses(w, "responses", input.Responses);
             if (input.PreviousRound is { } previous) WriteResponses(w, "previousRound", previous);

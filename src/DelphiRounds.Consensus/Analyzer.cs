@@ -24,12 +24,19 @@ public static class Analyzer
         if (input.Unit == VoiceUnit.Organisation)
         {
             // The organisations' answers are analysed as people's are; the figures say what they count.
-            return AnalyzeValidated(Voices.ByOrganisation<ItemInput, ConsensusCriteria>(input)) with
+            return NoCvForYears(input, AnalyzeValidated(Voices.ByOrganisation<ItemInput, ConsensusCriteria>(input)) with
             {
                 Unit = VoiceUnit.Organisation, People = input.Responses.Count,
-            };
+            });
         }
-        return AnalyzeValidated(input) with { Unit = input.Unit };
+        return NoCvForYears(input, AnalyzeValidated(input) with { Unit = input.Unit });
+    }
+
+    private static ItemAnalysis NoCvForYears(ItemInput input, ItemAnalysis analysis)
+    {
+        if (!input.Year) return analysis;
+        var (overall, groups) = ItemAnalysisBase.WithoutCv(analysis.Overall, analysis.Groups);
+        return analysis with { Overall = overall, Groups = groups };
     }
 
     private static ItemAnalysis AnalyzeValidated(ItemInput input)

@@ -78,6 +78,11 @@ public abstract record ItemInputBase<TCriteria> where TCriteria : ConsensusCrite
     /// Null when the input does not say; the output then does not say either.
     /// </summary>
     public VoiceUnit? Unit { get; init; }
+    /// <summary>
+    /// Numeric answers that are calendar years (an extension of the contract: input field <c>"year": true</c>).
+    /// A year has no meaningful zero, so its coefficient of variation means nothing: <c>cv</c> is null throughout.
+    /// </summary>
+    public bool Year { get; init; }
 
     /// <summary>A numeric item has no categories, whatever scale it was given.</summary>
     internal RatingScale? ScaleIfRating => Kind == ItemKind.Rating ? Scale : null;
@@ -130,6 +135,11 @@ public abstract record ItemAnalysisBase
     public required Statistics Overall { get; init; }
     /// <summary>Every group present in the answers, by slug, in ordinal order.</summary>
     public required IReadOnlyDictionary<string, Statistics> Groups { get; init; }
+
+    /// <summary>Null coefficients of variation for the panel and every group (for a year item, where sd / mean means nothing).</summary>
+    internal static (Statistics Overall, IReadOnlyDictionary<string, Statistics> Groups) WithoutCv(
+        Statistics overall, IReadOnlyDictionary<string, Statistics> groups) =>
+        (overall with { Cv = null }, groups.ToDictionary(g => g.Key, g => g.Value with { Cv = null }, StringComparer.Ordinal));
     /// <summary>
     /// The criteria's agreement band that <see cref="Statistics.AgreementInBand"/> refers to; null without one.
     /// Lets a writer tell "no band" (field absent) from "a band but no answers" (field null).

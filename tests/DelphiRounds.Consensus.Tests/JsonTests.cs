@@ -47,6 +47,43 @@ public class JsonTests
         Assert.Equal("""{"reached":true,"reasons":[]}""", full.GetProperty("consensus").GetRawText());
     }
 
+    [Theory]
+    [InlineData("""{"version": 1}""")]
+    [InlineData("""{"version": 2, "maxIqr": 3}""")]
+    public void Years_have_no_coefficient_of_variation_but_every_other_figure_of_a_numeric_item(string criteria)
+    {
+        const string responses = """[{"participant": "a", "group": "g", "value": 2028}, {"participant": "b", "group": "g", "value": 2030}, {"participant": "c", "group": "g", "value": 2031}, {"participant": "d", "value": 2035}]""";
+        var asNumbers = Output($$$"""{"kind": "numeric", "responses": {{{responses}}}, "criteria": {{{criteria}}}}""");
+        var asYears = Output($$$"""{"kind": "numeric", "year": true, "responses": {{{responses}}}, "criteria": {{{criteria}}}}""");
+
+        Assert.True(asNumbers.GetProperty("cv").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, asYears.GetProperty("cv").ValueKind);
+        Assert.Equal(JsonValueKind.Null, asYears.GetProperty("groups").GetProperty("g").GetProperty("cv").ValueKind);
+        foreach (var name in new[] { "n", "mean", "sd", "median", "q1", "q3", "iqr", "min", "max" })
+        {
+            Assert.Equal(asNumbers.GetProperty(name).GetRawText(), asYears.GetProperty(name).GetRawText());
+        }
+        Assert.Equal(asNumbers.GetProperty("consensus").GetRawText(), asYears.GetProperty("consensus").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("""{"kind": "rating", "scale": {"min": 1, "max": 5}, "year": true, "responses": []}""")]
+    [InlineData("""{"kind": "numeric", "year": "yes", "responses": []}""")]
+    public void Year_is_refused_on_a_rating_and_when_not_true_or_false(string input)
+    {
+        var refused = Assert.Throws<AnalysisInputException>(() => AnalysisJson.Analyze(input));
+        Assert.Equal("year", refused.Field);
+    }
+
+    [Fact]
+    public void A_year_input_written_back_keeps_saying_so()
+    {
+        var input = new ItemInputV2 { Kind = ItemKind.Numeric, Year = true, Responses = [new Response("a", null, 2030), new Response("b", null, 2032)] };
+        var written = AnalysisJson.WriteInput(input);
+        Assert.True(JsonDocument.Parse(written).RootElement.GetProperty("year").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, Output(written).GetProperty("cv").ValueKind);
+    }
+
     [Fact]
     public void Numeric_items_have_no_distribution_or_ordinal_agreement()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DelphiRounds.Testing;
 
 namespace DelphiRounds.Tests;
@@ -128,6 +129,27 @@ public sealed class ProcessDemoTests(FinishedStudyApp app)
         // Before seeing the panel the laggards had not moved yet: the first answers agree less than the revised ones.
         Assert.True(item1.GetProperty("firstAggregate").GetProperty("agreementInBand").GetDouble()
                     < item1.GetProperty("aggregate").GetProperty("agreementInBand").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_year_item_has_every_figure_but_a_coefficient_of_variation_in_the_export_and_in_delphi_analyze()
+    {
+        var export = await app.GetJsonAsync($"/api/v1/studies/{app.StudyId}/export.json");
+        var years = export.GetProperty("rounds").EnumerateArray().SelectMany(r => r.GetProperty("items").EnumerateArray())
+            .Where(i => i.GetProperty("kind").GetString() == "year" && i.TryGetProperty("aggregate", out _)).ToList();
+        Assert.NotEmpty(years);
+        foreach (var item in years)
+        {
+            var aggregate = item.GetProperty("aggregate");
+            Assert.True(item.GetProperty("answers").GetProperty("year").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, aggregate.GetProperty("cv").ValueKind);
+            Assert.All(aggregate.GetProperty("groups").EnumerateObject(), g => Assert.Equal(JsonValueKind.Null, g.Value.GetProperty("cv").ValueKind));
+            Assert.Equal(JsonValueKind.Number, aggregate.GetProperty("median").ValueKind);
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            Assert.Equal(0, DelphiRounds.Cli.Analyze.AnalyzeCommand.Run(["-"], new StringReader(item.GetProperty("answers").GetRawText()), stdout, stderr));
+            Assert.Equal(JsonSerializer.Serialize(aggregate), JsonSerializer.Serialize(JsonDocument.Parse(stdout.ToString()).RootElement));
+        }
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public static class AnalysisInputs
             PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItem(item),
             Unit = UnitOf(rules),
+            Year = item.Kind == ItemKinds.Year,
         };
     }
 
@@ -41,6 +42,7 @@ public static class AnalysisInputs
             PreviousRound = previous is null ? null : Responses(item, rules, previous),
             Criteria = rules.ForItemV2(item),
             Unit = UnitOf(rules),
+            Year = item.Kind == ItemKinds.Year,
         };
     }
 
