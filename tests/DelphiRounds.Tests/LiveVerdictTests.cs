@@ -146,5 +146,18 @@ public sealed class LiveVerdictTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Equal(judged.GetProperty("version").GetInt64(), figures.GetProperty("version").GetInt64());
         Assert.NotEmpty(participantSeen);
         Assert.All(participantSeen, item => Assert.False(item.TryGetProperty("verdict", out _), "a participant's push carried a verdict: " + item));
+
+        // The stats snapshot gives the facilitator the same live verdict (a reconnecting screen starts from it); the participant none.
+        var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+        var snapshot = stats.GetProperty("liveVerdicts").EnumerateArray().Single(v => v.GetProperty("itemId").GetInt64() == s.SevenPointItem);
+        Assert.Equal(verdict.GetRawText(), snapshot.GetRawText());
+        var participantStats = await Scenario.Expect(await app.Client(s.Participants[8].Token).GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+        Assert.False(participantStats.TryGetProperty("liveVerdicts", out _));
+        Assert.False(participantStats.TryGetProperty("verdicts", out _));
+        // Once the round is closed its verdicts are the close's, and the live ones are gone.
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{round2}/close", null), HttpStatusCode.OK);
+        var closed = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{round2}/stats"), HttpStatusCode.OK);
+        Assert.False(closed.TryGetProperty("liveVerdicts", out _));
+        Assert.Equal("consensus-against", closed.GetProperty("verdicts").EnumerateArray().Single(v => v.GetProperty("itemId").GetInt64() == s.SevenPointItem).GetProperty("verdict").GetString());
     }
 }

@@ -67,12 +67,14 @@ public sealed record ItemStats(
 
 /// <summary>
 /// The current aggregates of a round; for the facilitator also each item's verdict made so far (at this round's close or an
-/// earlier one). <c>Unit</c>: whose voice the study's verdicts (and the figures kept when a round closes) count, locked with
+/// earlier one) and, while the round is open, <c>LiveVerdicts</c>: each released item judged on the released figures as its
+/// close would judge it (what the live push and the convergence page show). <c>Unit</c>: whose voice the study's verdicts (and the figures kept when a round closes) count, locked with
 /// its rules, <c>person</c> or <c>organisation</c>; the live figures of an open round count people's answers (threshold release is by people).
 /// </summary>
 public sealed record RoundStats(long RoundId, string State, string Mode, IReadOnlyList<ItemStats> Items,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? Verdicts = null,
-    string Unit = "person");
+    string Unit = "person",
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemVerdict>? LiveVerdicts = null);
 
 /// <summary>A push: the items of one round that changed since the last push (the figures screens show, see <see cref="LiveItem"/>).</summary>
 public sealed record StatsUpdate(long RoundId, IReadOnlyList<LiveItem> Items);

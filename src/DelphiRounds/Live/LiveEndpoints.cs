@@ -33,7 +33,12 @@ public static class LiveEndpoints
             items = items.Select(i => i.Consensus is { } c && worded.TryGetValue(i.ItemId, out var lines)
                 ? i with { Consensus = c with { Reasons = lines }, CriteriaReasons = c.Reasons } : i).ToList();
         }
+        // While the round is open the facilitator also gets the verdicts of the live push (on the released figures only), so
+        // a facilitator who reconnects sees them at once, not from the next push.
+        var liveVerdicts = viewer == LiveAccess.Viewer.Facilitator && round.State == RoundStates.Open
+            && context.RequestServices.GetService<IOpenRoundVerdicts>() is { } judge
+            ? (await judge.ForOpenRoundAsync(round.Id)).Values.OrderBy(v => v.ItemId).ToList() : null;
         var unit = (await studies.FindAsync(round.StudyId))?.Rules.UnitName ?? "person";
-        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts, unit));
+        return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts, unit, liveVerdicts));
     }
 }
