@@ -93,6 +93,7 @@ public static class DemoCommand
         sb.AppendLine("  Participant links (each one person; open them in separate browsers or private windows):");
         foreach (var (group, url) in access.ParticipantLinks) sb.AppendLine($"    {group,-40} {url}");
         if (access.VerificationUrl is not null) sb.AppendLine($"  Endorsed vision, public verification page: {access.VerificationUrl}");
+        if (access.AgendaUrl is not null) sb.AppendLine($"  After signing, public agenda page:         {access.AgendaUrl}");
         if (access.Finished is { } finished) sb.Append(DescribeFinished(finished, finished.RoundIds.Count, baseUrl));
         return sb.ToString();
     }

@@ -14,7 +14,7 @@ public enum Progress { NoPath, OnTrack, Behind, Ahead }
 /// </summary>
 public sealed record AgendaChart(Indicator Indicator, Target? Target, IReadOnlyList<Measurement> Values, DateOnly SignedOn, int? HorizonYear)
 {
-    private const double Width = 640, Height = 260, Left = 56, Right = 16, Top = 16, Bottom = 36;
+    private const double Width = 640, Height = 280, Left = 76, Right = 16, Top = 16, Bottom = 48;
 
     /// <summary>Within this share of the path's whole change the latest value counts as on track.</summary>
     public const double Tolerance = 0.05;
@@ -68,9 +68,9 @@ public sealed record AgendaChart(Indicator Indicator, Target? Target, IReadOnlyL
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Left)}\" y1=\"{F(Height - Bottom)}\" x2=\"{F(Width - Right)}\" y2=\"{F(Height - Bottom)}\" stroke=\"#555\" />");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Left)}\" y1=\"{F(Top)}\" x2=\"{F(Left)}\" y2=\"{F(Height - Bottom)}\" stroke=\"#555\" />");
         foreach (var (d, anchor) in new[] { (first, "start"), (last, "end") })
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(d))}\" y=\"{F(Height - 12)}\" font-size=\"12\" text-anchor=\"{anchor}\" fill=\"#222\">{d:yyyy-MM-dd}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(d))}\" y=\"{F(Height - 14)}\" font-size=\"20\" text-anchor=\"{anchor}\" fill=\"#222\">{d:yyyy-MM-dd}</text>");
         foreach (var v in new[] { low + pad, high - pad })
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left - 6)}\" y=\"{F(Y(v) + 4)}\" font-size=\"12\" text-anchor=\"end\" fill=\"#222\">{WebUtility.HtmlEncode(Show(v))}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left - 6)}\" y=\"{F(Y(v) + 6)}\" font-size=\"20\" text-anchor=\"end\" fill=\"#222\">{WebUtility.HtmlEncode(Show(v))}</text>");
         // The signed band and median.
         if (Target is { Q1: { } q1, Q3: { } q3 })
             svg.Append(CultureInfo.InvariantCulture, $"<rect data-band x=\"{F(Left)}\" y=\"{F(Y(q3))}\" width=\"{F(Width - Left - Right)}\" height=\"{F(Math.Max(1, Y(q1) - Y(q3)))}\" fill=\"#cfe3f5\" />");

@@ -136,6 +136,10 @@ public static class AgendaEndpoints
     public static IServiceCollection AddAgenda(this IServiceCollection services) =>
         services.AddSingleton<AgendaStore>().AddSingleton<AgendaService>();
 
+    /// <summary>The reminders about due commitments, checked in the background (the web host; not the <c>delphi</c> command).</summary>
+    public static IServiceCollection AddAgendaReminders(this IServiceCollection services) =>
+        services.AddSingleton<CommitmentReminders>().AddHostedService(sp => sp.GetRequiredService<CommitmentReminders>());
+
     /// <summary>The link an organisation opens to record a commitment.</summary>
     public static string CommitmentUrl(string baseUrl, string token) => $"{baseUrl}/commit/{token}";
 

@@ -44,6 +44,11 @@ public sealed record AgendaView(long StudyId, FrozenVision Vision, DateOnly Froz
 
     public IReadOnlyList<ExperimentNote> NotesOf(Experiment e) => ExperimentNotes.Where(n => n.ExperimentId == e.Id).ToList();
 
+    /// <summary>A yyyy-MM-dd date as people read it in the page's language (e.g. 15 november 2026), so it never breaks at a hyphen.</summary>
+    public static string Day(string iso) =>
+        DateOnly.TryParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day.ToString("d MMMM yyyy", CultureInfo.CurrentCulture) : iso;
+
     public static IReadOnlyList<int> Numbers(string statements) => JsonNode.Parse(statements)!.AsArray().Select(n => (int)n!).ToList();
 
     public IReadOnlyList<Measurement> MeasurementsOf(long indicatorId) => Measurements.Where(m => m.IndicatorId == indicatorId).ToList();

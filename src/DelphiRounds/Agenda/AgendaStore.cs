@@ -3,6 +3,7 @@ using Dapper;
 using DelphiRounds.Data;
 using DelphiRounds.Endorsement;
 using DelphiRounds.Kernel;
+using DelphiRounds.Outbox;
 
 namespace DelphiRounds.Agenda;
 
@@ -54,6 +55,20 @@ public sealed record Commitment
     public string OwnerRole { get; init; } = "";
     public long LedgerSequence { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The language the commitment was made in (nl or en): its reminders are written in it. Null before reminders existed.</summary>
+    public string? Language { get; init; }
+}
+
+/// <summary>A commitment that may need a reminder, with its organisation.</summary>
+public sealed record RemindableCommitment
+{
+    public long CommitmentId { get; init; }
+    public long StudyId { get; init; }
+    public long SignatoryId { get; init; }
+    public string Organisation { get; init; } = "";
+    public string Text { get; init; } = "";
+    public string DueOn { get; init; } = "";
+    public string? Language { get; init; }
 }
 
 /// <summary>A commitment marked done, with the date, a note and the ledger entry that records it.</summary>
@@ -118,7 +133,7 @@ public sealed class AgendaStore(Database db, TimeProvider time)
 
     private const string IndicatorColumns = "id, study_id, statement_number, item_id, name, unit, source, direction, created_at";
     private const string MeasurementColumns = "id, study_id, indicator_id, measured_on, value, source, ledger_sequence, created_at";
-    private const string CommitmentColumns = "id, study_id, signatory_id, text, statements, due_on, owner_role, ledger_sequence, created_at";
+    private const string CommitmentColumns = "id, study_id, signatory_id, text, statements, due_on, owner_role, ledger_sequence, created_at, language";
     private const string LinkColumns = "id, study_id, signatory_id, created_at, spent_at";
     private const string ProgressColumns = "id, study_id, commitment_id, status, noted_on, note, ledger_sequence, created_at";
     private const string ExperimentColumns = "id, study_id, organisation, title, tried, statements, started_on, created_at";
@@ -158,37 +173,30 @@ public sealed class AgendaStore(Database db, TimeProvider time)
     public async Task<(LedgerOutcome Outcome, IReadOnlyList<Measurement> Stored)> AddMeasurementsAsync(long studyId, string organiser,
         IReadOnlyList<NewMeasurement> measurements, Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
     {
-        try
+        var (outcome, stored) = await AppendingAsync(async (c, tx) =>
         {
-            var stored = await db.WriteAsync(async (c, tx) =>
+            var list = new List<Measurement>();
+            var now = time.Now();
+            foreach (var m in measurements)
             {
-                var list = new List<Measurement>();
-                var now = time.Now();
-                foreach (var m in measurements)
+                var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, studyId, null, organiser, LedgerFormat.MeasurementKind,
+                    m.Statement, m.Record, now, sign);
+                if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
+                var measurement = new Measurement
                 {
-                    var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, studyId, null, organiser, LedgerFormat.MeasurementKind,
-                        m.Statement, m.Record, now, sign);
-                    if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
-                    var measurement = new Measurement
-                    {
-                        StudyId = studyId, IndicatorId = m.Indicator.Id, MeasuredOn = m.Date, Value = m.Value, Source = m.Source,
-                        LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
-                    };
-                    var id = await c.ExecuteScalarAsync<long>(
-                        """
-                        INSERT INTO agenda_measurements (study_id, indicator_id, measured_on, value, source, ledger_sequence, created_at)
-                        VALUES (@StudyId, @IndicatorId, @MeasuredOn, @Value, @Source, @LedgerSequence, @CreatedAt) RETURNING id
-                        """, measurement, tx);
-                    list.Add(measurement with { Id = id });
-                }
-                return list;
-            });
-            return (LedgerOutcome.Appended, stored);
-        }
-        catch (Refused r)
-        {
-            return (r.Outcome, []);
-        }
+                    StudyId = studyId, IndicatorId = m.Indicator.Id, MeasuredOn = m.Date, Value = m.Value, Source = m.Source,
+                    LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
+                };
+                var id = await c.ExecuteScalarAsync<long>(
+                    """
+                    INSERT INTO agenda_measurements (study_id, indicator_id, measured_on, value, source, ledger_sequence, created_at)
+                    VALUES (@StudyId, @IndicatorId, @MeasuredOn, @Value, @Source, @LedgerSequence, @CreatedAt) RETURNING id
+                    """, measurement, tx);
+                list.Add(measurement with { Id = id });
+            }
+            return list;
+        });
+        return (outcome, stored ?? []);
     }
 
     /// <summary>Makes a one-time commitment link for a signatory; the token exists only in this result and the link sent.</summary>
@@ -226,39 +234,32 @@ public sealed class AgendaStore(Database db, TimeProvider time)
         IReadOnlyList<int> statements, string dueOn, string ownerRole, string statement, string record,
         Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
     {
-        try
+        var language = LanguageOfRequest();
+        return await AppendingAsync(async (c, tx) =>
         {
-            var commitment = await db.WriteAsync(async (c, tx) =>
+            var link = await c.QuerySingleOrDefaultAsync<CommitmentLink>(
+                $"SELECT {LinkColumns} FROM agenda_commitment_links WHERE token_hash = @hash", new { hash = Secrets.Hash(token) }, tx);
+            if (link is null || link.SignatoryId != signatory.Id) throw new Refused(LedgerOutcome.UnknownLink);
+            var now = time.Now();
+            var spent = await c.ExecuteAsync("UPDATE agenda_commitment_links SET spent_at = @now WHERE id = @id AND spent_at IS NULL",
+                new { now, id = link.Id }, tx);
+            if (spent != 1) throw new Refused(LedgerOutcome.AlreadySpent);
+            var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, link.StudyId, signatory, signatory.Organisation,
+                LedgerFormat.CommitmentKind, statement, record, now, sign);
+            if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
+            var stored = new Commitment
             {
-                var link = await c.QuerySingleOrDefaultAsync<CommitmentLink>(
-                    $"SELECT {LinkColumns} FROM agenda_commitment_links WHERE token_hash = @hash", new { hash = Secrets.Hash(token) }, tx);
-                if (link is null || link.SignatoryId != signatory.Id) throw new Refused(LedgerOutcome.UnknownLink);
-                var now = time.Now();
-                var spent = await c.ExecuteAsync("UPDATE agenda_commitment_links SET spent_at = @now WHERE id = @id AND spent_at IS NULL",
-                    new { now, id = link.Id }, tx);
-                if (spent != 1) throw new Refused(LedgerOutcome.AlreadySpent);
-                var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, link.StudyId, signatory, signatory.Organisation,
-                    LedgerFormat.CommitmentKind, statement, record, now, sign);
-                if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
-                var stored = new Commitment
-                {
-                    StudyId = link.StudyId, SignatoryId = signatory.Id, Text = text, Statements = "[" + string.Join(",", statements) + "]",
-                    DueOn = dueOn, OwnerRole = ownerRole, LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
-                };
-                var id = await c.ExecuteScalarAsync<long>(
-                    """
-                    INSERT INTO agenda_commitments (study_id, signatory_id, link_id, text, statements, due_on, owner_role, ledger_sequence, created_at)
-                    VALUES (@StudyId, @SignatoryId, @linkId, @Text, @Statements, @DueOn, @OwnerRole, @LedgerSequence, @CreatedAt) RETURNING id
-                    """, new { stored.StudyId, stored.SignatoryId, linkId = link.Id, stored.Text, stored.Statements, stored.DueOn, stored.OwnerRole,
-                        stored.LedgerSequence, stored.CreatedAt }, tx);
-                return stored with { Id = id };
-            });
-            return (LedgerOutcome.Appended, commitment);
-        }
-        catch (Refused r)
-        {
-            return (r.Outcome, null);
-        }
+                StudyId = link.StudyId, SignatoryId = signatory.Id, Text = text, Statements = "[" + string.Join(",", statements) + "]",
+                DueOn = dueOn, OwnerRole = ownerRole, LedgerSequence = appended.Entry!.Sequence, CreatedAt = now, Language = language,
+            };
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO agenda_commitments (study_id, signatory_id, link_id, text, statements, due_on, owner_role, ledger_sequence, created_at, language)
+                VALUES (@StudyId, @SignatoryId, @linkId, @Text, @Statements, @DueOn, @OwnerRole, @LedgerSequence, @CreatedAt, @Language) RETURNING id
+                """, new { stored.StudyId, stored.SignatoryId, linkId = link.Id, stored.Text, stored.Statements, stored.DueOn, stored.OwnerRole,
+                    stored.LedgerSequence, stored.CreatedAt, stored.Language }, tx);
+            return stored with { Id = id };
+        });
     }
 
     public async Task<IReadOnlyList<CommitmentProgress>> ProgressAsync(long studyId) =>
@@ -272,36 +273,30 @@ public sealed class AgendaStore(Database db, TimeProvider time)
     public async Task<(LedgerOutcome Outcome, CommitmentProgress? Progress)> MarkDoneAsync(long studyId, string organiser, long commitmentId,
         string notedOn, string note, string statement, string record, Func<long, long, string, string, DateTimeOffset, SignedHead> sign)
     {
-        try
+        return await AppendingAsync(async (c, tx) =>
         {
-            var progress = await db.WriteAsync(async (c, tx) =>
+            if (await c.ExecuteScalarAsync<long>(
+                    "SELECT COUNT(*) FROM agenda_commitment_progress WHERE commitment_id = @commitmentId AND status = 'done'",
+                    new { commitmentId }, tx) > 0)
+                throw new Refused(LedgerOutcome.AlreadySpent);
+            var now = time.Now();
+            var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, studyId, null, organiser, LedgerFormat.ProgressKind,
+                statement, record, now, sign);
+            if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
+            var stored = new CommitmentProgress
             {
-                if (await c.ExecuteScalarAsync<long>(
-                        "SELECT COUNT(*) FROM agenda_commitment_progress WHERE commitment_id = @commitmentId AND status = 'done'",
-                        new { commitmentId }, tx) > 0)
-                    throw new Refused(LedgerOutcome.AlreadySpent);
-                var now = time.Now();
-                var appended = await EndorsementStore.AppendRecordAsync(c, tx, db.Provider, studyId, null, organiser, LedgerFormat.ProgressKind,
-                    statement, record, now, sign);
-                if (appended.Outcome != LedgerOutcome.Appended) throw new Refused(appended.Outcome);
-                var stored = new CommitmentProgress
-                {
-                    StudyId = studyId, CommitmentId = commitmentId, Status = "done", NotedOn = notedOn, Note = note,
-                    LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
-                };
-                var id = await c.ExecuteScalarAsync<long>(
-                    """
-                    INSERT INTO agenda_commitment_progress (study_id, commitment_id, status, noted_on, note, ledger_sequence, created_at)
-                    VALUES (@StudyId, @CommitmentId, @Status, @NotedOn, @Note, @LedgerSequence, @CreatedAt) RETURNING id
-                    """, stored, tx);
-                return stored with { Id = id };
-            });
-            return (LedgerOutcome.Appended, progress);
-        }
-        catch (Refused r)
-        {
-            return (r.Outcome, null);
-        }
+                StudyId = studyId, CommitmentId = commitmentId, Status = "done", NotedOn = notedOn, Note = note,
+                LedgerSequence = appended.Entry!.Sequence, CreatedAt = now,
+            };
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO agenda_commitment_progress (study_id, commitment_id, status, noted_on, note, ledger_sequence, created_at)
+                VALUES (@StudyId, @CommitmentId, @Status, @NotedOn, @Note, @LedgerSequence, @CreatedAt) RETURNING id
+                """, stored, tx);
+            // Nothing left to remind the organisation of.
+            await CommitmentReminderStore.CancelForCommitmentAsync(c, tx, commitmentId, "the commitment was marked done", now);
+            return stored with { Id = id };
+        });
     }
 
     /// <summary>Adds an experiment; null when the study already has one by that title.</summary>
@@ -343,6 +338,40 @@ public sealed class AgendaStore(Database db, TimeProvider time)
     public async Task<IReadOnlyList<ExperimentNote>> ExperimentNotesAsync(long studyId) =>
         (await db.ReadAsync(c => c.QueryAsync<ExperimentNote>(
             $"SELECT {NoteColumns} FROM agenda_experiment_notes WHERE study_id = @studyId ORDER BY experiment_id, noted_on, id", new { studyId }))).AsList();
+
+    /// <summary>
+    /// Commitments a reminder may be due for: not marked done, of a signatory whose endorsement is in force, due on or before
+    /// <paramref name="until"/> (today plus the two weeks of the first reminder); with the organisation and the language.
+    /// </summary>
+    public async Task<IReadOnlyList<RemindableCommitment>> RemindableAsync(string until) =>
+        (await db.ReadAsync(c => c.QueryAsync<RemindableCommitment>(
+            """
+            SELECT c.id AS CommitmentId, c.study_id AS StudyId, c.signatory_id AS SignatoryId, s.organisation AS Organisation, c.text AS Text,
+                   c.due_on AS DueOn, c.language AS Language
+            FROM agenda_commitments c JOIN signatories s ON s.id = c.signatory_id
+            WHERE c.due_on <= @until AND s.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM agenda_commitment_progress p WHERE p.commitment_id = c.id AND p.status = 'done')
+            ORDER BY c.due_on, c.id
+            """, new { until }))).AsList();
+
+    /// <summary>The language of the request being served (its UI culture): Dutch unless English.</summary>
+    private static string LanguageOfRequest() => System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en" ? "en" : "nl";
+
+    /// <summary>
+    /// Runs a write that appends to the ledger in one transaction; a <see cref="Refused"/> outcome rolls all of it back and is
+    /// returned without a result.
+    /// </summary>
+    private async Task<(LedgerOutcome Outcome, T? Result)> AppendingAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write) where T : class
+    {
+        try
+        {
+            return (LedgerOutcome.Appended, await db.WriteAsync(write));
+        }
+        catch (Refused r)
+        {
+            return (r.Outcome, null);
+        }
+    }
 
     /// <summary>Rolls the transaction back: nothing of a refused write is stored.</summary>
     private sealed class Refused(LedgerOutcome outcome) : Exception(outcome.ToString())

@@ -16,6 +16,13 @@ public sealed class DemoClock : TimeProvider
     /// <summary>Moves the clock forward.</summary>
     public void Advance(TimeSpan by) => _offset += by;
 
+    /// <summary>How far the clock stands from the real time; set it back to what it was to leave the clock as it was.</summary>
+    public TimeSpan Offset
+    {
+        get => _offset;
+        set => _offset = value;
+    }
+
     /// <summary>Back to the real time.</summary>
     public void Return() => _offset = TimeSpan.Zero;
 }

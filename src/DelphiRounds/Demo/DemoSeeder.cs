@@ -18,6 +18,9 @@ public sealed record DemoAccess(
 {
     /// <summary>The public verification page of the finished study whose vision was endorsed (issue 6).</summary>
     public string? VerificationUrl { get; init; }
+    /// <summary>The public agenda page of that study: two years of measurements, commitments and experiments (issue 21).</summary>
+    public string? AgendaUrl { get; init; }
+    public AgendaDemoResult? Agenda { get; init; }
     /// <summary>The finished study of the Delphi-process demo (round 0 and numbered rounds, all closed), if seeded.</summary>
     public ProcessDemoResult? Finished { get; init; }
 }
@@ -29,7 +32,8 @@ public sealed record DemoAccess(
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, SiteUrls site,
-    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations)
+    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations,
+    AgendaDemo agendaDemo, TimeProvider time)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
@@ -89,13 +93,30 @@ public sealed class DemoSeeder(
         var links = panel.Where(p => firstOfGroup.Contains(p.Participant.Id)).Take(3)
             .Select(p => (groups[p.Slug].NameEn, PanelEndpoints.InvitationUrl(baseUrl, p.Token))).ToList();
         // The finished study comes after the open one (and has its own random generator), so the open study stays as it was.
-        var finished = finishedRounds > 0 ? await process.RunAsync(account.Id, finishedRounds, options.Value.Seed + 1, progress) : null;
-        // The finished study ends as the real one did: a joint vision, endorsed (and once withdrawn from).
-        var endorsed = finished is null ? (long?)null : await visionDemo.SeedAsync(finished, options.Value.Seed);
+        // With the demo clock the finished study is signed two years ago, so its agenda has two years behind it.
+        var clock = time as DemoClock;
+        clock?.Travel(time.GetUtcNow() - AgendaDemo.SignedBeforeToday);
+        AgendaDemoResult? agenda;
+        ProcessDemoResult? finished;
+        long? endorsed;
+        try
+        {
+            finished = finishedRounds > 0 ? await process.RunAsync(account.Id, finishedRounds, options.Value.Seed + 1, progress) : null;
+            // The finished study ends as the real one did: a joint vision, endorsed (and once withdrawn from).
+            endorsed = finished is null ? null : await visionDemo.SeedAsync(finished, options.Value.Seed);
+            // And goes on after the signature: two years of measurements, commitments and experiments (issue 21).
+            agenda = finished is null ? null : await agendaDemo.SeedAsync(finished);
+        }
+        finally
+        {
+            clock?.Return();
+        }
         return new DemoAccess(account.Email, password, apiToken, study.Id, links)
         {
             Finished = finished,
             VerificationUrl = endorsed is null ? null : $"{baseUrl}/verify/{endorsed}",
+            AgendaUrl = agenda is null ? null : $"{baseUrl}/agenda/{agenda.StudyId}",
+            Agenda = agenda,
         };
     }
 

@@ -71,6 +71,7 @@ public sealed class ProcessDemo(
         progress ??= _ => { };
         await _running.WaitAsync(); // one simulation at a time: the panel below is the run's state
         var clock = time as DemoClock;
+        var offset = clock?.Offset ?? TimeSpan.Zero;
         try
         {
             _faker = new Faker("nl") { Random = new Randomizer(seed) };
@@ -81,7 +82,8 @@ public sealed class ProcessDemo(
         }
         finally
         {
-            clock?.Return();
+            // Back to where the clock stood: today, or the day the demo's agenda starts from (DemoSeeder).
+            if (clock is not null) clock.Offset = offset;
             _running.Release();
         }
     }

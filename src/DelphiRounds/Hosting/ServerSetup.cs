@@ -50,7 +50,7 @@ public static class ServerSetup
         builder.Services.AddDelphiHosting(builder.Configuration).AddDelphiPages()
             .AddAccounts().AddStudies().AddPanel().AddOrganisations().AddItems().AddRounds().AddAnswers().AddLive()
             .AddConvergence().AddExports().AddArguments()
-            .AddVision().AddEndorsement().AddAgenda()
+            .AddVision().AddEndorsement().AddAgenda().AddAgendaReminders()
             .AddSecurity().AddPrivacy()
             .AddOutbox().AddReports()
             .AddThemes().AddDelphiTelemetry();

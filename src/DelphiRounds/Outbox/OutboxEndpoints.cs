@@ -46,7 +46,7 @@ public static class OutboxEndpoints
                     : [$"From: '{o.From}' is not an e-mail address (e.g. \"Gemeente <delphi@example.nl>\")"])
             // Relative to the settings file, like Storage:KeysFolder; the folder is made when the first message is written.
             .Configure<IConfiguration>((o, configuration) => o.PickupFolder = Settings.ResolvePath(configuration, o.PickupFolder));
-        services.AddSingleton<OutboxStore>().AddSingleton<ReceiptMailStore>().AddSingleton<OutboxMessages>().AddSingleton<MailDelivery>()
+        services.AddSingleton<OutboxStore>().AddSingleton<ReceiptMailStore>().AddSingleton<CommitmentReminderStore>().AddSingleton<OutboxMessages>().AddSingleton<MailDelivery>()
             .AddSingleton<PickupDelivery>().AddSingleton<OutboxService>().AddSingleton<ResponseRates>()
             .AddSingleton<IEventHandler<RoundOpened>>(sp => sp.GetRequiredService<OutboxService>());
         services.AddSingleton<OutboxSender>();

@@ -12,7 +12,8 @@ namespace DelphiRounds.Outbox;
 
 /// <summary>
 /// Writes invitations and reminders in the participant's language (Dutch unless they chose English),
-/// as plain text with an HTML alternative, both carrying the participant's personal link.
+/// as plain text with an HTML alternative, both carrying the participant's personal link; and signatories' receipts and
+/// reminders about commitments in the language they signed or committed in. One envelope for all of them.
 /// </summary>
 public sealed class OutboxMessages(IOptions<MailOptions> options)
 {
@@ -60,8 +61,6 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
 
         var h = HtmlEncoder.Default;
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"").Append(language).Append("\"><head><meta charset=\"utf-8\"><title>")
-            .Append(h.Encode(subject)).Append("</title></head><body>");
         html.Append("<p>").Append(h.Encode(greeting)).Append("</p>");
         foreach (var p in paragraphs) html.Append("<p>").Append(h.Encode(p)).Append("</p>");
         html.Append("<p>").Append(h.Encode(T("outbox.mail.openLink"))).Append("<br><a href=\"").Append(h.Encode(link)).Append("\">")
@@ -69,31 +68,9 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
         html.Append("<p>").Append(h.Encode(personal)).Append("</p>");
         if (anchor is not null) html.Append("<p>").Append(h.Encode(anchor)).Append("</p>");
         html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p>");
-        html.Append("</body></html>");
 
-        var mail = new MailMessage
-        {
-            From = new MailAddress(options.Value.From),
-            Subject = subject,
-            SubjectEncoding = Encoding.UTF8,
-            Body = text.ToString(),
-            BodyEncoding = Encoding.UTF8,
-            BodyTransferEncoding = TransferEncoding.QuotedPrintable,
-            IsBodyHtml = false,
-            HeadersEncoding = Encoding.UTF8,
-        };
-        mail.To.Add(new MailAddress(to.Email!, to.Name ?? "", Encoding.UTF8));
-        var view = AlternateView.CreateAlternateViewFromString(html.ToString(), Encoding.UTF8, MediaTypeNames.Text.Html);
-        view.TransferEncoding = TransferEncoding.QuotedPrintable;
-        mail.AlternateViews.Add(view);
-        // Keeps out-of-office replies away, and lets a mail server (or a test) tell the messages apart.
-        mail.Headers.Add("Date", now.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture));
-        mail.Headers.Add("Auto-Submitted", "auto-generated");
-        mail.Headers.Add("X-Delphi-Purpose", message.Purpose);
-        mail.Headers.Add("X-Delphi-Study", study.Id.ToString(CultureInfo.InvariantCulture));
-        if (round is not null) mail.Headers.Add("X-Delphi-Round", round.Number.ToString(CultureInfo.InvariantCulture));
-        mail.Headers.Add("X-Delphi-Message", message.Id.ToString(CultureInfo.InvariantCulture));
-        return mail;
+        return Envelope(to.Email!, to.Name, language, subject, text, html, now, message.Purpose, study.Id,
+            round is null ? [("X-Delphi-Message", message.Id)] : [("X-Delphi-Round", round.Number), ("X-Delphi-Message", message.Id)]);
     }
 
     /// <summary>
@@ -130,16 +107,76 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
 
         var h = HtmlEncoder.Default;
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"").Append(language).Append("\"><head><meta charset=\"utf-8\"><title>")
-            .Append(h.Encode(subject)).Append("</title></head><body>");
         html.Append("<p>").Append(h.Encode(greeting)).Append("</p><p>").Append(h.Encode(body)).Append("</p>");
         html.Append("<p>").Append(h.Encode(T("outbox.receipt.fingerprints"))).Append("</p><ul>");
         foreach (var f in fingerprints) html.Append("<li>").Append(h.Encode(f)).Append("</li>");
         html.Append("</ul><p>").Append(h.Encode(T("outbox.receipt.verify"))).Append("<br><a href=\"").Append(h.Encode(verifyUrl)).Append("\">")
             .Append(h.Encode(T("outbox.receipt.verifyText"))).Append("</a></p>");
         html.Append("<p>").Append(h.Encode(T("outbox.receipt.receiptLink"))).Append("</p>");
-        html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p></body></html>");
+        html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p>");
 
+        return Envelope(to.Email!, to.Name, language, subject, text, html, now, "receipt-" + kind, study.Id, [("X-Delphi-Receipt", receipt.Id)]);
+    }
+
+    /// <summary>
+    /// A reminder to an organisation whose commitment is due (issue 21): two weeks before its date, on it, or once when it has
+    /// passed; what was committed, the date, whom to tell when it is done, and the agenda page. In the commitment's language.
+    /// </summary>
+    public MailMessage ComposeCommitmentReminder(CommitmentReminder reminder, SignatoryRecipient to, Study study, string agendaUrl, DateTimeOffset now)
+    {
+        var language = reminder.Language == "en" ? "en" : "nl";
+        var culture = CultureInfo.GetCultureInfo(language);
+        var texts = JsonStringLocalizerFactory.Table(language);
+        string T(string key, params object[] args) => string.Format(culture, texts[key], args);
+        var kind = reminder.Kind is CommitmentReminderKinds.Soon or CommitmentReminderKinds.Due ? reminder.Kind : CommitmentReminderKinds.Late;
+        var title = study.TitleFor(language == "en");
+        var organiser = study.Organiser.Length > 0 ? study.Organiser : T("outbox.mail.theOrganiser");
+        var due = DateOnly.TryParseExact(reminder.DueOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date.ToString("d MMMM yyyy", culture) : reminder.DueOn;
+        var subject = T($"outbox.commitmentReminder.subject.{kind}", title);
+        var greeting = string.IsNullOrWhiteSpace(to.Name) ? T("outbox.mail.greetingAnonymous") : T("outbox.mail.greeting", to.Name!);
+        var paragraphs = new[]
+        {
+            T($"outbox.commitmentReminder.body.{kind}", reminder.Organisation, title, due),
+            T("outbox.commitmentReminder.done", organiser),
+            T("outbox.commitmentReminder.why", reminder.Organisation),
+        };
+        var what = T("outbox.commitmentReminder.what");
+        var signature = T("outbox.mail.signature");
+
+        var text = new StringBuilder();
+        text.Append(greeting).Append("\r\n\r\n").Append(paragraphs[0]).Append("\r\n\r\n");
+        text.Append(what).Append("\r\n").Append(reminder.CommitmentText).Append("\r\n\r\n");
+        text.Append(paragraphs[1]).Append("\r\n\r\n");
+        text.Append(T("outbox.commitmentReminder.agenda")).Append("\r\n").Append(agendaUrl).Append("\r\n\r\n");
+        text.Append(paragraphs[2]).Append("\r\n\r\n");
+        text.Append(signature).Append("\r\n").Append(organiser).Append("\r\n");
+
+        var h = HtmlEncoder.Default;
+        var html = new StringBuilder();
+        html.Append("<p>").Append(h.Encode(greeting)).Append("</p><p>").Append(h.Encode(paragraphs[0])).Append("</p>");
+        html.Append("<p>").Append(h.Encode(what)).Append("</p><blockquote>").Append(h.Encode(reminder.CommitmentText)).Append("</blockquote>");
+        html.Append("<p>").Append(h.Encode(paragraphs[1])).Append("</p>");
+        html.Append("<p>").Append(h.Encode(T("outbox.commitmentReminder.agenda"))).Append("<br><a href=\"").Append(h.Encode(agendaUrl)).Append("\">")
+            .Append(h.Encode(T("outbox.commitmentReminder.agendaText"))).Append("</a></p>");
+        html.Append("<p>").Append(h.Encode(paragraphs[2])).Append("</p>");
+        html.Append("<p>").Append(h.Encode(signature)).Append("<br>").Append(h.Encode(organiser)).Append("</p>");
+
+        return Envelope(to.Email!, to.Name, language, subject, text, html, now, "commitment-" + kind, study.Id,
+            [("X-Delphi-Commitment", reminder.CommitmentId), ("X-Delphi-Reminder", reminder.Id)]);
+    }
+
+    /// <summary>
+    /// What every mail of the service shares: plain text with an HTML alternative (the body wrapped in a page in the mail's
+    /// language), quoted-printable UTF-8, the Date from the injected clock, Auto-Submitted (keeps out-of-office replies away)
+    /// and the X-Delphi headers that let a mail server (or a test) tell the messages apart.
+    /// </summary>
+    private MailMessage Envelope(string email, string? name, string language, string subject, StringBuilder text, StringBuilder htmlBody,
+        DateTimeOffset now, string purpose, long studyId, IEnumerable<(string Header, long Value)> headers)
+    {
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html lang=\"").Append(language).Append("\"><head><meta charset=\"utf-8\"><title>")
+            .Append(HtmlEncoder.Default.Encode(subject)).Append("</title></head><body>").Append(htmlBody).Append("</body></html>");
         var mail = new MailMessage
         {
             From = new MailAddress(options.Value.From),
@@ -151,15 +188,15 @@ public sealed class OutboxMessages(IOptions<MailOptions> options)
             IsBodyHtml = false,
             HeadersEncoding = Encoding.UTF8,
         };
-        mail.To.Add(new MailAddress(to.Email!, to.Name ?? "", Encoding.UTF8));
+        mail.To.Add(new MailAddress(email, name ?? "", Encoding.UTF8));
         var view = AlternateView.CreateAlternateViewFromString(html.ToString(), Encoding.UTF8, MediaTypeNames.Text.Html);
         view.TransferEncoding = TransferEncoding.QuotedPrintable;
         mail.AlternateViews.Add(view);
         mail.Headers.Add("Date", now.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture));
         mail.Headers.Add("Auto-Submitted", "auto-generated");
-        mail.Headers.Add("X-Delphi-Purpose", "receipt-" + kind);
-        mail.Headers.Add("X-Delphi-Study", study.Id.ToString(CultureInfo.InvariantCulture));
-        mail.Headers.Add("X-Delphi-Receipt", receipt.Id.ToString(CultureInfo.InvariantCulture));
+        mail.Headers.Add("X-Delphi-Purpose", purpose);
+        mail.Headers.Add("X-Delphi-Study", studyId.ToString(CultureInfo.InvariantCulture));
+        foreach (var (header, value) in headers) mail.Headers.Add(header, value.ToString(CultureInfo.InvariantCulture));
         return mail;
     }
 

@@ -15,7 +15,7 @@ namespace DelphiRounds.Outbox;
 /// address any more, is cancelled instead of sent.
 /// </summary>
 public sealed class OutboxSender(
-    OutboxStore outbox, ReceiptMailStore receipts, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
+    OutboxStore outbox, ReceiptMailStore receipts, CommitmentReminderStore commitmentReminders, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
     IOptions<MailOptions> options, SiteUrls site, TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -69,6 +69,12 @@ public sealed class OutboxSender(
                 ct.ThrowIfCancellationRequested();
                 if (await SendReceiptAsync(receipt, baseUrl, through ?? delivery, ct)) sent++;
             }
+            // Reminders about commitments that are due (issue 21): to the organisation's signatory, no personal link either.
+            foreach (var reminder in await commitmentReminders.PendingAsync(options.Value.MaxAttempts, studyId))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (await SendCommitmentReminderAsync(reminder, baseUrl, through ?? delivery, ct)) sent++;
+            }
             return sent;
         }
         finally
@@ -106,6 +112,38 @@ public sealed class OutboxSender(
             return false;
         }
         await receipts.MarkSentAsync(receipt.Id);
+        return true;
+    }
+
+    private async Task<bool> SendCommitmentReminderAsync(CommitmentReminder reminder, string baseUrl, MailDelivery via, CancellationToken ct)
+    {
+        var recipient = await receipts.RecipientAsync(reminder.SignatoryId);
+        if (recipient is null || !recipient.Reachable)
+        {
+            await commitmentReminders.CancelAsync(reminder.Id, "the signatory has no e-mail address (any more)");
+            return false;
+        }
+        var study = await studies.FindAsync(reminder.StudyId);
+        if (study is null)
+        {
+            await commitmentReminders.CancelAsync(reminder.Id, "the study does not exist");
+            return false;
+        }
+        if (!await commitmentReminders.ClaimAsync(reminder)) return false; // another sender has it
+        try
+        {
+            using var mail = messages.ComposeCommitmentReminder(reminder, recipient, study, $"{baseUrl}/agenda/{reminder.StudyId}", time.GetUtcNow());
+            await via.SendAsync(mail, ct);
+        }
+        catch (Exception e)
+        {
+            var interrupted = e is OperationCanceledException;
+            logger.LogWarning("Commitment reminder {Id} (attempt {Attempt}) was not delivered: {Error}", reminder.Id, reminder.Attempts + 1, e.Message);
+            await commitmentReminders.MarkFailedAsync(reminder.Id, interrupted ? "interrupted while sending" : e.Message);
+            if (interrupted) throw;
+            return false;
+        }
+        await commitmentReminders.MarkSentAsync(reminder.Id);
         return true;
     }
 
