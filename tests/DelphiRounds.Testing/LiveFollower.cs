@@ -1,7 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,6 +42,7 @@ public sealed class LiveFollower : IAsyncDisposable
     private readonly Dictionary<long, FollowedItem> _items = [];
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private int _pushes, _stale, _reconnects, _snapshots;
+    private long _pushBytes;
 
     /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
     /// <param name="http">A client for snapshots on the same address (shared by many followers).</param>
@@ -62,7 +67,12 @@ public sealed class LiveFollower : IAsyncDisposable
                 o.SkipNegotiation = true;
             })
             .WithAutomaticReconnect(new Retry());
-        if (messagePack) builder.AddMessagePackProtocol(o => o.SerializerOptions = FollowedWire.Options);
+        // The protocol wrapped so that every StatsUpdated frame's bytes are counted as they come off the wire.
+        IHubProtocol protocol = messagePack
+            ? new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = FollowedWire.Options }))
+            : new JsonHubProtocol();
+        builder.Services.AddSingleton<IHubProtocol>(new CountingProtocol(protocol, this));
+        Protocol = protocol.Name;
         Connection = builder.Build();
         Connection.ServerTimeout = TimeSpan.FromSeconds(60);
         Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
@@ -75,7 +85,18 @@ public sealed class LiveFollower : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+
+    /// <summary>The hub protocol this follower speaks: <c>json</c> or <c>messagepack</c>.</summary>
+    public string Protocol { get; }
+
     public int Pushes => Volatile.Read(ref _pushes);
+
+    /// <summary>
+    /// Bytes of every <c>StatsUpdated</c> frame received, as they came off the connection (the protocol's framing
+    /// included: JSON's record separator, MessagePack's length prefix; the WebSocket header not).
+    /// </summary>
+    public long PushBytes => Interlocked.Read(ref _pushBytes);
+
     public int StalePushes => Volatile.Read(ref _stale);
     public int Reconnects => Volatile.Read(ref _reconnects);
     public int Snapshots => Volatile.Read(ref _snapshots);
@@ -137,6 +158,25 @@ public sealed class LiveFollower : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    /// <summary>Parses with the protocol the follower speaks and counts the bytes of each push it parses.</summary>
+    private sealed class CountingProtocol(IHubProtocol inner, LiveFollower follower) : IHubProtocol
+    {
+        public string Name => inner.Name;
+        public int Version => inner.Version;
+        public TransferFormat TransferFormat => inner.TransferFormat;
+        public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+        public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(message, output);
+        public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(message);
+
+        public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HubMessage? message)
+        {
+            var before = input.Length;
+            if (!inner.TryParseMessage(ref input, binder, out message)) return false;
+            if (message is InvocationMessage { Target: "StatsUpdated" }) Interlocked.Add(ref follower._pushBytes, before - input.Length);
+            return true;
+        }
+    }
 
     /// <summary>Reconnects at once, then every 200 ms–2 s, for as long as it takes.</summary>
     private sealed class Retry : IRetryPolicy
