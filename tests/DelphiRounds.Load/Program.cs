@@ -5,7 +5,7 @@ using DelphiRounds.Load;
 
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
 //   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
-//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both]
+//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items]
 //   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -50,7 +50,7 @@ try
             : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
             : [new Step(100, 10)];
         var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture),
-            Option("--protocol") ?? Protocols.Json));
+            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items")));
         Report.Write(rows, outDir, participantsForRatio: n, quick: true);
         return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
     }
@@ -75,6 +75,8 @@ try
             new("coalesced-10000-msgpack", "coalesced", 10000, [new Step(2, 10), new Step(20, 10), new Step(100, 10)], Ramp: false, Protocol: Protocols.MessagePack),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
+    // --whole-items: clients join with JoinRound and get whole items (the push before changes), not JoinRoundChanges.
+    if (Flag("--whole-items")) scenarios = scenarios.Select(s => s with { Changes = false }).ToList();
     // --protocol json|messagepack: only the coalesced runs in that protocol (the naive baseline always runs, in JSON).
     if (Option("--protocol") is { } protocol && protocol != "both")
         scenarios = scenarios.Where(s => s.Variant == "naive" || s.Protocol == protocol).ToList();
@@ -135,6 +137,7 @@ internal static class Report
         table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
         table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
         table.AppendLine("release = time from sending an answer to the first push of a release that includes it (threshold release, k = 3);");
+        table.AppendLine(rows.Any(r => r.Variant == "coalesced") ? "clients follow changes (JoinRoundChanges: per item only what changed since its last push), as the browser does; --whole-items: whole items" : "");
         table.AppendLine("B/delivery = bytes of the StatsUpdated frames the clients received / pushes received (counted as they came off each connection,");
         table.AppendLine("the protocol's framing included, the WebSocket header not); KiB/s = those bytes per second, all clients together;");
         table.AppendLine("tick ms = the widest push tick the server had during the step (adaptive: Live:PushIntervalMs, 100 ms, widened up to");
@@ -159,7 +162,7 @@ internal static class Report
                 releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms, screenChangeP50Ms = r.ScreenChangeP50Ms, screenChangeP99Ms = r.ScreenChangeP99Ms,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
                 loadAverage1m = r.LoadAverage1m, protocol = r.Protocol, bytesPerDelivery = r.BytesPerDelivery, bytesPerSecond = r.BytesPerSecond,
-                tickMaxMs = r.TickMaxMs, tickWidenings = r.TickWidenings,
+                tickMaxMs = r.TickMaxMs, tickWidenings = r.TickWidenings, changes = r.Changes,
             }),
             sustained = new { naive, coalesced, participants = participantsForRatio, p99LimitMs = Runner.SustainedP99Ms },
             ratio = double.IsFinite(ratio) ? Math.Round(ratio, 2) : (double?)null,

@@ -10,7 +10,9 @@ public sealed record Step(double Rate, double Seconds);
 
 /// <summary>A run: one variant, one panel size, a schedule; a ramp stops after the first step that is not sustained.</summary>
 /// <param name="Protocol">The hub protocol every client speaks: <c>json</c> or <c>messagepack</c>.</param>
-public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5, string Protocol = Protocols.Json);
+/// <param name="Changes">Clients join with <c>JoinRoundChanges</c> (pushes carry per item only what changed), as the browser does; false: whole items.</param>
+public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5, string Protocol = Protocols.Json,
+    bool Changes = true);
 
 /// <summary>The hub protocols a benchmark client can speak.</summary>
 public static class Protocols
@@ -25,7 +27,7 @@ public sealed record Row(
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
     long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
     double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1, double ScreenChangeP50Ms = -1, double ScreenChangeP99Ms = -1,
-    string Protocol = Protocols.Json, double BytesPerDelivery = -1, double BytesPerSecond = -1, double TickMaxMs = -1, double TickWidenings = -1)
+    string Protocol = Protocols.Json, double BytesPerDelivery = -1, double BytesPerSecond = -1, double TickMaxMs = -1, double TickWidenings = -1, bool Changes = false)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
@@ -39,7 +41,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
 
     public async Task<List<Row>> RunAsync(Scenario s)
     {
-        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
+        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}, {(s.Changes ? "changes" : "whole items")}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
         await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant };
         await server.StartAsync(s.Participants, s.Items);
         log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
@@ -72,7 +74,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var p = server.Participants[i];
             followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency,
                 i == 0 ? (item, version, received) => { releases.Enqueue((item, version, received)); ScreenChanged(i, received); }
-                : (_, _, received) => ScreenChanged(i, received), messagePack: s.Protocol == Protocols.MessagePack);
+                : (_, _, received) => ScreenChanged(i, received), messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes);
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
@@ -175,7 +177,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             await Task.Delay(250);
         } while (settle.Elapsed < TimeSpan.FromSeconds(20));
         var exact = missed == 0 && await ServerSnapshotExactAsync(server, final);
-        log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}");
+        log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}; " +
+                      $"changes applied {followers.Sum(f => (long)f.ChangesApplied)}, for a version not held (snapshot fetched) {followers.Sum(f => (long)f.MissedBases)}");
         // Releases carry the item's version in the round (rows of the item so far), so each answer is matched by its own place among them.
         var versions = ReleaseMatching.VersionsOf(await server.Db.ReadAsync(c => c.QueryAsync<(long Id, long ItemId)>(
             "SELECT id, item_id FROM answers WHERE round_id = @RoundId", new { server.RoundId })));
@@ -190,7 +193,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
             Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)),
-            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings)).ToList();
+            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes)).ToList();
     }
 
     private static double Percentile(List<double> values, double q)

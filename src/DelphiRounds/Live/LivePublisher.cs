@@ -69,6 +69,43 @@ public sealed class LivePublisher(
     /// <returns>Whether anything was pushed.</returns>
     public async Task<bool> PublishDirtyAsync(long? closingRoundId = null)
     {
+        // One publication at a time (the tick and a round's close): each item's pushes leave in order, so a change is
+        // always sent after the push it was computed against.
+        await _publishing.WaitAsync();
+        try
+        {
+            return await PublishDirtyOnceAsync(closingRoundId);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+
+    // The last push of every item (round, item), what the next push's changes are computed against.
+    private readonly Dictionary<(long RoundId, long ItemId), LiveItem> _pushed = [];
+
+    /// <summary>
+    /// The push as clients that follow changes get it: per item what changed since its last push, or the whole item
+    /// (the first push, and always the final figures of a closing round).
+    /// </summary>
+    private StatsUpdate Changes(StatsUpdate update, bool closing)
+    {
+        var items = new List<LiveItem>(update.Items.Count);
+        foreach (var item in update.Items)
+        {
+            var key = (update.RoundId, item.ItemId);
+            items.Add(closing ? item : item.ChangesSince(_pushed.GetValueOrDefault(key)) ?? item);
+            _pushed[key] = item;
+        }
+        if (closing) foreach (var item in update.Items) _pushed.Remove((update.RoundId, item.ItemId));
+        return update with { Items = items };
+    }
+
+    private async Task<bool> PublishDirtyOnceAsync(long? closingRoundId)
+    {
         var started = Stopwatch.GetTimestamp();
         // Released, and stored before anyone sees them: a restart, a takeover and every other instance go on from
         // these figures (issue 15).
@@ -80,21 +117,22 @@ public sealed class LivePublisher(
             if (!fanOut.IsPublisher && roundId != closingRoundId) continue;
             var items = stats.Select(LiveItem.From).ToList();
             var update = new StatsUpdate(roundId, items);
+            var changes = Changes(update, closing: roundId == closingRoundId);
             ItemsPushed.Add(items.Count);
             switch (mode)
             {
                 case RoundModes.Live:
-                    await clients.StatsToRoundAsync(update);
+                    await clients.StatsToRoundAsync(update, changes);
                     break;
                 case RoundModes.Blind:
                     // Participants see an item's aggregate only once they answered it: one message per item
-                    // to that item's revealed group.
-                    await clients.StatsToFacilitatorsAsync(update);
+                    // to that item's revealed group (whole items: who joins it has no version to build on).
+                    await clients.StatsToFacilitatorsAsync(update, changes);
                     foreach (var item in items) await clients.StatsToRevealedAsync(roundId, item);
                     break;
                 default:
                     // Classic: participants see the aggregates only when the round has closed.
-                    await clients.StatsToFacilitatorsAsync(update);
+                    await clients.StatsToFacilitatorsAsync(update, changes);
                     break;
             }
             metrics.Pushed(stats);
