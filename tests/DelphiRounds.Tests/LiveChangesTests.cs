@@ -31,7 +31,10 @@ public sealed class LiveChangesTests(DelphiApp app) : IClassFixture<DelphiApp>
         var distribution = shown.Overall.Distribution is null ? null : new Dictionary<int, int>(shown.Overall.Distribution);
         if (o.Distribution is not null) foreach (var (point, count) in o.Distribution) distribution![point] = count;
         var groups = new Dictionary<string, LiveFigures>(shown.Groups);
-        foreach (var (slug, figures) in change.Groups) groups[slug] = figures;
+        foreach (var (slug, g) in change.Groups)
+            groups[slug] = groups.TryGetValue(slug, out var was)
+                ? new LiveFigures(g.N, g.Median ?? was.Median, g.Q1 ?? was.Q1, g.Q3 ?? was.Q3, g.Min ?? was.Min, g.Max ?? was.Max, was.Distribution)
+                : g;
         return shown with
         {
             Version = change.Version, AcceptedTimestamp = change.AcceptedTimestamp,
@@ -57,16 +60,19 @@ public sealed class LiveChangesTests(DelphiApp app) : IClassFixture<DelphiApp>
     {
         var before = Item(10, new() { [1] = 0, [2] = 1, [3] = 4, [4] = 6, [5] = 3, [6] = 1, [7] = 0 },
             new() { ["grid-operators"] = Figures(5, 4, 3, 5), ["housing"] = Figures(5, 3, 3, 4), ["residents"] = Figures(5, 5, 4, 5) });
-        // Three residents moved from 3 to 6: two counts, one group and the panel's upper quartile changed; "don't know" appears.
+        // Three residents moved from 3 to 6: two counts, the residents' figures, the housing group's upper quartile and the
+        // panel's upper quartile changed; "don't know" appears.
         var after = Item(13, new() { [1] = 0, [2] = 1, [3] = 1, [4] = 6, [5] = 3, [6] = 4, [7] = 0 },
-            new() { ["grid-operators"] = Figures(5, 4, 3, 5), ["housing"] = Figures(5, 3, 3, 4), ["residents"] = Figures(5, 6, 5, 6) }, consensus: false, dontKnow: 3)
+            new() { ["grid-operators"] = Figures(5, 4, 3, 5), ["housing"] = Figures(5, 3, 3, 4.5), ["residents"] = Figures(5, 6, 5, 6) }, consensus: false, dontKnow: 3)
             with { Overall = Figures(15, 4, 3, 5.5, new() { [1] = 0, [2] = 1, [3] = 1, [4] = 6, [5] = 3, [6] = 4, [7] = 0 }, 1, 7) };
 
         var change = after.ChangesSince(before);
         Assert.NotNull(change);
         Assert.Equal(10, change.BaseVersion);
         Assert.Equal(new Dictionary<int, int> { [3] = 1, [6] = 4 }, change.Overall.Distribution);
-        Assert.Equal(["residents"], change.Groups.Keys);
+        Assert.Equal(["housing", "residents"], change.Groups.Keys.Order());
+        Assert.Equal(new LiveFigures(5, null, null, 4.5, null, null, null), change.Groups["housing"]); // n and what changed
+        Assert.Equal(new LiveFigures(5, 6, 5, 6, null, null, null), change.Groups["residents"]); // all three moved
         Assert.Null(change.Overall.Median);
         Assert.Equal(5.5, change.Overall.Q3);
         Assert.Null(change.ConsensusReached); // unchanged

@@ -81,7 +81,8 @@ public sealed record LiveItem(
     /// What changed since <paramref name="previous"/> (the item's last push), or null when the whole item has to go:
     /// no push before, the version did not rise, or a figure, group or verdict disappeared (a change only adds or
     /// replaces). Of the change: <c>n</c> always, every other panel figure only when it changed, of the distribution
-    /// only the counts that changed, only the groups that changed (each whole), <c>consensusReached</c>,
+    /// only the counts that changed, only the groups that changed (a group shown anew whole, any other with its <c>n</c>
+    /// and the figures that changed), <c>consensusReached</c>,
     /// <c>dontKnow</c> and <c>ranking</c> only when changed (null: unchanged). Any other field goes whole.
     /// A client applies it only onto exactly <see cref="BaseVersion"/>; otherwise it fetches the snapshot.
     /// </summary>
@@ -93,7 +94,15 @@ public sealed record LiveItem(
         if (LiveFigures.ChangesSince(previous.Overall, Overall) is not { } overall) return null;
         var groups = new Dictionary<string, LiveFigures>();
         foreach (var (slug, figures) in Groups)
-            if (!previous.Groups.TryGetValue(slug, out var before) || !LiveFigures.Same(before, figures)) groups[slug] = figures;
+        {
+            // A group shown anew goes whole; one shown before with its n and the figures that changed.
+            if (!previous.Groups.TryGetValue(slug, out var before)) groups[slug] = figures;
+            else if (!LiveFigures.Same(before, figures))
+            {
+                if (LiveFigures.ChangesSince(before, figures) is not { } change) return null;
+                groups[slug] = change;
+            }
+        }
         return this with
         {
             BaseVersion = previous.Version,

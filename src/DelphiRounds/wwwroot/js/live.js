@@ -143,7 +143,7 @@
 
   // A change (an item with baseVersion, from JoinRoundChanges) onto the item it builds on: n and whatever it carries
   // replace, the rest stays; of the distribution it carries only the counts that changed, of the groups only those
-  // that changed (each whole). A null means unchanged.
+  // that changed (n and the figures that changed). A null means unchanged.
   function merge(base, change) {
     const merged = Object.assign({}, base);
     for (const [key, value] of Object.entries(change)) {
@@ -156,7 +156,15 @@
       overall[key] = key === "distribution" ? Object.assign({}, base.overall.distribution || {}, value) : value;
     }
     merged.overall = overall;
-    merged.groups = Object.assign({}, base.groups || {}, change.groups || {});
+    // A group shown anew comes whole; one shown before with its n and the figures that changed.
+    const groups = Object.assign({}, base.groups || {});
+    for (const [slug, figures] of Object.entries(change.groups || {})) {
+      const was = groups[slug];
+      const now = Object.assign({}, was || {});
+      for (const [key, value] of Object.entries(figures)) if (value !== null && value !== undefined) now[key] = value;
+      groups[slug] = now;
+    }
+    merged.groups = groups;
     return merged;
   }
 
