@@ -21,8 +21,8 @@ var serverDll = Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/R
 var outDir = Path.GetFullPath(Option("--out") ?? Path.Combine(root, "bench-out"));
 Directory.CreateDirectory(outDir);
 var work = Path.Combine(Path.GetTempPath(), "delphi-bench", Guid.NewGuid().ToString("N"));
-var runner = new Runner(serverDll, work, Console.Out);
 var quick = Flag("--quick");
+var runner = new Runner(serverDll, work, Console.Out, quick);
 
 try
 {

@@ -34,8 +34,11 @@ public sealed record Row(
 }
 
 /// <summary>Runs a scenario against a fresh server and measures it.</summary>
-public sealed class Runner(string serverDll, string workFolder, TextWriter log)
+/// <param name="quick">The smoke run (--quick): the pauses to let the server settle (before and after connecting, before the close) are halved.</param>
+public sealed class Runner(string serverDll, string workFolder, TextWriter log, bool quick = false)
 {
+    private Task Settle(int ms) => Task.Delay(quick ? ms / 2 : ms);
+
     public const double SustainedP99Ms = 500;
     private const int MaxInFlight = 512;
 
@@ -52,7 +55,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         await CheckClockAsync(server);
 
         // Followers: every participant is a real SignalR client.
-        await Task.Delay(1000);
+        await Settle(1000);
         var rssBefore = ProcStat.RssBytes(server.Pid);
         var followers = new LiveFollower[s.Participants];
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -78,7 +81,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
-        await Task.Delay(2000);
+        await Settle(2000);
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
@@ -164,7 +167,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         // item's last one or two changes while the round is open; closing it releases the final figures.
         var drain = Stopwatch.StartNew();
         await Task.WhenAll(pending);
-        await Task.Delay(1000);
+        await Settle(1000);
         var openReleases = releases.ToArray();
         await server.CloseRoundAsync();
         var final = await FinalStateAsync(server);
