@@ -5,8 +5,8 @@ using DelphiRounds.Load;
 
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
 //   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
-//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...]
-//   run --variant naive|coalesced --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
+//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items]
+//   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(64, 64);
@@ -21,8 +21,8 @@ var serverDll = Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/R
 var outDir = Path.GetFullPath(Option("--out") ?? Path.Combine(root, "bench-out"));
 Directory.CreateDirectory(outDir);
 var work = Path.Combine(Path.GetTempPath(), "delphi-bench", Guid.NewGuid().ToString("N"));
-var runner = new Runner(serverDll, work, Console.Out);
 var quick = Flag("--quick");
+var runner = new Runner(serverDll, work, Console.Out, quick);
 
 try
 {
@@ -35,7 +35,7 @@ try
             r.GetProperty("offeredAnswersPerSecond").GetDouble(), r.GetProperty("answersPerSecond").GetDouble(), r.GetProperty("deliveriesPerSecond").GetDouble(),
             r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p95Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), r.GetProperty("serverCpuPercent").GetDouble(),
             r.GetProperty("memoryPerConnectionBytes").GetInt64(), r.GetProperty("missedFinalStates").GetInt32(), r.GetProperty("aggregatesExact").GetBoolean(),
-            0, 0, 0, 0)).ToList();
+            0, 0, 0, 0, Protocol: r.TryGetProperty("protocol", out var protocol) ? protocol.GetString()! : Protocols.Json)).ToList();
         var n = doc.RootElement.GetProperty("sustained").GetProperty("participants").GetInt32();
         Report.Plot(saved.Where(r => r.Participants == n).ToList(), Path.Combine(outDir, "latency.png"), n);
         return 0;
@@ -49,27 +49,37 @@ try
             : Option("--ramp") is { } ramp ? RampSteps(ramp)
             : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
             : [new Step(100, 10)];
-        var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture)));
+        var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture),
+            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items")));
         Report.Write(rows, outDir, participantsForRatio: n, quick: true);
         return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
     }
 
     var ratioParticipants = quick ? 300 : 3000;
+    // The naive baseline speaks JSON; the coalesced variant runs once per protocol (JSON and MessagePack side by side).
     List<Scenario> scenarios = quick
         ?
         [
-            new("naive-300", "naive", 300, Ramp(3, 10, 30, 100, 200), Ramp: true),
-            new("coalesced-300", "coalesced", 300, Ramp(3, 50, 200, 600, 1000), Ramp: true),
+            new("naive-300", "naive", 300, Ramp(2, 10, 30, 100, 200), Ramp: true),
+            new("coalesced-300", "coalesced", 300, Ramp(2, 50, 200, 600, 1000), Ramp: true),
+            new("coalesced-300-msgpack", "coalesced", 300, Ramp(2, 50, 200, 600, 1000), Ramp: true, Protocol: Protocols.MessagePack),
         ]
         :
         [
             new("naive-3000", "naive", 3000, Ramp(6, 2, 5, 10, 15, 20, 30, 40, 60, 80, 100), Ramp: true),
             new("coalesced-3000", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true),
+            new("coalesced-3000-msgpack", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true, Protocol: Protocols.MessagePack),
             new("coalesced-1000", "coalesced", 1000, [new Step(1000, 15)], Ramp: false),
             new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
             new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
+            new("coalesced-10000-msgpack", "coalesced", 10000, [new Step(2, 10), new Step(20, 10), new Step(100, 10)], Ramp: false, Protocol: Protocols.MessagePack),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
+    // --whole-items: clients join with JoinRound and get whole items (the push before changes), not JoinRoundChanges.
+    if (Flag("--whole-items")) scenarios = scenarios.Select(s => s with { Changes = false }).ToList();
+    // --protocol json|messagepack: only the coalesced runs in that protocol (the naive baseline always runs, in JSON).
+    if (Option("--protocol") is { } protocol && protocol != "both")
+        scenarios = scenarios.Where(s => s.Variant == "naive" || s.Protocol == protocol).ToList();
 
     Console.WriteLine($"Live push benchmark ({(quick ? "quick" : "full")}): server and load generator share this machine " +
                       $"({Environment.ProcessorCount} cores); load average at start {ProcStat.LoadAverage()}");
@@ -108,14 +118,16 @@ internal static class Report
     public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
     {
         var table = new StringBuilder();
-        table.AppendLine($"{"variant",-10} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19} {"screen change p50/p99 ms",25}");
+        table.AppendLine($"{"variant",-10} {"protocol",-11} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19} {"screen change p50/p99 ms",25} {"B/delivery",10} {"KiB/s",8} {"tick ms",7}");
         foreach (var r in rows)
         {
-            table.AppendLine($"{r.Variant,-10} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
-                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19} {$"{r.ScreenChangeP50Ms:0}/{r.ScreenChangeP99Ms:0}",25}");
+            table.AppendLine($"{r.Variant,-10} {r.Protocol,-11} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19} {$"{r.ScreenChangeP50Ms:0}/{r.ScreenChangeP99Ms:0}",25} {r.BytesPerDelivery,10:0} {r.BytesPerSecond / 1024,8:0} {r.TickMaxMs,7:0}");
         }
+        Compare(rows, table);
+        // The ratio compares the variants in the same protocol (JSON, the naive baseline's).
         double Sustained(string variant) => rows
-            .Where(r => r.Variant == variant && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
+            .Where(r => r.Variant == variant && r.Protocol == Protocols.Json && r.Participants == participantsForRatio && r.Sustained(Runner.SustainedP99Ms))
             .Select(r => r.AnswersPerSecond).DefaultIfEmpty(0).Max();
         var naive = Sustained("naive");
         var coalesced = Sustained("coalesced");
@@ -125,6 +137,11 @@ internal static class Report
         table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
         table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
         table.AppendLine("release = time from sending an answer to the first push of a release that includes it (threshold release, k = 3);");
+        table.AppendLine(rows.Any(r => r.Variant == "coalesced") ? "clients follow changes (JoinRoundChanges: per item only what changed since its last push), as the browser does; --whole-items: whole items" : "");
+        table.AppendLine("B/delivery = bytes of the StatsUpdated frames the clients received / pushes received (counted as they came off each connection,");
+        table.AppendLine("the protocol's framing included, the WebSocket header not); KiB/s = those bytes per second, all clients together;");
+        table.AppendLine("tick ms = the widest push tick the server had during the step (adaptive: Live:PushIntervalMs, 100 ms, widened up to");
+        table.AppendLine("Live:MaxPushIntervalMs, 250 ms, while a tick's fan-out took longer than the tick; read from its /metrics every 250 ms);");
         table.AppendLine("screen change = per client, time between two consecutive changes of its screen while the step's answers flow (from the step's start, up to its end)");
         if (quick && participantsForRatio != 3000) table.AppendLine($"(quick run: the ratio below is measured at {participantsForRatio} participants)");
         var ratioText = naive > 0 ? ratio.ToString("0.0", CultureInfo.InvariantCulture)
@@ -144,7 +161,8 @@ internal static class Report
                 memoryPerConnectionBytes = r.MemoryPerConnectionBytes, missedFinalStates = r.MissedFinalStates, aggregatesExact = r.AggregatesExact,
                 releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms, screenChangeP50Ms = r.ScreenChangeP50Ms, screenChangeP99Ms = r.ScreenChangeP99Ms,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
-                loadAverage1m = r.LoadAverage1m,
+                loadAverage1m = r.LoadAverage1m, protocol = r.Protocol, bytesPerDelivery = r.BytesPerDelivery, bytesPerSecond = r.BytesPerSecond,
+                tickMaxMs = r.TickMaxMs, tickWidenings = r.TickWidenings, changes = r.Changes,
             }),
             sustained = new { naive, coalesced, participants = participantsForRatio, p99LimitMs = Runner.SustainedP99Ms },
             ratio = double.IsFinite(ratio) ? Math.Round(ratio, 2) : (double?)null,
@@ -153,17 +171,40 @@ internal static class Report
         Plot(rows.Where(r => r.Participants == participantsForRatio).ToList(), Path.Combine(outDir, "latency.png"), participantsForRatio);
     }
 
+    /// <summary>
+    /// The coalesced variant in JSON and in MessagePack side by side, step by step at the same panel size and offered
+    /// rate: bytes per delivery, bytes per second and the push latency of each.
+    /// </summary>
+    private static void Compare(List<Row> rows, StringBuilder table)
+    {
+        var pairs = rows.Where(r => r.Variant == "coalesced" && r.Protocol == Protocols.Json)
+            .Select(j => (Json: j, Pack: rows.FirstOrDefault(m => m.Variant == "coalesced" && m.Protocol == Protocols.MessagePack
+                && m.Participants == j.Participants && m.OfferedAnswersPerSecond == j.OfferedAnswersPerSecond)))
+            .Where(p => p.Pack is not null).ToList();
+        if (pairs.Count == 0) return;
+        table.AppendLine();
+        table.AppendLine("coalesced, JSON and MessagePack side by side:");
+        table.AppendLine($"{"participants",12} {"offered/s",9} {"B/delivery json",15} {"msgpack",8} {"smaller",7} {"KiB/s json",10} {"msgpack",8} {"p99 ms json",11} {"msgpack",8}");
+        foreach (var (j, m) in pairs)
+            table.AppendLine($"{j.Participants,12} {j.OfferedAnswersPerSecond,9:0} {j.BytesPerDelivery,15:0} {m!.BytesPerDelivery,8:0} {(m.BytesPerDelivery > 0 ? j.BytesPerDelivery / m.BytesPerDelivery : 0),6:0.0}× " +
+                             $"{j.BytesPerSecond / 1024,10:0} {m.BytesPerSecond / 1024,8:0} {j.P99Ms,11:0.0} {m.P99Ms,8:0.0}");
+    }
+
     private static string Kib(long bytes) => $"{bytes / 1024.0:0.0} KiB";
 
     public static void Plot(List<Row> rows, string file, int participants)
     {
         var plot = new ScottPlot.Plot();
-        foreach (var (variant, color) in new[] { ("naive", ScottPlot.Colors.OrangeRed), ("coalesced", ScottPlot.Colors.SteelBlue) })
+        foreach (var (variant, protocol, label, color) in new[]
+                 {
+                     ("naive", Protocols.Json, "naive", ScottPlot.Colors.OrangeRed), ("coalesced", Protocols.Json, "coalesced (JSON)", ScottPlot.Colors.SteelBlue),
+                     ("coalesced", Protocols.MessagePack, "coalesced (MessagePack)", ScottPlot.Colors.SeaGreen),
+                 })
         {
-            var points = rows.Where(r => r.Variant == variant && r.P99Ms > 0 && r.AnswersPerSecond > 0).OrderBy(r => r.OfferedAnswersPerSecond).ToList();
+            var points = rows.Where(r => r.Variant == variant && r.Protocol == protocol && r.P99Ms > 0 && r.AnswersPerSecond > 0).OrderBy(r => r.OfferedAnswersPerSecond).ToList();
             if (points.Count == 0) continue;
             var s = plot.Add.Scatter(points.Select(r => Math.Log10(r.AnswersPerSecond)).ToArray(), points.Select(r => Math.Log10(r.P99Ms)).ToArray());
-            s.LegendText = variant;
+            s.LegendText = label;
             s.Color = color;
             s.LineWidth = 2;
             s.MarkerSize = 8;

@@ -9,28 +9,42 @@ namespace DelphiRounds.Load;
 public sealed record Step(double Rate, double Seconds);
 
 /// <summary>A run: one variant, one panel size, a schedule; a ramp stops after the first step that is not sustained.</summary>
-public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5);
+/// <param name="Protocol">The hub protocol every client speaks: <c>json</c> or <c>messagepack</c>.</param>
+/// <param name="Changes">Clients join with <c>JoinRoundChanges</c> (pushes carry per item only what changed), as the browser does; false: whole items.</param>
+public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5, string Protocol = Protocols.Json,
+    bool Changes = true);
+
+/// <summary>The hub protocols a benchmark client can speak.</summary>
+public static class Protocols
+{
+    public const string Json = "json";
+    public const string MessagePack = "messagepack";
+}
 
 /// <summary>One measured step (a row of the table and of bench.json).</summary>
 public sealed record Row(
     string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
     long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
-    double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1, double ScreenChangeP50Ms = -1, double ScreenChangeP99Ms = -1)
+    double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1, double ScreenChangeP50Ms = -1, double ScreenChangeP99Ms = -1,
+    string Protocol = Protocols.Json, double BytesPerDelivery = -1, double BytesPerSecond = -1, double TickMaxMs = -1, double TickWidenings = -1, bool Changes = false)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
 }
 
 /// <summary>Runs a scenario against a fresh server and measures it.</summary>
-public sealed class Runner(string serverDll, string workFolder, TextWriter log)
+/// <param name="quick">The smoke run (--quick): the pauses to let the server settle (before and after connecting, before the close) are halved.</param>
+public sealed class Runner(string serverDll, string workFolder, TextWriter log, bool quick = false)
 {
+    private Task Settle(int ms) => Task.Delay(quick ? ms / 2 : ms);
+
     public const double SustainedP99Ms = 500;
     private const int MaxInFlight = 512;
 
     public async Task<List<Row>> RunAsync(Scenario s)
     {
-        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
+        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}, {(s.Changes ? "changes" : "whole items")}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
         await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant };
         await server.StartAsync(s.Participants, s.Items);
         log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
@@ -41,7 +55,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         await CheckClockAsync(server);
 
         // Followers: every participant is a real SignalR client.
-        await Task.Delay(1000);
+        await Settle(1000);
         var rssBefore = ProcStat.RssBytes(server.Pid);
         var followers = new LiveFollower[s.Participants];
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -63,15 +77,17 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             var p = server.Participants[i];
             followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency,
                 i == 0 ? (item, version, received) => { releases.Enqueue((item, version, received)); ScreenChanged(i, received); }
-                : (_, _, received) => ScreenChanged(i, received));
+                : (_, _, received) => ScreenChanged(i, received), messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes);
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
-        await Task.Delay(2000);
+        await Settle(2000);
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
-        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load, LatencyHistogram Gaps)>();
+        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load, LatencyHistogram Gaps, double BytesPerDelivery, double BytesPerSecond, double TickMax, double Widenings)>();
+        // The server's push tick (adaptive: 100 ms, wider while a tick's fan-out does not fit), read from its /metrics.
+        await using var ticks = new TickWatch(server.Address);
         var answered = new List<System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>>();
         var random = new Random(2030);
         var inFlight = 0;
@@ -83,12 +99,14 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             Volatile.Write(ref current, histogram);
             long created = 0, refused = 0, notSent = 0;
             var pushesBefore = followers.Sum(f => (long)f.Pushes);
+            var bytesBefore = followers.Sum(f => f.PushBytes);
             var staleBefore = followers.Sum(f => (long)f.StalePushes);
             var cpuBefore = ProcStat.CpuSeconds(server.Pid);
             var clientCpuBefore = ProcStat.CpuSeconds(Environment.ProcessId);
             var answerLatency = new LatencyHistogram();
             var stepAnswers = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>();
             answered.Add(stepAnswers);
+            var widenedBefore = await ticks.StartStepAsync();
             var watch = Stopwatch.StartNew();
             var stepGaps = new LatencyHistogram();
             Array.Fill(lastChange, Stopwatch.GetTimestamp());
@@ -128,11 +146,17 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             foreach (var changed in lastChange) stepGaps.Record(ended - changed);
             var cpu = (ProcStat.CpuSeconds(server.Pid) - cpuBefore) / seconds * 100;
             var clientCpu = (ProcStat.CpuSeconds(Environment.ProcessId) - clientCpuBefore) / seconds * 100;
-            var deliveries = (followers.Sum(f => (long)f.Pushes) - pushesBefore) / seconds;
+            var delivered = followers.Sum(f => (long)f.Pushes) - pushesBefore;
+            var deliveries = delivered / seconds;
+            // Bytes as they came off each client's connection: every StatsUpdated frame the clients parsed.
+            var bytes = followers.Sum(f => f.PushBytes) - bytesBefore;
+            var bytesPerDelivery = delivered > 0 ? (double)bytes / delivered : -1;
             var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
-            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m(), stepGaps));
+            var (tickMax, widened) = await ticks.EndStepAsync();
+            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m(), stepGaps, bytesPerDelivery, bytes / seconds,
+                tickMax, widened - widenedBefore));
             var last = rows[^1];
-            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  screen change every p50 {stepGaps.Percentile(.5):0} p99 {stepGaps.Percentile(.99):0} ms  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
+            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  screen change every p50 {stepGaps.Percentile(.5):0} p99 {stepGaps.Percentile(.99):0} ms  {bytesPerDelivery:0} B/delivery {bytes / seconds / 1024:0} KiB/s  tick up to {last.TickMax:0} ms (widened {last.Widenings:0}×)  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
             pending.RemoveAll(t => t.IsCompleted);
             // A ramp ends after two steps in a row that are not sustained (one may be a hiccup of this shared machine).
             failedInARow = last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms ? 0 : failedInARow + 1;
@@ -143,7 +167,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         // item's last one or two changes while the round is open; closing it releases the final figures.
         var drain = Stopwatch.StartNew();
         await Task.WhenAll(pending);
-        await Task.Delay(1000);
+        await Settle(1000);
         var openReleases = releases.ToArray();
         await server.CloseRoundAsync();
         var final = await FinalStateAsync(server);
@@ -156,7 +180,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             await Task.Delay(250);
         } while (settle.Elapsed < TimeSpan.FromSeconds(20));
         var exact = missed == 0 && await ServerSnapshotExactAsync(server, final);
-        log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}");
+        log.WriteLine($"   drained in {drain.Elapsed.TotalSeconds:0.0} s; missed final states {missed}; aggregates exact {(exact ? "yes" : "no")}; reconnects {followers.Sum(f => f.Reconnects)}; " +
+                      $"changes applied {followers.Sum(f => (long)f.ChangesApplied)}, for a version not held (snapshot fetched) {followers.Sum(f => (long)f.MissedBases)}");
         // Releases carry the item's version in the round (rows of the item so far), so each answer is matched by its own place among them.
         var versions = ReleaseMatching.VersionsOf(await server.Db.ReadAsync(c => c.QueryAsync<(long Id, long ItemId)>(
             "SELECT id, item_id FROM answers WHERE round_id = @RoundId", new { server.RoundId })));
@@ -171,7 +196,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
             Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)),
-            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)))).ToList();
+            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes)).ToList();
     }
 
     private static double Percentile(List<double> values, double q)
@@ -253,5 +278,77 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log)
         await using var check = new LiveFollower(server.Address, server.Http, p.Token, server.RoundId);
         await check.StartAsync();
         return Missed(check, final) == 0;
+    }
+}
+
+/// <summary>
+/// Reads the server's push tick from its <c>/metrics</c> (<c>delphi_live_tick_interval_milliseconds</c>, every 250 ms,
+/// the widest seen per step) and how often it widened (<c>delphi_live_tick_changes_total{direction="wider"}</c>).
+/// </summary>
+public sealed class TickWatch : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _polling;
+    private double _widest = -1;
+
+    public TickWatch(Uri server)
+    {
+        _http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
+        _polling = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (await ScrapeAsync() is { Tick: >= 0 } now) lock (_stop) _widest = Math.Max(_widest, now.Tick);
+                try { await Task.Delay(250, _stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+    }
+
+    /// <summary>Starts a step; returns the number of widenings so far.</summary>
+    public async Task<double> StartStepAsync()
+    {
+        var now = await ScrapeAsync();
+        lock (_stop) _widest = now?.Tick ?? -1;
+        return now?.Widened ?? 0;
+    }
+
+    /// <summary>Ends a step: the widest tick seen in it and the number of widenings so far.</summary>
+    public async Task<(double Widest, double Widened)> EndStepAsync()
+    {
+        var now = await ScrapeAsync();
+        lock (_stop) return (Math.Max(_widest, now?.Tick ?? -1), now?.Widened ?? 0);
+    }
+
+    private async Task<(double Tick, double Widened)?> ScrapeAsync()
+    {
+        try
+        {
+            var text = await _http.GetStringAsync("/metrics");
+            return (Sample(text, "delphi_live_tick_interval_milliseconds") ?? -1, Sample(text, "delphi_live_tick_changes_total", "direction=\"wider\"") ?? 0);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    private static double? Sample(string scrape, string metric, string? label = null)
+    {
+        foreach (var line in scrape.Split('\n'))
+        {
+            if (line.StartsWith('#') || !line.StartsWith(metric, StringComparison.Ordinal)) continue;
+            var rest = line[metric.Length..];
+            if (rest.Length > 0 && rest[0] is not ('{' or ' ')) continue;
+            if (label is not null && !line.Contains(label, StringComparison.Ordinal)) continue;
+            var value = line[(line.LastIndexOf('}') is var b and >= 0 ? b + 1 : metric.Length)..].Trim().Split(' ')[0];
+            return double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _polling;
+        _http.Dispose();
+        _stop.Dispose();
     }
 }

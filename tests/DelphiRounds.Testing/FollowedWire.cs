@@ -47,6 +47,7 @@ public static class FollowedWire
         private static FollowedItem Item(ref MessagePackReader reader)
         {
             long itemId = 0, version = 0, accepted = 0;
+            long? baseVersion = null;
             var overall = new FollowedFigures(0, null, null);
             for (var n = reader.ReadMapHeader(); n > 0; n--)
             {
@@ -55,11 +56,12 @@ public static class FollowedWire
                     case "i": itemId = reader.ReadInt64(); break;
                     case "v": version = reader.ReadInt64(); break;
                     case "t": accepted = reader.ReadInt64(); break;
+                    case "b": baseVersion = reader.ReadInt64(); break;
                     case "o": overall = Figures(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
-            return new FollowedItem(itemId, version, accepted, overall);
+            return new FollowedItem(itemId, version, accepted, overall, baseVersion);
         }
 
         private static FollowedFigures Figures(ref MessagePackReader reader)

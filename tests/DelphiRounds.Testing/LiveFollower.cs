@@ -1,7 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,8 +14,12 @@ namespace DelphiRounds.Testing;
 /// <summary>What a follower shows for one item: the newest stats it applied.</summary>
 public sealed record ItemView(long Version, long AcceptedTimestamp, int N, double? Median, IReadOnlyDictionary<string, int> Distribution);
 
-/// <summary>The part of a pushed (or snapshot) item a follower reads; the rest of the JSON is skipped unparsed.</summary>
-public sealed record FollowedItem(long ItemId, long Version, long AcceptedTimestamp, FollowedFigures Overall);
+/// <summary>
+/// The part of a pushed (or snapshot) item a follower reads; the rest of the JSON is skipped unparsed. With
+/// <see cref="BaseVersion"/> it is a change: only what changed since that version (a null median: unchanged; of the
+/// distribution only the counts that changed).
+/// </summary>
+public sealed record FollowedItem(long ItemId, long Version, long AcceptedTimestamp, FollowedFigures Overall, long? BaseVersion = null);
 
 /// <summary>The whole-panel figures of a <see cref="FollowedItem"/>.</summary>
 public sealed record FollowedFigures(int N, double? Median, Dictionary<string, int>? Distribution);
@@ -37,7 +45,9 @@ public sealed class LiveFollower : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<long, FollowedItem> _items = [];
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private int _pushes, _stale, _reconnects, _snapshots;
+    private int _pushes, _stale, _reconnects, _snapshots, _changes, _missedBases, _refetching;
+    private readonly bool _followChanges;
+    private long _pushBytes;
 
     /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
     /// <param name="http">A client for snapshots on the same address (shared by many followers).</param>
@@ -46,9 +56,15 @@ public sealed class LiveFollower : IAsyncDisposable
     /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
     /// <param name="released">Called per pushed item with its id, version and the Stopwatch timestamp of receipt (optional).</param>
     /// <param name="messagePack">Speak SignalR's MessagePack protocol (the hub's short-key pushes, see <see cref="FollowedWire"/>) instead of JSON.</param>
+    /// <param name="changes">
+    /// Join with <c>JoinRoundChanges</c>: pushes carry per item only what changed since its last push. A change is
+    /// applied only onto exactly the version it builds on; a follower that does not have that version (it missed a
+    /// push, or has not got the snapshot yet) fetches the snapshot instead, as live.js does.
+    /// </param>
     public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null,
-        bool messagePack = false)
+        bool messagePack = false, bool changes = false)
     {
+        _followChanges = changes;
         _released = released;
         _http = http;
         _token = token;
@@ -62,7 +78,12 @@ public sealed class LiveFollower : IAsyncDisposable
                 o.SkipNegotiation = true;
             })
             .WithAutomaticReconnect(new Retry());
-        if (messagePack) builder.AddMessagePackProtocol(o => o.SerializerOptions = FollowedWire.Options);
+        // The protocol wrapped so that every StatsUpdated frame's bytes are counted as they come off the wire.
+        IHubProtocol protocol = messagePack
+            ? new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = FollowedWire.Options }))
+            : new JsonHubProtocol();
+        builder.Services.AddSingleton<IHubProtocol>(new CountingProtocol(protocol, this));
+        Protocol = protocol.Name;
         Connection = builder.Build();
         Connection.ServerTimeout = TimeSpan.FromSeconds(60);
         Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
@@ -75,10 +96,27 @@ public sealed class LiveFollower : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+
+    /// <summary>The hub protocol this follower speaks: <c>json</c> or <c>messagepack</c>.</summary>
+    public string Protocol { get; }
+
     public int Pushes => Volatile.Read(ref _pushes);
+
+    /// <summary>
+    /// Bytes of every <c>StatsUpdated</c> frame received, as they came off the connection (the protocol's framing
+    /// included: JSON's record separator, MessagePack's length prefix; the WebSocket header not).
+    /// </summary>
+    public long PushBytes => Interlocked.Read(ref _pushBytes);
+
     public int StalePushes => Volatile.Read(ref _stale);
     public int Reconnects => Volatile.Read(ref _reconnects);
     public int Snapshots => Volatile.Read(ref _snapshots);
+
+    /// <summary>Changes (items with a base version) applied onto the version they build on.</summary>
+    public int ChangesApplied => Volatile.Read(ref _changes);
+
+    /// <summary>Changes that came for a version this follower did not show, after which it fetched the snapshot.</summary>
+    public int MissedBases => Volatile.Read(ref _missedBases);
 
     /// <summary>What the follower shows now, by item.</summary>
     public IReadOnlyDictionary<long, ItemView> Items
@@ -102,7 +140,13 @@ public sealed class LiveFollower : IAsyncDisposable
     /// <summary>Joins the round and applies the snapshot (as after every reconnect).</summary>
     public async Task JoinAndSnapshotAsync(CancellationToken ct = default)
     {
-        await Connection.InvokeAsync("JoinRound", _roundId, ct);
+        await Connection.InvokeAsync(_followChanges ? "JoinRoundChanges" : "JoinRound", _roundId, ct);
+        await SnapshotAsync(ct);
+    }
+
+    /// <summary>Fetches the snapshot and applies it.</summary>
+    public async Task SnapshotAsync(CancellationToken ct = default)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/rounds/{_roundId}/stats");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         using var response = await _http.SendAsync(request, ct);
@@ -130,13 +174,88 @@ public sealed class LiveFollower : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_items.TryGetValue(item.ItemId, out var shown) && item.Version < shown.Version) return false;
+            var has = _items.TryGetValue(item.ItemId, out var shown);
+            if (item.BaseVersion is { } baseVersion)
+            {
+                if (has && shown!.Version == baseVersion)
+                {
+                    _items[item.ItemId] = Merge(shown, item);
+                    _changes++;
+                    return true;
+                }
+                if (has && shown!.Version >= item.Version) return false; // already shows it, or newer
+                // Missed the version this change builds on: the snapshot has everything. One fetch at a time; a change
+                // missed meanwhile may be newer than what that fetch reads, so then it fetches once more.
+                _missedBases++;
+                _wanted[item.ItemId] = Math.Max(_wanted.GetValueOrDefault(item.ItemId), item.Version);
+                if (Interlocked.CompareExchange(ref _refetching, 1, 0) == 0) _ = Task.Run(RefetchAsync);
+                return true;
+            }
+            if (has && item.Version < shown!.Version) return false;
             _items[item.ItemId] = item;
             return true;
         }
     }
 
+    // Per item the newest version a missed change had (what the snapshot has to reach).
+    private readonly Dictionary<long, long> _wanted = [];
+
+    private async Task RefetchAsync()
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            try
+            {
+                await SnapshotAsync();
+            }
+            catch (Exception)
+            {
+                break; // the connection is going; a reconnect fetches it again
+            }
+            lock (_gate)
+            {
+                foreach (var (itemId, version) in _wanted.ToList())
+                    if (_items.TryGetValue(itemId, out var shown) && shown.Version >= version) _wanted.Remove(itemId);
+                if (_wanted.Count == 0) break;
+            }
+            await Task.Delay(50);
+        }
+        Volatile.Write(ref _refetching, 0);
+    }
+
+    /// <summary>A change applied onto the item it builds on: n and what it carries replace, the rest stays.</summary>
+    private static FollowedItem Merge(FollowedItem shown, FollowedItem change)
+    {
+        Dictionary<string, int>? distribution = shown.Overall.Distribution;
+        if (change.Overall.Distribution is { } changed)
+        {
+            distribution = new Dictionary<string, int>(shown.Overall.Distribution ?? []);
+            foreach (var (point, count) in changed) distribution[point] = count;
+        }
+        return new FollowedItem(change.ItemId, change.Version, change.AcceptedTimestamp,
+            new FollowedFigures(change.Overall.N, change.Overall.Median ?? shown.Overall.Median, distribution));
+    }
+
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    /// <summary>Parses with the protocol the follower speaks and counts the bytes of each push it parses.</summary>
+    private sealed class CountingProtocol(IHubProtocol inner, LiveFollower follower) : IHubProtocol
+    {
+        public string Name => inner.Name;
+        public int Version => inner.Version;
+        public TransferFormat TransferFormat => inner.TransferFormat;
+        public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+        public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(message, output);
+        public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(message);
+
+        public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HubMessage? message)
+        {
+            var before = input.Length;
+            if (!inner.TryParseMessage(ref input, binder, out message)) return false;
+            if (message is InvocationMessage { Target: "StatsUpdated" }) Interlocked.Add(ref follower._pushBytes, before - input.Length);
+            return true;
+        }
+    }
 
     /// <summary>Reconnects at once, then every 200 ms–2 s, for as long as it takes.</summary>
     private sealed class Retry : IRetryPolicy

@@ -9,25 +9,36 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft.Extensions.Options.IOptions<LiveOptions> options)
 {
-    /// <summary>Changed aggregates to everyone following the round: its participants and its facilitators.</summary>
-    public async Task StatsToRoundAsync(StatsUpdate update)
+    /// <summary>
+    /// Changed aggregates to everyone following the round: its participants and its facilitators; to those that follow
+    /// changes (<see cref="LiveGroups.Changes"/>) <paramref name="changes"/>, the same push with per item only what changed.
+    /// </summary>
+    public async Task StatsToRoundAsync(StatsUpdate update, StatsUpdate? changes = null)
     {
+        changes ??= update;
+        var (participants, facilitators) = (LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId));
         // One message for both only when it is the same for both: a verdict is the facilitators' alone.
-        if (options.Value.TimestampsToParticipants && update.Items.All(i => i.Verdict is null))
+        if (options.Value.TimestampsToParticipants && update.Items.All(i => i.Verdict is null) && changes.Items.All(i => i.Verdict is null))
         {
-            await hub.Clients.Groups(LiveGroups.Participants(update.RoundId), LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+            await hub.Clients.Groups(participants, facilitators).StatsUpdated(update);
+            await hub.Clients.Groups(LiveGroups.Changes(participants), LiveGroups.Changes(facilitators)).StatsUpdated(changes);
             return;
         }
-        await hub.Clients.Group(LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
-        await hub.Clients.Group(LiveGroups.Participants(update.RoundId)).StatsUpdated(ForParticipants(update));
+        await hub.Clients.Group(facilitators).StatsUpdated(update);
+        await hub.Clients.Group(LiveGroups.Changes(facilitators)).StatsUpdated(changes);
+        await hub.Clients.Group(participants).StatsUpdated(ForParticipants(update));
+        await hub.Clients.Group(LiveGroups.Changes(participants)).StatsUpdated(ForParticipants(changes));
     }
 
     private StatsUpdate ForParticipants(StatsUpdate update) =>
         update with { Items = update.Items.Select(i => i.ForParticipants(keepTimestamp: options.Value.TimestampsToParticipants)).ToList() };
 
-    /// <summary>Changed aggregates to the round's facilitators only.</summary>
-    public Task StatsToFacilitatorsAsync(StatsUpdate update) =>
-        hub.Clients.Group(LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+    /// <summary>Changed aggregates to the round's facilitators only (as <see cref="StatsToRoundAsync"/> does).</summary>
+    public async Task StatsToFacilitatorsAsync(StatsUpdate update, StatsUpdate? changes = null)
+    {
+        await hub.Clients.Group(LiveGroups.Facilitators(update.RoundId)).StatsUpdated(update);
+        await hub.Clients.Group(LiveGroups.Changes(LiveGroups.Facilitators(update.RoundId))).StatsUpdated(changes ?? update);
+    }
 
     /// <summary>One item's aggregate to the participants of a blind round who answered it.</summary>
     public Task StatsToRevealedAsync(long roundId, LiveItem item) =>

@@ -9,6 +9,12 @@ public static class LiveGroups
     /// <summary>The study's facilitator(s): every push, whatever the round's mode.</summary>
     public static string Facilitators(long roundId) => $"round:{roundId}:facilitators";
 
+    /// <summary>
+    /// The same as <see cref="Participants"/> or <see cref="Facilitators"/>, for clients that follow changes
+    /// (<c>JoinRoundChanges</c>): their pushes carry per item only what changed (<see cref="LiveItem.ChangesSince"/>).
+    /// </summary>
+    public static string Changes(string group) => group + ":changes";
+
     /// <summary>Blind rounds: participants who have answered this item and may now see its aggregate.</summary>
     public static string Revealed(long roundId, long itemId) => $"round:{roundId}:item:{itemId}:revealed";
 }

@@ -16,17 +16,27 @@ namespace DelphiRounds.Live;
 public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveClient>
 {
     /// <summary>Joins a round of the caller's own study; refused for any other round.</summary>
-    public async Task JoinRound(long roundId)
+    public Task JoinRound(long roundId) => JoinAsync(roundId, changes: false);
+
+    /// <summary>
+    /// Joins a round as <see cref="JoinRound"/> does, but its pushes carry per item only what changed since the item's
+    /// last push (an item with <c>baseVersion</c>; see <see cref="LiveItem.ChangesSince"/>), or the whole item. A client
+    /// applies a change only onto exactly that version, and fetches the snapshot when it does not have it.
+    /// </summary>
+    public Task JoinRoundChanges(long roundId) => JoinAsync(roundId, changes: true);
+
+    private async Task JoinAsync(long roundId, bool changes)
     {
         var (round, viewer) = await access.CheckAsync(Context.User!, roundId);
         if (round is null || viewer == LiveAccess.Viewer.None)
             throw new HubException($"roundId: round {roundId} is not one you can follow.");
+        string Group(string name) => changes ? LiveGroups.Changes(name) : name;
         if (viewer == LiveAccess.Viewer.Facilitator)
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Facilitators(roundId));
+            await Groups.AddToGroupAsync(Context.ConnectionId, Group(LiveGroups.Facilitators(roundId)));
             return;
         }
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Participants(roundId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(LiveGroups.Participants(roundId)));
         if (round.Mode == RoundModes.Blind)
         {
             foreach (var itemId in (await answers.MineAsync(roundId, Context.User!.ParticipantId()!.Value)).Keys)
@@ -48,7 +58,10 @@ public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveC
     /// <summary>Stops following a round.</summary>
     public async Task LeaveRound(long roundId)
     {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Facilitators(roundId));
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Participants(roundId));
+        foreach (var group in new[] { LiveGroups.Facilitators(roundId), LiveGroups.Participants(roundId) })
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Changes(group));
+        }
     }
 }

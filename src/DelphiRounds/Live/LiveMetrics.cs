@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.SignalR;
 namespace DelphiRounds.Live;
 
 /// <summary>
-/// The <c>DelphiRounds.Live</c> meter: connections, push latency and the publisher's queue depth (Prometheus:
-/// <c>delphi_live_connections</c>, <c>delphi_live_push_latency_milliseconds</c>, <c>delphi_live_queue_depth</c>).
+/// The <c>DelphiRounds.Live</c> meter: connections, push latency, the publisher's queue depth and its tick (Prometheus:
+/// <c>delphi_live_connections</c>, <c>delphi_live_push_latency_milliseconds</c>, <c>delphi_live_queue_depth</c>,
+/// <c>delphi_live_tick_interval_milliseconds</c>, <c>delphi_live_tick_changes_total</c>).
 /// </summary>
 public sealed class LiveMetrics
 {
@@ -16,6 +17,7 @@ public sealed class LiveMetrics
     private readonly UpDownCounter<long> _connections;
     private readonly Histogram<double> _pushLatency;
     private readonly Histogram<double> _releaseDelay;
+    private readonly Counter<long> _tickChanges;
 
     public LiveMetrics(IMeterFactory meters, IServiceProvider services)
     {
@@ -31,7 +33,14 @@ public sealed class LiveMetrics
         // The queue: items whose aggregate changed and waits for the publisher's next tick (read when scraped).
         live.CreateObservableGauge("delphi.live.queue_depth", () => services.GetRequiredService<LiveAggregates>().DirtyItemCount(),
             "{item}", "Items with a changed aggregate waiting for the next push.");
+        live.CreateObservableGauge("delphi.live.tick_interval", () => services.GetRequiredService<LivePublisher>().TickIntervalMs,
+            "ms", "The publisher's tick now: Live:PushIntervalMs, wider (up to Live:MaxPushIntervalMs) while a tick's fan-out does not finish within it.");
+        _tickChanges = live.CreateCounter<long>("delphi.live.tick_changes", "{change}",
+            "Times the publisher's tick widened (direction=wider: a fan-out took longer than its tick) or narrowed again (direction=narrower).");
     }
+
+    /// <summary>The publisher's tick widened or narrowed.</summary>
+    public void TickChanged(bool wider) => _tickChanges.Add(1, new KeyValuePair<string, object?>("direction", wider ? "wider" : "narrower"));
 
     public void Connected(string role) => _connections.Add(1, new KeyValuePair<string, object?>("role", role));
 

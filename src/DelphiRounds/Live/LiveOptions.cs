@@ -11,6 +11,17 @@ public sealed class LiveOptions
     [Range(10, 10_000)]
     public int PushIntervalMs { get; set; } = 100;
 
+    /// <summary>
+    /// The widest the tick gets under load: when a tick's fan-out does not finish within the tick, the next tick is
+    /// wider (up to this), and narrower again, down to <see cref="PushIntervalMs"/>, once it does (see <see cref="AdaptiveTick"/>).
+    /// </summary>
+    [Range(10, 10_000)]
+    public int MaxPushIntervalMs { get; set; } = 250;
+
+    /// <summary>For tests only: every tick that pushes something waits this long as well, as a fan-out too slow for its tick would.</summary>
+    [Range(0, 10_000)]
+    public int TestSlowFanOutMs { get; set; }
+
     /// <summary>Stakeholder-group figures are withheld below this many answers (anonymity); never less than 3.</summary>
     [Range(3, 100)]
     public int MinGroupAnswersShown { get; set; } = 3;

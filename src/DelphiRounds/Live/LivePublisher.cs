@@ -6,28 +6,54 @@ using Microsoft.Extensions.Options;
 namespace DelphiRounds.Live;
 
 /// <summary>
-/// Pushes released aggregates (see <see cref="RoundAggregate.Release"/>) to each round's SignalR groups at most every <see cref="LiveOptions.PushIntervalMs"/>,
-/// all changed items of a round in one message: the cost grows with connections × ticks, not with answers.
+/// Pushes released aggregates (see <see cref="RoundAggregate.Release"/>) to each round's SignalR groups once per tick,
+/// every <see cref="LiveOptions.PushIntervalMs"/> or wider under load (<see cref="AdaptiveTick"/>), all changed items of a round in one message: the cost grows with connections × ticks, not with answers.
 /// The hub only joins groups; this service decides what goes to whom, <see cref="LiveClients"/> sends it.
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, LiveClients clients, IOptions<LiveOptions> options,
     ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics, IServiceProvider services) : BackgroundService
 {
+    private readonly AdaptiveTick _tick = new(options.Value.PushIntervalMs, options.Value.MaxPushIntervalMs);
+
+    /// <summary>The tick now (the <c>delphi.live.tick_interval</c> metric): <see cref="LiveOptions.PushIntervalMs"/>, wider under load.</summary>
+    public int TickIntervalMs => _tick.IntervalMs;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.PushIntervalMs), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var next = time.GetTimestamp();
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // A tick starts one interval after the one before it, at once when its work took longer than that.
+            next += (long)(TimeSpan.FromMilliseconds(_tick.IntervalMs).TotalSeconds * time.TimestampFrequency);
+            var wait = TimeSpan.FromSeconds((double)(next - time.GetTimestamp()) / time.TimestampFrequency);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stoppingToken);
+            else next = time.GetTimestamp();
+            var started = time.GetTimestamp();
+            var pushed = false;
             try
             {
-                await PublishDirtyAsync();
+                pushed = await PublishDirtyAsync();
+                if (pushed && options.Value.TestSlowFanOutMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(options.Value.TestSlowFanOutMs), time, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Publishing live aggregates failed; the next tick tries again");
             }
+            Adapt(pushed ? time.GetElapsedTime(started).TotalMilliseconds : 0);
         }
+    }
+
+    private void Adapt(double workMs)
+    {
+        var was = _tick.IntervalMs;
+        var change = _tick.After(workMs);
+        if (change == 0) return;
+        metrics.TickChanged(change > 0);
+        if (was == _tick.BaseMs)
+            logger.LogInformation("The live fan-out took {WorkMs:0} ms, more than its tick of {TickMs} ms: the tick widens to {NewTickMs} ms", workMs, was, _tick.IntervalMs);
+        else if (_tick.IntervalMs == _tick.BaseMs)
+            logger.LogInformation("The live fan-out fits its tick again: back to {TickMs} ms", _tick.IntervalMs);
     }
 
     /// <summary>Meter of the live pushes (see with <c>dotnet-counters monitor --counters DelphiRounds.Live</c>).</summary>
@@ -40,7 +66,45 @@ public sealed class LivePublisher(
     /// Releases and sends every item of every round that has enough changes now; a closing round's final
     /// figures go out whatever their number of changes (see docs/privacy.md, "At the close").
     /// </summary>
-    public async Task PublishDirtyAsync(long? closingRoundId = null)
+    /// <returns>Whether anything was pushed.</returns>
+    public async Task<bool> PublishDirtyAsync(long? closingRoundId = null)
+    {
+        // One publication at a time (the tick and a round's close): each item's pushes leave in order, so a change is
+        // always sent after the push it was computed against.
+        await _publishing.WaitAsync();
+        try
+        {
+            return await PublishDirtyOnceAsync(closingRoundId);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+
+    // The last push of every item (round, item), what the next push's changes are computed against.
+    private readonly Dictionary<(long RoundId, long ItemId), LiveItem> _pushed = [];
+
+    /// <summary>
+    /// The push as clients that follow changes get it: per item what changed since its last push, or the whole item
+    /// (the first push, and always the final figures of a closing round).
+    /// </summary>
+    private StatsUpdate Changes(StatsUpdate update, bool closing)
+    {
+        var items = new List<LiveItem>(update.Items.Count);
+        foreach (var item in update.Items)
+        {
+            var key = (update.RoundId, item.ItemId);
+            items.Add(closing ? item : item.ChangesSince(_pushed.GetValueOrDefault(key)) ?? item);
+            _pushed[key] = item;
+        }
+        if (closing) foreach (var item in update.Items) _pushed.Remove((update.RoundId, item.ItemId));
+        return update with { Items = items };
+    }
+
+    private async Task<bool> PublishDirtyOnceAsync(long? closingRoundId)
     {
         var started = Stopwatch.GetTimestamp();
         // Released, and stored before anyone sees them: a restart, a takeover and every other instance go on from
@@ -55,26 +119,28 @@ public sealed class LivePublisher(
             // The facilitators' items carry each one's verdict on the figures just released (participants' copies drop it).
             if (roundId != closingRoundId) items = await WithVerdictsAsync(roundId, items);
             var update = new StatsUpdate(roundId, items);
+            var changes = Changes(update, closing: roundId == closingRoundId);
             ItemsPushed.Add(items.Count);
             switch (mode)
             {
                 case RoundModes.Live:
-                    await clients.StatsToRoundAsync(update);
+                    await clients.StatsToRoundAsync(update, changes);
                     break;
                 case RoundModes.Blind:
                     // Participants see an item's aggregate only once they answered it: one message per item
-                    // to that item's revealed group.
-                    await clients.StatsToFacilitatorsAsync(update);
+                    // to that item's revealed group (whole items: who joins it has no version to build on).
+                    await clients.StatsToFacilitatorsAsync(update, changes);
                     foreach (var item in items) await clients.StatsToRevealedAsync(roundId, item);
                     break;
                 default:
                     // Classic: participants see the aggregates only when the round has closed.
-                    await clients.StatsToFacilitatorsAsync(update);
+                    await clients.StatsToFacilitatorsAsync(update, changes);
                     break;
             }
             metrics.Pushed(stats);
         }
         if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return dirty.Count > 0;
     }
 
     /// <summary>

@@ -11,9 +11,12 @@ namespace DelphiRounds.Live;
 /// integer), and what the JSON form leaves out left out here too, plus every null:
 /// <code>
 /// update:  { r: roundId, i: [item…] }
-/// item:    { i: itemId, k: kind, v: version, t: acceptedTimestamp (facilitators only, not 0), o: figures,
-///            g: { slug: figures } (not when empty), c: consensusReached (not null), x: ranking (not null),
-///            e: verdict (facilitators only, while the round is open; not null; as the JSON form, SignalR's resolver) }
+/// item:    { i: itemId, k: kind, v: version, b: baseVersion (a change only), t: acceptedTimestamp (facilitators only, not 0),
+///            o: figures, g: { slug: figures } (not when empty), c: consensusReached (not null), d: dontKnow (not null),
+///            x: ranking (not null), e: verdict (facilitators only, while the round is open; not null; as the JSON form,
+///            SignalR's resolver) }
+/// A change (<c>b</c> set, to clients that joined with <c>JoinRoundChanges</c>) has the same keys; what it leaves out is
+/// unchanged since version <c>b</c> (see <see cref="LiveItem.ChangesSince"/>).
 /// figures: { n, m: median, q1, q3, lo: min, hi: max, d: { scale point: count } } (each only when not null)
 /// ranking: { w: kendallW (not null), r: { option: mean rank } }
 /// </code>
@@ -72,7 +75,7 @@ public static class LiveWire
     {
         var fields = 4 + (item.AcceptedTimestamp != 0 ? 1 : 0) + (item.Groups.Count > 0 ? 1 : 0)
             + (item.ConsensusReached is not null ? 1 : 0) + (item.Ranking is not null ? 1 : 0) + (item.DontKnow is not null ? 1 : 0)
-            + (item.Verdict is not null ? 1 : 0);
+            + (item.Verdict is not null ? 1 : 0) + (item.BaseVersion is not null ? 1 : 0);
         writer.WriteMapHeader(fields);
         writer.Write("i");
         writer.Write(item.ItemId);
@@ -80,6 +83,11 @@ public static class LiveWire
         writer.Write(item.Kind);
         writer.Write("v");
         writer.Write(item.Version);
+        if (item.BaseVersion is { } baseVersion)
+        {
+            writer.Write("b");
+            writer.Write(baseVersion);
+        }
         if (item.AcceptedTimestamp != 0)
         {
             writer.Write("t");

@@ -262,6 +262,7 @@ public static class AccessRules
     public static readonly IReadOnlyDictionary<string, HubAccess> HubMethods = new Dictionary<string, HubAccess>
     {
         ["JoinRound"] = HubAccess.Viewer,
+        ["JoinRoundChanges"] = HubAccess.Viewer,
         ["LeaveRound"] = HubAccess.AnyConnected,
         ["RevealItem"] = HubAccess.OwnParticipant,
     };

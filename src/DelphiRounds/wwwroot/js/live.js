@@ -1,7 +1,8 @@
 // Live aggregates: keeps every [data-stats] block of the page in step with the round.
 // Progressive enhancement: without this script the page shows the figures of when it was loaded.
-// Flow (see ARCHITECTURE.md): connect to /hubs/live, join the round, GET the snapshot, then apply
-// pushes whose version is newer than what is shown. On reconnect: join and fetch the snapshot again.
+// Flow (see ARCHITECTURE.md): connect to /hubs/live, join the round (following changes), GET the snapshot, then
+// apply pushes whose version is newer than what is shown; a change only onto the version it builds on, else the
+// snapshot is fetched again. On reconnect: join and fetch the snapshot again.
 (function () {
   "use strict";
   const root = document.querySelector("[data-live-round]");
@@ -136,10 +137,77 @@
     if (announce && announcer) announcer.textContent = format(text("announce"), itemNumber(block), n, middle);
   }
 
+  // The whole stats of every item as last received (snapshot or push): what a change is applied onto.
+  const known = new Map();
+  let refetching = false;
+
+  // A change (an item with baseVersion, from JoinRoundChanges) onto the item it builds on: n and whatever it carries
+  // replace, the rest stays; of the distribution it carries only the counts that changed, of the groups only those
+  // that changed (n and the figures that changed). A null means unchanged.
+  function merge(base, change) {
+    const merged = Object.assign({}, base);
+    for (const [key, value] of Object.entries(change)) {
+      if (value === null || value === undefined || key === "baseVersion" || key === "overall" || key === "groups") continue;
+      merged[key] = value;
+    }
+    const overall = Object.assign({}, base.overall);
+    for (const [key, value] of Object.entries(change.overall || {})) {
+      if (value === null || value === undefined) continue;
+      overall[key] = key === "distribution" ? Object.assign({}, base.overall.distribution || {}, value) : value;
+    }
+    merged.overall = overall;
+    // A group shown anew comes whole; one shown before with its n and the figures that changed.
+    const groups = Object.assign({}, base.groups || {});
+    for (const [slug, figures] of Object.entries(change.groups || {})) {
+      const was = groups[slug];
+      const now = Object.assign({}, was || {});
+      for (const [key, value] of Object.entries(figures)) if (value !== null && value !== undefined) now[key] = value;
+      groups[slug] = now;
+    }
+    merged.groups = groups;
+    return merged;
+  }
+
+  // Whole items as they are; a change only onto exactly its base version. A change for a version not held (a push
+  // missed, or the snapshot not in yet) fetches the snapshot instead: what is shown never rests on a change that did not arrive.
+  function resolve(stats) {
+    if (stats.baseVersion === undefined || stats.baseVersion === null) {
+      const held = known.get(stats.itemId);
+      if (!held || stats.version >= held.version) known.set(stats.itemId, stats);
+      return stats;
+    }
+    const base = known.get(stats.itemId);
+    if (base && base.version === stats.baseVersion) {
+      const merged = merge(base, stats);
+      known.set(stats.itemId, merged);
+      return merged;
+    }
+    if (!(base && base.version >= stats.version)) {
+      wanted.set(stats.itemId, Math.max(wanted.get(stats.itemId) || 0, stats.version));
+      if (!refetching) refetch(0);
+    }
+    return null;
+  }
+
+  // One fetch at a time; a change missed meanwhile may be newer than what that fetch read, so then once more.
+  const wanted = new Map(); // itemId -> newest version of a change that could not be applied
+  function refetch(attempt) {
+    refetching = true;
+    snapshot().catch(() => { /* a reconnect fetches it again */ }).finally(() => {
+      for (const [itemId, version] of wanted) {
+        const held = known.get(itemId);
+        if (held && held.version >= version) wanted.delete(itemId);
+      }
+      if (wanted.size > 0 && attempt < 10) setTimeout(() => refetch(attempt + 1), 100);
+      else refetching = false;
+    });
+  }
+
   function apply(items, announce) {
-    for (const stats of items) {
+    const whole = items.map(resolve).filter((stats) => stats !== null);
+    for (const stats of whole) {
       if (paused || slow) pending.set(stats.itemId, stats);
-      else render(stats, announce && items.length === 1);
+      else render(stats, announce && whole.length === 1);
     }
   }
 
@@ -170,6 +238,7 @@
     const groups = {};
     for (const [slug, figures] of Object.entries(i.g || {})) groups[slug] = unpackFigures(figures);
     const item = { itemId: i.i, kind: i.k, version: i.v, overall: unpackFigures(i.o), groups, consensusReached: i.c ?? null };
+    if (i.b !== undefined) item.baseVersion = i.b;
     if (i.t !== undefined) item.acceptedTimestamp = i.t;
     if (i.d !== undefined) item.dontKnow = i.d;
     if (i.x !== undefined) item.ranking = { kendallW: i.x.w ?? null, meanRanks: i.x.r };
@@ -191,7 +260,8 @@
   connection.onreconnected(async () => { await join(); });
 
   async function join() {
-    await connection.invoke("JoinRound", roundId);
+    // Pushes carry per item only what changed (Live/LiveHub.cs, JoinRoundChanges); resolve() rebuilds the whole item.
+    await connection.invoke("JoinRoundChanges", roundId);
     await snapshot();
     setStatus(paused ? text("paused") : slow ? text("slowed") : text("connected"));
   }
