@@ -171,6 +171,9 @@ public static class AgendaEndpoints
             .WithDescription("Refused with 409 naming studyId when the vision is not frozen or another round is in preparation or open. The locked "
                 + "consensus criteria stay as they are unless new criteria are sent with a reason (400 naming reason without one); the reason is recorded. "
                 + "When the reflection round has closed, a new version of the vision can be drafted, reviewed, frozen and signed.");
+        api.MapGet("/reflection-rounds/{roundId:long}/drift", DriftAsync)
+            .WithSummary("Per item of the signed vision: the drift of the reflection round's median from the signed median, in the item's unit.")
+            .WithDescription("Figures are null while the round is open and for items with fewer than three answers. 404 for a round that is not a reflection round of the study.");
         // A feed beside the public agenda page (/agenda/{id}), not part of the API: as public as that page.
         app.MapGet("/agenda/{studyId:long}/due-dates.ics", CalendarAsync).AllowAnonymous().ExcludeFromDescription();
     }
@@ -331,6 +334,15 @@ public static class AgendaEndpoints
         var (started, status, field, message) = await reflections.StartAsync(study, request);
         if (started is null) return Problems.Field(status, field!, message!);
         return TypedResults.Created($"/api/v1/rounds/{started.RoundId}", started);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ItemDrift>>, ProblemHttpResult>> DriftAsync(long studyId, long roundId, HttpContext context,
+        StudyStore studies, ReflectionService reflections)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await reflections.DriftAsync(studyId, roundId) is not { } drift)
+            return Problems.NotFound("roundId", $"Round {roundId} is not a reflection round of study {studyId}.");
+        return TypedResults.Ok(drift);
     }
 
     private static async Task<IResult> CalendarAsync(long studyId, HttpContext context, AgendaService service, SiteUrls site)

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
+using DelphiRounds.Convergence;
 using DelphiRounds.Items;
+using DelphiRounds.Live;
 using DelphiRounds.Rounds;
 using DelphiRounds.Studies;
 using DelphiRounds.Vision;
@@ -21,6 +24,14 @@ public sealed record ReflectionRoundRequest
     public string? Reason { get; init; }
 }
 
+/// <summary>
+/// The drift of one item in a reflection round (issue 21): the signed median and middle half, the reflection round's median and
+/// the drift from the signed median (reflection minus signed), in the item's unit. Null figures before the round closed or below
+/// three answers.
+/// </summary>
+public sealed record ItemDrift(long ItemId, LocalizedText Text, string Kind, string Unit, double SignedMedian, double? SignedQ1, double? SignedQ3,
+    double? Median, double? Drift, int? N);
+
 /// <summary>A reflection round as the API gives it.</summary>
 public sealed record ReflectionRoundResponse(long RoundId, int Number, string Mode, string State, string DocumentHash,
     string CriteriaBefore, string CriteriaAfter, bool RulesChanged, string? RuleChangeReason, DateTimeOffset StartedAt);
@@ -30,7 +41,8 @@ public sealed record ReflectionRoundResponse(long RoundId, int Number, string Mo
 /// new round, each beside the measured values of its indicators and the signed target. The locked rules stay the same unless
 /// changed with a recorded reason. When the reflection round has closed, a new version of the vision can be drafted.
 /// </summary>
-public sealed class ReflectionService(RoundService roundService, RoundStore rounds, VisionStore visions, StudyStore studies, ItemStore items)
+public sealed class ReflectionService(RoundService roundService, RoundStore rounds, VisionStore visions, StudyStore studies, ItemStore items,
+    ConvergenceStore snapshots, Microsoft.Extensions.Localization.IStringLocalizer<Kernel.Texts> t)
 {
     public const int MinReasonLength = 10;
     public const int MaxReasonLength = 2000;
@@ -83,6 +95,36 @@ public sealed class ReflectionService(RoundService roundService, RoundStore roun
         if (await rounds.ReflectionOfAsync(roundId) is not { } reflection) return null;
         var document = (await visions.DocumentsAsync(reflection.StudyId)).FirstOrDefault(d => d.DocumentHash == reflection.DocumentHash);
         return document is null ? null : (reflection, document);
+    }
+
+    /// <summary>
+    /// Per item of the signed vision with a median: the signed median and middle half, the reflection round's median when it
+    /// closed, and the drift between them (reflection minus signed) in the item's unit. No figure below three answers; while the
+    /// round is open the reflection figures are null. Null when the round is not a reflection round of the study.
+    /// </summary>
+    public async Task<IReadOnlyList<ItemDrift>?> DriftAsync(long studyId, long roundId)
+    {
+        if (await OfRoundAsync(roundId) is not { } of || of.Reflection.StudyId != studyId) return null;
+        var signed = FrozenVision.Parse(of.Document.CanonicalJson, of.Document.DocumentHash);
+        var closed = (await snapshots.ForRoundAsync(roundId)).ToDictionary(s => s.ItemId);
+        var all = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
+        var result = new List<ItemDrift>();
+        foreach (var item in signed.Statements.SelectMany(s => s.Items).Where(i => i.Median is not null).DistinctBy(i => i.ItemId).OrderBy(i => i.Position))
+        {
+            double? median = null;
+            int? n = null;
+            if (closed.TryGetValue(item.ItemId, out var snapshot))
+            {
+                var analysis = JsonNode.Parse(snapshot.AnalysisJson);
+                n = LinkedItem.Int(analysis?["n"]);
+                if (n >= Math.Max(3, ReleaseThreshold.K)) median = LinkedItem.Number(analysis?["median"]);
+                else n = null;
+            }
+            var unit = item.Kind == ItemKinds.Year ? t["agenda.unit.year"].Value : all.GetValueOrDefault(item.ItemId)?.Unit ?? "";
+            result.Add(new ItemDrift(item.ItemId, item.Text, item.Kind, unit, item.Median!.Value, item.Q1, item.Q3, median,
+                median is { } m ? Math.Round(m - item.Median!.Value, 6) : null, n));
+        }
+        return result;
     }
 
     private static ReflectionRoundResponse Describe(Round round, ReflectionRound r) =>
