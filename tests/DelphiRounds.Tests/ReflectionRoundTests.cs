@@ -46,6 +46,17 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         // Outside a reflection round the locked rules still cannot change.
         await AssertRefused(await a.Study.Facilitator.PutAsJsonAsync($"/api/v1/studies/{a.StudyId}/criteria", criteria, Json.Web),
             HttpStatusCode.Conflict, "criteria");
+        // The facilitator's form on the agenda page says it next to the field, and changes nothing either.
+        var browser = await PanelAttritionTests.LoggedInAsync(app, a.Study.FacilitatorToken);
+        var agenda = await browser.GetStringAsync($"/f/studies/{a.StudyId}/agenda");
+        Assert.Contains("data-reflection-form", agenda);
+        var form = await browser.PostAsync($"/f/studies/{a.StudyId}/agenda?handler=Reflect", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AgendaScenario.Antiforgery(agenda), ["ReflectionMode"] = "classic",
+            ["ReflectionCriteria"] = criteria.ToJsonString(), ["ReflectionReason"] = "",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, form.StatusCode);
+        Assert.Contains("id=\"field-reflectionreason-error\"", await form.Content.ReadAsStringAsync());
         Assert.Equal(before, DatabaseDump.Take(app.DatabasePath));
         Assert.Empty((await Scenario.Expect(await a.Study.Facilitator.GetAsync(Url(a.StudyId)), HttpStatusCode.OK)).EnumerateArray());
         // Another facilitator's study is not found.
@@ -83,6 +94,12 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         // One round at a time.
         await AssertRefused(await s.Facilitator.PostJsonAsync(Url(a.StudyId), new { }), HttpStatusCode.Conflict, "studyId");
 
+        // Each participant sees the items beside the signed target and the measured values.
+        var questionnaire = await app.Client().GetStringAsync($"/p/{s.Participants[0].Token}");
+        Assert.Contains($"data-reflection-item=\"{a.NumericItem}\"", questionnaire);
+        Assert.Contains("Ondertekend doel: middelste waarde 45 %", questionnaire);
+        Assert.Contains("Woningen op het warmtenet: 31,5 % op 2027-12-31", questionnaire);
+
         // The panel has moved: the numeric item's median goes from 45 to 60.
         for (var i = 0; i < s.Participants.Count; i++)
         {
@@ -99,6 +116,9 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Equal(60, numericDrift.GetProperty("median").GetDouble());
         Assert.Equal(15, numericDrift.GetProperty("drift").GetDouble());
         Assert.Equal("%", numericDrift.GetProperty("unit").GetString());
+
+        var convergence = await (await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken)).GetStringAsync($"/f/studies/{a.StudyId}/convergence");
+        Assert.Contains($"data-drift-item=\"{a.NumericItem}\" data-drift=\"15\"", convergence);
 
         await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{a.StudyId}/vision/drafts", new
         {

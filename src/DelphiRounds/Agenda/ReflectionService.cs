@@ -32,6 +32,12 @@ public sealed record ReflectionRoundRequest
 public sealed record ItemDrift(long ItemId, LocalizedText Text, string Kind, string Unit, double SignedMedian, double? SignedQ1, double? SignedQ3,
     double? Median, double? Drift, int? N);
 
+/// <summary>A measured value of an indicator, as a participant sees it in a reflection round.</summary>
+public sealed record MeasuredValue(string Indicator, double Value, string Unit, string Date);
+
+/// <summary>Beside an item of a reflection round: the signed target and the measured values of its indicators.</summary>
+public sealed record ReflectionContext(double Median, double? Q1, double? Q3, string Unit, IReadOnlyList<MeasuredValue> Measured);
+
 /// <summary>A reflection round as the API gives it.</summary>
 public sealed record ReflectionRoundResponse(long RoundId, int Number, string Mode, string State, string DocumentHash,
     string CriteriaBefore, string CriteriaAfter, bool RulesChanged, string? RuleChangeReason, DateTimeOffset StartedAt);
@@ -42,7 +48,7 @@ public sealed record ReflectionRoundResponse(long RoundId, int Number, string Mo
 /// changed with a recorded reason. When the reflection round has closed, a new version of the vision can be drafted.
 /// </summary>
 public sealed class ReflectionService(RoundService roundService, RoundStore rounds, VisionStore visions, StudyStore studies, ItemStore items,
-    ConvergenceStore snapshots, Microsoft.Extensions.Localization.IStringLocalizer<Kernel.Texts> t)
+    ConvergenceStore snapshots, AgendaStore agenda, Microsoft.Extensions.Localization.IStringLocalizer<Kernel.Texts> t)
 {
     public const int MinReasonLength = 10;
     public const int MaxReasonLength = 2000;
@@ -124,6 +130,32 @@ public sealed class ReflectionService(RoundService roundService, RoundStore roun
             result.Add(new ItemDrift(item.ItemId, item.Text, item.Kind, unit, item.Median!.Value, item.Q1, item.Q3, median,
                 median is { } m ? Math.Round(m - item.Median!.Value, 6) : null, n));
         }
+        return result;
+    }
+
+    /// <summary>
+    /// What a participant sees beside each item of a reflection round: the signed target (median and middle half, in the item's
+    /// unit, from the frozen document the round reflects on) and the measured values of the indicators on it. Empty for an
+    /// ordinary round.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, ReflectionContext>> ContextAsync(long roundId)
+    {
+        if (await OfRoundAsync(roundId) is not { } of) return new Dictionary<long, ReflectionContext>();
+        var signed = FrozenVision.Parse(of.Document.CanonicalJson, of.Document.DocumentHash);
+        var all = (await items.ListAsync(of.Reflection.StudyId)).ToDictionary(i => i.Id);
+        var indicators = await agenda.IndicatorsAsync(of.Reflection.StudyId);
+        var measurements = await agenda.MeasurementsAsync(of.Reflection.StudyId);
+        var result = new Dictionary<long, ReflectionContext>();
+        foreach (var statement in signed.Statements)
+            foreach (var item in statement.Items.Where(i => i.Median is not null && !result.ContainsKey(i.ItemId)))
+            {
+                var mine = indicators.Where(i => i.ItemId == item.ItemId || (i.ItemId is null && i.StatementNumber == statement.Number)).ToList();
+                var measured = mine.SelectMany(i => measurements.Where(m => m.IndicatorId == i.Id)
+                        .Select(m => new MeasuredValue(i.Name, m.Value, i.Unit, m.MeasuredOn)))
+                    .OrderBy(m => m.Date, StringComparer.Ordinal).ThenBy(m => m.Indicator, StringComparer.Ordinal).ToList();
+                var unit = item.Kind == ItemKinds.Year ? t["agenda.unit.year"].Value : all.GetValueOrDefault(item.ItemId)?.Unit ?? "";
+                result[item.ItemId] = new ReflectionContext(item.Median!.Value, item.Q1, item.Q3, unit, measured);
+            }
         return result;
     }
 

@@ -253,6 +253,7 @@ public static class AccessRules
         ["POST /f/studies/{studyId}/agenda?handler=Done"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/agenda?handler=Experiment"] = Access.OwnerFacilitator,
         ["POST /f/studies/{studyId}/agenda?handler=Note"] = Access.OwnerFacilitator,
+        ["POST /f/studies/{studyId}/agenda?handler=Reflect"] = Access.OwnerFacilitator,
         ["GET /commit/{token}"] = Access.CommitmentLink,
         ["POST /commit/{token}"] = Access.CommitmentLink,
         ["GET /agenda/{studyId}"] = Access.Public,

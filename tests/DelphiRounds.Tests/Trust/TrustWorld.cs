@@ -609,6 +609,7 @@ public static class TrustSamples
             ["ExperimentStarted"] = "2026-01-01",
         },
         "POST /f/studies/{studyId}/agenda?handler=Note" => new() { ["NoteExperiment"] = "0", ["NoteDate"] = "2026-06-01", ["NoteText"] = "Geleerd." },
+        "POST /f/studies/{studyId}/agenda?handler=Reflect" => new() { ["ReflectionMode"] = "classic", ["ReflectionCriteria"] = "", ["ReflectionReason"] = "" },
         "POST /commit/{token}" => new() { ["Text"] = "Wij doen mee.", ["Statements"] = "1", ["Due"] = "2030-12-31", ["OwnerRole"] = "Directeur" },
         "POST /sign/{token}/receipt?handler=Withdraw" => new() { ["ConfirmWithdraw"] = "true", ["Reason"] = "Het bestuur besloot anders." },
         _ => null,
