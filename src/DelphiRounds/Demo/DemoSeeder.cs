@@ -29,7 +29,8 @@ public sealed record DemoAccess(
 public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, SiteUrls site,
-    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations)
+    IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations,
+    ReflectionDemo reflectionDemo)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
@@ -92,6 +93,8 @@ public sealed class DemoSeeder(
         var finished = finishedRounds > 0 ? await process.RunAsync(account.Id, finishedRounds, options.Value.Seed + 1, progress) : null;
         // The finished study ends as the real one did: a joint vision, endorsed (and once withdrawn from).
         var endorsed = finished is null ? (long?)null : await visionDemo.SeedAsync(finished, options.Value.Seed);
+        // Then a reflection round on it, whose drift leads to a signed vision 2 (issue 21).
+        if (endorsed is { } reflected) await reflectionDemo.SeedAsync(reflected, options.Value.Seed);
         return new DemoAccess(account.Email, password, apiToken, study.Id, links)
         {
             Finished = finished,

@@ -11,6 +11,6 @@ public static class DemoSetup
     public static IServiceCollection AddDemo(this IServiceCollection services)
     {
         services.AddSettings<DemoOptions>(DemoOptions.Section);
-        return services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>().AddSingleton<VisionDemo>();
+        return services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>().AddSingleton<VisionDemo>().AddSingleton<ReflectionDemo>();
     }
 }
