@@ -43,6 +43,7 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         await AssertRefused(await a.Study.Facilitator.PostJsonAsync(Url(a.StudyId), new { criteria }), HttpStatusCode.BadRequest, "reason");
         await AssertRefused(await a.Study.Facilitator.PostJsonAsync(Url(a.StudyId), new { criteria, reason = "kort" }), HttpStatusCode.BadRequest, "reason");
         await AssertRefused(await a.Study.Facilitator.PostJsonAsync(Url(a.StudyId), new { mode = "snel" }), HttpStatusCode.BadRequest, "mode");
+        await AssertRefused(await a.Study.Facilitator.PostJsonAsync(Url(a.StudyId), new { reason = "Zonder nieuwe regels geen reden." }), HttpStatusCode.BadRequest, "reason");
         // Outside a reflection round the locked rules still cannot change.
         await AssertRefused(await a.Study.Facilitator.PutAsJsonAsync($"/api/v1/studies/{a.StudyId}/criteria", criteria, Json.Web),
             HttpStatusCode.Conflict, "criteria");

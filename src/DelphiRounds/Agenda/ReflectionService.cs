@@ -20,7 +20,7 @@ public sealed record ReflectionRoundRequest
     /// <see cref="Reason"/> is required and recorded.
     /// </summary>
     public ConsensusRules? Criteria { get; init; }
-    /// <summary>Why the rules change (at least 10 characters; only with <see cref="Criteria"/>).</summary>
+    /// <summary>Why the rules change (10 to 2,000 characters); only with <see cref="Criteria"/>, refused without them.</summary>
     public string? Reason { get; init; }
 }
 
@@ -59,6 +59,8 @@ public sealed class ReflectionService(RoundService roundService, RoundStore roun
         var mode = string.IsNullOrWhiteSpace(request.Mode) ? RoundModes.Classic : request.Mode.Trim();
         if (!RoundModes.All.Contains(mode)) return (null, 400, "mode", $"'{mode}' is not a round mode; use {string.Join(", ", RoundModes.All)}.");
         var reason = request.Reason?.Trim();
+        if (request.Criteria is null && !string.IsNullOrEmpty(reason))
+            return (null, 400, "reason", "A reason is recorded only with new consensus criteria; leave it empty to keep the locked rules.");
         string? criteriaJson = null;
         if (request.Criteria is { } criteria)
         {
