@@ -192,6 +192,15 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
             Assert.True(ok.Code == 0, ok.Out + ok.Err);
             Assert.StartsWith("ledger verifies: 5 entries, head signed by ", ok.Out.Trim());
 
+            // The evidence bundle holds vision 2 (the version in force) beside the ledger; delphi verify accepts it.
+            var bundle = Path.Combine(folder, "evidence.zip");
+            File.WriteAllBytes(bundle, await app.Client().GetByteArrayAsync($"/verify/{a.StudyId}/evidence.zip"));
+            var bundled = await EndorsementCliProcessTests.RunAsync(bundle);
+            Assert.True(bundled.Code == 0, bundled.Out + bundled.Err);
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(bundle))
+            using (var text = new StreamReader(zip.GetEntry("document.json")!.Open()))
+                Assert.Equal(vision2, DelphiRounds.Records.CanonicalJson.Sha256((await text.ReadToEndAsync()).TrimEnd('\n')));
+
             var tampered = ledger.DeepClone();
             var moved = JsonNode.Parse(entries[3]!["record"]!.GetValue<string>())!;
             moved["number"] = 3;
