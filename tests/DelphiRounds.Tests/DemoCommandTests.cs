@@ -35,7 +35,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Matches(@"http://localhost:5090/p/dlp_", output);
         var database = Path.Combine(_folder, "data", "delphi.db");
         Assert.Equal(2, DatabaseDump.Count(database, "SELECT COUNT(*) FROM studies"));
-        Assert.Equal(3, DatabaseDump.Count(database, "SELECT COUNT(*) FROM rounds WHERE study_id = 2 AND state = 'closed'"));
+        // Round 0, rounds 1 and 2, and the reflection round after the signed vision (issue 21).
+        Assert.Equal(4, DatabaseDump.Count(database, "SELECT COUNT(*) FROM rounds WHERE study_id = 2 AND state = 'closed'"));
+        Assert.Equal(1, DatabaseDump.Count(database, "SELECT COUNT(*) FROM reflection_rounds WHERE study_id = 2"));
         Assert.Equal("open", DatabaseDump.Text(database, "SELECT state FROM rounds WHERE study_id = 1"));
         Assert.True(Mailbox.Read(Path.Combine(_folder, "data", "outbox")).Count >= 3 * 40);
         Assert.Contains("Finished study", await File.ReadAllTextAsync(Path.Combine(_folder, "data", "demo-access.txt")));

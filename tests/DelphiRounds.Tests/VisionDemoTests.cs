@@ -19,15 +19,26 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         // The vision closes the finished Delphi study (its verdicts are checked in ProcessDemoTests).
         Assert.Equal(access.Finished!.StudyId, studyId);
         Assert.Contains("Endorsed vision, public verification page: " + access.VerificationUrl, DelphiRounds.Cli.Admin.DemoCommand.Describe(access, app.Address.ToString().TrimEnd('/')));
-        Assert.Equal(3, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM rounds WHERE study_id = {studyId} AND state = 'closed' AND kind = 'rating'"));
-        // Two versions, the first reviewed with objections; the second frozen.
-        Assert.Equal(2, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM vision_drafts WHERE study_id = {studyId}"));
+        // Three Delphi rounds, then (issue 21) one reflection round after the signed vision.
+        Assert.Equal(4, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM rounds WHERE study_id = {studyId} AND state = 'closed' AND kind = 'rating'"));
+        Assert.Equal(1, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM reflection_rounds WHERE study_id = {studyId}"));
+        // Two versions before the first freeze, the first reviewed with objections; a third (vision 2) after the reflection round.
+        Assert.Equal(3, DatabaseDump.Count(app.DatabasePath, $"SELECT COUNT(*) FROM vision_drafts WHERE study_id = {studyId}"));
         Assert.True(DatabaseDump.Count(app.DatabasePath, "SELECT COUNT(*) FROM vision_review_answers WHERE position = 'object' AND reason IS NOT NULL") > 0);
 
         var ledger = JsonNode.Parse(await app.Client().GetStringAsync($"/api/v1/studies/{studyId}/ledger"))!;
         var result = LedgerVerifier.Verify(ledger);
         Assert.True(result.Verifies, result.Message);
-        var entries = ledger["entries"]!.AsArray();
+        var all = ledger["entries"]!.AsArray();
+        // Vision 1's entries, then the revision that introduces vision 2 (issue 21) and vision 2's three signatures.
+        var vision1 = ledger["document"]!["sha256"]!.GetValue<string>();
+        var entries = new JsonArray(all.Where(e => e!["documentHash"]!.GetValue<string>() == vision1).Select(e => e!.DeepClone()).ToArray());
+        var revision = Assert.Single(all, e => e!["kind"]!.GetValue<string>() == "revision")!;
+        var vision2 = Assert.Single(ledger["revisions"]!.AsArray())!["sha256"]!.GetValue<string>();
+        Assert.Equal(vision2, revision["documentHash"]!.GetValue<string>());
+        var later = all.Where(e => e!["sequence"]!.GetValue<long>() > revision["sequence"]!.GetValue<long>()).ToList();
+        Assert.Equal(3, later.Count);
+        Assert.All(later, e => Assert.Equal(("endorsement", vision2), (e!["kind"]!.GetValue<string>(), e["documentHash"]!.GetValue<string>())));
         // The panel's fifteen organisations sign, each under a stated mandate; three have a co-signer; one signs with four eyes.
         var endorsements = entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").ToList();
         Assert.Equal(18, endorsements.Count);
@@ -51,8 +62,15 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("data-organisation-count=\"14\"", page);
         Assert.Contains("data-passkey-count=\"10\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
-        Assert.Equal(11, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        // Three organisations have a co-signer on vision 1; two more count as co-signed because another of their people signed vision 2
+        // (the third that signed vision 2 was co-signed already): the tally counts the whole ledger.
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
+        Assert.Equal(9, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        // Vision 1 and vision 2, and what changed: the drifting target moved, its statement reworded, one statement added.
+        Assert.Contains("data-vision-versions=\"2\"", page);
+        Assert.Contains("data-change=\"moved\"", page);
+        Assert.Contains("data-change=\"changed\"", page);
+        Assert.Contains("data-change=\"added\"", page);
         Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"withdrawn\""));
 
         // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;

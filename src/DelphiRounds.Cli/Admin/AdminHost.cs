@@ -31,7 +31,8 @@ public static class AdminHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDelphiCore(builder.Configuration);
-        builder.Services.AddVision().AddEndorsement().AddAgenda(); // the demo seeds a finished study with an endorsed vision and its agenda
+        // The demo seeds a finished study with an endorsed vision, then a reflection round on it and vision 2 (agenda).
+        builder.Services.AddVision().AddEndorsement().AddAgenda();
         // The demo's simulated study runs through the same services as the web host: items, rounds with
         // their snapshots, answers, the outbox. Nothing is served or pushed here, so there is no hub: no
         // one subscribes to the answers for live figures.

@@ -108,8 +108,12 @@ public static class VerifyCommand
             stdout.WriteLine($"ledger: cannot be checked ({e.Message.ReplaceLineEndings(" ")})");
             return 1;
         }
+        // The bundle holds the vision in force: after a reflection round (issue 21) that is the ledger's last revision.
+        // (Read only from a ledger that verified, so its shape is sound.)
+        static string? InForce(JsonNode? ledger) =>
+            (ledger!["revisions"] is JsonArray { Count: > 0 } revisions ? revisions[^1]!["sha256"] : ledger["document"]?["sha256"])?.GetValue<string>();
         if (result.Verifies && bundleDocument is not null
-            && DelphiRounds.Records.CanonicalJson.Sha256(bundleDocument.TrimEnd('\n')) != root!["document"]?["sha256"]?.GetValue<string>())
+            && DelphiRounds.Records.CanonicalJson.Sha256(bundleDocument.TrimEnd('\n')) != InForce(root))
         {
             stdout.WriteLine($"bundle: {EvidenceBundleNames.Document} is not the ledger's frozen document (its SHA-256 differs)");
             return 1;

@@ -134,7 +134,7 @@ public static class AgendaEndpoints
     public const int MaxCsvBytes = 1 << 20;
 
     public static IServiceCollection AddAgenda(this IServiceCollection services) =>
-        services.AddSingleton<AgendaStore>().AddSingleton<AgendaService>();
+        services.AddSingleton<AgendaStore>().AddSingleton<AgendaService>().AddSingleton<ReflectionService>();
 
     /// <summary>The reminders about due commitments, checked in the background (the web host; not the <c>delphi</c> command).</summary>
     public static IServiceCollection AddAgendaReminders(this IServiceCollection services) =>
@@ -169,6 +169,15 @@ public static class AgendaEndpoints
             .WithSummary("Register an experiment on statements of the frozen vision (organisation, title, what is tried, start date).");
         api.MapPost("/experiments/{experimentId:long}/notes", AddExperimentNoteAsync).Refuses(409)
             .WithSummary("Add a dated note of what an experiment taught.");
+        api.MapGet("/reflection-rounds", ReflectionRoundsAsync).WithSummary("The study's reflection rounds after the vision, oldest first.");
+        api.MapPost("/reflection-rounds", StartReflectionAsync).Refuses(409)
+            .WithSummary("Start a reflection round: the same items again in a new round, beside the measured values and the signed targets.")
+            .WithDescription("Refused with 409 naming studyId when the vision is not frozen or another round is in preparation or open. The locked "
+                + "consensus criteria stay as they are unless new criteria are sent with a reason (400 naming reason without one); the reason is recorded. "
+                + "When the reflection round has closed, a new version of the vision can be drafted, reviewed, frozen and signed.");
+        api.MapGet("/reflection-rounds/{roundId:long}/drift", DriftAsync)
+            .WithSummary("Per item of the signed vision: the drift of the reflection round's median from the signed median, in the item's unit.")
+            .WithDescription("Figures are null while the round is open and for items with fewer than three answers. 404 for a round that is not a reflection round of the study.");
         // A feed beside the public agenda page (/agenda/{id}), not part of the API: as public as that page.
         app.MapGet("/agenda/{studyId:long}/due-dates.ics", CalendarAsync).AllowAnonymous().ExcludeFromDescription();
     }
@@ -313,6 +322,31 @@ public static class AgendaEndpoints
         if (errors is not null && errors.TryGetValue("experimentId", out var unknown)) return Problems.NotFound("experimentId", unknown[0]);
         if (errors is not null) return Problems.Fields(errors);
         return TypedResults.Created($"/api/v1/studies/{studyId}/agenda/experiments/{experimentId}/notes/{note!.Id}", ExperimentNoteResponse.From(note));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ReflectionRoundResponse>>, ProblemHttpResult>> ReflectionRoundsAsync(long studyId, HttpContext context,
+        StudyStore studies, ReflectionService reflections)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        return TypedResults.Ok(await reflections.ListAsync(studyId));
+    }
+
+    private static async Task<Results<Created<ReflectionRoundResponse>, ProblemHttpResult>> StartReflectionAsync(long studyId,
+        ReflectionRoundRequest request, HttpContext context, StudyStore studies, ReflectionService reflections)
+    {
+        if (await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is not { } study) return NoStudy(studyId);
+        var (started, status, field, message) = await reflections.StartAsync(study, request);
+        if (started is null) return Problems.Field(status, field!, message!);
+        return TypedResults.Created($"/api/v1/rounds/{started.RoundId}", started);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ItemDrift>>, ProblemHttpResult>> DriftAsync(long studyId, long roundId, HttpContext context,
+        StudyStore studies, ReflectionService reflections)
+    {
+        if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
+        if (await reflections.DriftAsync(studyId, roundId) is not { } drift)
+            return Problems.NotFound("roundId", $"Round {roundId} is not a reflection round of study {studyId}.");
+        return TypedResults.Ok(drift);
     }
 
     private static async Task<IResult> CalendarAsync(long studyId, HttpContext context, AgendaService service, SiteUrls site)

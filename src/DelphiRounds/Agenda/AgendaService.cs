@@ -90,7 +90,9 @@ public sealed class AgendaService(AgendaStore store, VisionStore visions, ItemSt
         var document = await visions.DocumentAsync(studyId);
         if (document is null) return null;
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
-        return new AgendaView(studyId, vision, DateOnly.FromDateTime(document.FrozenAt.UtcDateTime), await TargetsAsync(studyId, vision),
+        // The targets are those of the vision in force (vision 2 after a reflection round, issue 21); the agenda runs from the first freeze.
+        var since = (await visions.DocumentsAsync(studyId))[0].FrozenAt;
+        return new AgendaView(studyId, vision, DateOnly.FromDateTime(since.UtcDateTime), await TargetsAsync(studyId, vision),
             await store.IndicatorsAsync(studyId), await store.MeasurementsAsync(studyId), await store.CommitmentsAsync(studyId),
             (await endorsements.ListAsync(studyId)).ToDictionary(s => s.Id), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
             await store.ProgressAsync(studyId), await store.ExperimentsAsync(studyId), await store.ExperimentNotesAsync(studyId));

@@ -33,7 +33,7 @@ public sealed class DemoSeeder(
     FacilitatorStore facilitators, StudyStore studies, ParticipantStore participants, ItemStore items,
     RoundStore rounds, AnswerStore answers, IOptions<DemoOptions> options, SiteUrls site,
     IOptions<AccountOptions> accounts, ProcessDemo process, VisionDemo visionDemo, Organisations.OrganisationStore organisations,
-    AgendaDemo agendaDemo, TimeProvider time)
+    AgendaDemo agendaDemo, TimeProvider time, ReflectionDemo reflectionDemo)
 {
     /// <summary>True when the database holds no study yet.</summary>
     public async Task<bool> IsEmptyAsync() => await studies.CountAsync() == 0;
@@ -111,6 +111,8 @@ public sealed class DemoSeeder(
         {
             clock?.Return();
         }
+        // Then, today, a reflection round on it, whose drift leads to a signed vision 2 (issue 21).
+        if (endorsed is { } reflected) await reflectionDemo.SeedAsync(reflected, options.Value.Seed);
         return new DemoAccess(account.Email, password, apiToken, study.Id, links)
         {
             Finished = finished,

@@ -11,6 +11,7 @@ public static class DemoSetup
     public static IServiceCollection AddDemo(this IServiceCollection services)
     {
         services.AddSettings<DemoOptions>(DemoOptions.Section);
-        return services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>().AddSingleton<VisionDemo>().AddSingleton<AgendaDemo>();
+        return services.AddSingleton<DemoSeeder>().AddSingleton<ProcessDemo>().AddSingleton<VisionDemo>().AddSingleton<AgendaDemo>()
+            .AddSingleton<ReflectionDemo>();
     }
 }

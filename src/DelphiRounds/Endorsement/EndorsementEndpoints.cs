@@ -104,7 +104,8 @@ public static class EndorsementEndpoints
                 o.SigningKeyPath = string.IsNullOrWhiteSpace(o.SigningKeyPath)
                     ? Path.Combine(storage.Value.KeysFolder, EndorsementOptions.DefaultKeyFile)
                     : Settings.ResolvePath(configuration, o.SigningKeyPath));
-        return services.AddSingleton<LedgerSigningKey>().AddSingleton<ServiceKeyStore>().AddSingleton<LedgerCheckScript>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>().AddSingleton<PasskeyService>();
+        return services.AddSingleton<LedgerSigningKey>().AddSingleton<ServiceKeyStore>().AddSingleton<LedgerCheckScript>().AddSingleton<EndorsementStore>().AddSingleton<EndorsementService>().AddSingleton<PasskeyService>()
+            .AddSingleton<IEventHandler<VisionRevising>, RevisionLedger>();
     }
 
     /// <summary>The link a signatory opens.</summary>

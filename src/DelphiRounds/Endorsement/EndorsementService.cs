@@ -13,8 +13,16 @@ namespace DelphiRounds.Endorsement;
 /// </summary>
 public sealed record LedgerSnapshot(
     long StudyId, VisionDocument Document, FrozenVision Vision, IReadOnlyList<LedgerEntry> Entries,
-    IReadOnlyDictionary<long, Signatory> Signatories, LedgerHead Head, JsonObject Json, LedgerVerification Verification)
+    IReadOnlyDictionary<long, Signatory> Signatories, LedgerHead Head, JsonObject Json, LedgerVerification Verification,
+    IReadOnlyList<VisionDocument>? AllVersions = null)
 {
+    /// <summary>Every frozen version of the vision, vision 1 first (issue 21); <see cref="Document"/> is the last, the one in force.</summary>
+    public IReadOnlyList<VisionDocument> Versions => AllVersions is { Count: > 0 } all ? all : [Document];
+
+    /// <summary>The revision entry that introduced a later version, by its hash.</summary>
+    public LedgerEntry? RevisionOf(VisionDocument version) =>
+        Entries.FirstOrDefault(e => e.Kind == LedgerFormat.RevisionKind && e.DocumentHash == version.DocumentHash);
+
     /// <summary>Per organisation: signed, co-signed, awaiting confirmation or withdrawn (see <see cref="OrganisationSignatures"/>).</summary>
     public IReadOnlyList<OrganisationStanding> ByOrganisation(IEnumerable<string>? panelOrganisations = null) =>
         OrganisationSignatures.Tally(Entries, panelOrganisations);
@@ -89,8 +97,9 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
     /// <summary>The study's ledger (null when its vision is not frozen), verified.</summary>
     public async Task<LedgerSnapshot?> LedgerAsync(long studyId)
     {
-        var document = await visions.DocumentAsync(studyId);
-        if (document is null) return null;
+        var versions = await visions.DocumentsAsync(studyId);
+        if (versions.Count == 0) return null;
+        var document = versions[^1];
         var head = await store.LatestHeadAsync(studyId);
         if (head is null)
         {
@@ -100,17 +109,37 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
         // Entries up to the head just read: an append commits its entry and its head together, so this is one consistent state.
         var entries = await store.EntriesAsync(studyId, head.Sequence);
         var signatories = (await store.ListAsync(studyId)).ToDictionary(s => s.Id);
-        var json = LedgerJson(studyId, document, entries, signatories, head, await KeysAsync());
+        var json = LedgerJson(studyId, versions[0], entries, signatories, head, await KeysAsync(), versions.Skip(1).ToList());
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
         json["title"] = vision.Title;
-        return new LedgerSnapshot(studyId, document, vision, entries, signatories, head, json, LedgerVerifier.Verify(json));
+        return new LedgerSnapshot(studyId, document, vision, entries, signatories, head, json, LedgerVerifier.Verify(json), versions);
+    }
+
+    /// <summary>
+    /// Appends the revision entry of a new version of the vision (issue 21) inside the freeze's transaction: the facilitator's
+    /// record of which version follows which. From it on, entries carry the new version's hash.
+    /// </summary>
+    public async Task AppendRevisionAsync(VisionRevising e, string organiser)
+    {
+        var d = e.Document;
+        var appended = await EndorsementStore.AppendRecordAsync(e.Connection, e.Transaction, e.Provider, d.StudyId, null, organiser,
+            LedgerFormat.RevisionKind, $"Vision {d.Number} follows vision {d.Number - 1} after a reflection round.",
+            LedgerFormat.RevisionRecord(d.Number, d.PreviousHash!, d.DocumentHash), d.FrozenAt, Sign);
+        if (appended.Outcome != LedgerOutcome.Appended) throw new InvalidOperationException($"The revision of study {d.StudyId} was not appended: {appended.Outcome}.");
     }
 
     /// <summary>The ledger document (the format <see cref="LedgerVerifier"/> and <c>delphi verify</c> read).</summary>
     public static JsonObject LedgerJson(long studyId, VisionDocument document, IReadOnlyList<LedgerEntry> entries,
-        IReadOnlyDictionary<long, Signatory> signatories, LedgerHead head, IReadOnlyList<ServiceKey>? keys = null)
+        IReadOnlyDictionary<long, Signatory> signatories, LedgerHead head, IReadOnlyList<ServiceKey>? keys = null,
+        IReadOnlyList<VisionDocument>? revisions = null)
     {
         var json = LedgerBody(studyId, document, entries, signatories, head);
+        // The vision's later versions (issue 21), each chained to the one before; a ledger without them has no such field.
+        if (revisions is { Count: > 0 })
+            json[LedgerFormat.RevisionsField] = new JsonArray(revisions.Select(r => (JsonNode)new JsonObject
+            {
+                ["number"] = r.Number, ["sha256"] = r.DocumentHash, ["previous"] = r.PreviousHash, ["canonical"] = r.CanonicalJson,
+            }).ToArray());
         // The service's keys, oldest first, each after the first signed by the one before (issue 19, key rotation).
         if (keys is not null) json["keys"] = new JsonArray(keys.Select(k => (JsonNode)k.ToJson()).ToArray());
         return json;
@@ -180,7 +209,9 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
         if (entry is null) return null;
         var head = (await store.HeadAtAsync(signatory.StudyId, entry.Sequence))!;
         var withdrawal = entries.FirstOrDefault(e => e.Kind == LedgerFormat.Withdrawal);
-        var document = (await visions.DocumentAsync(signatory.StudyId))!;
+        // The version the signatory signed (vision 1 or a later one, issue 21).
+        var document = (await visions.DocumentsAsync(signatory.StudyId)).FirstOrDefault(d => d.DocumentHash == entry.DocumentHash)
+            ?? (await visions.DocumentAsync(signatory.StudyId))!;
         JsonObject? withdrawn = null;
         if (withdrawal is not null)
         {

@@ -28,8 +28,22 @@ public static class LedgerFormat
     /// </summary>
     public const string ProgressKind = "progress";
 
+    /// <summary>
+    /// A new version of the vision was frozen after a reflection round (issue 21): recorded by the facilitator, no signatory.
+    /// Its record is <c>{ number, previous, document }</c>: the version's number, the hash of the version it follows and its
+    /// own hash. From this entry on, entries carry the new version's hash; the ledger lists the version under <see cref="RevisionsField"/>.
+    /// </summary>
+    public const string RevisionKind = "revision";
+
+    /// <summary>The ledger's list of the vision's later versions (<c>{ number, sha256, canonical, previous }</c>), vision 2 first.</summary>
+    public const string RevisionsField = "revisions";
+
     /// <summary>The kinds the facilitator records: no signatory, always a record.</summary>
-    public static bool IsFacilitatorRecord(string kind) => kind is MeasurementKind or ProgressKind;
+    public static bool IsFacilitatorRecord(string kind) => kind is MeasurementKind or ProgressKind or RevisionKind;
+
+    /// <summary>The record of a revision entry (canonical JSON).</summary>
+    public static string RevisionRecord(int number, string previousHash, string documentHash) =>
+        CanonicalJson.Write(new JsonObject { ["number"] = number, ["previous"] = previousHash, ["document"] = documentHash });
 
     /// <summary>
     /// A second person of the organisation confirms an endorsement that waits for it (four eyes, issue 18): until then the

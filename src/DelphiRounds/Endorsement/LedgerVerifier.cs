@@ -42,6 +42,28 @@ public static class LedgerVerifier
 
         if (CheckDocument(ledger["document"]) is { } documentProblem) return LedgerVerification.Broken(0, null, documentProblem);
         var documentHash = Text(ledger["document"]!["sha256"])!;
+        // Later versions of the vision (issue 21): each a document of its own, chained to the one before; entries switch to a
+        // version at the revision entry that introduces it.
+        var revisions = new List<(long Number, string Hash, string Previous)>();
+        if (ledger.ContainsKey(LedgerFormat.RevisionsField))
+        {
+            if (ledger[LedgerFormat.RevisionsField] is not JsonArray listed) return LedgerVerification.Broken(0, null, "revisions: not a list");
+            var before = documentHash;
+            for (var r = 0; r < listed.Count; r++)
+            {
+                var label = $"revisions: vision {r + 2}";
+                if (CheckDocument(listed[r]) is { } revisionProblem) return LedgerVerification.Broken(0, null, $"{label}: {revisionProblem}");
+                var revision = listed[r]!.AsObject();
+                if (Integer(revision["number"]) != r + 2) return LedgerVerification.Broken(0, null, $"{label}: number is not {r + 2}");
+                if (Text(revision["previous"]) != before) return LedgerVerification.Broken(0, null, $"{label}: previous is not the hash of the version before it");
+                var revises = JsonNode.Parse(Text(revision["canonical"])!)?["revises"];
+                if (Text(revises?["sha256"]) != before || Integer(revises?["number"]) != r + 1)
+                    return LedgerVerification.Broken(0, null, $"{label}: the document does not name the version before it (revises)");
+                before = Text(revision["sha256"])!;
+                revisions.Add((r + 2, before, Text(revision["previous"])!));
+            }
+        }
+        var introduced = 0;
 
         if (ledger["entries"] is not JsonArray entries) return LedgerVerification.Broken(0, null, "ledger: entries is missing");
         var count = entries.Count;
@@ -66,6 +88,17 @@ public static class LedgerVerifier
             if (Integer(entry["sequence"]) != position) return Fail($"sequence is not {position}");
             if (ReadFields(entry, out var fields) is { } fieldProblem) return Fail(fieldProblem);
             if (fields.PreviousHash != previous) return Fail("previous hash does not match");
+            if (fields.Kind == LedgerFormat.RevisionKind)
+            {
+                if (introduced >= revisions.Count) return Fail("a revision that the ledger's list of versions does not hold");
+                var next = revisions[introduced];
+                var revisionRecord = fields.Record is null ? null : JsonNode.Parse(fields.Record);
+                if (Integer(revisionRecord?["number"]) != next.Number || Text(revisionRecord?["previous"]) != documentHash
+                    || Text(revisionRecord?["document"]) != next.Hash)
+                    return Fail($"the revision's record does not introduce vision {next.Number} after the version in force");
+                documentHash = next.Hash;
+                introduced++;
+            }
             if (fields.DocumentHash != documentHash) return Fail("document hash does not match the frozen document");
             if (fields.StudyId != studyId) return Fail("study id does not match the ledger");
             if (Text(entry["hash"]) is not { } hash || hash != fields.Hash()) return Fail("hash does not match the entry's contents");
@@ -89,7 +122,7 @@ public static class LedgerVerifier
             }
             if (fields.Kind != LedgerFormat.ConfirmationKind && fields.Confirms is not null) return Fail($"only a confirmation confirms; this is a {fields.Kind}");
             if (fields.Kind != LedgerFormat.Endorsement && fields.FourEyes is not null) return Fail($"only an endorsement can wait for a second person; this is a {fields.Kind}");
-            if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind or LedgerFormat.ProgressKind) != (fields.Record is not null))
+            if ((fields.Kind is LedgerFormat.CommitmentKind or LedgerFormat.MeasurementKind or LedgerFormat.ProgressKind or LedgerFormat.RevisionKind) != (fields.Record is not null))
                 return Fail(fields.Record is null ? $"a {fields.Kind} needs its record" : $"an {fields.Kind} has no record");
             if (fields.Record is not null && !CanonicalJson.IsCanonical(fields.Record))
                 return Fail("record is not canonical JSON (RFC 8785)");
@@ -138,13 +171,16 @@ public static class LedgerVerifier
                 case LedgerFormat.MeasurementKind:
                     if (fields.Withdraws is not null) return Fail("a measurement cannot withdraw anything");
                     break;
+                case LedgerFormat.RevisionKind:
+                    if (fields.Withdraws is not null) return Fail("a revision cannot withdraw anything");
+                    break;
                 case LedgerFormat.ProgressKind:
                     if (fields.Withdraws is not null) return Fail("progress cannot withdraw anything");
                     if (Integer(JsonNode.Parse(fields.Record!)?["commitment"]) is not { } committed || !commitments.Contains(committed))
                         return Fail("progress names no earlier commitment of this ledger");
                     break;
                 default:
-                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.ConfirmationKind}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}, {LedgerFormat.ProgressKind}");
+                    return Fail($"kind '{fields.Kind}' is none of {LedgerFormat.Endorsement}, {LedgerFormat.Withdrawal}, {LedgerFormat.ConfirmationKind}, {LedgerFormat.CommitmentKind}, {LedgerFormat.MeasurementKind}, {LedgerFormat.ProgressKind}, {LedgerFormat.RevisionKind}");
             }
             if (CheckDisclosure(entry["disclosure"], fields.NameCommitment) is { } disclosureProblem) return Fail(disclosureProblem);
 
@@ -152,6 +188,9 @@ public static class LedgerVerifier
             previous = hash;
             previousAt = fields.At;
         }
+
+        if (introduced < revisions.Count)
+            return LedgerVerification.Broken(count, null, $"revisions: vision {revisions[introduced].Number} is listed but no revision entry introduces it");
 
         List<string>? chain = null;
         if (ledger.ContainsKey("keys"))

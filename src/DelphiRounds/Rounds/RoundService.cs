@@ -46,11 +46,26 @@ public sealed class RoundService(
         return new Prepared(await rounds.CreateAsync(study.Id, kind == RoundKinds.Ideas ? RoundModes.Classic : mode, closesAt, kind), null, null);
     }
 
+    /// <summary>
+    /// Starts a reflection round after the vision was frozen (issue 21): the same items again in a new round, opened at once. A
+    /// reflection round is the one round that may open after the conclusion, and it does not count against the round limit.
+    /// With <paramref name="criteriaJson"/> the locked rules change, with <paramref name="reason"/> recorded.
+    /// </summary>
+    public async Task<(Round? Round, ReflectionRound? Reflection, RoundChange Change)> StartReflectionAsync(long studyId, string mode,
+        DateTimeOffset? closesAt, string documentHash, string? criteriaJson, string? reason)
+    {
+        if (await rounds.CreateReflectionAsync(studyId, mode, closesAt, documentHash, criteriaJson, reason) is not { } created)
+            return (null, null, RoundChange.AnotherRoundOpen);
+        var change = await OpenAsync(created.Round.Id);
+        return ((await rounds.FindAsync(created.Round.Id))!, created.Reflection, change);
+    }
+
     public async Task<RoundChange> OpenAsync(long roundId)
     {
         var round = await rounds.FindAsync(roundId);
-        if (round is not null && await ConcludedAtAsync(round.StudyId) is not null) return RoundChange.Concluded;
-        var maxRounds = round is null ? int.MaxValue : (await studies.FindAsync(round.StudyId))!.Rules.MaxRounds;
+        var reflection = round is null ? null : await rounds.ReflectionOfAsync(roundId);
+        if (round is not null && reflection is null && await ConcludedAtAsync(round.StudyId) is not null) return RoundChange.Concluded;
+        var maxRounds = round is null || reflection is not null ? int.MaxValue : (await studies.FindAsync(round.StudyId))!.Rules.MaxRounds;
         var change = await rounds.OpenAsync(roundId, maxRounds);
         if (change == RoundChange.Done) await opened.AnnounceAsync(new RoundOpened((await rounds.FindAsync(roundId))!));
         return change;

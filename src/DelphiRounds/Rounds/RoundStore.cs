@@ -74,6 +74,24 @@ public sealed record RoundItem
     public LocalizedText? PreviousText => PreviousTextNl is null ? null : new LocalizedText(PreviousTextNl, PreviousTextEn ?? PreviousTextNl);
 }
 
+/// <summary>
+/// A reflection round (issue 21): a round after the vision was frozen and signed, asking the same items again. It reflects on
+/// the frozen document named by its hash; a change of the locked consensus criteria is recorded with its reason (the
+/// criteria's hash before and after, equal when the rules stayed the same).
+/// </summary>
+public sealed record ReflectionRound
+{
+    public long Id { get; init; }
+    public long StudyId { get; init; }
+    public long RoundId { get; init; }
+    public string DocumentHash { get; init; } = "";
+    public string CriteriaBefore { get; init; } = "";
+    public string CriteriaAfter { get; init; } = "";
+    public string? RuleChangeReason { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public bool RulesChanged => CriteriaBefore != CriteriaAfter;
+}
+
 /// <summary>Why a round could not change state.</summary>
 public enum RoundChange { Done, NotFound, WrongState, AnotherRoundOpen, NoItems, RoundLimit, Concluded }
 
@@ -205,6 +223,54 @@ public sealed class RoundStore(Database db, TimeProvider time) : IStudyRounds, I
             if (beforeCommit is not null) await beforeCommit(c, tx, round with { State = RoundStates.Closed, ClosedAt = now });
             return RoundChange.Done;
         });
+
+    private const string ReflectionColumns = "id, study_id, round_id, document_hash, criteria_before, criteria_after, rule_change_reason, started_at";
+
+    /// <summary>
+    /// Prepares a reflection round on the frozen document <paramref name="documentHash"/> in one transaction: the next numbered
+    /// round (a draft, opened next by <see cref="RoundService"/>) and its reflection record. With <paramref name="criteriaJson"/>
+    /// the locked criteria are replaced and locked again, and <paramref name="reason"/> is recorded. Null when the study already
+    /// has a round in preparation or open (nothing is stored then).
+    /// </summary>
+    public Task<(Round Round, ReflectionRound Reflection)?> CreateReflectionAsync(long studyId, string mode, DateTimeOffset? closesAt,
+        string documentHash, string? criteriaJson, string? reason) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var busy = await c.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM rounds WHERE study_id = @studyId AND state IN (@draft, @open)",
+                new { studyId, draft = RoundStates.Draft, open = RoundStates.Open }, tx);
+            if (busy > 0) return ((Round, ReflectionRound)?)null;
+            var now = time.Now();
+            var before = await c.ExecuteScalarAsync<string>("SELECT criteria_hash FROM studies WHERE id = @studyId", new { studyId }, tx) ?? "";
+            var after = criteriaJson is null ? before : await StudyStore.RelockCriteriaAsync(c, tx, studyId, criteriaJson, now);
+            var roundId = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO rounds (study_id, number, kind, mode, state, closes_at)
+                VALUES (@studyId, (SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE study_id = @studyId), @kind, @mode, @state, @closesAt)
+                RETURNING id
+                """, new { studyId, kind = RoundKinds.Rating, mode, state = RoundStates.Draft, closesAt }, tx);
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO reflection_rounds (study_id, round_id, document_hash, criteria_before, criteria_after, rule_change_reason, started_at)
+                VALUES (@studyId, @roundId, @documentHash, @before, @after, @reason, @now) RETURNING id
+                """, new { studyId, roundId, documentHash, before, after, reason = criteriaJson is null ? null : reason, now }, tx);
+            var round = await c.QuerySingleAsync<Round>($"SELECT {Columns} FROM rounds WHERE id = @roundId", new { roundId }, tx);
+            return (round, new ReflectionRound
+            {
+                Id = id, StudyId = studyId, RoundId = roundId, DocumentHash = documentHash, CriteriaBefore = before, CriteriaAfter = after,
+                RuleChangeReason = criteriaJson is null ? null : reason, StartedAt = now,
+            });
+        });
+
+    /// <summary>The reflection record of a round, or null for an ordinary round.</summary>
+    public Task<ReflectionRound?> ReflectionOfAsync(long roundId) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<ReflectionRound>(
+            $"SELECT {ReflectionColumns} FROM reflection_rounds WHERE round_id = @roundId", new { roundId }));
+
+    /// <summary>A study's reflection rounds, oldest first.</summary>
+    public async Task<IReadOnlyList<ReflectionRound>> ReflectionsAsync(long studyId) =>
+        (await db.ReadAsync(c => c.QueryAsync<ReflectionRound>(
+            $"SELECT {ReflectionColumns} FROM reflection_rounds WHERE study_id = @studyId ORDER BY id", new { studyId }))).AsList();
 
     /// <summary>The closed rating round that came just before <paramref name="round"/>, if any (round 0 asks other questions).</summary>
     public static Task<Round?> PreviousClosedAsync(DbConnection c, DbTransaction? tx, Round round) =>

@@ -137,6 +137,20 @@ public sealed class StudyStore(Database db, TimeProvider time)
             new { studyId, json = rules.ToCanonicalJson() }, tx) == 1);
 
     /// <summary>
+    /// Replaces locked consensus criteria in the caller's transaction (a reflection round after the vision, issue 21, that changes
+    /// the rules with a recorded reason): the new criteria are locked at once, with their hash. Returns the new hash.
+    /// </summary>
+    public static async Task<string> RelockCriteriaAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long studyId,
+        string criteriaJson, DateTimeOffset now)
+    {
+        var criteriaHash = Secrets.Hash(criteriaJson);
+        await c.ExecuteAsync(
+            "UPDATE studies SET criteria_json = @criteriaJson, criteria_hash = @criteriaHash, criteria_locked_at = @now WHERE id = @studyId",
+            new { studyId, criteriaJson, criteriaHash, now }, tx);
+        return criteriaHash;
+    }
+
+    /// <summary>
     /// Locks the study's consensus criteria with their hash, in the caller's transaction (opening round 1); a
     /// study already locked keeps its first lock.
     /// </summary>

@@ -202,7 +202,8 @@ public static class VisionEndpoints
         var latest = drafts.Count == 0 ? null : DraftResponse.From(await vision.DescribeAsync(drafts[^1]), LanguageSetup.IsEnglish);
         var frozen = await FrozenAsync(studyId, store, site.BaseUrl(context.Request));
         FreezeCheckResponse? check = null;
-        if (frozen is null && drafts.Count > 0)
+        // After a closed reflection round (issue 21) the next version is checked as the first was.
+        if ((frozen is null || await store.ReopenedAsync(studyId)) && drafts.Count > 0)
         {
             var c = await vision.CheckAsync(studyId);
             check = new FreezeCheckResponse(c.Objections, c.WithoutConsensus.Select(u => new UnsettledStatementResponse(u.Number, u.Items.Select(i => i.ItemId).ToList())).ToList());
@@ -329,8 +330,8 @@ public static class VisionEndpoints
 
     internal static string FreezeMessage(FreezeBlocker blocker) => blocker switch
     {
-        FreezeBlocker.AlreadyFrozen => "The vision is already frozen.",
-        FreezeBlocker.NoDraft => "There is no draft yet; write the vision first.",
+        FreezeBlocker.AlreadyFrozen => "The vision is already frozen. A new version can follow a closed reflection round (POST /api/v1/studies/{id}/agenda/reflection-rounds).",
+        FreezeBlocker.NoDraft => "There is no draft yet (after a reflection round: no new version since the frozen one); write the vision first.",
         FreezeBlocker.NoStatements => "The latest version has no statements.",
         FreezeBlocker.CriteriaNotLocked => "The consensus criteria are not locked yet: the vision rests on finished rounds, so run round 1 first.",
         FreezeBlocker.RoundOpen => "A round is still open; close it first so the statistics in the vision are final.",

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DelphiRounds.Convergence;
 using DelphiRounds.Items;
+using DelphiRounds.Kernel;
 using DelphiRounds.Live;
 using DelphiRounds.Records;
 using DelphiRounds.Rounds;
@@ -18,9 +19,13 @@ public enum FreezeBlocker { None, NoDraft, NoStatements, CriteriaNotLocked, Roun
 /// </summary>
 public sealed class VisionService(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceService convergence, VisionStore store,
-    IOptions<LiveOptions> live, TimeProvider time, Organisations.OrganisationStore organisations)
+    IOptions<LiveOptions> live, TimeProvider time, Organisations.OrganisationStore organisations,
+    IEnumerable<IEventHandler<VisionRevising>> revising)
 {
     public const string DocumentFormat = "delphirounds-vision/1";
+
+    /// <summary>The field of a later version's document naming the version it follows (<c>{ number, sha256 }</c>).</summary>
+    public const string RevisesField = "revises";
 
     /// <summary>Every item of the study with its final statistics and verdict (null figures when no round closed on it).</summary>
     public async Task<IReadOnlyDictionary<long, LinkedItem>> LinkedItemsAsync(long studyId)
@@ -109,9 +114,12 @@ public sealed class VisionService(
     /// <summary>What stands in the way of freezing the latest draft.</summary>
     public async Task<FreezeBlocker> BlockerAsync(long studyId)
     {
-        if (await store.DocumentAsync(studyId) is not null) return FreezeBlocker.AlreadyFrozen;
+        var current = await store.DocumentAsync(studyId);
+        if (current is not null && !await store.ReopenedAsync(studyId)) return FreezeBlocker.AlreadyFrozen;
         var draft = await store.LatestDraftAsync(studyId);
         if (draft is null) return FreezeBlocker.NoDraft;
+        // After a reflection round the next version needs a draft of its own, written after the version in force.
+        if (current is not null && (await store.DraftByIdAsync(current.DraftId))!.Version >= draft.Version) return FreezeBlocker.NoDraft;
         if ((await store.StatementsAsync(draft.Id)).Count == 0) return FreezeBlocker.NoStatements;
         var study = (await studies.FindAsync(studyId))!;
         if (!study.CriteriaLocked) return FreezeBlocker.CriteriaNotLocked;
@@ -184,9 +192,13 @@ public sealed class VisionService(
 
         var frozenAt = RecordTime.ToMilliseconds(time.GetUtcNow());
         var document = BuildDocument(study, draft, view.Statements.Where(s => !moved.Contains(s.Number)).ToList(), frozenAt, openQuestions, objection, kept);
+        // A later version (issue 21) names the version it follows, so vision 2 carries vision 1's hash inside what is signed.
+        if (await store.DocumentAsync(studyId) is { } previous)
+            document[RevisesField] = new JsonObject { ["number"] = previous.Number, ["sha256"] = previous.DocumentHash };
         var canonical = CanonicalJson.Write(document);
         var hash = CanonicalJson.Sha256(canonical);
-        if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt)) return new FreezeOutcome(FreezeBlocker.AlreadyFrozen, null, check);
+        if (!await store.FreezeAsync(studyId, draft.Id, canonical, hash, frozenAt, e => revising.AnnounceAsync(e)))
+            return new FreezeOutcome(FreezeBlocker.AlreadyFrozen, null, check);
         return new FreezeOutcome(FreezeBlocker.None, await store.DocumentAsync(studyId), check);
     }
 

@@ -69,7 +69,14 @@ public sealed record VisionDocument
     public string CanonicalJson { get; init; } = "";
     public string DocumentHash { get; init; } = "";
     public DateTimeOffset FrozenAt { get; init; }
+    /// <summary>Which version of the frozen vision: 1 for the first, 2 for the one after a reflection round, …</summary>
+    public int Number { get; init; } = 1;
+    /// <summary>The hash of the version before this one (null for vision 1).</summary>
+    public string? PreviousHash { get; init; }
 }
+
+/// <summary>A vision version being frozen after a reflection round, inside the freeze's transaction (issue 21): the ledger appends its revision entry.</summary>
+public sealed record VisionRevising(VisionDocument Document, DbConnection Connection, DbTransaction Transaction, DatabaseProvider Provider);
 
 /// <summary>What became of a request to change the vision.</summary>
 public enum VisionChange { Done, NotFound, Frozen, NoDraft, ReviewAlreadyOpen, ReviewAlreadyHeld, NoReviewOpen }
@@ -79,6 +86,7 @@ public sealed class VisionStore(Database db, TimeProvider time)
 {
     private const string DraftColumns = "id, study_id, version, title, preamble, change_note, created_at";
     private const string DocumentColumns = "study_id, draft_id, canonical_json, document_hash, frozen_at";
+    private const string RevisionColumns = "study_id, draft_id, canonical_json, document_hash, frozen_at, number, previous_hash";
 
     /// <summary>
     /// Saves a new version (the next number) with its statements and links, in one transaction. An open
@@ -240,10 +248,35 @@ public sealed class VisionStore(Database db, TimeProvider time)
             """, new { draftId }))).AsList();
 
     /// <summary>Freezes a version: stores the canonical document once. False when the study was already frozen.</summary>
-    public Task<bool> FreezeAsync(long studyId, long draftId, string canonicalJson, string documentHash, DateTimeOffset frozenAt) =>
+    /// <remarks>
+    /// After a reflection round on the vision in force has closed, the freeze stores the next version (vision 2, …) chained to
+    /// the one before, and <paramref name="revised"/> runs in the same transaction (the ledger's revision entry), so the new
+    /// version and its place in the ledger commit together or not at all.
+    /// </remarks>
+    public Task<bool> FreezeAsync(long studyId, long draftId, string canonicalJson, string documentHash, DateTimeOffset frozenAt,
+        Func<VisionRevising, Task>? revised = null) =>
         db.WriteAsync(async (c, tx) =>
         {
-            if (await FrozenAsync(c, tx, studyId)) return false;
+            var current = await CurrentAsync(c, tx, studyId);
+            if (current is not null)
+            {
+                if (!await ReopenedAsync(c, tx, studyId, current)) return false;
+                var revision = new VisionDocument
+                {
+                    StudyId = studyId, DraftId = draftId, CanonicalJson = canonicalJson, DocumentHash = documentHash, FrozenAt = frozenAt,
+                    Number = current.Number + 1, PreviousHash = current.DocumentHash,
+                };
+                await c.ExecuteAsync(
+                    """
+                    INSERT INTO vision_revisions (study_id, number, draft_id, canonical_json, document_hash, previous_hash, frozen_at)
+                    VALUES (@StudyId, @Number, @DraftId, @CanonicalJson, @DocumentHash, @PreviousHash, @FrozenAt)
+                    """, revision, tx);
+                await c.ExecuteAsync(
+                    "UPDATE vision_reviews SET closed_at = @frozenAt WHERE closed_at IS NULL AND draft_id IN (SELECT id FROM vision_drafts WHERE study_id = @studyId)",
+                    new { studyId, frozenAt }, tx);
+                if (revised is not null) await revised(new VisionRevising(revision, c, tx, db.Provider));
+                return true;
+            }
             await c.ExecuteAsync(
                 """
                 INSERT INTO vision_documents (study_id, draft_id, canonical_json, document_hash, frozen_at)
@@ -255,17 +288,59 @@ public sealed class VisionStore(Database db, TimeProvider time)
             return true;
         });
 
-    public Task<VisionDocument?> DocumentAsync(long studyId) =>
-        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<VisionDocument>(
-            $"SELECT {DocumentColumns} FROM vision_documents WHERE study_id = @studyId", new { studyId }));
+    /// <summary>The vision in force: the latest frozen version (vision 2 once it is frozen), or null before the first freeze.</summary>
+    public Task<VisionDocument?> DocumentAsync(long studyId) => db.ReadAsync(c => CurrentAsync(c, null, studyId));
 
-    /// <summary>The frozen document of a study, read inside the caller's transaction (locked on PostgreSQL until it ends).</summary>
-    public static Task<VisionDocument?> DocumentForUpdateAsync(DbConnection c, DbTransaction tx, DatabaseProvider provider, long studyId) =>
-        c.QuerySingleOrDefaultAsync<VisionDocument>(
+    /// <summary>Every frozen version of a study's vision, vision 1 first.</summary>
+    public Task<IReadOnlyList<VisionDocument>> DocumentsAsync(long studyId) =>
+        db.ReadAsync(async c =>
+        {
+            var first = await c.QuerySingleOrDefaultAsync<VisionDocument>(
+                $"SELECT {DocumentColumns} FROM vision_documents WHERE study_id = @studyId", new { studyId });
+            if (first is null) return (IReadOnlyList<VisionDocument>)[];
+            var revisions = await c.QueryAsync<VisionDocument>(
+                $"SELECT {RevisionColumns} FROM vision_revisions WHERE study_id = @studyId ORDER BY number", new { studyId });
+            return [first, .. revisions];
+        });
+
+    /// <summary>
+    /// True when the vision in force may be followed by a new version: a reflection round on it has closed (issue 21). Drafts,
+    /// a review and a freeze are then allowed again; the freeze makes the next version.
+    /// </summary>
+    public Task<bool> ReopenedAsync(long studyId) =>
+        db.ReadAsync(async c => await CurrentAsync(c, null, studyId) is { } current && await ReopenedAsync(c, null, studyId, current));
+
+    /// <summary>The frozen document in force, read inside the caller's transaction (the first version locked on PostgreSQL until it ends).</summary>
+    public static async Task<VisionDocument?> DocumentForUpdateAsync(DbConnection c, DbTransaction tx, DatabaseProvider provider, long studyId)
+    {
+        var first = await c.QuerySingleOrDefaultAsync<VisionDocument>(
             provider == DatabaseProvider.Postgres
                 ? $"SELECT {DocumentColumns} FROM vision_documents WHERE study_id = @studyId FOR UPDATE"
                 : $"SELECT {DocumentColumns} FROM vision_documents WHERE study_id = @studyId", new { studyId }, tx);
+        if (first is null) return null;
+        return await LatestRevisionAsync(c, tx, studyId) ?? first;
+    }
 
+    private static Task<VisionDocument?> LatestRevisionAsync(DbConnection c, DbTransaction? tx, long studyId) =>
+        c.QueryFirstOrDefaultAsync<VisionDocument>(
+            $"SELECT {RevisionColumns} FROM vision_revisions WHERE study_id = @studyId ORDER BY number DESC", new { studyId }, tx);
+
+    private static async Task<VisionDocument?> CurrentAsync(DbConnection c, DbTransaction? tx, long studyId)
+    {
+        var first = await c.QuerySingleOrDefaultAsync<VisionDocument>(
+            $"SELECT {DocumentColumns} FROM vision_documents WHERE study_id = @studyId", new { studyId }, tx);
+        if (first is null) return null;
+        return await LatestRevisionAsync(c, tx, studyId) ?? first;
+    }
+
+    private static async Task<bool> ReopenedAsync(DbConnection c, DbTransaction? tx, long studyId, VisionDocument current) =>
+        await c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM reflection_rounds rr JOIN rounds r ON r.id = rr.round_id
+            WHERE rr.study_id = @studyId AND rr.document_hash = @hash AND r.state = 'closed'
+            """, new { studyId, hash = current.DocumentHash }, tx) > 0;
+
+    /// <summary>True when the vision is frozen and no reflection round on the version in force has closed: nothing may be drafted.</summary>
     private static async Task<bool> FrozenAsync(DbConnection c, DbTransaction tx, long studyId) =>
-        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM vision_documents WHERE study_id = @studyId", new { studyId }, tx) > 0;
+        await CurrentAsync(c, tx, studyId) is { } current && !await ReopenedAsync(c, tx, studyId, current);
 }

@@ -40,6 +40,8 @@ public sealed record EndorsedStudy(long StudyId, long SignatoryId, string Signin
     /// <summary>A commitment its signed organisation made, and an experiment on its agenda.</summary>
     public long CommitmentId { get; init; }
     public long ExperimentId { get; init; }
+    /// <summary>A reflection round on its frozen vision (issue 21), closed.</summary>
+    public long ReflectionRoundId { get; init; }
 }
 
 /// <summary>A facilitator who logged in once: the login cookie is copied into every new client.</summary>
@@ -223,7 +225,14 @@ public sealed partial class TrustCast
         {
             organisation = "Netbedrijf", title = "Wijknet", tried = "Een wijknet op lage temperatuur.", statements = new[] { 1 }, started = "2026-01-01",
         }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
-        return new EndorsedStudy(s.StudyId, signatoryId, link, replaced, invitedId, invited) { CommitmentId = commitmentId, ExperimentId = experimentId };
+        // A reflection round on the frozen vision, closed again (so the study has no open round).
+        var reflectionRoundId = (await Scenario.Expect(await api.PostJsonAsync($"/api/v1/studies/{s.StudyId}/agenda/reflection-rounds", new { mode = "classic" }),
+            HttpStatusCode.Created)).GetProperty("roundId").GetInt64();
+        await Scenario.Expect(await api.PostAsync($"/api/v1/rounds/{reflectionRoundId}/close", null), HttpStatusCode.OK);
+        return new EndorsedStudy(s.StudyId, signatoryId, link, replaced, invitedId, invited)
+        {
+            CommitmentId = commitmentId, ExperimentId = experimentId, ReflectionRoundId = reflectionRoundId,
+        };
     }
 
     /// <summary>Signs with a link as a signatory does: opens the page, confirms, and is sent to the receipt.</summary>
@@ -348,6 +357,7 @@ public sealed record TrustWorld(TrustCast Cast, StudyData A, StudyData B, IReadO
             "signatoryId" => e.InvitedSignatoryId.ToString(),
             "commitmentId" => e.CommitmentId.ToString(),
             "experimentId" => e.ExperimentId.ToString(),
+            "roundId" when route.Contains("/reflection-rounds/", StringComparison.Ordinal) => e.ReflectionRoundId.ToString(),
             "token" => e.SigningLink,
             _ => RouteValue(name, study),
         };
@@ -459,6 +469,7 @@ public static class TrustSamples
         "POST /api/v1/studies/{studyId}/agenda/commitments/{commitmentId}/done" => new { date = "2030-01-01", note = "Klaar." },
         "POST /api/v1/studies/{studyId}/agenda/experiments" => new { organisation = "Woonstad", title = "Proef in de wijk", tried = "Een wijknet.", statements = new[] { 1 }, started = "2026-01-01" },
         "POST /api/v1/studies/{studyId}/agenda/experiments/{experimentId}/notes" => new { date = "2026-06-01", text = "Geleerd." },
+        "POST /api/v1/studies/{studyId}/agenda/reflection-rounds" => new { mode = "classic" },
         _ => null,
     };
 
@@ -600,6 +611,7 @@ public static class TrustSamples
             ["ExperimentStarted"] = "2026-01-01",
         },
         "POST /f/studies/{studyId}/agenda?handler=Note" => new() { ["NoteExperiment"] = "0", ["NoteDate"] = "2026-06-01", ["NoteText"] = "Geleerd." },
+        "POST /f/studies/{studyId}/agenda?handler=Reflect" => new() { ["ReflectionMode"] = "classic", ["ReflectionCriteria"] = "", ["ReflectionReason"] = "" },
         "POST /commit/{token}" => new() { ["Text"] = "Wij doen mee.", ["Statements"] = "1", ["Due"] = "2030-12-31", ["OwnerRole"] = "Directeur" },
         "POST /sign/{token}/receipt?handler=Withdraw" => new() { ["ConfirmWithdraw"] = "true", ["Reason"] = "Het bestuur besloot anders." },
         _ => null,

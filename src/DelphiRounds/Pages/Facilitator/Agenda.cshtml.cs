@@ -12,7 +12,7 @@ namespace DelphiRounds.Pages.Facilitator;
 /// The agenda after signing (issue 21): the vision's targets, indicators on them, measured values (one by one or as a
 /// CSV upload, all or nothing) and one-time commitment links for the organisations that signed.
 /// </summary>
-public sealed class AgendaModel(StudyStore studies, AgendaService service, EndorsementStore endorsements, SiteUrls site, IStringLocalizer<Texts> t)
+public sealed partial class AgendaModel(StudyStore studies, AgendaService service, EndorsementStore endorsements, SiteUrls site, IStringLocalizer<Texts> t)
     : StudyPageModel(studies)
 {
     public AgendaView? View { get; private set; }
@@ -220,6 +220,7 @@ public sealed class AgendaModel(StudyStore studies, AgendaService service, Endor
     {
         if (!await LoadStudyAsync(studyId)) return false;
         View = await service.ViewAsync(studyId);
+        if (View is not null) await LoadReflectionsAsync(studyId);
         Signed = (await endorsements.ListAsync(studyId)).Where(s => s.Signed && s.WithdrawnAt is null).ToList();
         return true;
     }

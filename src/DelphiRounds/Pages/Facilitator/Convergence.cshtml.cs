@@ -9,14 +9,19 @@ namespace DelphiRounds.Pages.Facilitator;
 /// Convergence: per item, charts of median, interquartile range and agreement over the rounds, overall and
 /// per stakeholder group, with the stopping verdict; the open round's figures so far, refreshed live.
 /// </summary>
-public sealed class ConvergenceModel(StudyStore studies, ConvergenceReader reader) : StudyPageModel(studies)
+public sealed class ConvergenceModel(StudyStore studies, ConvergenceReader reader, Agenda.ReflectionService reflections) : StudyPageModel(studies)
 {
     public StudyConvergenceView View { get; private set; } = null!;
+
+    /// <summary>The latest reflection round (issue 21) with each item's drift from the signed median, or null.</summary>
+    public (Agenda.ReflectionRoundResponse Round, IReadOnlyList<Agenda.ItemDrift> Items)? Drift { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long studyId)
     {
         if (!await LoadStudyAsync(studyId)) return NotFound();
         View = await reader.ReadAsync(studyId, LanguageSetup.IsEnglish);
+        if ((await reflections.ListAsync(studyId)).LastOrDefault() is { } latest && await reflections.DriftAsync(studyId, latest.RoundId) is { } drift)
+            Drift = (latest, drift);
         return Page();
     }
 

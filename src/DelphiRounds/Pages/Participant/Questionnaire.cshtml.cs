@@ -28,8 +28,11 @@ public sealed record ItemCard(
 public sealed class QuestionnaireModel(
     StudyStore studies, RoundStore rounds, ItemStore items, AnswerStore answers, AnswerService answerService,
     ArgumentStore arguments, ConvergenceStore snapshots, LiveAggregates live, LiveAccess access,
-    IOptions<LiveOptions> liveOptions, IStringLocalizer<Texts> t, StudyDocumentStore documents) : PageModel
+    IOptions<LiveOptions> liveOptions, IStringLocalizer<Texts> t, StudyDocumentStore documents, Agenda.ReflectionService reflections) : PageModel
 {
+    /// <summary>In a reflection round (issue 21): per item, the signed target and the measured values of its indicators.</summary>
+    public IReadOnlyDictionary<long, Agenda.ReflectionContext> Reflection { get; private set; } = new Dictionary<long, Agenda.ReflectionContext>();
+
     /// <summary>The background documents the facilitator gives the panel to read (withdrawn ones are not shown).</summary>
     public IReadOnlyList<StudyDocument> Documents { get; private set; } = [];
 
@@ -167,6 +170,7 @@ public sealed class QuestionnaireModel(
         Documents = (await documents.ListAsync(who.StudyId)).Where(d => d.Shown).ToList();
         Round = await rounds.CurrentAsync(who.StudyId);
         if (Round is null) return;
+        Reflection = await reflections.ContextAsync(Round.Id);
 
         var minGroup = liveOptions.Value.MinGroupAnswersShown;
         var byId = (await items.ListAsync(who.StudyId)).ToDictionary(i => i.Id);

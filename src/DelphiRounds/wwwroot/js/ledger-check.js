@@ -13,9 +13,9 @@
   const GENESIS = "0".repeat(64);
   const FORMAT = "delphirounds-ledger/1";
   const ROTATION_FORMAT = "delphirounds-key-rotation/1";
-  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", confirmation: "confirmation", commitment: "commitment", measurement: "measurement", progress: "progress" };
+  const KIND = { endorsement: "endorsement", withdrawal: "withdrawal", confirmation: "confirmation", commitment: "commitment", measurement: "measurement", progress: "progress", revision: "revision" };
   // The kinds the facilitator records: no signatory, always a record (LedgerFormat.IsFacilitatorRecord).
-  const facilitatorRecord = (kind) => kind === KIND.measurement || kind === KIND.progress;
+  const facilitatorRecord = (kind) => kind === KIND.measurement || kind === KIND.progress || kind === KIND.revision;
   const LINK = "link";
   const PASSKEY = "passkey";
   const HASHED_FIELDS = ["sequence", "kind", "studyId", "documentHash", "previousHash", "signatory", "commitment", "nameCommitment",
@@ -331,7 +331,29 @@
     if (studyId === null) return broken(0, null, "ledger: studyId is missing");
     const documentProblem = await checkDocument(ledger.document);
     if (documentProblem) return broken(0, null, documentProblem);
-    const documentHash = ledger.document.sha256;
+    let documentHash = ledger.document.sha256;
+    // Later versions of the vision (issue 21): each a document of its own, chained to the one before; entries switch to a
+    // version at the revision entry that introduces it.
+    const revisions = [];
+    if (has(ledger, "revisions")) {
+      if (!Array.isArray(ledger.revisions)) return broken(0, null, "revisions: not a list");
+      let before = documentHash;
+      for (let r = 0; r < ledger.revisions.length; r++) {
+        const label = `revisions: vision ${r + 2}`;
+        const revisionProblem = await checkDocument(ledger.revisions[r]);
+        if (revisionProblem) return broken(0, null, `${label}: ${revisionProblem}`);
+        const revision = ledger.revisions[r];
+        if (integer(revision.number) !== r + 2) return broken(0, null, `${label}: number is not ${r + 2}`);
+        if (text(revision.previous) !== before) return broken(0, null, `${label}: previous is not the hash of the version before it`);
+        let revises = null;
+        try { revises = JSON.parse(revision.canonical).revises; } catch { revises = null; }
+        if (!isObject(revises) || text(revises.sha256) !== before || integer(revises.number) !== r + 1)
+          return broken(0, null, `${label}: the document does not name the version before it (revises)`);
+        before = revision.sha256;
+        revisions.push({ number: r + 2, hash: before });
+      }
+    }
+    let introduced = 0;
     if (!Array.isArray(ledger.entries)) return broken(0, null, "ledger: entries is missing");
     const entries = ledger.entries;
     const count = entries.length;
@@ -355,6 +377,16 @@
       if (read.problem) return fail(read.problem);
       const f = read.fields;
       if (f.previousHash !== previous) return fail("previous hash does not match");
+      if (f.kind === KIND.revision) {
+        if (introduced >= revisions.length) return fail("a revision that the ledger's list of versions does not hold");
+        const next = revisions[introduced];
+        let record = null;
+        try { record = f.record === null ? null : JSON.parse(f.record); } catch { record = null; }
+        if (!isObject(record) || integer(record.number) !== next.number || text(record.previous) !== documentHash || text(record.document) !== next.hash)
+          return fail(`the revision's record does not introduce vision ${next.number} after the version in force`);
+        documentHash = next.hash;
+        introduced++;
+      }
       if (f.documentHash !== documentHash) return fail("document hash does not match the frozen document");
       if (f.studyId !== studyId) return fail("study id does not match the ledger");
       const hash = text(entry.hash);
@@ -376,7 +408,7 @@
       }
       if (f.kind !== KIND.confirmation && f.confirms !== null) return fail(`only a confirmation confirms; this is a ${f.kind}`);
       if (f.kind !== KIND.endorsement && f.fourEyes !== null) return fail(`only an endorsement can wait for a second person; this is a ${f.kind}`);
-      const needsRecord = f.kind === KIND.commitment || f.kind === KIND.measurement || f.kind === KIND.progress;
+      const needsRecord = f.kind === KIND.commitment || f.kind === KIND.measurement || f.kind === KIND.progress || f.kind === KIND.revision;
       if (needsRecord !== (f.record !== null)) return fail(f.record === null ? `a ${f.kind} needs its record` : `an ${f.kind} has no record`);
       if (f.record !== null && !isCanonical(f.record)) return fail("record is not canonical JSON (RFC 8785)");
 
@@ -428,6 +460,9 @@
         case KIND.measurement:
           if (f.withdraws !== null) return fail("a measurement cannot withdraw anything");
           break;
+        case KIND.revision:
+          if (f.withdraws !== null) return fail("a revision cannot withdraw anything");
+          break;
         case KIND.progress: {
           if (f.withdraws !== null) return fail("progress cannot withdraw anything");
           let named = null;
@@ -436,13 +471,16 @@
           break;
         }
         default:
-          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, confirmation, commitment, measurement, progress`);
+          return fail(`kind '${f.kind}' is none of endorsement, withdrawal, confirmation, commitment, measurement, progress, revision`);
       }
       const disclosureProblem = await checkDisclosure(entry.disclosure, f.nameCommitment);
       if (disclosureProblem) return fail(disclosureProblem);
       previous = hash;
       previousAt = f.at;
     }
+
+    if (introduced < revisions.length)
+      return broken(count, null, `revisions: vision ${revisions[introduced].number} is listed but no revision entry introduces it`);
 
     let chain = null;
     if (has(ledger, "keys")) {
