@@ -119,7 +119,13 @@ public sealed class LiveVerdictTests(DelphiApp app) : IClassFixture<DelphiApp>
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             while (true)
             {
-                var update = await pushes.Reader.ReadAsync(cts.Token);
+                JsonElement update;
+                try { update = await pushes.Reader.ReadAsync(cts.Token); }
+                catch (OperationCanceledException)
+                {
+                    Assert.Fail($"no push with all nine answers of item {itemId}; seen: " + string.Join(" | ", seen.Select(i => i.GetRawText())));
+                    throw;
+                }
                 foreach (var item in update.GetProperty("items").EnumerateArray())
                 {
                     seen.Add(item.Clone());

@@ -12,7 +12,7 @@ namespace DelphiRounds.Demo;
 
 /// <summary>
 /// After the signed vision of the demo's finished study (issue 21): a reflection round — the same items again, the locked rules
-/// unchanged — in which the panel expects more of the first numeric target than it signed for; that drift leads to vision 2,
+/// unchanged — in which the panel expects the port–city pipeline (the year item) later than it signed for; that drift leads to vision 2,
 /// drafted, frozen and signed by three organisations, chained to vision 1 in the same ledger. Runs after <see cref="VisionDemo"/>
 /// (and after the agenda's demo data, when there is any), through the same services as the web app.
 /// </summary>
@@ -21,10 +21,13 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
     VisionStore visions, VisionService vision, ReflectionService reflections, EndorsementStore endorsement, EndorsementService endorsements,
     Organisations.OrganisationStore organisations)
 {
-    /// <summary>The share of a numeric item's range by which the panel's view of the drifting target moves.</summary>
+    /// <summary>
+    /// The share of the drifting item's range by which the panel's view of it moves (a year item first: the agenda's demo
+    /// indicators follow the numeric targets, and moving those would change whether they are on track).
+    /// </summary>
     public const double DriftShare = 0.15;
 
-    /// <summary>Runs the reflection round and signs vision 2; returns the drifting item's id (null when the vision has no numeric target).</summary>
+    /// <summary>Runs the reflection round and signs vision 2; returns the drifting item's id (null when the vision has no year or numeric target).</summary>
     public async Task<long?> SeedAsync(long studyId, int seed)
     {
         var culture = CultureInfo.CurrentUICulture;
@@ -37,9 +40,11 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
             var document = (await visions.DocumentAsync(studyId))!;
             var signed = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
             var all = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
-            var drifting = signed.Statements.SelectMany(s => s.Items)
-                .FirstOrDefault(i => i.Median is not null && all.TryGetValue(i.ItemId, out var it) && it.Kind == ItemKinds.Numeric && !VisionService.WithoutConsensus(i))?.ItemId;
-            // Everyone gives the answer they gave in the last Delphi round, except on the drifting target, which they now expect higher.
+            var targets = signed.Statements.SelectMany(s => s.Items)
+                .Where(i => i.Median is not null && !VisionService.WithoutConsensus(i) && all.ContainsKey(i.ItemId)).ToList();
+            var drifting = (targets.FirstOrDefault(i => all[i.ItemId].Kind == ItemKinds.Year)
+                ?? targets.FirstOrDefault(i => all[i.ItemId].Kind == ItemKinds.Numeric))?.ItemId;
+            // Everyone gives the answer they gave in the last Delphi round, except on the drifting target, which they now put higher (later).
             var last = (await roundStore.ListAsync(studyId)).Where(r => r.State == RoundStates.Closed && r.Kind == RoundKinds.Rating && r.Id != round.RoundId)
                 .MaxBy(r => r.Number)!;
             foreach (var p in await participants.ListAsync(studyId))
@@ -66,6 +71,7 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
     {
         var detail = before.Detail;
         var shift = drifts && item.RangeMin is { } min && item.RangeMax is { } max ? DriftShare * (max - min) : 0;
+        if (item.Kind == ItemKinds.Year) shift = Math.Round(shift); // a year stays a whole year
         double? Moved(double? x) => x is { } v ? Math.Clamp(Math.Round(v + shift, 1), item.RangeMin ?? double.MinValue, item.RangeMax ?? double.MaxValue) : null;
         return new AnswerRequest
         {
@@ -79,12 +85,12 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
     {
         var statements = signed.Statements.Select(s => (
             Text: s.Items.Any(i => i.ItemId == drifting)
-                ? s.Text + " Na twee jaar meten verwacht het panel hier meer van dan bij de ondertekening."
+                ? s.Text + " Na twee jaar meten schat het panel dit anders in dan bij de ondertekening."
                 : s.Text,
             ItemIds: (IReadOnlyList<long>)s.Items.Select(i => i.ItemId).ToList())).ToList();
         statements.Add(("De partijen kijken elk jaar samen naar de metingen en stellen de visie bij als het panel verschuift.", []));
         var (change, _) = await visions.SaveDraftAsync(studyId, signed.Title + " — versie 2", signed.Preamble, statements,
-            "Na de reflectieronde: het panel verwacht meer van het eerste doel; een afspraak over jaarlijkse reflectie is toegevoegd.");
+            "Na de reflectieronde: het panel schat één doel anders in dan bij de ondertekening; een afspraak over jaarlijkse reflectie is toegevoegd.");
         if (change != VisionChange.Done) throw new InvalidOperationException($"demo: vision 2 draft refused: {change}");
         var check = await vision.CheckAsync(studyId);
         var keep = check.WithoutConsensus.ToDictionary(u => u.Number,
