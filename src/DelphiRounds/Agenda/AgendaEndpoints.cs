@@ -118,13 +118,17 @@ public sealed record CommitmentLinkResponse(long SignatoryId, string Url, string
 /// <summary>A study's agenda after signing.</summary>
 public sealed record AgendaResponse(long StudyId, string DocumentHash, string FrozenOn, IReadOnlyList<TargetResponse> Targets,
     IReadOnlyList<IndicatorResponse> Indicators, IReadOnlyList<MeasurementResponse> Measurements, IReadOnlyList<CommitmentResponse> Commitments,
-    IReadOnlyList<ExperimentResponse> Experiments)
+    IReadOnlyList<ExperimentResponse> Experiments, IReadOnlyList<ReflectionRoundSummary> ReflectionRounds, IReadOnlyList<VisionVersionResponse> Visions)
 {
-    /// <summary>The agenda as the API and <c>export.json</c> give it.</summary>
-    public static AgendaResponse From(AgendaView view) => new(view.StudyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
+    /// <summary>The agenda as the API and <c>export.json</c> give it, with the reflection rounds and the vision versions.</summary>
+    public static AgendaResponse From(AgendaView view, AfterSigning after) => new(view.StudyId, view.Vision.DocumentHash, view.FrozenOn.ToString("yyyy-MM-dd"),
         view.Targets.Select(TargetResponse.From).ToList(), view.Indicators.Select(IndicatorResponse.From).ToList(),
         view.Measurements.Select(MeasurementResponse.From).ToList(), CommitmentResponse.All(view),
-        view.Experiments.Select(e => ExperimentResponse.From(e, view.NotesOf(e))).ToList());
+        view.Experiments.Select(e => ExperimentResponse.From(e, view.NotesOf(e))).ToList(), after.ReflectionRounds, after.Visions);
+
+    /// <summary>The agenda of a study whose vision is frozen.</summary>
+    public static async Task<AgendaResponse> OfAsync(AgendaView view, ReflectionService reflections) =>
+        From(view, await AfterSigning.OfAsync(view.StudyId, reflections));
 }
 
 /// <summary>The agenda API: targets, indicators, measurements (one or as CSV), commitment links and commitments.</summary>
@@ -146,7 +150,7 @@ public static class AgendaEndpoints
     public static void MapAgenda(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/studies/{studyId:long}/agenda").WithTags("Agenda").RequireAuthorization(Auth.FacilitatorApi);
-        api.MapGet("", AgendaAsync).Refuses(409).WithSummary("The agenda after signing: targets, indicators, measurements and commitments.");
+        api.MapGet("", AgendaAsync).Refuses(409).WithSummary("The agenda after signing: targets, indicators, measurements, commitments, experiments, reflection rounds (with the drift once closed) and the vision versions.");
         api.MapGet("/targets", TargetsAsync).Refuses(409)
             .WithSummary("The targets of the frozen vision: each statement on a numeric or year item, with the panel's final median and middle half and the unit.");
         api.MapGet("/indicators", IndicatorsAsync).WithSummary("The indicators.");
@@ -189,11 +193,12 @@ public static class AgendaEndpoints
     private static async Task<bool> OwnsAsync(long studyId, HttpContext context, StudyStore studies) =>
         await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value) is not null;
 
-    private static async Task<Results<Ok<AgendaResponse>, ProblemHttpResult>> AgendaAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service)
+    private static async Task<Results<Ok<AgendaResponse>, ProblemHttpResult>> AgendaAsync(long studyId, HttpContext context, StudyStore studies, AgendaService service,
+        ReflectionService reflections)
     {
         if (!await OwnsAsync(studyId, context, studies)) return NoStudy(studyId);
         if (await service.ViewAsync(studyId) is not { } view) return NotFrozen();
-        return TypedResults.Ok(AgendaResponse.From(view));
+        return TypedResults.Ok(await AgendaResponse.OfAsync(view, reflections));
     }
 
     private static List<CommitmentResponse> Commitments(AgendaView view) => CommitmentResponse.All(view);

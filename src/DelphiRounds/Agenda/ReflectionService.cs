@@ -164,6 +164,9 @@ public sealed class ReflectionService(RoundService roundService, RoundStore roun
     private static ReflectionRoundResponse Describe(Round round, ReflectionRound r) =>
         new(round.Id, round.Number, round.Mode, round.State, r.DocumentHash, r.CriteriaBefore, r.CriteriaAfter, r.RulesChanged, r.RuleChangeReason, r.StartedAt);
 
+    /// <summary>Every frozen version of the study's vision, vision 1 first.</summary>
+    public Task<IReadOnlyList<VisionDocument>> DocumentsAsync(long studyId) => visions.DocumentsAsync(studyId);
+
     /// <summary>The study, for callers that only hold its id.</summary>
     public Task<Study?> StudyAsync(long studyId) => studies.FindAsync(studyId);
 }

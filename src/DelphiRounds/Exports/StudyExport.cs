@@ -18,7 +18,7 @@ namespace DelphiRounds.Exports;
 /// aggregate is computed from exactly these answers, so the panel's figures are the study's own.
 /// </summary>
 public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore rounds, AnswerStore answers, ConvergenceStore snapshots,
-    AgendaService agendas)
+    AgendaService agendas, ReflectionService reflections)
 {
     public async Task<JsonObject> BuildAsync(long studyId)
     {
@@ -100,7 +100,7 @@ public sealed class StudyExport(StudyStore studies, ItemStore items, RoundStore 
             ["rounds"] = roundsJson,
             // After signing (issue 21): the agenda as GET /api/v1/studies/{id}/agenda gives it; absent before the freeze.
             ["agenda"] = await agendas.ViewAsync(studyId) is { } agenda
-                ? JsonSerializer.SerializeToNode(AgendaResponse.From(agenda), JsonSerializerOptions.Web)
+                ? JsonSerializer.SerializeToNode(await AgendaResponse.OfAsync(agenda, reflections), JsonSerializerOptions.Web)
                 : null,
         };
     }

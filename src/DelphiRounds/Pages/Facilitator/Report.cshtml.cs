@@ -17,8 +17,11 @@ namespace DelphiRounds.Pages.Facilitator;
 /// verdicts, limitations, and an annex with the arguments of the minority. Works without script.
 /// </summary>
 public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStringLocalizer<Texts> t, DelphiRounds.Vision.VisionStore visions,
-    DelphiRounds.Agenda.AgendaService agendas) : StudyPageModel(studies)
+    DelphiRounds.Agenda.AgendaService agendas, DelphiRounds.Agenda.ReflectionService reflections) : StudyPageModel(studies)
 {
+    /// <summary>After signing: the reflection rounds with their drift and the vision versions with what changed (null while there is no agenda).</summary>
+    public DelphiRounds.Agenda.AfterSigning? AfterSigning { get; private set; }
+
     /// <summary>After signing: the agenda of the frozen vision (null while there is none).</summary>
     public DelphiRounds.Agenda.AgendaView? Agenda { get; private set; }
 
@@ -60,6 +63,7 @@ public sealed class ReportModel(StudyStore studies, ReportBuilder builder, IStri
         Convergence = found.Convergence!;
         Vision = await visions.DocumentAsync(studyId);
         Agenda = Vision is null ? null : await agendas.ViewAsync(studyId);
+        AfterSigning = Agenda is null ? null : await DelphiRounds.Agenda.AfterSigning.OfAsync(studyId, reflections);
         Now = found.Finished!.Value;
         return Page();
     }
