@@ -36,7 +36,7 @@ public sealed partial class VoiceUnitStudyTests(DelphiApp app) : IClassFixture<D
     private static readonly double[] SevenPoint = [7, 7, 7, 2, 6, 6, 7, 7, 3, 2, 6, 7];
 
     /// <summary>Builds a study with the organisations above, its rules (and unit), answers round 1 and closes it.</summary>
-    private async Task<Scenario> StudyAsync(string? unit)
+    private async Task<Scenario> StudyAsync(string? unit, bool close = true)
     {
         var s = await Scenario.CreateAsync(app, perGroup: 4, open: false);
         // The same rules for both, so only the unit differs: every round may settle, no group rule, a wider IQR.
@@ -62,7 +62,7 @@ public sealed partial class VoiceUnitStudyTests(DelphiApp app) : IClassFixture<D
             await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = s.SevenPointItem, value = SevenPoint[i] }), HttpStatusCode.Created);
             await Scenario.Expect(await Scenario.AnswerAsync(app, s.Participants[i].Token, s.RoundId, new { itemId = s.FivePointItem, value = 4 }), HttpStatusCode.Created);
         }
-        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        if (close) await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
         return s;
     }
 
@@ -106,6 +106,27 @@ public sealed partial class VoiceUnitStudyTests(DelphiApp app) : IClassFixture<D
         Assert.Equal("organisation", stats.GetProperty("unit").GetString());
         var personStats = await Scenario.Expect(await people.Facilitator.GetAsync($"/api/v1/rounds/{people.RoundId}/stats"), HttpStatusCode.OK);
         Assert.Equal("person", personStats.GetProperty("unit").GetString());
+    }
+
+    /// <summary>
+    /// While the round is open the facilitator's live verdict counts organisations too, as the close will: the 1–7 item
+    /// is a consensus for by people (9 of 12) but not by organisations (4 of 7).
+    /// </summary>
+    [Fact]
+    public async Task The_live_verdict_of_an_open_round_counts_organisations_as_the_close_does()
+    {
+        var s = await StudyAsync("organisation", close: false);
+        var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
+        Assert.Equal(12, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+        string LiveVerdict(JsonElement e, long itemId) =>
+            e.GetProperty("liveVerdicts").EnumerateArray().Single(v => v.GetProperty("itemId").GetInt64() == itemId).GetProperty("verdict").GetString()!;
+        Assert.Equal("continue", LiveVerdict(stats, s.SevenPointItem));
+        Assert.Equal("consensus-for", LiveVerdict(stats, s.FivePointItem));
+
+        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{s.RoundId}/close", null), HttpStatusCode.OK);
+        var convergence = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{s.StudyId}/convergence"), HttpStatusCode.OK);
+        Assert.Equal("continue", Item(convergence, s.SevenPointItem).GetProperty("verdict").GetString());
+        Assert.Equal("consensus-for", Item(convergence, s.FivePointItem).GetProperty("verdict").GetString());
     }
 
     [Fact]

@@ -210,19 +210,32 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             string.Format(CultureInfo.InvariantCulture, CurrentSql, "AND a.item_id = @itemId"), new { roundId, itemId }))).AsList();
 
     /// <summary>
-    /// Every revision of every answer of a round (not only the current ones), in the shape of <see cref="CurrentAnswer"/>:
-    /// the facilitator's live verdicts pick from them the answers a release showed (<c>live_releases</c>).
+    /// Revisions of a round's answers (not only the current ones), in the shape of <see cref="CurrentAnswer"/> with the
+    /// organisation they count for: every one, or those with the given <paramref name="ids"/> (at most 1,000 a call).
+    /// The facilitator's live verdicts pick from them the answers a release showed (<c>live_releases</c>).
     /// </summary>
-    public async Task<IReadOnlyList<CurrentAnswer>> RevisionsAsync(long roundId) =>
-        (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
-            """
-            SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, a.value, a.detail_json, a.revision, a.rationale, a.created_at
-            FROM answers a
-            JOIN participants p ON p.id = a.participant_id
-            JOIN stakeholder_groups g ON g.id = p.group_id
-            WHERE a.round_id = @roundId
-            ORDER BY a.item_id, a.participant_id
-            """, new { roundId }))).AsList();
+    public async Task<IReadOnlyList<CurrentAnswer>> RevisionsAsync(long roundId, IReadOnlyCollection<long>? ids = null)
+    {
+        if (ids is { Count: > 1000 }) throw new ArgumentException("At most 1,000 answer ids a call.", nameof(ids));
+        var only = ids is null ? "" : db.Provider == DatabaseProvider.Postgres ? "AND a.id = ANY(@ids)" : "AND a.id IN @ids";
+        return (await db.ReadAsync(c => c.QueryAsync<CurrentAnswer>(
+            string.Format(CultureInfo.InvariantCulture, RevisionsSql, only), new { roundId, ids = ids?.ToArray() }))).AsList();
+    }
+
+    // {0}: a fixed extra condition (never input).
+    private const string RevisionsSql =
+        """
+        SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, om.organisation_id, ok.organisation_key, a.value, a.detail_json, a.revision, a.rationale, a.created_at
+        FROM answers a
+        JOIN participants p ON p.id = a.participant_id
+        JOIN stakeholder_groups g ON g.id = p.group_id
+        LEFT JOIN organisation_members om ON om.participant_id = a.participant_id
+        LEFT JOIN (SELECT m2.organisation_id, MIN(p2.pseudonym) AS organisation_key
+                   FROM organisation_members m2 JOIN participants p2 ON p2.id = m2.participant_id
+                   GROUP BY m2.organisation_id) ok ON ok.organisation_id = om.organisation_id
+        WHERE a.round_id = @roundId {0}
+        ORDER BY a.item_id, a.participant_id
+        """;
 
     // {0}: a fixed extra condition (never input).
     private const string CurrentSql =

@@ -46,7 +46,10 @@ public sealed class ConsensusRulesValidator : AbstractValidator<ConsensusRules>
 public static class ConvergenceEndpoints
 {
     public static IServiceCollection AddConvergence(this IServiceCollection services) =>
-        services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>()
+        services.AddSingleton<ConvergenceStore>().AddSingleton<ConvergenceService>().AddSingleton<ReleasedAnswers>()
+            .AddSingleton<IEventHandler<RoundOpened>>(sp => sp.GetRequiredService<ReleasedAnswers>())
+            .AddSingleton<IEventHandler<RoundClosed>>(sp => sp.GetRequiredService<ReleasedAnswers>())
+            .AddSingleton<IEventHandler<DelphiRounds.Privacy.ParticipantErased>>(sp => sp.GetRequiredService<ReleasedAnswers>())
             .AddSingleton<IEventHandler<RoundClosing>>(sp => sp.GetRequiredService<ConvergenceService>())
             .AddSingleton<IItemSettlement>(sp => sp.GetRequiredService<ConvergenceService>())
             .AddSingleton<DelphiRounds.Live.IItemVerdicts>(sp => sp.GetRequiredService<ConvergenceService>())

@@ -53,7 +53,7 @@ public sealed record StudyConvergence(long StudyId, int ClosedRounds, int MaxRou
 /// Convergence: when a round closes, each item's statistics (with stability against the previous round)
 /// are kept as a snapshot with the stopping rule's verdict, in the same transaction as the close.
 /// </summary>
-public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time, AnswerStore answers)
+public sealed class ConvergenceService(StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, TimeProvider time, ReleasedAnswers held)
     : IEventHandler<RoundClosing>, IItemSettlement, IItemVerdicts
 {
     async Task<IReadOnlyList<ItemVerdict>> IItemVerdicts.UpToRoundAsync(long studyId, int roundNumber)
@@ -138,24 +138,23 @@ public sealed class ConvergenceService(StudyStore studies, ItemStore items, Roun
     /// reasons. Items not released yet (fewer than k answers) have none. Participants never get these.
     /// </summary>
     public async Task<IReadOnlyDictionary<long, ItemConvergence>> OpenRoundAsync(long studyId, Round open,
-        IReadOnlyDictionary<long, ItemRelease> releases, IReadOnlyList<CurrentAnswer> revisions)
+        IReadOnlyDictionary<long, ItemRelease> releases)
     {
         var result = new Dictionary<long, ItemConvergence>();
         if (releases.Count == 0) return result;
+        var releasedAnswers = await held.ForAsync(open.Id, releases);
         var study = (await studies.FindAsync(studyId))!;
         var rules = study.Rules;
         var byId = (await items.ListAsync(studyId)).ToDictionary(i => i.Id);
         var groups = await studies.GroupsAsync(studyId);
         var previousRound = (await rounds.ListAsync(studyId))
             .Where(r => r.State == RoundStates.Closed && r.Kind == RoundKinds.Rating && r.Number < open.Number).MaxBy(r => r.Number);
-        var previous = previousRound is null ? null : await answers.CurrentAsync(previousRound.Id);
+        var previous = previousRound is null ? null : await held.OfClosedAsync(previousRound.Id);
         var previousSnapshots = previousRound is null ? [] : (await snapshots.ForRoundAsync(previousRound.Id)).ToDictionary(x => x.ItemId);
         var changes = await items.ChangesAsync(studyId);
-        var byAnswer = revisions.ToDictionary(a => a.Id);
         foreach (var ri in await rounds.ItemsAsync(open.Id))
         {
-            if (!releases.TryGetValue(ri.ItemId, out var release) || !byId.TryGetValue(ri.ItemId, out var item)) continue;
-            var released = release.AnswerIds.Select(id => byAnswer.GetValueOrDefault(id)).OfType<CurrentAnswer>().ToList();
+            if (!releasedAnswers.TryGetValue(ri.ItemId, out var released) || !byId.TryGetValue(ri.ItemId, out var item)) continue;
             if (released.Count == 0) continue;
             var before = AnalysisInputs.PreviousFor(item, previous, previousRound?.Number, changes);
             if (Judge(item, rules, released, before, open.Number, previousSnapshots.GetValueOrDefault(item.Id)) is not { } judged) continue;

@@ -112,14 +112,14 @@ public sealed record StudyConvergenceView(
 /// </summary>
 public sealed class ConvergenceReader(
     StudyStore studies, ItemStore items, RoundStore rounds, ConvergenceStore snapshots, ConvergenceService convergence,
-    LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, AnswerStore answers, OrganisationStore organisations,
+    LiveAggregates live, IOptions<LiveOptions> liveOptions, LiveReleaseStore releases, ReleasedAnswers answers, OrganisationStore organisations,
     ParticipantStore participants) : IReasonWords, IOpenRoundVerdicts
 {
     /// <summary>The facilitator's live push: the open round's verdicts, computed as this page's live verdicts are.</summary>
-    async Task<IReadOnlyDictionary<long, ItemVerdict>> IOpenRoundVerdicts.ForOpenRoundAsync(long roundId)
+    async Task<IReadOnlyDictionary<long, ItemVerdict>> IOpenRoundVerdicts.ForOpenRoundAsync(long roundId, IReadOnlyDictionary<long, ItemRelease>? held)
     {
         if (await rounds.FindAsync(roundId) is not { IsOpen: true, Kind: RoundKinds.Rating } round) return new Dictionary<long, ItemVerdict>();
-        var judged = await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id), await answers.RevisionsAsync(round.Id));
+        var judged = await convergence.OpenRoundAsync(round.StudyId, round, held ?? await releases.ForRoundAsync(round.Id));
         return judged.ToDictionary(x => x.Key, x => new ItemVerdict(x.Key, round.Number, x.Value.Verdict, x.Value.Outcome,
             x.Value.Poles?.For, x.Value.Poles?.Against, x.Value.Fragility is not null, x.Value.DependsOnDropouts));
     }
@@ -137,7 +137,7 @@ public sealed class ConvergenceReader(
         var byId = (await items.ListAsync(round.StudyId)).ToDictionary(i => i.Id);
         var reasons = new Dictionary<long, BothLanguages>();
         if (round.IsOpen)
-            foreach (var (id, c) in await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id), await answers.RevisionsAsync(round.Id)))
+            foreach (var (id, c) in await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id)))
                 reasons[id] = c.Reasons;
         else if (round.State == RoundStates.Closed)
             foreach (var s in await snapshots.ForRoundAsync(round.Id))
@@ -180,12 +180,12 @@ public sealed class ConvergenceReader(
         // While a round is open the facilitator sees each item's full verdict on the figures released so far (never on
         // answers the threshold release still holds back), judged as the close would judge it.
         var liveVerdicts = open is null ? new Dictionary<long, ItemConvergence>()
-            : await convergence.OpenRoundAsync(studyId, open, await releases.ForRoundAsync(open.Id), await answers.RevisionsAsync(open.Id));
+            : await convergence.OpenRoundAsync(studyId, open, await releases.ForRoundAsync(open.Id));
         var k = rules.EffectiveReleaseK;
         // Closed rounds: the final answers, for the "don't know" counts and the experts' figures (not in the snapshots,
         // which are exactly what delphi analyze prints).
         var closedAnswers = new Dictionary<long, IReadOnlyList<Answers.CurrentAnswer>>();
-        foreach (var r in numbered.Where(r => r.State == RoundStates.Closed)) closedAnswers[r.Id] = await answers.CurrentAsync(r.Id);
+        foreach (var r in numbered.Where(r => r.State == RoundStates.Closed)) closedAnswers[r.Id] = await answers.OfClosedAsync(r.Id);
 
         // Each item keeps its own number (its place in the questionnaire), as on the questionnaire, the vision and
         // the signing page; round 0's open questions have no figures, so their numbers are simply not shown here.

@@ -42,6 +42,9 @@ public interface IReasonWords
 /// </summary>
 public interface IOpenRoundVerdicts
 {
-    /// <summary>Each released item's verdict in round <paramref name="roundId"/> while it is open (none for a round not open).</summary>
-    Task<IReadOnlyDictionary<long, ItemVerdict>> ForOpenRoundAsync(long roundId);
+    /// <summary>
+    /// Each released item's verdict in round <paramref name="roundId"/> while it is open (none for a round not open):
+    /// on <paramref name="held"/>, the releases the caller just stored (the publisher), or else on the releases stored.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, ItemVerdict>> ForOpenRoundAsync(long roundId, IReadOnlyDictionary<long, ItemRelease>? held = null);
 }

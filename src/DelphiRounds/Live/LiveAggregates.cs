@@ -597,6 +597,22 @@ public sealed class RoundAggregate(long roundId, string mode = RoundModes.Live, 
         }
     }
 
+    /// <summary>
+    /// The last release of the given items (of every item released, without <paramref name="itemIds"/>): the answers
+    /// it rests on, as stored. On the instance that decides releases these are the ones stored, read from memory.
+    /// </summary>
+    public IReadOnlyDictionary<long, ItemRelease> Releases(IReadOnlyCollection<long>? itemIds = null)
+    {
+        lock (_gate)
+        {
+            var result = new Dictionary<long, ItemRelease>();
+            foreach (var (id, item) in _items)
+                if (item.Seq > 0 && item.Released is { } stats && (itemIds is null || itemIds.Contains(id)))
+                    result[id] = new ItemRelease(id, stats.Version, item.ReleasedIds.Values.ToList(), item.Seq);
+            return result;
+        }
+    }
+
     /// <summary>What every item shows now: its last release, or nothing before the first.</summary>
     internal IReadOnlyList<ItemStats> Shown()
     {

@@ -23,7 +23,26 @@ public sealed class LiveConnections
     {
         if (context.User?.ParticipantId() is { } id && _byParticipant.TryGetValue(id, out var connections))
             connections.TryRemove(context.ConnectionId, out _);
+        foreach (var (roundId, _) in _facilitatorsByRound) Left(roundId, context.ConnectionId);
     }
+
+    // Facilitators' connections following each round on this instance: their pushes carry the live verdicts.
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, byte>> _facilitatorsByRound = new();
+
+    /// <summary>A facilitator's connection follows the round.</summary>
+    public void FacilitatorFollows(long roundId, string connectionId) =>
+        _facilitatorsByRound.GetOrAdd(roundId, _ => new()).TryAdd(connectionId, 0);
+
+    /// <summary>The connection no longer follows the round (left it, or closed).</summary>
+    public void Left(long roundId, string connectionId)
+    {
+        // The round's (empty) set stays: one per round followed, and removing it could lose a connection joining meanwhile.
+        if (_facilitatorsByRound.TryGetValue(roundId, out var connections)) connections.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>Whether a facilitator follows the round on this instance.</summary>
+    public bool FacilitatorsFollow(long roundId) =>
+        _facilitatorsByRound.TryGetValue(roundId, out var connections) && !connections.IsEmpty;
 
     /// <summary>Ends every open connection of the participant; returns how many there were.</summary>
     public int End(long participantId)

@@ -13,7 +13,7 @@ namespace DelphiRounds.Live;
 /// (<c>GET /api/v1/rounds/{id}/stats</c>) and applies pushes newer than it.
 /// </summary>
 [Authorize(Policy = Auth.Viewer)]
-public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveClient>
+public sealed class LiveHub(LiveAccess access, AnswerStore answers, LiveConnections connections) : Hub<ILiveClient>
 {
     /// <summary>Joins a round of the caller's own study; refused for any other round.</summary>
     public Task JoinRound(long roundId) => JoinAsync(roundId, changes: false);
@@ -34,6 +34,7 @@ public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveC
         if (viewer == LiveAccess.Viewer.Facilitator)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(LiveGroups.Facilitators(roundId)));
+            connections.FacilitatorFollows(roundId, Context.ConnectionId);
             return;
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(LiveGroups.Participants(roundId)));
@@ -58,6 +59,7 @@ public sealed class LiveHub(LiveAccess access, AnswerStore answers) : Hub<ILiveC
     /// <summary>Stops following a round.</summary>
     public async Task LeaveRound(long roundId)
     {
+        connections.Left(roundId, Context.ConnectionId);
         foreach (var group in new[] { LiveGroups.Facilitators(roundId), LiveGroups.Participants(roundId) })
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);

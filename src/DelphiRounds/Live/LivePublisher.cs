@@ -12,7 +12,8 @@ namespace DelphiRounds.Live;
 /// </summary>
 public sealed class LivePublisher(
     LiveAggregates aggregates, LiveClients clients, IOptions<LiveOptions> options,
-    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics, IServiceProvider services) : BackgroundService
+    ILogger<LivePublisher> logger, TimeProvider time, ILiveFanOut fanOut, LiveMetrics metrics, IServiceProvider services,
+    LiveConnections connections) : BackgroundService
 {
     private readonly AdaptiveTick _tick = new(options.Value.PushIntervalMs, options.Value.MaxPushIntervalMs);
 
@@ -144,15 +145,20 @@ public sealed class LivePublisher(
     }
 
     /// <summary>
-    /// The open round's items with their verdicts as the convergence page judges them live. Without them (no
-    /// convergence in this host, or they cannot be read) the figures still go out.
+    /// The open round's items with their verdicts as the convergence page judges them live, when a facilitator follows
+    /// the round (scaled out, one may follow it on another instance: always). Judged on the releases just stored, held
+    /// in memory, and only for the items in this push. Without them (no convergence in this host, or they cannot be
+    /// read) the figures still go out.
     /// </summary>
     private async Task<List<LiveItem>> WithVerdictsAsync(long roundId, List<LiveItem> items)
     {
         if (services.GetService<IOpenRoundVerdicts>() is not { } judge) return items;
+        if (fanOut is not RedisFanOut && !connections.FacilitatorsFollow(roundId)) return items;
         try
         {
-            var verdicts = await judge.ForOpenRoundAsync(roundId);
+            var round = await aggregates.ForRoundAsync(roundId);
+            var held = round?.Releases(items.Select(i => i.ItemId).ToHashSet());
+            var verdicts = await judge.ForOpenRoundAsync(roundId, held);
             return verdicts.Count == 0 ? items : items.Select(i => i with { Verdict = verdicts.GetValueOrDefault(i.ItemId) }).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
