@@ -5,7 +5,7 @@ using DelphiRounds.Load;
 
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
 //   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
-//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items]
+//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items] [--no-facilitator]
 //   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -50,7 +50,7 @@ try
             : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
             : [new Step(100, 10)];
         var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture),
-            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items")));
+            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items"), Facilitator: !Flag("--no-facilitator")));
         Report.Write(rows, outDir, participantsForRatio: n, quick: true);
         return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
     }
@@ -73,10 +73,14 @@ try
             new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
             new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
             new("coalesced-10000-msgpack", "coalesced", 10000, [new Step(2, 10), new Step(20, 10), new Step(100, 10)], Ramp: false, Protocol: Protocols.MessagePack),
+            // 20,000 subscribed connections held (memory per connection), with answers flowing at a modest rate.
+            new("coalesced-20000-msgpack", "coalesced", 20000, [new Step(2, 10), new Step(20, 10)], Ramp: false, Protocol: Protocols.MessagePack),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
     // --whole-items: clients join with JoinRound and get whole items (the push before changes), not JoinRoundChanges.
     if (Flag("--whole-items")) scenarios = scenarios.Select(s => s with { Changes = false }).ToList();
+    // --no-facilitator: no facilitator's screen follows the round (its pushes carry the live verdicts, judged every tick).
+    if (Flag("--no-facilitator")) scenarios = scenarios.Select(s => s with { Facilitator = false }).ToList();
     // --protocol json|messagepack: only the coalesced runs in that protocol (the naive baseline always runs, in JSON).
     if (Option("--protocol") is { } protocol && protocol != "both")
         scenarios = scenarios.Where(s => s.Variant == "naive" || s.Protocol == protocol).ToList();
