@@ -151,6 +151,8 @@ internal static class Report
         var ratio = naive > 0 ? coalesced / naive : double.PositiveInfinity;
         table.AppendLine();
         table.AppendLine($"sustained (p99 <= {Runner.SustainedP99Ms} ms, >= 95 % of offered) at {participantsForRatio} participants: naive {naive:0.0}/s, coalesced {coalesced:0.0}/s");
+        table.AppendLine("p50/p95/p99 = from the server accepting the newest answer in a push to a participant's client receiving it, for the pushes during the step");
+        table.AppendLine("(and, for the last step, while its answers drain; not the close's final figures, which release what threshold release held back);");
         table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
         table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
         table.AppendLine("release = time from sending an answer to the first push of a release that includes it (threshold release, k = 3);");
