@@ -222,7 +222,7 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
             string.Format(CultureInfo.InvariantCulture, RevisionsSql, only), new { roundId, ids = ids?.ToArray() }))).AsList();
     }
 
-    // {0}: a fixed extra condition (never input).
+    // A round's answers with their participant's group and organisation. {0}: fixed extra conditions (never input).
     private const string RevisionsSql =
         """
         SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, om.organisation_id, ok.organisation_key, a.value, a.detail_json, a.revision, a.rationale, a.created_at
@@ -237,22 +237,13 @@ public sealed class AnswerStore(Database db, TimeProvider time, IAnswerWriter wr
         ORDER BY a.item_id, a.participant_id
         """;
 
-    // {0}: a fixed extra condition (never input).
-    private const string CurrentSql =
+    // The current answers only: each participant's latest revision per item. {0}: a fixed extra condition (never input).
+    private static readonly string CurrentSql = RevisionsSql.Replace("{0}",
         """
-        SELECT a.id, a.item_id, a.participant_id, p.group_id, g.slug AS group_slug, p.pseudonym, om.organisation_id, ok.organisation_key, a.value, a.detail_json, a.revision, a.rationale, a.created_at
-        FROM answers a
-        JOIN participants p ON p.id = a.participant_id
-        JOIN stakeholder_groups g ON g.id = p.group_id
-        LEFT JOIN organisation_members om ON om.participant_id = a.participant_id
-        LEFT JOIN (SELECT m2.organisation_id, MIN(p2.pseudonym) AS organisation_key
-                   FROM organisation_members m2 JOIN participants p2 ON p2.id = m2.participant_id
-                   GROUP BY m2.organisation_id) ok ON ok.organisation_id = om.organisation_id
-        WHERE a.round_id = @roundId {0}
+        {0}
           AND a.revision = (SELECT MAX(b.revision) FROM answers b
                             WHERE b.round_id = a.round_id AND b.item_id = a.item_id AND b.participant_id = a.participant_id)
-        ORDER BY a.item_id, a.participant_id
-        """;
+        """, StringComparison.Ordinal);
 
     /// <summary>
     /// Answers with an id above <paramref name="afterId"/> or among <paramref name="ids"/>, oldest first, at most
