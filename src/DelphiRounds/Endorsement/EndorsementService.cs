@@ -27,6 +27,10 @@ public sealed record LedgerSnapshot(
     public IReadOnlyList<OrganisationStanding> ByOrganisation(IEnumerable<string>? panelOrganisations = null) =>
         OrganisationSignatures.Tally(Entries, panelOrganisations);
 
+    /// <summary>Per version of the vision, vision 1 first: who signed that text (see <see cref="OrganisationSignatures.TallyPerVersion"/>).</summary>
+    public IReadOnlyList<VersionStandings> ByOrganisationPerVersion(IEnumerable<string>? panelOrganisations = null) =>
+        OrganisationSignatures.TallyPerVersion(Entries, Versions.Select(v => v.DocumentHash).ToList(), panelOrganisations);
+
     /// <summary>Confirmations by second persons (four eyes), in ledger order.</summary>
     public IReadOnlyList<LedgerEntry> Confirmations => Entries.Where(e => e.Kind == LedgerFormat.ConfirmationKind).ToList();
 
