@@ -133,6 +133,15 @@ public sealed class OrganisationVersionTests(DelphiApp app) : IClassFixture<Delp
         Assert.Equal("signed", StateOn(onlyVision2, 2));
         Assert.Equal("not-signed", StateOn(onlyVision2, 1));
 
+        // The evidence bundle holds vision 2, and its README counts those that signed vision 2.
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await app.Client().GetByteArrayAsync($"/verify/{r.Agenda.StudyId}/evidence.zip"))))
+        using (var readme = new StreamReader(zip.GetEntry(EvidenceBundleNames.Readme)!.Open()))
+        {
+            var text = await readme.ReadToEndAsync();
+            Assert.Contains("2 organisaties onderschrijven de tekst", text);
+            Assert.Contains("2 organisations endorse the text", text);
+        }
+
         // The same in English.
         var english = await app.Client().GetStringAsync($"/verify/{r.Agenda.StudyId}?culture=en");
         Assert.Contains("2 organisations endorse this vision.", english);

@@ -38,6 +38,13 @@ public sealed record LedgerSnapshot(
     public IReadOnlyList<LedgerEntry> InForce =>
         Entries.Where(e => e.Kind == LedgerFormat.Endorsement && Entries.All(w => w.Withdraws != e.Sequence)).ToList();
 
+    /// <summary>
+    /// Endorsements still in force of the version in force (issue 21: a signature counts for the text it signed); with one
+    /// version the same as <see cref="InForce"/>.
+    /// </summary>
+    public IReadOnlyList<LedgerEntry> InForceOnCurrentVersion =>
+        Versions.Count == 1 ? InForce : InForce.Where(e => e.DocumentHash == Versions[^1].DocumentHash).ToList();
+
     public IReadOnlyList<LedgerEntry> Withdrawals => Entries.Where(e => e.Kind == LedgerFormat.Withdrawal).ToList();
 
     /// <summary>Commitments by signing organisations (issue 21), in ledger order.</summary>
