@@ -21,22 +21,21 @@ public static class Analyzer
     {
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
-        if (input.Unit == VoiceUnit.Organisation)
-        {
-            // The organisations' answers are analysed as people's are; the figures say what they count.
-            return NoCvForYears(input, AnalyzeValidated(Voices.ByOrganisation<ItemInput, ConsensusCriteria>(input)) with
-            {
-                Unit = VoiceUnit.Organisation, People = input.Responses.Count,
-            });
-        }
-        return NoCvForYears(input, AnalyzeValidated(input) with { Unit = input.Unit });
+        return AnalyzeVoices<ItemInput, ConsensusCriteria, ItemAnalysis>(input, AnalyzeValidated);
     }
 
-    private static ItemAnalysis NoCvForYears(ItemInput input, ItemAnalysis analysis)
+    /// <summary>
+    /// What both versions of the contract do with validated input: analyse it (<paramref name="analyze"/>, the version's
+    /// own figures) per person, or with one voice per organisation the organisations' answers as people's are (the figures
+    /// say what they count, and how many people's answers they were made of); a year item without coefficients of variation.
+    /// </summary>
+    internal static TAnalysis AnalyzeVoices<TInput, TCriteria, TAnalysis>(TInput input, Func<TInput, TAnalysis> analyze)
+        where TInput : ItemInputBase<TCriteria> where TCriteria : ConsensusCriteriaBase where TAnalysis : ItemAnalysisBase
     {
-        if (!input.Year) return analysis;
-        var (overall, groups) = ItemAnalysisBase.WithoutCv(analysis.Overall, analysis.Groups);
-        return analysis with { Overall = overall, Groups = groups };
+        ItemAnalysisBase analysis = input.Unit == VoiceUnit.Organisation
+            ? (ItemAnalysisBase)analyze(Voices.ByOrganisation<TInput, TCriteria>(input)) with { Unit = VoiceUnit.Organisation, People = input.Responses.Count }
+            : (ItemAnalysisBase)analyze(input) with { Unit = input.Unit };
+        return ItemAnalysisBase.NoCvForYears(input.Year, (TAnalysis)analysis);
     }
 
     private static ItemAnalysis AnalyzeValidated(ItemInput input)

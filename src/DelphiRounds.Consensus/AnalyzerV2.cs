@@ -13,22 +13,8 @@ public static class AnalyzerV2
     {
         ArgumentNullException.ThrowIfNull(input);
         Validate(input);
-        if (input.Unit == VoiceUnit.Organisation)
-        {
-            // Fragility then counts organisations: "without one" is without one organisation and all its members.
-            return NoCvForYears(input, AnalyzeValidated(Voices.ByOrganisation<ItemInputV2, ConsensusCriteriaV2>(input)) with
-            {
-                Unit = VoiceUnit.Organisation, People = input.Responses.Count,
-            });
-        }
-        return NoCvForYears(input, AnalyzeValidated(input) with { Unit = input.Unit });
-    }
-
-    private static ItemAnalysisV2 NoCvForYears(ItemInputV2 input, ItemAnalysisV2 analysis)
-    {
-        if (!input.Year) return analysis;
-        var (overall, groups) = ItemAnalysisBase.WithoutCv(analysis.Overall, analysis.Groups);
-        return analysis with { Overall = overall, Groups = groups };
+        // With one voice per organisation, fragility counts organisations: "without one" is without one organisation and all its members.
+        return Analyzer.AnalyzeVoices<ItemInputV2, ConsensusCriteriaV2, ItemAnalysisV2>(input, AnalyzeValidated);
     }
 
     private static ItemAnalysisV2 AnalyzeValidated(ItemInputV2 input)

@@ -136,10 +136,19 @@ public abstract record ItemAnalysisBase
     /// <summary>Every group present in the answers, by slug, in ordinal order.</summary>
     public required IReadOnlyDictionary<string, Statistics> Groups { get; init; }
 
-    /// <summary>Null coefficients of variation for the panel and every group (for a year item, where sd / mean means nothing).</summary>
-    internal static (Statistics Overall, IReadOnlyDictionary<string, Statistics> Groups) WithoutCv(
-        Statistics overall, IReadOnlyDictionary<string, Statistics> groups) =>
-        (overall with { Cv = null }, groups.ToDictionary(g => g.Key, g => g.Value with { Cv = null }, StringComparer.Ordinal));
+    /// <summary>
+    /// The analysis of a year item (<paramref name="year"/>) with null coefficients of variation for the panel and every
+    /// group, where sd / mean means nothing; any other analysis as it is. Shared by both versions of the contract.
+    /// </summary>
+    internal static TAnalysis NoCvForYears<TAnalysis>(bool year, TAnalysis analysis) where TAnalysis : ItemAnalysisBase
+    {
+        if (!year) return analysis;
+        return (TAnalysis)((ItemAnalysisBase)analysis with
+        {
+            Overall = analysis.Overall with { Cv = null },
+            Groups = analysis.Groups.ToDictionary(g => g.Key, g => g.Value with { Cv = null }, StringComparer.Ordinal),
+        });
+    }
     /// <summary>
     /// The criteria's agreement band that <see cref="Statistics.AgreementInBand"/> refers to; null without one.
     /// Lets a writer tell "no band" (field absent) from "a band but no answers" (field null).

@@ -119,6 +119,9 @@ public sealed class BenchServer : IAsyncDisposable
 
     private string _facilitatorToken = "";
 
+    /// <summary>The study's facilitator's API token (a facilitator's screen follows the round with it).</summary>
+    public string FacilitatorToken => _facilitatorToken;
+
     /// <summary>Closes the round as its facilitator: threshold release holds the last one or two changes of an item until then.</summary>
     public async Task CloseRoundAsync()
     {

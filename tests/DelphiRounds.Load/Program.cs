@@ -5,7 +5,7 @@ using DelphiRounds.Load;
 
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
 //   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
-//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items]
+//   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items] [--no-facilitator]
 //   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -50,7 +50,7 @@ try
             : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
             : [new Step(100, 10)];
         var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture),
-            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items")));
+            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items"), Facilitator: !Flag("--no-facilitator")));
         Report.Write(rows, outDir, participantsForRatio: n, quick: true);
         return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
     }
@@ -73,16 +73,24 @@ try
             new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
             new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
             new("coalesced-10000-msgpack", "coalesced", 10000, [new Step(2, 10), new Step(20, 10), new Step(100, 10)], Ramp: false, Protocol: Protocols.MessagePack),
+            // 20,000 subscribed connections held (memory per connection), with answers flowing at a modest rate — fewer when
+            // the machine caps a process's open files below that (each connection is a socket in the server and in the
+            // load generator; see HeldConnections).
+            new($"coalesced-{HeldConnections()}-msgpack", "coalesced", HeldConnections(), [new Step(2, 10), new Step(20, 10)], Ramp: false, Protocol: Protocols.MessagePack),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
     // --whole-items: clients join with JoinRound and get whole items (the push before changes), not JoinRoundChanges.
     if (Flag("--whole-items")) scenarios = scenarios.Select(s => s with { Changes = false }).ToList();
+    // --no-facilitator: no facilitator's screen follows the round (its pushes carry the live verdicts, judged every tick).
+    if (Flag("--no-facilitator")) scenarios = scenarios.Select(s => s with { Facilitator = false }).ToList();
     // --protocol json|messagepack: only the coalesced runs in that protocol (the naive baseline always runs, in JSON).
     if (Option("--protocol") is { } protocol && protocol != "both")
         scenarios = scenarios.Where(s => s.Variant == "naive" || s.Protocol == protocol).ToList();
 
     Console.WriteLine($"Live push benchmark ({(quick ? "quick" : "full")}): server and load generator share this machine " +
                       $"({Environment.ProcessorCount} cores); load average at start {ProcStat.LoadAverage()}");
+    if (!quick && HeldConnections() < 20_000)
+        Console.WriteLine($"This machine caps a process's open files below 21,000 (see /proc/self/limits): the held-connections run holds {HeldConnections():N0}, not 20,000.");
     var all = new List<Row>();
     foreach (var s in scenarios) all.AddRange(await runner.RunAsync(s));
     Report.Write(all, outDir, ratioParticipants, quick);
@@ -91,6 +99,15 @@ try
 finally
 {
     try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
+
+// 20,000, or as many whole thousands as the open-files limit leaves room for with 1,000 files to spare (the server's
+// database, logs and runtime; the load generator's HTTP clients): a process cannot hold more sockets than that.
+static int HeldConnections()
+{
+    var line = File.Exists("/proc/self/limits") ? File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) : null;
+    var soft = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } parts && long.TryParse(parts[3], out var n) ? n : long.MaxValue;
+    return soft >= 21_000 ? 20_000 : (int)Math.Max(1_000, (soft - 1_000) / 1_000 * 1_000);
 }
 
 static List<Step> Ramp(double seconds, params double[] rates) => rates.Select(r => new Step(r, seconds)).ToList();
@@ -134,6 +151,8 @@ internal static class Report
         var ratio = naive > 0 ? coalesced / naive : double.PositiveInfinity;
         table.AppendLine();
         table.AppendLine($"sustained (p99 <= {Runner.SustainedP99Ms} ms, >= 95 % of offered) at {participantsForRatio} participants: naive {naive:0.0}/s, coalesced {coalesced:0.0}/s");
+        table.AppendLine("p50/p95/p99 = from the server accepting the newest answer in a push to a participant's client receiving it, for the pushes during the step");
+        table.AppendLine("(and, for the last step, while its answers drain; not the close's final figures, which release what threshold release held back);");
         table.AppendLine("cpu % = server process CPU time / wall time (100 % = one core of " + Environment.ProcessorCount + "); mem/conn = server RSS growth / connections;");
         table.AppendLine("load = 1-minute load average of the machine at the end of the step (server, load generator and anything else running)");
         table.AppendLine("release = time from sending an answer to the first push of a release that includes it (threshold release, k = 3);");

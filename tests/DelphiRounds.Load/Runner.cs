@@ -11,8 +11,9 @@ public sealed record Step(double Rate, double Seconds);
 /// <summary>A run: one variant, one panel size, a schedule; a ramp stops after the first step that is not sustained.</summary>
 /// <param name="Protocol">The hub protocol every client speaks: <c>json</c> or <c>messagepack</c>.</param>
 /// <param name="Changes">Clients join with <c>JoinRoundChanges</c> (pushes carry per item only what changed), as the browser does; false: whole items.</param>
+/// <param name="Facilitator">A facilitator's screen follows the round too, as in a real session: its pushes carry each item's live verdict, judged every tick.</param>
 public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5, string Protocol = Protocols.Json,
-    bool Changes = true);
+    bool Changes = true, bool Facilitator = true);
 
 /// <summary>The hub protocols a benchmark client can speak.</summary>
 public static class Protocols
@@ -81,6 +82,14 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
             await followers[i].StartAsync(ct);
         });
         log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
+        // The facilitator's screen: not in the participants' figures; its pushes carry the live verdicts.
+        LiveFollower? facilitator = null;
+        if (s.Facilitator)
+        {
+            facilitator = new LiveFollower(server.Address, snapshotHttp, server.FacilitatorToken, server.RoundId,
+                messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes);
+            await facilitator.StartAsync();
+        }
         await Settle(2000);
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
@@ -169,13 +178,16 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         await Task.WhenAll(pending);
         await Settle(1000);
         var openReleases = releases.ToArray();
+        // The close's final figures are not in the last step's latencies: they release what threshold release held
+        // (an item's last one or two changes, counted below as held until the close), at a moment the benchmark chooses.
+        Volatile.Write(ref current, new LatencyHistogram());
         await server.CloseRoundAsync();
         var final = await FinalStateAsync(server);
         int missed = 0;
         var settle = Stopwatch.StartNew();
         do
         {
-            missed = followers.Sum(f => Missed(f, final));
+            missed = followers.Sum(f => Missed(f, final)) + (facilitator is null ? 0 : Missed(facilitator, final));
             if (missed == 0) break;
             await Task.Delay(250);
         } while (settle.Elapsed < TimeSpan.FromSeconds(20));
@@ -189,6 +201,12 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         var held = answered.Sum(a => a.Count) - releaseDelays.Sum(d => d.Count);
         log.WriteLine($"   answer → release that includes it: {string.Join(", ", releaseDelays.Select(d => $"p50 {Percentile(d, .5):0} p99 {Percentile(d, .99):0} ms"))}; {held} answer(s) held until the close");
 
+        if (facilitator is not null)
+        {
+            log.WriteLine($"   the facilitator's screen (live verdicts in its pushes): {facilitator.Pushes} pushes, " +
+                          $"{(facilitator.Pushes == 0 ? 0 : facilitator.PushBytes / facilitator.Pushes)} B/delivery, missed final states {Missed(facilitator, final)}");
+            await facilitator.DisposeAsync();
+        }
         await Parallel.ForEachAsync(followers, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (f, _) => await f.DisposeAsync());
         snapshotHttp.Dispose();
 

@@ -18,6 +18,21 @@ public sealed record ReflectionScenario(AgendaScenario Agenda, long RoundId, str
             new { indicator, date = "2027-12-31", value = 31.5, source = "CBS StatLine 2027" }), HttpStatusCode.Created);
         var roundId = (await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{a.StudyId}/agenda/reflection-rounds", new { mode = "classic" }),
             HttpStatusCode.Created)).GetProperty("roundId").GetInt64();
+        await AnswerMovedAndCloseAsync(app, a, roundId);
+        await DraftVision2Async(a);
+        var vision2 = (await VisionScenario.FreezeKeepingEveryStatementAsync(s)).GetProperty("sha256").GetString()!;
+        var third = await VisionScenario.RegisterAsync(s, "Organisatie 3 (visie 2)", "Ondertekenaar 3", "signatory3@example.org");
+        await AgendaScenario.SignAsync(app, third);
+        return new ReflectionScenario(a, roundId, vision2);
+    }
+
+    /// <summary>
+    /// The whole panel answers the reflection round <paramref name="roundId"/> so that the numeric item's median moves from the
+    /// signed 45 to 60, and the facilitator closes the round.
+    /// </summary>
+    public static async Task AnswerMovedAndCloseAsync(DelphiApp app, AgendaScenario a, long roundId)
+    {
+        var s = a.Study;
         for (var i = 0; i < s.Participants.Count; i++)
         {
             var token = s.Participants[i].Token;
@@ -26,6 +41,12 @@ public sealed record ReflectionScenario(AgendaScenario Agenda, long RoundId, str
             await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId = a.NumericItem, value = 55 + 5 * (i % 3) }), HttpStatusCode.Created);
         }
         await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{roundId}/close", null), HttpStatusCode.OK);
+    }
+
+    /// <summary>The facilitator drafts vision 2 after the reflection round: statement 2 reworded, statement 3 added.</summary>
+    public static async Task DraftVision2Async(AgendaScenario a)
+    {
+        var s = a.Study;
         await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{a.StudyId}/vision/drafts", new
         {
             title = "Gezamenlijke warmtevisie (agenda), versie 2",
@@ -38,9 +59,5 @@ public sealed record ReflectionScenario(AgendaScenario Agenda, long RoundId, str
                 new { text = "Buurten kiezen zelf wanneer ze overstappen.", itemIds = new[] { s.FivePointItem } },
             },
         }), HttpStatusCode.Created);
-        var vision2 = (await VisionScenario.FreezeKeepingEveryStatementAsync(s)).GetProperty("sha256").GetString()!;
-        var third = await VisionScenario.RegisterAsync(s, "Organisatie 3 (visie 2)", "Ondertekenaar 3", "signatory3@example.org");
-        await AgendaScenario.SignAsync(app, third);
-        return new ReflectionScenario(a, roundId, vision2);
     }
 }

@@ -61,6 +61,18 @@ public sealed class CommitmentReminderTests
         return Mailbox.Read(app.OutboxFolder).Where(m => m.Purpose.StartsWith("commitment-", StringComparison.Ordinal)).ToList();
     }
 
+    /// <summary>The signatory <paramref name="index"/> withdraws their organisation's signature through their receipt page's form.</summary>
+    private static async Task WithdrawAsync(DelphiApp app, AgendaScenario a, int index)
+    {
+        var browser = app.Client(followRedirects: false);
+        var receipt = await browser.GetStringAsync($"/sign/{a.Signatories[index].Token}/receipt");
+        var withdrawn = await browser.PostAsync($"/sign/{a.Signatories[index].Token}/receipt?handler=Withdraw", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AgendaScenario.Antiforgery(receipt), ["ConfirmWithdraw"] = "true", ["Reason"] = "test",
+        }));
+        Assert.Equal(HttpStatusCode.SeeOther, withdrawn.StatusCode);
+    }
+
     private static long CommitmentOf(Mail mail) => long.Parse(mail.Headers["X-Delphi-Commitment"], CultureInfo.InvariantCulture);
 
     [Fact]
@@ -75,12 +87,7 @@ public sealed class CommitmentReminderTests
             var done = await CommitAsync(app, a, 2, "Wij publiceren de warmteprijs.", english: false);
             var withdrawn = await CommitAsync(app, a, 3, "Wij leggen een transportleiding aan.", english: false);
             await MarkDoneAsync(app, a, done);
-            var browser = app.Client(followRedirects: false);
-            var receipt = await browser.GetStringAsync($"/sign/{a.Signatories[3].Token}/receipt");
-            await browser.PostAsync($"/sign/{a.Signatories[3].Token}/receipt?handler=Withdraw", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = AgendaScenario.Antiforgery(receipt), ["ConfirmWithdraw"] = "true", ["Reason"] = "test",
-            }));
+            await WithdrawAsync(app, a, 3);
 
             // More than two weeks ahead: nothing.
             Assert.Empty(await CheckOnAsync(app, Due.AddDays(-15)));
@@ -135,6 +142,32 @@ public sealed class CommitmentReminderTests
         {
             app.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_reminder_queued_before_its_organisation_withdrew_is_cancelled_when_the_sender_comes_to_it_not_sent()
+    {
+        using var app = new DelphiApp();
+        var a = await AgendaScenario.SignedAsync(app, signatories: 2, signed: 2);
+        var leaving = await CommitAsync(app, a, 0, "Wij leggen een transportleiding aan.", english: false);
+        var staying = await CommitAsync(app, a, 1, "Wij bouwen een tweede warmtebron.", english: false);
+        // Both reminders are queued while both signatures stand; then the first organisation withdraws before the sender runs.
+        Assert.Equal(new[] { (leaving, "soon"), (staying, "soon") }, await CheckOnAsync(app, Due.AddDays(-14)));
+        await WithdrawAsync(app, a, 0);
+        var commitments = await Scenario.Expect(await a.Study.Facilitator.GetAsync($"/api/v1/studies/{a.StudyId}/agenda/commitments"), HttpStatusCode.OK);
+        Assert.Equal("withdrawn", commitments.EnumerateArray().Single(c => c.GetProperty("id").GetInt64() == leaving).GetProperty("status").GetString());
+
+        var sent = await SendAsync(app, a.StudyId);
+        var mail = Assert.Single(sent);
+        Assert.Equal(staying, CommitmentOf(mail));
+        var stored = await app.Services.GetRequiredService<CommitmentReminderStore>().ListAsync(a.StudyId);
+        var cancelled = Assert.Single(stored, r => r.CommitmentId == leaving);
+        Assert.Null(cancelled.SentAt);
+        Assert.NotNull(cancelled.CancelledAt);
+        Assert.Equal(0, cancelled.Attempts);
+        Assert.Equal("the organisation withdrew its signature", cancelled.LastError);
+        // Cancelled, not postponed: a later run of the sender does not send it either.
+        Assert.Single(await SendAsync(app, a.StudyId));
     }
 
     [Theory]

@@ -102,14 +102,7 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Contains("Woningen op het warmtenet: 31,5 % op 2027-12-31", questionnaire);
 
         // The panel has moved: the numeric item's median goes from 45 to 60.
-        for (var i = 0; i < s.Participants.Count; i++)
-        {
-            var token = s.Participants[i].Token;
-            await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId = s.SevenPointItem, value = 6 + i % 2 }), HttpStatusCode.Created);
-            await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId = s.FivePointItem, value = 2 + i % 3 }), HttpStatusCode.Created);
-            await Scenario.Expect(await Scenario.AnswerAsync(app, token, roundId, new { itemId = a.NumericItem, value = 55 + 5 * (i % 3) }), HttpStatusCode.Created);
-        }
-        await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{roundId}/close", null), HttpStatusCode.OK);
+        await ReflectionScenario.AnswerMovedAndCloseAsync(app, a, roundId);
 
         var drift = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/studies/{a.StudyId}/agenda/reflection-rounds/{roundId}/drift"), HttpStatusCode.OK);
         var numericDrift = drift.EnumerateArray().Single(d => d.GetProperty("itemId").GetInt64() == a.NumericItem);
@@ -121,18 +114,7 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         var convergence = await (await PanelAttritionTests.LoggedInAsync(app, s.FacilitatorToken)).GetStringAsync($"/f/studies/{a.StudyId}/convergence");
         Assert.Contains($"data-drift-item=\"{a.NumericItem}\" data-drift=\"15\"", convergence);
 
-        await Scenario.Expect(await s.Facilitator.PostJsonAsync($"/api/v1/studies/{a.StudyId}/vision/drafts", new
-        {
-            title = "Gezamenlijke warmtevisie (agenda), versie 2",
-            preamble = "Na de reflectieronde stellen de partijen de visie bij.",
-            changeNote = "Het panel verwacht meer woningen op een warmtenet.",
-            statements = new object[]
-            {
-                new { text = "Restwarmte is de belangrijkste bron.", itemIds = new[] { s.SevenPointItem } },
-                new { text = "In 2030 zit ruim de helft van de woningen op een warmtenet.", itemIds = new[] { a.NumericItem } },
-                new { text = "Buurten kiezen zelf wanneer ze overstappen.", itemIds = new[] { s.FivePointItem } },
-            },
-        }), HttpStatusCode.Created);
+        await ReflectionScenario.DraftVision2Async(a);
         var frozen = await VisionScenario.FreezeKeepingEveryStatementAsync(s);
         var vision2 = frozen.GetProperty("sha256").GetString()!;
         Assert.NotEqual(a.DocumentHash, vision2);

@@ -13,37 +13,35 @@ namespace DelphiRounds.Convergence;
 public static class AnalysisInputs
 {
     /// <summary>The contract input for a rating, numeric or year item; null for rankings and open questions.</summary>
-    public static ItemInput? ForNumbers(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous)
-    {
-        if (!ItemKinds.IsNumberLike(item.Kind)) return null;
-        return new ItemInput
-        {
-            Kind = item.Kind == ItemKinds.Rating ? ItemKind.Rating : ItemKind.Numeric,
-            Scale = item.Kind == ItemKinds.Rating ? item.Scale : null,
-            QuantileMethod = rules.QuantileMethod,
-            Responses = Responses(item, rules, answers),
-            PreviousRound = previous is null ? null : Responses(item, rules, previous),
-            Criteria = rules.ForItem(item),
-            Unit = UnitOf(rules),
-            Year = item.Kind == ItemKinds.Year,
-        };
-    }
+    public static ItemInput? ForNumbers(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous) =>
+        NumbersInput<ItemInput, ConsensusCriteria>(item, rules, answers, previous,
+            (kind, responses) => new ItemInput { Kind = kind, Responses = responses }, rules.ForItem);
 
     /// <summary>The contract input under version 2 of the rules, for a rating, numeric or year item; null for other kinds.</summary>
-    public static ItemInputV2? ForNumbersV2(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous)
+    public static ItemInputV2? ForNumbersV2(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers, IEnumerable<CurrentAnswer>? previous) =>
+        NumbersInput<ItemInputV2, ConsensusCriteriaV2>(item, rules, answers, previous,
+            (kind, responses) => new ItemInputV2 { Kind = kind, Responses = responses }, rules.ForItemV2);
+
+    /// <summary>
+    /// The input both versions of the contract share (kind, scale, quantile method, answers, previous round, unit,
+    /// year), with the criteria of the version: <paramref name="create"/> makes the version's input, <paramref name="criteria"/>
+    /// gives its criteria for the item. Null for rankings and open questions.
+    /// </summary>
+    private static TInput? NumbersInput<TInput, TCriteria>(Item item, ConsensusRules rules, IEnumerable<CurrentAnswer> answers,
+        IEnumerable<CurrentAnswer>? previous, Func<ItemKind, List<Response>, TInput> create, Func<Item, TCriteria?> criteria)
+        where TInput : ItemInputBase<TCriteria> where TCriteria : ConsensusCriteriaBase
     {
         if (!ItemKinds.IsNumberLike(item.Kind)) return null;
-        return new ItemInputV2
+        var rating = item.Kind == ItemKinds.Rating;
+        return (TInput)(create(rating ? ItemKind.Rating : ItemKind.Numeric, Responses(item, rules, answers)) with
         {
-            Kind = item.Kind == ItemKinds.Rating ? ItemKind.Rating : ItemKind.Numeric,
-            Scale = item.Kind == ItemKinds.Rating ? item.Scale : null,
+            Scale = rating ? item.Scale : null,
             QuantileMethod = rules.QuantileMethod,
-            Responses = Responses(item, rules, answers),
             PreviousRound = previous is null ? null : Responses(item, rules, previous),
-            Criteria = rules.ForItemV2(item),
+            Criteria = criteria(item),
             Unit = UnitOf(rules),
             Year = item.Kind == ItemKinds.Year,
-        };
+        });
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace DelphiRounds.Outbox;
 /// once when a message is queued. Each message gets a fresh personal link, made only now and stored only
 /// as its SHA-256; a failed attempt revokes its link and is tried again on a later check, up to
 /// <see cref="MailOptions.MaxAttempts"/>. A message whose round has closed, or whose recipient has no
-/// address any more, is cancelled instead of sent.
+/// address any more, is cancelled instead of sent; so is a commitment reminder whose organisation withdrew its
+/// signature after the reminder was queued (checked when it is sent).
 /// </summary>
 public sealed class OutboxSender(
     OutboxStore outbox, ReceiptMailStore receipts, CommitmentReminderStore commitmentReminders, StudyStore studies, RoundStore rounds, MailDelivery delivery, OutboxMessages messages,
@@ -121,6 +122,12 @@ public sealed class OutboxSender(
         if (recipient is null || !recipient.Reachable)
         {
             await commitmentReminders.CancelAsync(reminder.Id, "the signatory has no e-mail address (any more)");
+            return false;
+        }
+        if (recipient.WithdrawnAt is not null)
+        {
+            // Queued while the signature stood; withdrawn since: the organisation's commitments are withdrawn with it.
+            await commitmentReminders.CancelAsync(reminder.Id, "the organisation withdrew its signature");
             return false;
         }
         var study = await studies.FindAsync(reminder.StudyId);

@@ -37,6 +37,8 @@ public sealed record SignatoryRecipient
     public string? Email { get; init; }
     public string Organisation { get; init; } = "";
     public DateTimeOffset? ErasedAt { get; init; }
+    /// <summary>When the signatory withdrew their organisation's signature; null while it stands.</summary>
+    public DateTimeOffset? WithdrawnAt { get; init; }
 
     public bool Reachable => !string.IsNullOrWhiteSpace(Email) && ErasedAt is null;
 }
@@ -113,7 +115,7 @@ public sealed class ReceiptMailStore(Database db, TimeProvider time)
     public Task<SignatoryRecipient?> RecipientAsync(long signatoryId) =>
         db.ReadAsync(c => c.QuerySingleOrDefaultAsync<SignatoryRecipient>(
             """
-            SELECT i.name, i.email, s.organisation, i.erased_at
+            SELECT i.name, i.email, s.organisation, i.erased_at, s.withdrawn_at
             FROM signatories s LEFT JOIN signatory_identities i ON i.signatory_id = s.id
             WHERE s.id = @signatoryId
             """, new { signatoryId }));
