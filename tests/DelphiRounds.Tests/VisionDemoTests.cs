@@ -59,19 +59,28 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
 
         var page = await app.Client().GetStringAsync($"/verify/{studyId}");
         Assert.Contains("data-verifies=\"true\"", page);
-        Assert.Contains("data-organisation-count=\"14\"", page);
-        Assert.Contains("data-passkey-count=\"10\"", page);
+        // A signature counts for the text it signed: the summary counts vision 2, the version in force — the three organisations
+        // that signed it (by link or passkey as the ledger says); the eleven others that still endorse vision 1 signed only an earlier version.
+        Assert.Contains("data-organisation-count=\"3\"", page);
+        var passkeysOnVision2 = later.Where(e => e!["method"]?.GetValue<string>() == "passkey").Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count();
+        Assert.Contains($"data-passkey-count=\"{passkeysOnVision2}\" data-withdrawn-count=\"0\"", page);
+        Assert.Contains("data-counts-version=\"2\" data-earlier-only=\"11\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
-        // Three organisations have a co-signer on vision 1; two more count as co-signed because another of their people signed vision 2
-        // (the third that signed vision 2 was co-signed already): the tally counts the whole ledger.
-        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
-        Assert.Equal(9, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        // On vision 1: three organisations have a co-signer, eleven signed once, one withdrew. On vision 2 three signed, each once:
+        // a second person of an organisation that signed vision 1 does not make it co-signed.
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"co-signed\""));
+        Assert.Equal(11, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"signed\""));
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"withdrawn\""));
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"2\" data-state=\"signed\""));
+        Assert.Equal(0, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        Assert.Equal(12, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"not-signed\""));
         // Vision 1 and vision 2, and what changed: the drifting target moved, its statement reworded, one statement added.
         Assert.Contains("data-vision-versions=\"2\"", page);
         Assert.Contains("data-change=\"moved\"", page);
         Assert.Contains("data-change=\"changed\"", page);
         Assert.Contains("data-change=\"added\"", page);
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"withdrawn\""));
+        Assert.Equal(0, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"withdrawn\"")); // withdrawn from vision 1, see above
 
         // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;
         // the stopping verdict it was frozen with stays beside it.

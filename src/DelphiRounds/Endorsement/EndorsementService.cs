@@ -27,12 +27,23 @@ public sealed record LedgerSnapshot(
     public IReadOnlyList<OrganisationStanding> ByOrganisation(IEnumerable<string>? panelOrganisations = null) =>
         OrganisationSignatures.Tally(Entries, panelOrganisations);
 
+    /// <summary>Per version of the vision, vision 1 first: who signed that text (see <see cref="OrganisationSignatures.TallyPerVersion"/>).</summary>
+    public IReadOnlyList<VersionStandings> ByOrganisationPerVersion(IEnumerable<string>? panelOrganisations = null) =>
+        OrganisationSignatures.TallyPerVersion(Entries, Versions.Select(v => v.DocumentHash).ToList(), panelOrganisations);
+
     /// <summary>Confirmations by second persons (four eyes), in ledger order.</summary>
     public IReadOnlyList<LedgerEntry> Confirmations => Entries.Where(e => e.Kind == LedgerFormat.ConfirmationKind).ToList();
 
     /// <summary>Endorsements still in force (not withdrawn), in ledger order.</summary>
     public IReadOnlyList<LedgerEntry> InForce =>
         Entries.Where(e => e.Kind == LedgerFormat.Endorsement && Entries.All(w => w.Withdraws != e.Sequence)).ToList();
+
+    /// <summary>
+    /// Endorsements still in force of the version in force (issue 21: a signature counts for the text it signed); with one
+    /// version the same as <see cref="InForce"/>.
+    /// </summary>
+    public IReadOnlyList<LedgerEntry> InForceOnCurrentVersion =>
+        Versions.Count == 1 ? InForce : InForce.Where(e => e.DocumentHash == Versions[^1].DocumentHash).ToList();
 
     public IReadOnlyList<LedgerEntry> Withdrawals => Entries.Where(e => e.Kind == LedgerFormat.Withdrawal).ToList();
 

@@ -158,8 +158,9 @@ public static class EvidenceBundle
     private static string Readme(LedgerSnapshot ledger, JsonArray keys, string scriptSha256, string baseUrl)
     {
         var fingerprints = string.Join("\n", Fingerprints(keys).Select(f => "    " + f));
-        var inForce = ledger.InForce.Select(e => e.Organisation).Distinct().Count();
-        var byPasskey = ledger.InForce.Where(e => e.ByPasskey).Select(e => e.Organisation).Distinct().Count();
+        // The bundle holds the version in force: the organisations that signed that text (issue 21).
+        var inForce = ledger.InForceOnCurrentVersion.Select(e => e.Organisation).Distinct().Count();
+        var byPasskey = ledger.InForceOnCurrentVersion.Where(e => e.ByPasskey).Select(e => e.Organisation).Distinct().Count();
         return string.Create(CultureInfo.InvariantCulture, $"""
             # Bewijspakket / Evidence bundle — {ledger.Vision.Title}
 

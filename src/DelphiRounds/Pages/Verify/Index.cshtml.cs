@@ -18,6 +18,13 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
     public LedgerSnapshot? Ledger { get; private set; }
     /// <summary>Per organisation: signed, co-signed, awaiting confirmation, withdrawn — and, when the study's organisations are public, took part but did not sign.</summary>
     public IReadOnlyList<OrganisationStanding> Standings { get; private set; } = [];
+    /// <summary>
+    /// With more than one version of the vision (issue 21): per organisation its standing on the latest version and on each
+    /// earlier one; <see cref="Standings"/> is then the latest version's. Empty with one version.
+    /// </summary>
+    public IReadOnlyList<OrganisationAcrossVersions> AcrossVersions { get; private set; } = [];
+    /// <summary>The number of the version the counts are about: the latest.</summary>
+    public int CurrentVersion { get; private set; } = 1;
     public string CurrentKeyFingerprint { get; private set; } = "";
     /// <summary>The check in the visitor's browser (its own partial, _BrowserCheck).</summary>
     public BrowserCheckView? BrowserCheck { get; private set; }
@@ -34,7 +41,19 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
         BrowserCheck = new BrowserCheckView(studyId, LanguageSetup.IsEnglish ? "en" : "nl", $"/api/v1/studies/{studyId}/ledger",
             (await service.KeysAsync()).Select(k => k.Fingerprint).ToList(), script.Sha256);
         var study = await studies.FindAsync(studyId);
-        Standings = Ledger.ByOrganisation(study is { OrganisationsPublic: true } ? await organisations.NamesAsync(studyId) : null);
+        var panel = study is { OrganisationsPublic: true } ? await organisations.NamesAsync(studyId) : null;
+        if (Ledger.Versions.Count > 1)
+        {
+            // A signature counts for the text it signed: the counts are the latest version's, earlier versions are shown beside them.
+            var perVersion = Ledger.ByOrganisationPerVersion(panel);
+            Standings = perVersion[^1].Standings;
+            CurrentVersion = perVersion[^1].Number;
+            AcrossVersions = OrganisationSignatures.Across(perVersion);
+        }
+        else
+        {
+            Standings = Ledger.ByOrganisation(panel);
+        }
         return Page();
     }
 }

@@ -418,7 +418,7 @@
           if (endorsements.has(f.signatory)) return fail(`signatory ${f.signatory} endorsed before`);
           if (confirmers.has(f.signatory)) return fail(`signatory ${f.signatory} confirmed another's signature and cannot sign too`);
           if (f.mandate !== null && f.mandate.trim() === "") return fail("the mandate is empty");
-          endorsements.set(f.signatory, { sequence: f.sequence, commitment: f.commitment, withdrawn: false, method, key: passkeyKey, organisation: f.organisation });
+          endorsements.set(f.signatory, { sequence: f.sequence, commitment: f.commitment, withdrawn: false, method, key: passkeyKey, organisation: f.organisation, documentHash: f.documentHash });
           if (f.fourEyes === true) awaiting.set(f.sequence, { signatory: f.signatory, commitment: f.commitment, organisation: f.organisation });
           break;
         case KIND.confirmation: {
@@ -496,8 +496,10 @@
       if (!known.slice(0, upTo + 1).some((k) => trusted.includes(k)))
         return broken(count, null, `keys: none of the keys you trust (${trusted.join(", ")}) signed this ledger's head or introduced the key that did`);
     }
+    // A signature counts for the text it signed: with later versions of the vision (issue 21), the organisations that
+    // signed the version in force at the end, as /verify counts them.
     for (const e of endorsements.values()) {
-      if (e.withdrawn) continue;
+      if (e.withdrawn || e.documentHash !== documentHash) continue;
       summary.organisations.add(e.organisation);
       if (e.method === PASSKEY) summary.passkeyOrganisations.add(e.organisation);
     }
