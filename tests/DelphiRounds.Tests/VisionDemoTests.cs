@@ -30,14 +30,14 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         var result = LedgerVerifier.Verify(ledger);
         Assert.True(result.Verifies, result.Message);
         var all = ledger["entries"]!.AsArray();
-        // Vision 1's entries, then the revision that introduces vision 2 (issue 21) and vision 2's three signatures.
+        // Vision 1's entries, then the revision that introduces vision 2 (issue 21) and vision 2's twelve signatures.
         var vision1 = ledger["document"]!["sha256"]!.GetValue<string>();
         var entries = new JsonArray(all.Where(e => e!["documentHash"]!.GetValue<string>() == vision1).Select(e => e!.DeepClone()).ToArray());
         var revision = Assert.Single(all, e => e!["kind"]!.GetValue<string>() == "revision")!;
         var vision2 = Assert.Single(ledger["revisions"]!.AsArray())!["sha256"]!.GetValue<string>();
         Assert.Equal(vision2, revision["documentHash"]!.GetValue<string>());
         var later = all.Where(e => e!["sequence"]!.GetValue<long>() > revision["sequence"]!.GetValue<long>()).ToList();
-        Assert.Equal(3, later.Count);
+        Assert.Equal(12, later.Count);
         Assert.All(later, e => Assert.Equal(("endorsement", vision2), (e!["kind"]!.GetValue<string>(), e["documentHash"]!.GetValue<string>())));
         // The panel's fifteen organisations sign, each under a stated mandate; three have a co-signer; one signs with four eyes.
         var endorsements = entries.Where(e => e!["kind"]!.GetValue<string>() == "endorsement").ToList();
@@ -59,22 +59,22 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
 
         var page = await app.Client().GetStringAsync($"/verify/{studyId}");
         Assert.Contains("data-verifies=\"true\"", page);
-        // A signature counts for the text it signed: the summary counts vision 2, the version in force — the three organisations
-        // that signed it (by link or passkey as the ledger says); the eleven others that still endorse vision 1 signed only an earlier version.
-        Assert.Contains("data-organisation-count=\"3\"", page);
+        // A signature counts for the text it signed: the summary counts vision 2, the version in force — the twelve organisations
+        // that signed it (by link or passkey as the ledger says); the two others that still endorse vision 1 signed only an earlier version.
+        Assert.Contains("data-organisation-count=\"12\"", page);
         var passkeysOnVision2 = later.Where(e => e!["method"]?.GetValue<string>() == "passkey").Select(e => e!["organisation"]!.GetValue<string>()).Distinct().Count();
         Assert.Contains($"data-passkey-count=\"{passkeysOnVision2}\" data-withdrawn-count=\"0\"", page);
-        Assert.Contains("data-counts-version=\"2\" data-earlier-only=\"11\"", page);
+        Assert.Contains("data-counts-version=\"2\" data-earlier-only=\"2\"", page);
         Assert.Contains("data-withdrawn=\"true\"", page);
-        // On vision 1: three organisations have a co-signer, eleven signed once, one withdrew. On vision 2 three signed, each once:
+        // On vision 1: three organisations have a co-signer, eleven signed once, one withdrew. On vision 2 twelve signed, each once:
         // a second person of an organisation that signed vision 1 does not make it co-signed.
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"co-signed\""));
         Assert.Equal(11, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"signed\""));
         Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"1\" data-state=\"withdrawn\""));
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"2\" data-state=\"signed\""));
+        Assert.Equal(12, System.Text.RegularExpressions.Regex.Count(page, "data-version-standing=\"2\" data-state=\"signed\""));
         Assert.Equal(0, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"co-signed\""));
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
-        Assert.Equal(12, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"not-signed\""));
+        Assert.Equal(12, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"signed\""));
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"not-signed\""));
         // Vision 1 and vision 2, and what changed: the drifting target moved, its statement reworded, one statement added.
         Assert.Contains("data-vision-versions=\"2\"", page);
         Assert.Contains("data-change=\"moved\"", page);

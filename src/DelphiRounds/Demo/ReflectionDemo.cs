@@ -13,7 +13,7 @@ namespace DelphiRounds.Demo;
 /// <summary>
 /// After the signed vision of the demo's finished study (issue 21): a reflection round — the same items again, the locked rules
 /// unchanged — in which the panel expects the port–city pipeline (the year item) later than it signed for; that drift leads to vision 2,
-/// drafted, frozen and signed by three organisations, chained to vision 1 in the same ledger. Runs after <see cref="VisionDemo"/>
+/// drafted, frozen and signed by twelve of the fourteen organisations that still endorse vision 1, chained to vision 1 in the same ledger. Runs after <see cref="VisionDemo"/>
 /// (and after the agenda's demo data, when there is any), through the same services as the web app.
 /// </summary>
 public sealed class ReflectionDemo(StudyStore studies, ParticipantStore participants, ItemStore items, RoundService rounds, RoundStore roundStore,
@@ -26,6 +26,9 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
     /// indicators follow the numeric targets, and moving those would change whether they are on track).
     /// </summary>
     public const double DriftShare = 0.15;
+
+    /// <summary>Organisations that signed vision 1 and have not signed vision 2 yet.</summary>
+    public const int NotYetOnVision2 = 2;
 
     /// <summary>Runs the reflection round and signs vision 2; returns the drifting item's id (null when the vision has no year or numeric target).</summary>
     public async Task<long?> SeedAsync(long studyId, int seed)
@@ -98,10 +101,12 @@ public sealed class ReflectionDemo(StudyStore studies, ParticipantStore particip
         var frozen = await vision.FreezeAsync(studyId, new FreezeDecisions(
             check.Objections.Count > 0 ? "De bezwaren zijn besproken; de partijen houden vast aan deze versie." : null, keep));
         if (frozen.Document is null) throw new InvalidOperationException($"demo: vision 2 not frozen: {frozen.Blocker} {frozen.Refusal?.Code}");
-        // Three organisations of the panel that did not withdraw sign vision 2, each under a stated mandate.
+        // The organisations of the panel that did not withdraw sign vision 2, each under a stated mandate — all but the last
+        // two, which have not signed it yet (so /verify shows who endorses the version in force and who only an earlier one).
         var withdrew = (await endorsements.LedgerAsync(studyId))!.Withdrawals.Select(w => w.Organisation).ToHashSet();
+        var staying = (await organisations.ListAsync(studyId)).Where(o => !withdrew.Contains(o.Name)).ToList();
         var n = 0;
-        foreach (var o in (await organisations.ListAsync(studyId)).Where(o => !withdrew.Contains(o.Name)).Take(3))
+        foreach (var o in staying.Take(staying.Count - NotYetOnVision2))
         {
             var registered = await endorsement.RegisterAsync(studyId, $"Ondertekenaar visie 2 nummer {++n}", null, o.Id, "Directeur",
                 $"visie2.{n}@{Kernel.Slug.From(o.Name.Replace("(demo)", ""))}.example.org", "Directeur, bevoegd volgens de statuten", null);
