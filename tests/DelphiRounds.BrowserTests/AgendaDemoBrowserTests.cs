@@ -94,6 +94,39 @@ public sealed class AgendaDemoBrowserTests(DemoClockApp app, Browser browser) : 
 
     private string AgendaEndpointsUrl(string token) => DelphiRounds.Agenda.AgendaEndpoints.CommitmentUrl(app.Address.ToString().TrimEnd('/'), token);
 
+    /// <summary>
+    /// The report's chapter "After signing" on the demo: the indicators, the reflection round with its drift per item, and
+    /// vision 1 and 2 with what changed, read by the demo's facilitator on a desktop and on a phone, in Dutch and English.
+    /// </summary>
+    [Theory]
+    [InlineData("nl-NL", "Na de ondertekening", "Reflectierondes", "Versies van de visie")]
+    [InlineData("en-GB", "After signing", "Reflection rounds", "Versions of the vision")]
+    public async Task The_reports_after_signing_chapter_reads_on_a_phone_and_a_desktop(string locale, string chapter, string reflection, string versions)
+    {
+        var demo = await DemoAsync();
+        Assert.NotNull(demo.FacilitatorPassword);
+        await using var context = await browser.SignedInAsync(app, demo.FacilitatorEmail, demo.FacilitatorPassword!, locale);
+        foreach (var width in new[] { 1280, 390 })
+        {
+            var page = await PageAsync(context, width);
+            await page.GotoAsync(Url($"/f/studies/{demo.Agenda!.StudyId}/report"));
+            var section = page.Locator("#after-signing");
+            await Assertions.Expect(section.Locator("#after-signing-title")).ToHaveTextAsync($"11. {chapter}");
+            await Assertions.Expect(section.Locator("[data-report-indicator]")).ToHaveCountAsync(3);
+            await Assertions.Expect(section.Locator("#after-signing-reflection")).ToHaveTextAsync(reflection);
+            await Assertions.Expect(section.Locator("[data-report-reflection]")).ToHaveCountAsync(1);
+            Assert.True(await section.Locator("[data-report-drift] [data-drift-item]").CountAsync() > 0, "no drift per item in the report");
+            await Assertions.Expect(section.Locator("#after-signing-versions")).ToHaveTextAsync(versions);
+            await Assertions.Expect(section.Locator("[data-report-vision]")).ToHaveCountAsync(2);
+            await Assertions.Expect(section.Locator("[data-report-changes] [data-change=added]")).ToHaveCountAsync(1);
+            Assert.Null(await ReflowTests.TooWideAsync(page));
+            Assert.Empty(await ReflowTests.BrokenWordsAsync(page));
+            await Axe.AssertNoViolationsAsync(page);
+            if (width == 390) await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"report-after-signing-phone-{locale[..2]}.png"), FullPage = true });
+            await page.CloseAsync();
+        }
+    }
+
     [Fact]
     public async Task An_organisation_commits_in_English_through_its_one_time_link_and_a_second_use_records_nothing()
     {

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DelphiRounds.Testing;
 
@@ -192,6 +193,18 @@ public class DelphiApp : WebApplicationFactory<Program>
         return violations;
     }
 
+    // The SQLite connection string the app's Database uses (its pool is cleared at disposal: only this app's, as test
+    // classes run side by side and ClearAllPools would pull pooled connections from under another class's app).
+    private string? _sqliteConnectionString;
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        if (host.Services.GetService<DelphiRounds.Data.Database>() is { Provider: DelphiRounds.Data.DatabaseProvider.Sqlite } db)
+            _sqliteConnectionString = db.ConnectionString;
+        return host;
+    }
+
     protected override void Dispose(bool disposing)
     {
         // The API responses of the test class against the OpenAPI document: a drift fails the class (its cleanup).
@@ -203,7 +216,8 @@ public class DelphiApp : WebApplicationFactory<Program>
             violations = ContractViolationsAsync().GetAwaiter().GetResult();
         }
         base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_sqliteConnectionString is not null)
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(new Microsoft.Data.Sqlite.SqliteConnection(_sqliteConnectionString));
         if (_keepData) return;
         if (PostgresConnectionString is not null)
         {

@@ -116,8 +116,13 @@ public sealed partial class VoiceUnitStudyTests(DelphiApp app) : IClassFixture<D
     public async Task The_live_verdict_of_an_open_round_counts_organisations_as_the_close_does()
     {
         var s = await StudyAsync("organisation", close: false);
+        // Threshold release may still hold the last answer or two (the residents', given last: a group moves by 0 or ≥ 3):
+        // by people the 1–7 item is a consensus for on any of those releases (at least 7 of 10), by organisations not.
         var stats = await Scenario.Expect(await s.Facilitator.GetAsync($"/api/v1/rounds/{s.RoundId}/stats"), HttpStatusCode.OK);
-        Assert.Equal(12, Scenario.ItemStats(stats, s.SevenPointItem).GetProperty("overall").GetProperty("n").GetInt32());
+        var seven = Scenario.ItemStats(stats, s.SevenPointItem);
+        Assert.InRange(seven.GetProperty("overall").GetProperty("n").GetInt32(), 10, 12);
+        // Its reasons count organisations ("4 van de 7 organisaties kozen 6 of 7"), as the close's will.
+        Assert.Contains(seven.GetProperty("consensus").GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains(" organisaties kozen 6 of 7", StringComparison.Ordinal));
         string LiveVerdict(JsonElement e, long itemId) =>
             e.GetProperty("liveVerdicts").EnumerateArray().Single(v => v.GetProperty("itemId").GetInt64() == itemId).GetProperty("verdict").GetString()!;
         Assert.Equal("continue", LiveVerdict(stats, s.SevenPointItem));

@@ -18,7 +18,9 @@ public sealed class ReflowTests(PeopleWorld world)
         var culprits = await page.EvaluateAsync<string[]>("""
             () => [...document.querySelectorAll('body *')]
               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('table, pre') && [...e.children].every(c => c.getBoundingClientRect().right <= window.innerWidth + 1))
-              .slice(0, 6).map(e => e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')
+              .concat([...document.querySelectorAll('table, pre')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                && !(e.parentElement && e.parentElement.closest('table, pre'))))
+              .slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')
             """);
         return $"{sizes[0]} px wide at {sizes[1]} px ({string.Join(", ", culprits)})";
     }
