@@ -29,9 +29,19 @@ scaleout_services_start() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$SCALEOUT_PG_DIR"; as=(runuser -u postgres --); fi
   "${as[@]}" "$pgbin/initdb" -D "$SCALEOUT_PG_DIR/data" -U postgres --auth=trust -E UTF8 >"$SCALEOUT_PG_DIR/initdb.log" 2>&1 \
     || { cat "$SCALEOUT_PG_DIR/initdb.log" >&2; return 1; }
-  "${as[@]}" "$pgbin/pg_ctl" -D "$SCALEOUT_PG_DIR/data" -l "$SCALEOUT_PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $SCALEOUT_PG_DIR -c max_connections=400 -c fsync=on -c shared_buffers=128MB" start >/dev/null \
-    || { cat "$SCALEOUT_PG_DIR/server.log" >&2; return 1; }
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    "${as[@]}" "$pgbin/pg_ctl" -D "$SCALEOUT_PG_DIR/data" -l "$SCALEOUT_PG_DIR/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $SCALEOUT_PG_DIR -c max_connections=400 -c fsync=on -c shared_buffers=128MB" start >/dev/null \
+      && break
+    # The port can be taken between the check above and the start (a server of an earlier run still going away):
+    # the next free one.
+    if [ "$attempt" -eq 5 ] || ! grep -q "Address already in use" "$SCALEOUT_PG_DIR/server.log"; then
+      cat "$SCALEOUT_PG_DIR/server.log" >&2; return 1
+    fi
+    pg_port=$((pg_port + 1))
+    while (echo >"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+  done
   SCALEOUT_PG_CTL=("${as[@]}" "$pgbin/pg_ctl" -D "$SCALEOUT_PG_DIR/data")
   # For the scale-out fault suite (tests/DelphiRounds.CrashTests/ScaleFaultTests.cs), which restarts this server.
   export DELPHI_SCALE_PG_CTL="${SCALEOUT_PG_CTL[*]} -l $SCALEOUT_PG_DIR/server.log"
