@@ -104,9 +104,35 @@ if ! "$root/scripts/lint-openapi.sh"; then
 fi
 
 failed=$((failed + broken))
+# Which tests failed, with the first lines of their messages (from the .trx files), in TestResults/failed.txt;
+# printed here and repeated by .ci/run at its end, so a CI log's tail names them.
+list_failed() {
+  local trx
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    if command -v python3 >/dev/null; then
+      python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Passed", "NotExecuted"): continue
+    message = r.findtext(".//t:ErrorInfo/t:Message", "", ns).strip().splitlines()
+    print("FAILED " + r.get("testName", "?") + " (" + sys.argv[1].rsplit("/", 1)[-1] + ")")
+    for line in message[:40]: print("    " + line[:400])
+PY
+    else
+      grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' | sed 's/^testName="/FAILED /; s/"$//'
+    fi
+  done
+}
+list_failed > "$results/failed.txt" 2>&1
 if [ -f "$DELPHI_SCALE_REPORT" ]; then
   say "Scale-out fault suite"
   cat "$DELPHI_SCALE_REPORT"
+fi
+if [ -s "$results/failed.txt" ]; then
+  say "Failed tests"
+  cat "$results/failed.txt"
 fi
 echo
 echo "Tests: $passed passed, $failed failed, $skipped skipped"

@@ -24,6 +24,13 @@ public sealed class AnswerLoad(Uri address, CrashStudy study, int clients)
     /// <summary>Refusals after the round closed (409), per client.</summary>
     public int RefusedClosed => _refusedClosed;
     public ConcurrentQueue<string> Unexpected { get; } = new();
+
+    /// <summary>Fails when a request got a status other than 201 or 409, with the first few and what the server logged.</summary>
+    public void AssertNoneUnexpected(ServerProcess server)
+    {
+        if (Unexpected.IsEmpty) return;
+        Assert.Fail($"{Unexpected.Count} answer(s) got an unexpected status:\n" + string.Join('\n', Unexpected.Take(3)) + "\n" + server.LogTail());
+    }
     private int _refusedClosed;
 
     /// <summary>Runs until <paramref name="stop"/> fires or the server stops answering; each client stops at its first failure.</summary>

@@ -26,7 +26,9 @@ public static class Api
     public static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        if (response.StatusCode != status)
+            Assert.Fail($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {(int)status}, got {(int)response.StatusCode}: {text}\n"
+                        + ServerProcess.LogTailFor(response.RequestMessage?.RequestUri));
         return JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone();
     }
 

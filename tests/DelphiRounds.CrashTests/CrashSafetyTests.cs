@@ -48,7 +48,7 @@ public sealed class CrashSafetyTests(Installation installation, ITestOutputHelpe
         await running;
         var acked = load.Acked.ToList();
         var inFlight = load.InFlight.ToList();
-        Assert.Empty(load.Unexpected);
+        load.AssertNoneUnexpected(server);
         await server.StartAsync();
 
         var stored = Stored.Answers(server.DatabasePath, study.RoundId);

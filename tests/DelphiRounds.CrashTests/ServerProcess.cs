@@ -27,6 +27,20 @@ public sealed class ServerProcess : IAsyncDisposable
 
     internal ServerProcess(string folder) => Folder = folder;
 
+    // Running servers by port, so a failed request can name what its server logged (Api.Expect, Unexpected).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, ServerProcess> Running = new();
+
+    /// <summary>The log of the server that listens at <paramref name="address"/>'s port: its last lines, for a failure message.</summary>
+    public static string LogTailFor(Uri? address, int lines = 80) =>
+        address is not null && Running.TryGetValue(address.Port, out var server) ? server.LogTail(lines) : "(no server log for " + address + ")";
+
+    /// <summary>The last <paramref name="lines"/> lines the server wrote (warnings and errors: its log level is Warning).</summary>
+    public string LogTail(int lines = 80)
+    {
+        var all = Log.Split('\n');
+        return $"--- server log, last {Math.Min(lines, all.Length)} of {all.Length} lines ---\n" + string.Join('\n', all.TakeLast(lines));
+    }
+
     // Kept across restarts, so clients that reconnect by themselves find the server again.
     private int _port;
 
@@ -63,6 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var info = Dotnet(Paths.ServerDll, "--urls", $"http://127.0.0.1:{port}");
         _process = Process.Start(info)!;
         Capture(_process);
+        Running[port] = this;
         Starts++;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
@@ -148,6 +163,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Kill();
+        Running.TryRemove(new KeyValuePair<int, ServerProcess>(_port, this));
         _process?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -11,7 +11,11 @@ public static class DatabaseCheck
 {
     private static readonly byte[] Header = "SQLite format 3\0"u8.ToArray();
 
-    /// <summary>What is wrong with the file at <paramref name="path"/>, as one sentence naming it; null when it is fine (or not there yet).</summary>
+    /// <summary>
+    /// What is wrong with the file at <paramref name="path"/>, as one sentence naming it; null when it is fine (or not
+    /// there yet). Only for a file this process does not have open through SQLite (before the server opens it, or a
+    /// backup): it reads the header with a plain file handle (see <see cref="OpenProblem"/>).
+    /// </summary>
     /// <param name="path">The database file.</param>
     /// <param name="full"><c>PRAGMA integrity_check</c> (every index against its table) instead of <c>quick_check</c>.</param>
     /// <param name="newInstallation">The operator asked for a new installation: a 0-byte file is taken as a new database.</param>
@@ -38,6 +42,19 @@ public static class DatabaseCheck
                 : $"{path} is empty (0 bytes) where a database was expected. Restore it from a backup; to start a new installation in it, set Storage:NewInstallation to true for this start.";
         if (read < Header.Length || !start.AsSpan().SequenceEqual(Header))
             return $"{path} is not a SQLite database (its first bytes are not the SQLite header): restore it from a backup.";
+        return OpenProblem(path, full, busyTimeoutSeconds);
+    }
+
+    /// <summary>
+    /// What <c>PRAGMA quick_check</c> (or <c>integrity_check</c>) finds in the file, read through SQLite alone; null when
+    /// it is fine. This is the check for a process that has the database open (the server's readiness check):
+    /// <see cref="Problem"/> also reads the file's first bytes with a plain file handle, and closing any handle on the
+    /// file drops every POSIX lock this process holds on it, SQLite's included. Another process's SQLite (a
+    /// <c>delphi backup</c>) then took itself for the last one, checkpointed and deleted the write-ahead log under the
+    /// running server: the server's next commits failed with "disk I/O error" or went into the deleted log and were lost.
+    /// </summary>
+    public static string? OpenProblem(string path, bool full, int busyTimeoutSeconds)
+    {
         try
         {
             using var c = new SqliteConnection(new SqliteConnectionStringBuilder

@@ -37,7 +37,8 @@ public sealed class DatabaseHealthCheck(Database db, IOptions<StorageOptions> st
         {
             if (_lastQuickCheck is { } last && now - last.At < QuickCheckEvery) return last.Problem;
         }
-        var problem = DatabaseCheck.Problem(path, full: false, newInstallation: true, busyTimeoutSeconds: storage.Value.BusyTimeoutSeconds);
+        // Through SQLite only: this process has the file open (DatabaseCheck.OpenProblem says why that matters).
+        var problem = File.Exists(path) ? DatabaseCheck.OpenProblem(path, full: false, busyTimeoutSeconds: storage.Value.BusyTimeoutSeconds) : null;
         lock (_gate) _lastQuickCheck = (now, problem);
         return problem;
     }

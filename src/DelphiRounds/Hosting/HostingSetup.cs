@@ -159,10 +159,6 @@ public static class HostingSetup
         await app.Services.GetRequiredService<Migrator>().MigrateAsync();
 
     /// <summary>
-    /// Runs every start-up check now; on a bad setting writes one line per problem to standard error and
-    /// returns false (the caller exits with code 1), so the operator reads what to fix instead of a stack trace.
-    /// </summary>
-    /// <summary>
     /// Checks the SQLite file (<see cref="DatabaseCheck"/>) and migrates the database. A problem is one line on standard
     /// error naming the file and what is wrong, and false: the server exits with code 1 instead of a stack trace (exit 134,
     /// restarted forever by systemd) or a new installation over a lost database.
