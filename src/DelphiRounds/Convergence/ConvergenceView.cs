@@ -119,25 +119,33 @@ public sealed class ConvergenceReader(
     async Task<IReadOnlyDictionary<long, ItemVerdict>> IOpenRoundVerdicts.ForOpenRoundAsync(long roundId, IReadOnlyDictionary<long, ItemRelease>? held)
     {
         if (await rounds.FindAsync(roundId) is not { IsOpen: true, Kind: RoundKinds.Rating } round) return new Dictionary<long, ItemVerdict>();
-        var judged = await convergence.OpenRoundAsync(round.StudyId, round, held ?? await releases.ForRoundAsync(round.Id));
-        return judged.ToDictionary(x => x.Key, x => new ItemVerdict(x.Key, round.Number, x.Value.Verdict, x.Value.Outcome,
-            x.Value.Poles?.For, x.Value.Poles?.Against, x.Value.Fragility is not null, x.Value.DependsOnDropouts));
+        return LiveVerdicts(round, await convergence.OpenRoundAsync(round.StudyId, round, held ?? await releases.ForRoundAsync(round.Id)));
     }
+
+    private static Dictionary<long, ItemVerdict> LiveVerdicts(Round round, IReadOnlyDictionary<long, ItemConvergence> judged) =>
+        judged.ToDictionary(x => x.Key, x => new ItemVerdict(x.Key, round.Number, x.Value.Verdict, x.Value.Outcome,
+            x.Value.Poles?.For, x.Value.Poles?.Against, x.Value.Fragility is not null, x.Value.DependsOnDropouts));
 
     private int MinGroup => Math.Max(3, liveOptions.Value.MinGroupAnswersShown);
 
     /// <summary>The stats endpoint's reasons: the same words as this page, for the round asked (open: on the released figures; closed: as its close judged).</summary>
-    async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> IReasonWords.ForRoundAsync(Round round, IReadOnlyList<ItemStats> shown, bool english)
+    async Task<RoundReasons> IReasonWords.ForRoundAsync(Round round, IReadOnlyList<ItemStats> shown, bool english, bool withLiveVerdicts)
     {
         var result = new Dictionary<long, IReadOnlyList<string>>();
         var judged = shown.Where(i => i.Consensus is not null).ToDictionary(i => i.ItemId);
-        if (judged.Count == 0 || round.Kind != RoundKinds.Rating) return result;
+        withLiveVerdicts = withLiveVerdicts && round.IsOpen;
+        if (round.Kind != RoundKinds.Rating) return new RoundReasons(result, withLiveVerdicts ? [] : null);
+        if (judged.Count == 0 && !withLiveVerdicts) return new RoundReasons(result, null);
+        // One judgement of the open round's released figures gives both the reasons and the live verdicts.
+        var open = round.IsOpen ? await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id)) : null;
+        var live = withLiveVerdicts ? LiveVerdicts(round, open!).Values.OrderBy(v => v.ItemId).ToList() : null;
+        if (judged.Count == 0) return new RoundReasons(result, live);
         var study = (await studies.FindAsync(round.StudyId))!;
         var groups = await studies.GroupsAsync(round.StudyId);
         var byId = (await items.ListAsync(round.StudyId)).ToDictionary(i => i.Id);
         var reasons = new Dictionary<long, BothLanguages>();
-        if (round.IsOpen)
-            foreach (var (id, c) in await convergence.OpenRoundAsync(round.StudyId, round, await releases.ForRoundAsync(round.Id)))
+        if (open is not null)
+            foreach (var (id, c) in open)
                 reasons[id] = c.Reasons;
         else if (round.State == RoundStates.Closed)
             foreach (var s in await snapshots.ForRoundAsync(round.Id))
@@ -162,7 +170,7 @@ public sealed class ConvergenceReader(
             }
             result[id] = lines;
         }
-        return result;
+        return new RoundReasons(result, live);
     }
 
     public async Task<StudyConvergenceView> ReadAsync(long studyId, bool english, long? onlyItem = null)

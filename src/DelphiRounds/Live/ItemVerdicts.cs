@@ -32,8 +32,15 @@ public interface IReasonWords
     /// Each item of <paramref name="items"/> with a verdict: its reasons in plain words. A line about a group that is not
     /// shown beside the item's figures (not among its <see cref="ItemStats.Groups"/>) becomes "not every group agrees", once.
     /// </summary>
-    Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ForRoundAsync(Rounds.Round round, IReadOnlyList<ItemStats> items, bool english);
+    /// <remarks>With <c>withLiveVerdicts</c>, also the open round's live verdicts (<see cref="IOpenRoundVerdicts"/>), from the same judgement.</remarks>
+    Task<RoundReasons> ForRoundAsync(Rounds.Round round, IReadOnlyList<ItemStats> items, bool english, bool withLiveVerdicts = false);
 }
+
+/// <summary>
+/// What <see cref="IReasonWords.ForRoundAsync"/> gives: the reasons in words per item and, when asked for while the
+/// round is open, the live verdicts — both from one judgement of the released figures.
+/// </summary>
+public sealed record RoundReasons(IReadOnlyDictionary<long, IReadOnlyList<string>> Words, IReadOnlyList<ItemVerdict>? LiveVerdicts);
 
 /// <summary>
 /// The open round's verdicts for its facilitators' live pushes: each item judged as its close would judge it, on the

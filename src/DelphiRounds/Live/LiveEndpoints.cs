@@ -27,17 +27,17 @@ public static class LiveEndpoints
         var verdicts = viewer == LiveAccess.Viewer.Facilitator && context.RequestServices.GetService<IItemVerdicts>() is { } judged
             ? await judged.UpToRoundAsync(round.StudyId, round.Number) : null;
         // The reasons in people's words, in the request's language; the terse form stays for machines as criteriaReasons.
+        // While the round is open the facilitator also gets the verdicts of the live push (on the released figures only), so
+        // a facilitator who reconnects sees them at once, not from the next push; both come from one judgement.
+        IReadOnlyList<ItemVerdict>? liveVerdicts = null;
         if (context.RequestServices.GetService<IReasonWords>() is { } words)
         {
-            var worded = await words.ForRoundAsync(round, items, LanguageSetup.IsEnglish);
-            items = items.Select(i => i.Consensus is { } c && worded.TryGetValue(i.ItemId, out var lines)
+            var worded = await words.ForRoundAsync(round, items, LanguageSetup.IsEnglish,
+                withLiveVerdicts: viewer == LiveAccess.Viewer.Facilitator && round.State == RoundStates.Open);
+            items = items.Select(i => i.Consensus is { } c && worded.Words.TryGetValue(i.ItemId, out var lines)
                 ? i with { Consensus = c with { Reasons = lines }, CriteriaReasons = c.Reasons } : i).ToList();
+            liveVerdicts = worded.LiveVerdicts;
         }
-        // While the round is open the facilitator also gets the verdicts of the live push (on the released figures only), so
-        // a facilitator who reconnects sees them at once, not from the next push.
-        var liveVerdicts = viewer == LiveAccess.Viewer.Facilitator && round.State == RoundStates.Open
-            && context.RequestServices.GetService<IOpenRoundVerdicts>() is { } judge
-            ? (await judge.ForOpenRoundAsync(round.Id)).Values.OrderBy(v => v.ItemId).ToList() : null;
         var unit = (await studies.FindAsync(round.StudyId))?.Rules.UnitName ?? "person";
         return TypedResults.Ok(new RoundStats(round.Id, round.State, round.Mode, items, verdicts, unit, liveVerdicts));
     }
