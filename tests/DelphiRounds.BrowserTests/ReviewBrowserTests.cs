@@ -33,7 +33,7 @@ public sealed class ReviewBrowserTests(DelphiApp app, Browser browser) : IClassF
 
         // English first: the warning names the organisation and the statements without consensus.
         await page.GotoAsync(Url($"/language/en?returnUrl=%2Ff%2Fstudies%2F{s.StudyId}%2Fvision"));
-        await Assertions.Expect(page.Locator("[data-objecting-organisations]")).ToContainTextAsync($"{ReviewScenario.ObjectingOrganisation}: objects to statement 1");
+        await Assertions.Expect(page.Locator("[data-objecting-organisations]")).ToContainTextAsync($"{ReviewScenario.ObjectingOrganisation}: objects to point 1");
         await Assertions.Expect(page.Locator("[data-without-consensus]")).ToHaveAttributeAsync("data-without-consensus", "2,3");
         await page.GetByLabel("I freeze version 1").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Freeze version 1" }).ClickAsync();
@@ -74,7 +74,7 @@ public sealed class ReviewBrowserTests(DelphiApp app, Browser browser) : IClassF
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync(Url($"/language/en?returnUrl=%2Fverify%2F{s.StudyId}"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open questions" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-kept-statement='3']")).ToContainTextAsync("Statement 3 stayed in the vision");
+        await Assertions.Expect(page.Locator("[data-kept-statement='3']")).ToContainTextAsync("Point 3 stayed in the vision");
         await NoAxeViolationsAsync(page);
     }
 

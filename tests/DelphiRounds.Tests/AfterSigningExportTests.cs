@@ -86,7 +86,7 @@ public sealed class AfterSigningExportTests(DelphiApp app) : IClassFixture<Delph
             ("nl", new[] { "Reflectierondes", "+15 %", "De regels voor overeenstemming bleven hetzelfde.", "Deze ronde is nog niet gesloten.",
                 "Versies van de visie", "Uitspraak 3 toegevoegd:", "Uitspraak 2 anders verwoord:", "Wat veranderde van visie 1 naar visie 2" }),
             ("en", new[] { "Reflection rounds", "+15 %", "The consensus rules stayed the same.", "This round has not closed yet.",
-                "Versions of the vision", "Statement 3 added:", "Statement 2 reworded:", "What changed from vision 1 to vision 2" }),
+                "Versions of the vision", "Point 3 added:", "Point 2 reworded:", "What changed from vision 1 to vision 2" }),
         })
         {
             var report = await browser.GetStringAsync($"/f/studies/{a.StudyId}/report?culture={culture}");
