@@ -80,6 +80,11 @@ public sealed class VisionDemoTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Contains("data-change=\"moved\"", page);
         Assert.Contains("data-change=\"changed\"", page);
         Assert.Contains("data-change=\"added\"", page);
+        // The reworded point is Markdown ("**rond 2030**"); quoted in a sentence it reads as text, without its marks.
+        var changed = page[page.IndexOf("data-change=\"changed\"", StringComparison.Ordinal)..];
+        changed = changed[..changed.IndexOf("</li>", StringComparison.Ordinal)];
+        Assert.Contains("rond 2030", changed);
+        Assert.DoesNotContain("**", changed);
         Assert.Equal(0, System.Text.RegularExpressions.Regex.Count(page, "data-organisation-state=\"withdrawn\"")); // withdrawn from vision 1, see above
 
         // The frozen vision shows the polarised item (5, two camps after round 3) as polarised, read from its hashed figures;

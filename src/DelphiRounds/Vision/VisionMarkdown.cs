@@ -39,6 +39,13 @@ public static class VisionMarkdown
         return new HtmlString(writer.ToString());
     }
 
+    /// <summary>
+    /// The text without its Markdown marks, on one line: for a point quoted inside a sentence ("Point 2 reworded: …"),
+    /// where <c>**rond 2030**</c> would otherwise show its asterisks.
+    /// </summary>
+    public static string Plain(string markdown) =>
+        string.Join(' ', Markdown.ToPlainText(markdown ?? "", Pipeline).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>http(s), mailto, fragments and paths on this site; nothing that runs script or reads local files.</summary>
     internal static bool IsSafe(string? url)
     {
