@@ -23,10 +23,6 @@ public sealed record LedgerSnapshot(
     public LedgerEntry? RevisionOf(VisionDocument version) =>
         Entries.FirstOrDefault(e => e.Kind == LedgerFormat.RevisionKind && e.DocumentHash == version.DocumentHash);
 
-    /// <summary>Per organisation: signed, co-signed, awaiting confirmation or withdrawn (see <see cref="OrganisationSignatures"/>).</summary>
-    public IReadOnlyList<OrganisationStanding> ByOrganisation(IEnumerable<string>? panelOrganisations = null) =>
-        OrganisationSignatures.Tally(Entries, panelOrganisations);
-
     /// <summary>Per version of the vision, vision 1 first: who signed that text (see <see cref="OrganisationSignatures.TallyPerVersion"/>).</summary>
     public IReadOnlyList<VersionStandings> ByOrganisationPerVersion(IEnumerable<string>? panelOrganisations = null) =>
         OrganisationSignatures.TallyPerVersion(Entries, Versions.Select(v => v.DocumentHash).ToList(), panelOrganisations);

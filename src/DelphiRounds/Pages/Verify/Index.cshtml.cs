@@ -42,18 +42,12 @@ public sealed class IndexModel(EndorsementService service, LedgerSigningKey key,
             (await service.KeysAsync()).Select(k => k.Fingerprint).ToList(), script.Sha256);
         var study = await studies.FindAsync(studyId);
         var panel = study is { OrganisationsPublic: true } ? await organisations.NamesAsync(studyId) : null;
-        if (Ledger.Versions.Count > 1)
-        {
-            // A signature counts for the text it signed: the counts are the latest version's, earlier versions are shown beside them.
-            var perVersion = Ledger.ByOrganisationPerVersion(panel);
-            Standings = perVersion[^1].Standings;
-            CurrentVersion = perVersion[^1].Number;
-            AcrossVersions = OrganisationSignatures.Across(perVersion);
-        }
-        else
-        {
-            Standings = Ledger.ByOrganisation(panel);
-        }
+        // A signature counts for the text it signed: the counts are the latest version's; with more than one version the
+        // earlier ones are shown beside them. (With one version every endorsement signed it, so this is the whole ledger's tally.)
+        var perVersion = Ledger.ByOrganisationPerVersion(panel);
+        Standings = perVersion[^1].Standings;
+        CurrentVersion = perVersion[^1].Number;
+        if (perVersion.Count > 1) AcrossVersions = OrganisationSignatures.Across(perVersion);
         return Page();
     }
 }
