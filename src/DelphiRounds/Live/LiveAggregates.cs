@@ -263,10 +263,12 @@ public sealed class LiveAggregates(
     /// has, once its panel has at least k answers (on any instance: it is the round's final figures). An instance
     /// that is not the publisher decides nothing else.
     /// </summary>
-    public async Task<List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)>> TakeDirtyAsync(long? closingRoundId = null)
+    /// <param name="closingRoundId">A round closing now.</param>
+    /// <param name="publisher">Whether this instance is the publisher for this tick (the caller asked once); null: ask now.</param>
+    public async Task<List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)>> TakeDirtyAsync(long? closingRoundId = null, bool? publisher = null)
     {
         var result = new List<(long, string, IReadOnlyList<ItemStats>)>();
-        var roundIds = fanOut.IsPublisher ? _dirtyRounds.Keys.ToList() : [];
+        var roundIds = (publisher ?? fanOut.IsPublisher) ? _dirtyRounds.Keys.ToList() : [];
         if (closingRoundId is { } closing && !roundIds.Contains(closing)) roundIds.Add(closing);
         foreach (var roundId in roundIds)
         {

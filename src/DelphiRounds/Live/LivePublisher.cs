@@ -110,12 +110,15 @@ public sealed class LivePublisher(
         var started = Stopwatch.GetTimestamp();
         // Released, and stored before anyone sees them: a restart, a takeover and every other instance go on from
         // these figures (issue 15).
-        var dirty = await aggregates.TakeDirtyAsync(closingRoundId);
+        // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates current —
+        // except for the final figures of a round closed here, which the publisher may still hold. Asked once per tick:
+        // what this tick released and stored is pushed, also when the lease's hold ran out while it was stored (asked
+        // again, a busy machine could store a release and then skip its push: the clients never got it, while the stats
+        // endpoint served it).
+        var publishing = fanOut.IsPublisher;
+        var dirty = await aggregates.TakeDirtyAsync(closingRoundId, publishing);
         foreach (var (roundId, mode, stats) in dirty)
         {
-            // Scaled out, one instance pushes for all (see RedisFanOut); the others only keep their aggregates
-            // current — except for the final figures of a round closed here, which the publisher may still hold.
-            if (!fanOut.IsPublisher && roundId != closingRoundId) continue;
             var items = stats.Select(LiveItem.From).ToList();
             // The facilitators' items carry each one's verdict on the figures just released (participants' copies drop it).
             if (roundId != closingRoundId) items = await WithVerdictsAsync(roundId, items);
