@@ -264,11 +264,11 @@ public sealed class LiveAggregates(
     /// that is not the publisher decides nothing else.
     /// </summary>
     /// <param name="closingRoundId">A round closing now.</param>
-    /// <param name="publisher">Whether this instance is the publisher for this tick (the caller asked once); null: ask now.</param>
-    public async Task<List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)>> TakeDirtyAsync(long? closingRoundId = null, bool? publisher = null)
+    /// <param name="publisher">Whether this instance is the publisher for this tick (the caller asked once).</param>
+    public async Task<List<(long RoundId, string Mode, IReadOnlyList<ItemStats> Items)>> TakeDirtyAsync(long? closingRoundId, bool publisher)
     {
         var result = new List<(long, string, IReadOnlyList<ItemStats>)>();
-        var roundIds = (publisher ?? fanOut.IsPublisher) ? _dirtyRounds.Keys.ToList() : [];
+        var roundIds = publisher ? _dirtyRounds.Keys.ToList() : [];
         if (closingRoundId is { } closing && !roundIds.Contains(closing)) roundIds.Add(closing);
         foreach (var roundId in roundIds)
         {
