@@ -209,4 +209,39 @@ public sealed class ReflectionRoundTests(DelphiApp app) : IClassFixture<DelphiAp
         Assert.Contains($"data-change=\"moved\" data-item=\"{a.NumericItem}\"", page);
         Assert.Contains("Buurten kiezen zelf wanneer ze overstappen.", page);
     }
+    [Fact]
+    public async Task The_agenda_read_while_reflection_rounds_start_and_close_never_fails()
+    {
+        // The agenda lists the reflection rounds with their rounds. It read the rounds and then the reflections, in two reads,
+        // so a reflection round started between them had no round yet: a server error (the OpenAPI fuzz run met it in CI).
+        var a = await AgendaScenario.SignedAsync(app, signatories: 1, signed: 1);
+        var s = a.Study;
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var reads = 0;
+        async Task ReadAsync(string path)
+        {
+            using var reader = app.Client(s.FacilitatorToken);
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await reader.GetAsync(path);
+                Interlocked.Increment(ref reads);
+                if (response.StatusCode == HttpStatusCode.OK) continue;
+                var body = await response.Content.ReadAsStringAsync();
+                lock (failures) failures.Add($"{path} → {(int)response.StatusCode}: {body}");
+            }
+        }
+        var readers = new[] { $"/api/v1/studies/{a.StudyId}/agenda", Url(a.StudyId), $"/api/v1/studies/{a.StudyId}/agenda", Url(a.StudyId) }
+            .Select(path => Task.Run(() => ReadAsync(path))).ToList();
+        const int rounds = 30;
+        for (var i = 0; i < rounds; i++)
+        {
+            var started = await Scenario.Expect(await s.Facilitator.PostJsonAsync(Url(a.StudyId), new { mode = "classic" }), HttpStatusCode.Created);
+            await Scenario.Expect(await s.Facilitator.PostAsync($"/api/v1/rounds/{started.GetProperty("roundId").GetInt64()}/close", null), HttpStatusCode.OK);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.True(failures.Count == 0, $"{failures.Count} of {reads} reads failed:\n" + string.Join("\n", failures.Take(5)));
+        Assert.Equal(rounds, (await Scenario.Expect(await s.Facilitator.GetAsync(Url(a.StudyId)), HttpStatusCode.OK)).GetArrayLength());
+    }
 }

@@ -92,9 +92,12 @@ public sealed class ReflectionService(RoundService roundService, RoundStore roun
     /// <summary>A study's reflection rounds, oldest first.</summary>
     public async Task<IReadOnlyList<ReflectionRoundResponse>> ListAsync(long studyId)
     {
-        var all = await rounds.ListAsync(studyId);
-        return (await rounds.ReflectionsAsync(studyId))
-            .Select(r => Describe(all.First(x => x.Id == r.RoundId), r)).ToList();
+        // The reflections first, then the rounds: a reflection and its round are stored in one transaction and rounds are never
+        // deleted, so every reflection read has its round in the later read. The other way round, a reflection round started
+        // between the two reads had no round (a server error while a facilitator started one).
+        var reflections = await rounds.ReflectionsAsync(studyId);
+        var all = (await rounds.ListAsync(studyId)).ToDictionary(r => r.Id);
+        return reflections.Select(r => Describe(all[r.RoundId], r)).ToList();
     }
 
     /// <summary>The reflection of a round, with the frozen document it reflects on; null for an ordinary round.</summary>
