@@ -156,17 +156,20 @@ public sealed class OrganisationStore(Database db, TimeProvider time)
     /// <summary>
     /// Stores an import that was checked as a whole: the new organisations, then each person with their membership,
     /// in one transaction (all lines or none). Organisations named in <paramref name="people"/> are looked up by name key.
+    /// Null, storing nothing, when the panel changed since the check in a way the check looked at: an organisation to
+    /// create or an e-mail address to add is there now (another import or form got there first); check again then.
     /// </summary>
-    internal Task<IReadOnlyList<(Invitation Invitation, long OrganisationId)>> ImportAsync(
+    internal Task<IReadOnlyList<(Invitation Invitation, long OrganisationId)>?> ImportAsync(
         long studyId, IReadOnlyList<(long GroupId, string Name)> newOrganisations, IReadOnlyList<(string OrganisationKey, long GroupId, string? Name, string? Email, string? Language)> people)
     {
         var now = time.Now();
-        return db.WriteAsync<IReadOnlyList<(Invitation, long)>>(async (c, tx) =>
+        return db.WriteAsync<IReadOnlyList<(Invitation, long)>?>(async (c, tx) =>
         {
+            var emails = await IdentityStore.EmailsAsync(c, tx, studyId);
+            if (people.Any(p => p.Email is { } e && emails.Contains(e.ToLowerInvariant()))) return null;
             foreach (var (groupId, name) in newOrganisations)
             {
-                if (await RefusalAsync(c, tx, studyId, name, null) != OrganisationRefusal.None)
-                    throw new InvalidOperationException($"Organisation '{name}' was added while the import was checked.");
+                if (await RefusalAsync(c, tx, studyId, name, null) != OrganisationRefusal.None) return null;
                 await InsertAsync(c, tx, studyId, groupId, name, null, null, now);
             }
             var ids = (await c.QueryAsync<(string Key, long Id)>("SELECT name_key, id FROM organisations WHERE study_id = @studyId", new { studyId }, tx))

@@ -100,8 +100,25 @@ public sealed class PanelImport(StudyStore studies, OrganisationStore organisati
         return (lines, problems);
     }
 
-    /// <summary>Checks every line against the study (groups, organisations, the panel's e-mail addresses), then stores all or nothing.</summary>
+    /// <summary>Times an import is checked again when the panel changed between its check and its store.</summary>
+    private const int MaxChecks = 5;
+
+    /// <summary>
+    /// Checks every line against the study (groups, organisations, the panel's e-mail addresses), then stores all or nothing.
+    /// When another import or form added an organisation or e-mail address between the check and the store, nothing is
+    /// stored and the lines are checked again against the panel as it is now: a line then joins the organisation that was
+    /// added, or is refused for its line (its e-mail address on the panel already, its organisation in another group).
+    /// </summary>
     public async Task<PanelImportResult> ImportAsync(long studyId, string text)
+    {
+        for (var check = 1; ; check++)
+        {
+            if (await CheckAndStoreAsync(studyId, text) is { } result) return result;
+            if (check == MaxChecks) throw new InvalidOperationException($"The panel of study {studyId} kept changing during {MaxChecks} checks of an import.");
+        }
+    }
+
+    private async Task<PanelImportResult?> CheckAndStoreAsync(long studyId, string text)
     {
         var (lines, problems) = Parse(text);
         var problemList = problems.ToList();
@@ -145,7 +162,7 @@ public sealed class PanelImport(StudyStore studies, OrganisationStore organisati
         }
         if (problemList.Count > 0)
             return new PanelImportResult(problemList.OrderBy(p => p.Line).ToList(), [], 0);
-        var added = await organisations.ImportAsync(studyId, newOrganisations.Values.ToList(), people);
+        if (await organisations.ImportAsync(studyId, newOrganisations.Values.ToList(), people) is not { } added) return null;
         return new PanelImportResult([], lines.Zip(added, (l, a) => (l, a.Invitation, a.OrganisationId)).ToList(), newOrganisations.Count);
     }
 }

@@ -59,4 +59,12 @@ public sealed class IdentityStore(Database db, TimeProvider time)
     public static Task AddAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long participantId, string? name, string? email, string? language) =>
         c.ExecuteAsync("INSERT INTO participant_identities (participant_id, name, email, language) VALUES (@participantId, @name, @email, @language)",
             new { participantId, name, email, language }, tx);
+
+    /// <summary>The e-mail addresses on a study's panel, lower case, in the caller's transaction.</summary>
+    public static async Task<HashSet<string>> EmailsAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long studyId) =>
+        (await c.QueryAsync<string>(
+            """
+            SELECT LOWER(i.email) FROM participant_identities i JOIN participants p ON p.id = i.participant_id
+            WHERE p.study_id = @studyId AND i.email IS NOT NULL
+            """, new { studyId }, tx)).ToHashSet();
 }
