@@ -118,10 +118,10 @@ public sealed class AgendaDemoBrowserTests(DemoClockApp app, Browser browser) : 
             Assert.True(await section.Locator("[data-report-drift] [data-drift-item]").CountAsync() > 0, "no drift per item in the report");
             await Assertions.Expect(section.Locator("#after-signing-versions")).ToHaveTextAsync(versions);
             await Assertions.Expect(section.Locator("[data-report-vision]")).ToHaveCountAsync(2);
-            await Assertions.Expect(section.Locator("[data-report-changes] [data-change=added]")).ToHaveCountAsync(1);
+            await Assertions.Expect(section.Locator("[data-vision-changes] [data-change=added]")).ToHaveCountAsync(1);
             // The reworded point is Markdown; quoted in the list it reads as text ("rond 2030", not "**rond 2030**").
-            await Assertions.Expect(section.Locator("[data-report-changes] [data-change=changed]")).ToContainTextAsync("rond 2030");
-            Assert.DoesNotContain("**", await section.Locator("[data-report-changes]").InnerTextAsync());
+            await Assertions.Expect(section.Locator("[data-vision-changes] [data-change=changed]")).ToContainTextAsync("rond 2030");
+            Assert.DoesNotContain("**", await section.Locator("[data-vision-changes]").InnerTextAsync());
             // One answer is one answer: the dissent annex counts a side of one in the singular.
             var whole = await page.Locator("main").InnerTextAsync();
             Assert.DoesNotMatch(@"\b1 (answers|antwoorden)\b", whole);
