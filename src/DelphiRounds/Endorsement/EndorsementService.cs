@@ -104,17 +104,21 @@ public sealed class EndorsementService(EndorsementStore store, VisionStore visio
     /// <summary>The study's ledger (null when its vision is not frozen), verified.</summary>
     public async Task<LedgerSnapshot?> LedgerAsync(long studyId)
     {
-        var versions = await visions.DocumentsAsync(studyId);
-        if (versions.Count == 0) return null;
-        var document = versions[^1];
         var head = await store.LatestHeadAsync(studyId);
         if (head is null)
         {
-            await store.EnsureGenesisHeadAsync(studyId, document.DocumentHash, Sign);
+            if (await visions.DocumentAsync(studyId) is not { } frozen) return null;
+            await store.EnsureGenesisHeadAsync(studyId, frozen.DocumentHash, Sign);
             head = (await store.LatestHeadAsync(studyId))!;
         }
         // Entries up to the head just read: an append commits its entry and its head together, so this is one consistent state.
         var entries = await store.EntriesAsync(studyId, head.Sequence);
+        // The versions after the head: a later version is frozen in one transaction with its revision entry, so those read now
+        // hold every version the entries revise to; one frozen after the head was read is not part of this state (its
+        // revision lies beyond the head), and would make the ledger read as broken.
+        var versions = (await visions.DocumentsAsync(studyId)).Take(1 + entries.Count(e => e.Kind == LedgerFormat.RevisionKind)).ToList();
+        if (versions.Count == 0) return null;
+        var document = versions[^1];
         var signatories = (await store.ListAsync(studyId)).ToDictionary(s => s.Id);
         var json = LedgerJson(studyId, versions[0], entries, signatories, head, await KeysAsync(), versions.Skip(1).ToList());
         var vision = FrozenVision.Parse(document.CanonicalJson, document.DocumentHash);
