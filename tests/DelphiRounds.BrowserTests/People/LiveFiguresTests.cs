@@ -77,6 +77,36 @@ public sealed class LiveFiguresTests(PeopleWorld world)
     }
 
     [Fact]
+    public async Task Slowed_down_a_snapshot_older_than_a_push_does_not_replace_the_figures_held_back()
+    {
+        // A snapshot (fetched on a reconnect, or for a change not held) read before a push that came first used to
+        // replace the newer figures held back while slowed: the interval then showed the older ones and the newer never
+        // (the suite met it once, the page staying on the version it had).
+        await using var person = await world.Browser.NewPersonAsync();
+        await person.AddInitScriptAsync("window.delphiLiveSlowMs = 2000;");
+        var page = await person.NewPageAsync();
+        await page.GotoAsync(world.Url("/p/" + world.ParticipantTokens["round2"]).ToString());
+        await PageStates.Live(page, world);
+        var itemId = world.AllKindsItems["rating"];
+        var block = page.Locator($"[data-stats][data-item=\"{itemId}\"]");
+        var stale = await page.EvaluateAsync<string>($"() => fetch('/api/v1/rounds/{world.AllKindsRound2}/stats').then(r => r.text())");
+        var before = await block.GetAttributeAsync("data-version");
+        await page.Locator("[data-live-slow]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
+
+        var released = await ReleaseStepAsync("spare4", "spare5", "spare6");
+        await page.WaitForFunctionAsync($"() => window.delphiLive.held({itemId}) >= {released.Version}", null, new() { Timeout = 8_000 });
+        // The next snapshot answers with the figures from before the push, as one read just before it would.
+        await page.RouteAsync($"**/api/v1/rounds/{world.AllKindsRound2}/stats", route =>
+            route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = stale }));
+        await page.EvaluateAsync("() => window.delphiLive.snapshot()");
+        Assert.Equal(before, await block.GetAttributeAsync("data-version")); // still held back
+        await Assertions.Expect(block).ToHaveAttributeAsync("data-version", released.Version.ToString(), new() { Timeout = 6_000 });
+        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync(released.N.ToString());
+        await page.UnrouteAllAsync();
+    }
+
+    [Fact]
     public async Task The_convergence_page_can_be_slowed_down_too_and_holds_its_charts_until_switched_back()
     {
         var page = await world.PageAsync("facilitator", "en");

@@ -45,14 +45,23 @@
     setStatus(paused ? text("paused") : on ? text("slowed") : text("connected"));
   }
 
+  // Only the last fetch of an item is drawn: one started earlier may answer later, with older figures.
+  const fetches = new Map(); // itemId -> number of its last fetch
+  let fetchCount = 0;
+
   async function refresh(itemId) {
-    const block = root.querySelector('[data-convergence-item="' + itemId + '"]');
-    if (!block) return;
+    if (!root.querySelector('[data-convergence-item="' + itemId + '"]')) return;
+    const mine = ++fetchCount;
+    fetches.set(itemId, mine);
     const response = await fetch("/f/studies/" + studyId + "/convergence?handler=Item&itemId=" + itemId,
       { credentials: "same-origin", headers: { Accept: "text/html" } });
     if (!response.ok) return;
+    const html = await response.text();
+    if (fetches.get(itemId) !== mine) return;
+    const block = root.querySelector('[data-convergence-item="' + itemId + '"]');
+    if (!block) return;
     const holder = document.createElement("div");
-    holder.innerHTML = (await response.text()).trim();
+    holder.innerHTML = html.trim();
     const fresh = holder.querySelector("[data-convergence-item]");
     if (!fresh) return;
     // Keep open tables open, so a reader is not thrown out of the table they are reading.

@@ -172,8 +172,11 @@
   // missed, or the snapshot not in yet) fetches the snapshot instead: what is shown never rests on a change that did not arrive.
   function resolve(stats) {
     if (stats.baseVersion === undefined || stats.baseVersion === null) {
+      // Older than what is held (a snapshot read before the push that came first): nothing to show. Passed on, it
+      // replaced the newer figures held back while slowed or paused, and those were never shown.
       const held = known.get(stats.itemId);
-      if (!held || stats.version >= held.version) known.set(stats.itemId, stats);
+      if (held && stats.version < held.version) return null;
+      known.set(stats.itemId, stats);
       return stats;
     }
     const base = known.get(stats.itemId);
@@ -206,7 +209,10 @@
   function apply(items, announce) {
     const whole = items.map(resolve).filter((stats) => stats !== null);
     for (const stats of whole) {
-      if (paused || slow) pending.set(stats.itemId, stats);
+      if (paused || slow) {
+        const waiting = pending.get(stats.itemId);
+        if (!waiting || stats.version >= waiting.version) pending.set(stats.itemId, stats);
+      }
       else render(stats, announce && whole.length === 1);
     }
   }
@@ -308,5 +314,6 @@
 
   if (controls) controls.hidden = false;
   start();
-  window.delphiLive = { connection, shown, isSlow: () => slow }; // for diagnostics and the browser tests
+  // For diagnostics and the browser tests: what is on screen, the newest version held per item, and fetching the snapshot.
+  window.delphiLive = { connection, shown, isSlow: () => slow, held: (itemId) => (known.get(itemId) || {}).version, snapshot };
 })();
