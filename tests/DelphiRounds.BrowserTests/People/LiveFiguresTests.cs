@@ -41,16 +41,26 @@ public sealed class LiveFiguresTests(PeopleWorld world)
         return (item.GetProperty("version").GetInt64(), item.GetProperty("overall").GetProperty("n").GetInt32());
     }
 
-    [Fact]
-    public async Task Slowed_down_figures_wait_for_the_interval_and_the_choice_is_remembered()
+    /// <summary>
+    /// The round-2 participant's questionnaire, live, in a browser of its own with "update more slowly" at
+    /// <paramref name="slowMs"/> (10 s in the product); the rating item's block. Dispose the person when done.
+    /// </summary>
+    private async Task<(IBrowserContext Person, IPage Page, ILocator Block)> QuestionnaireAsync(int slowMs)
     {
-        await using var person = await world.Browser.NewPersonAsync();
-        // The interval is 10 s in the product; this test shortens it to keep the suite quick.
-        await person.AddInitScriptAsync("window.delphiLiveSlowMs = 3000;");
+        var person = await world.Browser.NewPersonAsync();
+        await person.AddInitScriptAsync($"window.delphiLiveSlowMs = {slowMs};");
         var page = await person.NewPageAsync();
         await page.GotoAsync(world.Url("/p/" + world.ParticipantTokens["round2"]).ToString());
         await PageStates.Live(page, world);
-        var block = page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"]");
+        return (person, page, page.Locator($"[data-stats][data-item=\"{world.AllKindsItems["rating"]}\"]"));
+    }
+
+    [Fact]
+    public async Task Slowed_down_figures_wait_for_the_interval_and_the_choice_is_remembered()
+    {
+        // The interval is 10 s in the product; this test shortens it to keep the suite quick.
+        var (person, page, block) = await QuestionnaireAsync(slowMs: 3000);
+        await using var _ = person;
         var before = await block.GetAttributeAsync("data-version");
 
         Assert.Equal("polite", await page.Locator("[data-live-announce]").GetAttributeAsync("aria-live"));
@@ -80,19 +90,17 @@ public sealed class LiveFiguresTests(PeopleWorld world)
     public async Task Slowed_down_a_snapshot_older_than_a_push_does_not_replace_the_figures_held_back()
     {
         // A snapshot (fetched on a reconnect, or for a change not held) read before a push that came first used to
-        // replace the newer figures held back while slowed: the interval then showed the older ones and the newer never
-        // (the suite met it once, the page staying on the version it had).
-        await using var person = await world.Browser.NewPersonAsync();
-        await person.AddInitScriptAsync("window.delphiLiveSlowMs = 2000;");
-        var page = await person.NewPageAsync();
-        await page.GotoAsync(world.Url("/p/" + world.ParticipantTokens["round2"]).ToString());
-        await PageStates.Live(page, world);
+        // replace the newer figures held back while slowed: the page then showed the older ones and the newer never (the
+        // suite met it once, the page staying on the version it had). The interval is long here, so nothing is shown
+        // before switching back, which shows what was held back at once.
+        var (person, page, block) = await QuestionnaireAsync(slowMs: 600_000);
+        await using var _ = person;
         var itemId = world.AllKindsItems["rating"];
-        var block = page.Locator($"[data-stats][data-item=\"{itemId}\"]");
         var stale = await page.EvaluateAsync<string>($"() => fetch('/api/v1/rounds/{world.AllKindsRound2}/stats').then(r => r.text())");
         var before = await block.GetAttributeAsync("data-version");
-        await page.Locator("[data-live-slow]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-live-slow]")).ToHaveAttributeAsync("aria-pressed", "true");
+        var slow = page.Locator("[data-live-slow]");
+        await slow.ClickAsync();
+        await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "true");
 
         var released = await ReleaseStepAsync("spare4", "spare5", "spare6");
         await page.WaitForFunctionAsync($"() => window.delphiLive.held({itemId}) >= {released.Version}", null, new() { Timeout = 8_000 });
@@ -101,9 +109,11 @@ public sealed class LiveFiguresTests(PeopleWorld world)
             route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = stale }));
         await page.EvaluateAsync("() => window.delphiLive.snapshot()");
         Assert.Equal(before, await block.GetAttributeAsync("data-version")); // still held back
-        await Assertions.Expect(block).ToHaveAttributeAsync("data-version", released.Version.ToString(), new() { Timeout = 6_000 });
-        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync(released.N.ToString());
         await page.UnrouteAllAsync();
+        await slow.ClickAsync();
+        await Assertions.Expect(slow).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(block).ToHaveAttributeAsync("data-version", released.Version.ToString(), new() { Timeout = 3_000 });
+        await Assertions.Expect(block.Locator("[data-stat=n]")).ToHaveTextAsync(released.N.ToString());
     }
 
     [Fact]
