@@ -104,15 +104,26 @@ public sealed class StudyStore(Database db, TimeProvider time)
             "SELECT id, study_id, slug, name_nl, name_en, position FROM stakeholder_groups WHERE study_id = @studyId ORDER BY position, id",
             new { studyId }))).AsList();
 
-    public async Task<StakeholderGroup> AddGroupAsync(long studyId, string slug, string nameNl, string nameEn)
+    /// <summary>
+    /// Adds a stakeholder group; null, adding nothing, when the study has a group with that slug. Checked in the insert's
+    /// transaction: two requests adding one slug at once got past a check made before it, and the second failed on the
+    /// unique key (a server error).
+    /// </summary>
+    public async Task<StakeholderGroup?> AddGroupAsync(long studyId, string slug, string nameNl, string nameEn)
     {
-        var id = await db.WriteAsync((c, tx) => c.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position)
-            VALUES (@studyId, @slug, @nameNl, @nameEn, (SELECT COALESCE(MAX(position), -1) + 1 FROM stakeholder_groups WHERE study_id = @studyId))
-            RETURNING id
-            """, new { studyId, slug, nameNl, nameEn }, tx));
-        return (await GroupsAsync(studyId)).Single(g => g.Id == id);
+        var id = await db.WriteAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stakeholder_groups WHERE study_id = @studyId AND slug = @slug",
+                    new { studyId, slug }, tx) > 0)
+                return (long?)null;
+            return await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO stakeholder_groups (study_id, slug, name_nl, name_en, position)
+                VALUES (@studyId, @slug, @nameNl, @nameEn, (SELECT COALESCE(MAX(position), -1) + 1 FROM stakeholder_groups WHERE study_id = @studyId))
+                RETURNING id
+                """, new { studyId, slug, nameNl, nameEn }, tx);
+        });
+        return id is null ? null : (await GroupsAsync(studyId)).Single(g => g.Id == id);
     }
 
     /// <summary>Makes the panel's organisations public or not (before and after round 1 alike); false when the study does not exist.</summary>

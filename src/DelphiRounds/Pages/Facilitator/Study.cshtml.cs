@@ -302,7 +302,14 @@ public sealed class StudyModel(StudyStore studies, RoundStore rounds, RoundServi
             Response.StatusCode = 400;
             return Page();
         }
-        await _studies.AddGroupAsync(studyId, slug, parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : parts[0]);
+        if (await _studies.AddGroupAsync(studyId, slug, parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : parts[0]) is null)
+        {
+            // Added meanwhile (another tab or request): said next to the field, as when it was there before.
+            await LoadAsync(studyId);
+            ModelState.AddModelError(nameof(GroupName), t["studies.error.groupsDuplicate"]);
+            Response.StatusCode = 400;
+            return Page();
+        }
         Notice = t["study.groupAdded", parts[0]];
         return Redirect($"/f/studies/{studyId}");
     }
