@@ -192,8 +192,6 @@ public static class StudyEndpoints
         var study = await studies.FindOwnedAsync(studyId, context.User.FacilitatorId()!.Value);
         if (study is null) return Problems.NotFound("studyId", $"Study {studyId} does not exist or is not yours.");
         var slug = request.Slug ?? Slug.From(request.Name!);
-        if ((await studies.GroupsAsync(studyId)).Any(g => g.Slug == slug))
-            return Problems.Conflict("slug", $"The study already has a group '{slug}'.");
         var group = await studies.AddGroupAsync(studyId, slug, request.Name!.Trim(), string.IsNullOrWhiteSpace(request.NameEn) ? request.Name!.Trim() : request.NameEn.Trim());
         if (group is null) return Problems.Conflict("slug", $"The study already has a group '{slug}'.");
         return TypedResults.Created($"/api/v1/studies/{studyId}/groups/{group.Id}", GroupResponse.From(group));
