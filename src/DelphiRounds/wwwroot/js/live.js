@@ -209,10 +209,7 @@
   function apply(items, announce) {
     const whole = items.map(resolve).filter((stats) => stats !== null);
     for (const stats of whole) {
-      if (paused || slow) {
-        const waiting = pending.get(stats.itemId);
-        if (!waiting || stats.version >= waiting.version) pending.set(stats.itemId, stats);
-      }
+      if (paused || slow) pending.set(stats.itemId, stats); // as new as anything held (resolve drops older ones)
       else render(stats, announce && whole.length === 1);
     }
   }
