@@ -92,4 +92,44 @@ public class FragilityTests
         Assert.Equal(0, analysis.Attrition!.Dropped);
         Assert.Equal(ConsensusDirection.For, analysis.Attrition.DirectionWithDropouts);
     }
+
+    /// <summary>
+    /// Fragility by its definition, on random panels: take each answer away in turn (each a flip of its own when the
+    /// direction changes), then each group; the judge, which takes values out of sorted lists, must count the same.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Fragility_counts_what_taking_each_answer_and_each_group_away_does(int seed)
+    {
+        var random = new Random(seed);
+        string?[] groupNames = [null, "grid", "housing", "port", "residents"];
+        for (var panel = 0; panel < 150; panel++)
+        {
+            var criteria = new ConsensusCriteriaV2
+            {
+                AgreementBand = (5 + random.Next(2), 7),
+                DisagreementBand = random.Next(2) == 0 ? null : (1, 2 + random.Next(2)),
+                MinAgreement = 0.5 + random.Next(5) * 0.1,
+                MaxIqr = random.Next(3) == 0 ? null : 1 + random.Next(3),
+                RequireEveryGroup = random.Next(2) == 0,
+                MinGroupSize = 1 + random.Next(4),
+            };
+            // Ratings (points 1..7) and numeric answers (halves between 1 and 7).
+            var numeric = random.Next(2) == 0;
+            var answers = V2.Answers(Enumerable.Range(0, 1 + random.Next(25))
+                .Select(_ => (groupNames[random.Next(groupNames.Length)], numeric ? 1 + random.Next(13) / 2.0 : 1 + random.Next(7)))
+                .ToArray());
+            ItemInputV2 Input(List<Response> responses) => numeric ? V2.Numeric(criteria, responses) : V2.Rating(criteria, responses);
+            var consensus = V2.Analyze(Input(answers)).Consensus!;
+
+            ConsensusDirection? DirectionOf(List<Response> responses) => V2.Analyze(Input(responses)).Consensus!.Direction;
+            var flips = Enumerable.Range(0, answers.Count).Count(i => DirectionOf(answers.Where((_, j) => j != i).ToList()) != consensus.Direction);
+            var groupFlips = answers.Select(a => a.Group).OfType<string>().Distinct().Order(StringComparer.Ordinal)
+                .Where(g => DirectionOf(answers.Where(a => a.Group != g).ToList()) != consensus.Direction).ToList();
+            Assert.True(flips == consensus.FlipsWithoutOne, $"panel {panel}: {flips} flips by taking each answer away, the judge counted {consensus.FlipsWithoutOne}");
+            Assert.Equal(groupFlips, consensus.FlipsWithoutGroup);
+        }
+    }
 }
