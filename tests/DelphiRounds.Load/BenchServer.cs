@@ -34,6 +34,18 @@ public sealed class BenchServer : IAsyncDisposable
     public required string Variant { get; init; }
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// Also listen for HTTP/2 with prior knowledge (h2c) on a second port, where WebSockets run over HTTP/2 (RFC 8441):
+    /// many hub connections share one TCP connection, <see cref="Http2StreamsPerConnection"/> each.
+    /// </summary>
+    public bool Http2 { get; init; }
+
+    /// <summary>Kestrel's limit of streams (here: hub connections) on one HTTP/2 connection.</summary>
+    public const int Http2StreamsPerConnection = 200;
+
+    /// <summary>The HTTP/2 endpoint's address when <see cref="Http2"/> is set.</summary>
+    public Uri? Http2Address { get; private set; }
+
     public Uri Address { get; private set; } = null!;
     public int Pid => _process!.Id;
     public Database Db => _core!.Services.GetRequiredService<Database>();
@@ -93,6 +105,16 @@ public sealed class BenchServer : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Error";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (Http2)
+        {
+            // Kestrel's endpoints from configuration replace --urls: HTTP/1.1 as always, and an h2c endpoint beside it.
+            Http2Address = new Uri($"http://127.0.0.1:{FreePort()}/");
+            start.Environment["Kestrel__Endpoints__Http1__Url"] = Address.ToString().TrimEnd('/');
+            start.Environment["Kestrel__Endpoints__Http1__Protocols"] = "Http1";
+            start.Environment["Kestrel__Endpoints__H2c__Url"] = Http2Address.ToString().TrimEnd('/');
+            start.Environment["Kestrel__Endpoints__H2c__Protocols"] = "Http2";
+            start.Environment["Kestrel__Limits__Http2__MaxStreamsPerConnection"] = Http2StreamsPerConnection.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         _process = Process.Start(start)!;
         var log = Path.Combine(Folder, "server.log");
         _ = PipeAsync(_process.StandardOutput, log);
@@ -110,7 +132,13 @@ public sealed class BenchServer : IAsyncDisposable
                 if ((await Http.GetAsync("/health/ready")).IsSuccessStatusCode) break;
             }
             catch (HttpRequestException) { }
-            if (_process.HasExited || i > 600) throw new InvalidOperationException($"the server did not start; see {log}.err");
+            if (_process.HasExited || i > 600)
+            {
+                await Task.Delay(500); // what it wrote before it ended
+                var said = string.Join(Environment.NewLine, File.Exists(log + ".err") ? File.ReadLines(log + ".err").TakeLast(20) : [])
+                    + Environment.NewLine + string.Join(Environment.NewLine, File.Exists(log) ? File.ReadLines(log).TakeLast(5) : []);
+                throw new InvalidOperationException($"the server did not start ({(_process.HasExited ? $"exited with {_process.ExitCode}" : "not ready in 60 s")}); it said:{Environment.NewLine}{said}");
+            }
             await Task.Delay(100);
         }
         _facilitatorToken = token;

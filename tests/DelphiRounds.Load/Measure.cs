@@ -61,6 +61,17 @@ public static class ProcStat
         return 0;
     }
 
+    /// <summary>Established TCP connections whose local end is <paramref name="port"/> (the server's side), from /proc/net/tcp.</summary>
+    public static int TcpConnectionsTo(int port)
+    {
+        var hex = port.ToString("X4", CultureInfo.InvariantCulture);
+        return File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f.Length > 3 && f[1].EndsWith(":" + hex, StringComparison.Ordinal) && f[3] == "01");
+    }
+
+    /// <summary>The files (sockets among them) the process has open.</summary>
+    public static int OpenFiles(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+
     /// <summary>The 1-minute load average (processes running or waiting for a core).</summary>
     public static double LoadAverage1m() =>
         File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;

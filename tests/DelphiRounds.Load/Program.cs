@@ -6,7 +6,7 @@ using DelphiRounds.Load;
 // DelphiRounds.Load — the live-push benchmark (scripts/bench.sh runs it).
 //   serve [server arguments]: the DelphiRounds server with the naive baseline composed in (started by the benchmark)
 //   bench [--quick] [--out DIR] [--server DLL] [--only LABEL,...] [--protocol json|messagepack|both] [--whole-items] [--no-facilitator]
-//   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--out DIR]
+//   run --variant naive|coalesced [--protocol json|messagepack] --participants N (--steady RATE:SECONDS | --ramp R1,R2,...:SECONDS | --burst BASE:PEAK:SECONDS) [--items K] [--http2] [--client hub|bare] [--out DIR]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(64, 64);
@@ -17,12 +17,13 @@ bool Flag(string name) => args.Contains(name);
 var command = args.FirstOrDefault() ?? "bench";
 if (command == "serve") return NaivePusher.Serve(args[1..]);
 var root = FindRoot();
-var serverDll = Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/Release/net10.0/DelphiRounds.dll");
+var serverDll = Path.GetFullPath(Option("--server") ?? Path.Combine(root, "src/DelphiRounds/bin/Release/net10.0/DelphiRounds.dll"));
 var outDir = Path.GetFullPath(Option("--out") ?? Path.Combine(root, "bench-out"));
 Directory.CreateDirectory(outDir);
 var work = Path.Combine(Path.GetTempPath(), "delphi-bench", Guid.NewGuid().ToString("N"));
 var quick = Flag("--quick");
 var runner = new Runner(serverDll, work, Console.Out, quick);
+var keep = false;
 
 try
 {
@@ -50,7 +51,8 @@ try
             : Option("--burst") is { } burst ? Steps(burst, b => [new Step(b[0], b[2]), new Step(b[1], Math.Max(1, b[2] / 3)), new Step(b[0], b[2])])
             : [new Step(100, 10)];
         var rows = await runner.RunAsync(new Scenario("run", variant, n, steps, Option("--ramp") is not null, int.Parse(Option("--items") ?? "5", CultureInfo.InvariantCulture),
-            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items"), Facilitator: !Flag("--no-facilitator")));
+            Option("--protocol") ?? Protocols.Json, Changes: !Flag("--whole-items"), Facilitator: !Flag("--no-facilitator"), Http2: Flag("--http2"),
+            Client: Option("--client") ?? Clients.Hub));
         Report.Write(rows, outDir, participantsForRatio: n, quick: true);
         return rows.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
     }
@@ -69,14 +71,18 @@ try
             new("naive-3000", "naive", 3000, Ramp(6, 2, 5, 10, 15, 20, 30, 40, 60, 80, 100), Ramp: true),
             new("coalesced-3000", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true),
             new("coalesced-3000-msgpack", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true, Protocol: Protocols.MessagePack),
+            // The same with bare clients (BareFollower): what the server does when its 3,000 clients cost the load generator less.
+            new("coalesced-3000-msgpack-bare", "coalesced", 3000, Ramp(6, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000), Ramp: true, Protocol: Protocols.MessagePack,
+                Client: Clients.Bare),
             new("coalesced-1000", "coalesced", 1000, [new Step(1000, 15)], Ramp: false),
             new("naive-1000", "naive", 1000, [new Step(50, 8), new Step(100, 8)], Ramp: false),
             new("coalesced-10000", "coalesced", 10000, [new Step(2, 10), new Step(20, 10)], Ramp: false),
             new("coalesced-10000-msgpack", "coalesced", 10000, [new Step(2, 10), new Step(20, 10), new Step(100, 10)], Ramp: false, Protocol: Protocols.MessagePack),
-            // 20,000 subscribed connections held (memory per connection), with answers flowing at a modest rate — fewer when
-            // the machine caps a process's open files below that (each connection is a socket in the server and in the
-            // load generator; see HeldConnections).
-            new($"coalesced-{HeldConnections()}-msgpack", "coalesced", HeldConnections(), [new Step(2, 10), new Step(20, 10)], Ramp: false, Protocol: Protocols.MessagePack),
+            // 20,000 subscribed connections held (memory per connection), with answers flowing at a modest rate. Each
+            // connection over HTTP/1.1 is a socket in the server and in the load generator; where the machine caps a
+            // process's open files below what that takes, the WebSockets run over HTTP/2 (see SocketsTooFew).
+            new(SocketsTooFew(20_000) ? "coalesced-20000-msgpack-h2" : "coalesced-20000-msgpack", "coalesced", 20_000, [new Step(2, 10), new Step(20, 10)], Ramp: false,
+                Protocol: Protocols.MessagePack, Http2: SocketsTooFew(20_000)),
         ];
     if (Option("--only") is { } only) scenarios = scenarios.Where(s => only.Split(',').Contains(s.Label)).ToList();
     // --whole-items: clients join with JoinRound and get whole items (the push before changes), not JoinRoundChanges.
@@ -89,25 +95,35 @@ try
 
     Console.WriteLine($"Live push benchmark ({(quick ? "quick" : "full")}): server and load generator share this machine " +
                       $"({Environment.ProcessorCount} cores); load average at start {ProcStat.LoadAverage()}");
-    if (!quick && HeldConnections() < 20_000)
-        Console.WriteLine($"This machine caps a process's open files below 21,000 (see /proc/self/limits): the held-connections run holds {HeldConnections():N0}, not 20,000.");
+    if (!quick && SocketsTooFew(20_000))
+        Console.WriteLine($"This machine caps a process's open files at {OpenFilesLimit():N0} (see /proc/self/limits), too few for 20,000 sockets and the files " +
+                          $"a process needs besides: the 20,000 held connections are WebSockets over HTTP/2, {BenchServer.Http2StreamsPerConnection} to a TCP connection.");
     var all = new List<Row>();
     foreach (var s in scenarios) all.AddRange(await runner.RunAsync(s));
     Report.Write(all, outDir, ratioParticipants, quick);
     return all.All(r => r.MissedFinalStates == 0 && r.AggregatesExact) ? 0 : 1;
 }
+catch (Exception)
+{
+    // The servers' logs (server.log, server.log.err in a folder per run) say what went wrong on their side.
+    Console.Error.WriteLine($"The run failed; the servers' databases and logs are kept in {work}");
+    keep = true;
+    throw;
+}
 finally
 {
-    try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    if (!keep)
+        try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
 }
 
-// 20,000, or as many whole thousands as the open-files limit leaves room for with 1,000 files to spare (the server's
-// database, logs and runtime; the load generator's HTTP clients): a process cannot hold more sockets than that.
-static int HeldConnections()
+// A process cannot hold more sockets than its open-files limit leaves room for, with 1,000 files to spare (the server's
+// database, logs and runtime; the load generator's HTTP clients).
+static bool SocketsTooFew(int connections) => OpenFilesLimit() < connections + 1_000;
+
+static long OpenFilesLimit()
 {
     var line = File.Exists("/proc/self/limits") ? File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) : null;
-    var soft = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } parts && long.TryParse(parts[3], out var n) ? n : long.MaxValue;
-    return soft >= 21_000 ? 20_000 : (int)Math.Max(1_000, (soft - 1_000) / 1_000 * 1_000);
+    return line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } parts && long.TryParse(parts[3], out var n) ? n : long.MaxValue;
 }
 
 static List<Step> Ramp(double seconds, params double[] rates) => rates.Select(r => new Step(r, seconds)).ToList();
@@ -135,11 +151,11 @@ internal static class Report
     public static void Write(List<Row> rows, string outDir, int participantsForRatio, bool quick)
     {
         var table = new StringBuilder();
-        table.AppendLine($"{"variant",-10} {"protocol",-11} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19} {"screen change p50/p99 ms",25} {"B/delivery",10} {"KiB/s",8} {"tick ms",7}");
+        table.AppendLine($"{"variant",-10} {"protocol",-11} {"participants",12} {"offered/s",9} {"answers/s",9} {"deliveries/s",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"cpu %",6} {"mem/conn",9} {"missed",6} {"exact",5} {"load",5} {"release p50/p99 ms",19} {"screen change p50/p99 ms",25} {"B/delivery",10} {"KiB/s",8} {"tick ms",7} {"ws over",8} {"client",6}");
         foreach (var r in rows)
         {
             table.AppendLine($"{r.Variant,-10} {r.Protocol,-11} {r.Participants,12} {r.OfferedAnswersPerSecond,9:0} {r.AnswersPerSecond,9:0.0} {r.DeliveriesPerSecond,12:0} " +
-                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19} {$"{r.ScreenChangeP50Ms:0}/{r.ScreenChangeP99Ms:0}",25} {r.BytesPerDelivery,10:0} {r.BytesPerSecond / 1024,8:0} {r.TickMaxMs,7:0}");
+                             $"{r.P50Ms,8:0.0} {r.P95Ms,8:0.0} {r.P99Ms,8:0.0} {r.ServerCpuPercent,6:0} {Kib(r.MemoryPerConnectionBytes),9} {r.MissedFinalStates,6} {(r.AggregatesExact ? "yes" : "no"),5} {r.LoadAverage1m,5:0.0} {$"{r.ReleaseP50Ms:0}/{r.ReleaseP99Ms:0}",19} {$"{r.ScreenChangeP50Ms:0}/{r.ScreenChangeP99Ms:0}",25} {r.BytesPerDelivery,10:0} {r.BytesPerSecond / 1024,8:0} {r.TickMaxMs,7:0} {r.Transport,8} {r.Client,6}");
         }
         Compare(rows, table);
         // The ratio compares the variants in the same protocol (JSON, the naive baseline's).
@@ -161,6 +177,8 @@ internal static class Report
         table.AppendLine("the protocol's framing included, the WebSocket header not); KiB/s = those bytes per second, all clients together;");
         table.AppendLine("tick ms = the widest push tick the server had during the step (adaptive: Live:PushIntervalMs, 100 ms, widened up to");
         table.AppendLine("Live:MaxPushIntervalMs, 250 ms, while a tick's fan-out took longer than the tick; read from its /metrics every 250 ms);");
+        table.AppendLine("client = each participant's client: hub (the .NET SignalR client) or bare (a WebSocket that speaks the MessagePack hub protocol itself);");
+        table.AppendLine("ws over = what the hub's WebSockets ran over: http/1.1 (a socket each), or h2 (streams of HTTP/2 connections, RFC 8441);");
         table.AppendLine("screen change = per client, time between two consecutive changes of its screen while the step's answers flow (from the step's start, up to its end)");
         if (quick && participantsForRatio != 3000) table.AppendLine($"(quick run: the ratio below is measured at {participantsForRatio} participants)");
         var ratioText = naive > 0 ? ratio.ToString("0.0", CultureInfo.InvariantCulture)
@@ -181,7 +199,7 @@ internal static class Report
                 releaseP50Ms = r.ReleaseP50Ms, releaseP99Ms = r.ReleaseP99Ms, screenChangeP50Ms = r.ScreenChangeP50Ms, screenChangeP99Ms = r.ScreenChangeP99Ms,
                 offeredAnswersPerSecond = r.OfferedAnswersPerSecond, scenario = r.Scenario, stalePushes = r.StalePushes, refused = r.Refused, notSent = r.NotSent,
                 loadAverage1m = r.LoadAverage1m, protocol = r.Protocol, bytesPerDelivery = r.BytesPerDelivery, bytesPerSecond = r.BytesPerSecond,
-                tickMaxMs = r.TickMaxMs, tickWidenings = r.TickWidenings, changes = r.Changes,
+                tickMaxMs = r.TickMaxMs, tickWidenings = r.TickWidenings, changes = r.Changes, transport = r.Transport, client = r.Client,
             }),
             sustained = new { naive, coalesced, participants = participantsForRatio, p99LimitMs = Runner.SustainedP99Ms },
             ratio = double.IsFinite(ratio) ? Math.Round(ratio, 2) : (double?)null,
@@ -197,7 +215,7 @@ internal static class Report
     private static void Compare(List<Row> rows, StringBuilder table)
     {
         var pairs = rows.Where(r => r.Variant == "coalesced" && r.Protocol == Protocols.Json)
-            .Select(j => (Json: j, Pack: rows.FirstOrDefault(m => m.Variant == "coalesced" && m.Protocol == Protocols.MessagePack
+            .Select(j => (Json: j, Pack: rows.FirstOrDefault(m => m.Variant == "coalesced" && m.Protocol == Protocols.MessagePack && m.Client == Clients.Hub
                 && m.Participants == j.Participants && m.OfferedAnswersPerSecond == j.OfferedAnswersPerSecond)))
             .Where(p => p.Pack is not null).ToList();
         if (pairs.Count == 0) return;
@@ -214,13 +232,14 @@ internal static class Report
     public static void Plot(List<Row> rows, string file, int participants)
     {
         var plot = new ScottPlot.Plot();
-        foreach (var (variant, protocol, label, color) in new[]
+        foreach (var (variant, protocol, client, label, color) in new[]
                  {
-                     ("naive", Protocols.Json, "naive", ScottPlot.Colors.OrangeRed), ("coalesced", Protocols.Json, "coalesced (JSON)", ScottPlot.Colors.SteelBlue),
-                     ("coalesced", Protocols.MessagePack, "coalesced (MessagePack)", ScottPlot.Colors.SeaGreen),
+                     ("naive", Protocols.Json, Clients.Hub, "naive", ScottPlot.Colors.OrangeRed), ("coalesced", Protocols.Json, Clients.Hub, "coalesced (JSON)", ScottPlot.Colors.SteelBlue),
+                     ("coalesced", Protocols.MessagePack, Clients.Hub, "coalesced (MessagePack)", ScottPlot.Colors.SeaGreen),
+                     ("coalesced", Protocols.MessagePack, Clients.Bare, "coalesced (MessagePack, bare clients)", ScottPlot.Colors.DarkGoldenRod),
                  })
         {
-            var points = rows.Where(r => r.Variant == variant && r.Protocol == protocol && r.P99Ms > 0 && r.AnswersPerSecond > 0).OrderBy(r => r.OfferedAnswersPerSecond).ToList();
+            var points = rows.Where(r => r.Variant == variant && r.Protocol == protocol && r.Client == client && r.P99Ms > 0 && r.AnswersPerSecond > 0).OrderBy(r => r.OfferedAnswersPerSecond).ToList();
             if (points.Count == 0) continue;
             var s = plot.Add.Scatter(points.Select(r => Math.Log10(r.AnswersPerSecond)).ToArray(), points.Select(r => Math.Log10(r.P99Ms)).ToArray());
             s.LegendText = label;

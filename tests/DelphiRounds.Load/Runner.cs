@@ -12,8 +12,24 @@ public sealed record Step(double Rate, double Seconds);
 /// <param name="Protocol">The hub protocol every client speaks: <c>json</c> or <c>messagepack</c>.</param>
 /// <param name="Changes">Clients join with <c>JoinRoundChanges</c> (pushes carry per item only what changed), as the browser does; false: whole items.</param>
 /// <param name="Facilitator">A facilitator's screen follows the round too, as in a real session: its pushes carry each item's live verdict, judged every tick.</param>
+/// <param name="Http2">
+/// The hub's WebSockets run over HTTP/2 (RFC 8441, h2c on a second port): the clients' connections are streams,
+/// <see cref="BenchServer.Http2StreamsPerConnection"/> to a TCP connection, so the sockets do not limit how many are held.
+/// </param>
+/// <param name="Client">
+/// What each participant's client is: the .NET SignalR client (<see cref="Clients.Hub"/>, <see cref="LiveFollower"/>) or a
+/// bare WebSocket speaking the MessagePack hub protocol itself (<see cref="Clients.Bare"/>, <see cref="BareFollower"/>),
+/// which costs the load generator less per push; the server sees the same SignalR connections.
+/// </param>
 public sealed record Scenario(string Label, string Variant, int Participants, IReadOnlyList<Step> Steps, bool Ramp, int Items = 5, string Protocol = Protocols.Json,
-    bool Changes = true, bool Facilitator = true);
+    bool Changes = true, bool Facilitator = true, bool Http2 = false, string Client = Clients.Hub);
+
+/// <summary>The clients a benchmark's participants can have.</summary>
+public static class Clients
+{
+    public const string Hub = "hub";
+    public const string Bare = "bare";
+}
 
 /// <summary>The hub protocols a benchmark client can speak.</summary>
 public static class Protocols
@@ -22,13 +38,21 @@ public static class Protocols
     public const string MessagePack = "messagepack";
 }
 
+/// <summary>What the hub's WebSockets run over.</summary>
+public static class Transports
+{
+    public const string Http1 = "http/1.1";
+    public const string Http2 = "h2";
+}
+
 /// <summary>One measured step (a row of the table and of bench.json).</summary>
 public sealed record Row(
     string Scenario, string Variant, int Participants, double OfferedAnswersPerSecond, double AnswersPerSecond,
     double DeliveriesPerSecond, double P50Ms, double P95Ms, double P99Ms, double ServerCpuPercent,
     long MemoryPerConnectionBytes, int MissedFinalStates, bool AggregatesExact, long StalePushes, long Refused, long NotSent,
     double LoadAverage1m, double ReleaseP50Ms = -1, double ReleaseP99Ms = -1, double ScreenChangeP50Ms = -1, double ScreenChangeP99Ms = -1,
-    string Protocol = Protocols.Json, double BytesPerDelivery = -1, double BytesPerSecond = -1, double TickMaxMs = -1, double TickWidenings = -1, bool Changes = false)
+    string Protocol = Protocols.Json, double BytesPerDelivery = -1, double BytesPerSecond = -1, double TickMaxMs = -1, double TickWidenings = -1, bool Changes = false,
+    string Transport = Transports.Http1, string Client = Clients.Hub)
 {
     /// <summary>Achieved at least 95 % of the offered rate with p99 ≤ the limit.</summary>
     public bool Sustained(double p99LimitMs) => AnswersPerSecond >= 0.95 * OfferedAnswersPerSecond && P99Ms <= p99LimitMs;
@@ -45,8 +69,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
 
     public async Task<List<Row>> RunAsync(Scenario s)
     {
-        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}, {(s.Changes ? "changes" : "whole items")}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
-        await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant };
+        log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}{(s.Client == Clients.Bare ? " (bare clients)" : "")}, {(s.Changes ? "changes" : "whole items")}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
+        await using var server = new BenchServer { ServerDll = serverDll, Folder = Path.Combine(workFolder, s.Label), Variant = s.Variant, Http2 = s.Http2 };
         await server.StartAsync(s.Participants, s.Items);
         log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
 
@@ -58,8 +82,22 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         // Followers: every participant is a real SignalR client.
         await Settle(1000);
         var rssBefore = ProcStat.RssBytes(server.Pid);
-        var followers = new LiveFollower[s.Participants];
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        // Over HTTP/2 every follower's WebSocket is a stream: one invoker opens a further TCP connection whenever the
+        // server's limit of streams per connection is reached.
+        using var http2 = s.Http2 ? new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        }) : null;
+        var hub = s.Http2 ? server.Http2Address! : server.Address;
+        if (s.Client == Clients.Bare && (s.Protocol != Protocols.MessagePack || s.Http2))
+            throw new ArgumentException("bare clients speak MessagePack over HTTP/1.1 only");
+        var followers = new FollowedScreen[s.Participants];
+        FollowedScreen Follower(string token, Action<long>? latency = null, Action<long, long, long>? released = null) => s.Client == Clients.Bare
+            ? new BareFollower(hub, snapshotHttp, token, server.RoundId, latency, released, changes: s.Changes)
+            : new LiveFollower(hub, snapshotHttp, token, server.RoundId, latency, released, messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes, http2: http2);
         // One screen notes each release (item, version, receipt) to time every answer to the release that includes it.
         var releases = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Version, long Received)>();
         // Every screen notes when it last changed: the time between two changes of one screen while answers flow is
@@ -76,18 +114,19 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         await Parallel.ForEachAsync(Enumerable.Range(0, s.Participants), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
             var p = server.Participants[i];
-            followers[i] = new LiveFollower(server.Address, snapshotHttp, p.Token, server.RoundId, Latency,
+            followers[i] = Follower(p.Token, Latency,
                 i == 0 ? (item, version, received) => { releases.Enqueue((item, version, received)); ScreenChanged(i, received); }
-                : (_, _, received) => ScreenChanged(i, received), messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes);
+                : (_, _, received) => ScreenChanged(i, received));
             await followers[i].StartAsync(ct);
         });
-        log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s");
+        log.WriteLine($"   {s.Participants} clients connected and joined in {connectWatch.Elapsed.TotalSeconds:0.0} s" +
+                      (s.Http2 ? $", WebSockets over HTTP/2: {ProcStat.TcpConnectionsTo(server.Http2Address!.Port)} TCP connections to the server's h2c port" : "") +
+                      $"; the server has {ProcStat.OpenFiles(server.Pid):N0} files open");
         // The facilitator's screen: not in the participants' figures; its pushes carry the live verdicts.
-        LiveFollower? facilitator = null;
+        FollowedScreen? facilitator = null;
         if (s.Facilitator)
         {
-            facilitator = new LiveFollower(server.Address, snapshotHttp, server.FacilitatorToken, server.RoundId,
-                messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes);
+            facilitator = Follower(server.FacilitatorToken);
             await facilitator.StartAsync();
         }
         await Settle(2000);
@@ -214,7 +253,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
             Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
             Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)),
-            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes)).ToList();
+            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes,
+            s.Http2 ? Transports.Http2 : Transports.Http1, s.Client)).ToList();
     }
 
     private static double Percentile(List<double> values, double q)
@@ -275,7 +315,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         return result;
     }
 
-    private static int Missed(LiveFollower f, Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)> final)
+    private static int Missed(FollowedScreen f, Dictionary<long, (long Version, int N, Dictionary<string, int> Distribution)> final)
     {
         var shown = f.Items;
         var missed = 0;

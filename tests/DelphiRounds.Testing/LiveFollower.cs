@@ -28,14 +28,14 @@ public sealed record FollowedFigures(int N, double? Median, Dictionary<string, i
 public sealed record FollowedUpdate(long RoundId, List<FollowedItem> Items);
 
 /// <summary>
-/// A participant's screen as the browser script keeps it (wwwroot/js/live.js), as a .NET SignalR client:
-/// connect to <c>/hubs/live</c>, join the round, fetch the snapshot, then apply every push whose version is
-/// not older than what is shown. When the connection drops it reconnects by itself, joins again and fetches
-/// the snapshot again. Counts pushes, stale (out-of-order) pushes, reconnects, and measures for each push
-/// the time from the acceptance of the newest answer it reflects to its receipt (same monotonic clock:
-/// <see cref="Stopwatch.GetTimestamp"/>, server and client on one machine).
+/// What a participant's screen keeps as the browser script does (wwwroot/js/live.js): the snapshot, then every push
+/// whose version is not older than what is shown, a change applied only onto the version it builds on. Counts pushes,
+/// stale (out-of-order) pushes, reconnects, and measures for each push the time from the acceptance of the newest
+/// answer it reflects to its receipt (same monotonic clock: <see cref="Stopwatch.GetTimestamp"/>, server and client on
+/// one machine). How the pushes arrive is the subclass's: <see cref="LiveFollower"/> (the .NET SignalR client) or
+/// <see cref="BareFollower"/> (the SignalR MessagePack protocol on a bare WebSocket).
 /// </summary>
-public sealed class LiveFollower : IAsyncDisposable
+public abstract class FollowedScreen : IAsyncDisposable
 {
     private readonly HttpClient _http;
     private readonly string _token;
@@ -49,20 +49,13 @@ public sealed class LiveFollower : IAsyncDisposable
     private readonly bool _followChanges;
     private long _pushBytes;
 
-    /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
-    /// <param name="http">A client for snapshots on the same address (shared by many followers).</param>
+    /// <param name="http">A client for snapshots on the server's address (shared by many followers).</param>
     /// <param name="token">The participant's (or facilitator's) bearer token.</param>
     /// <param name="roundId">The round to follow.</param>
     /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
     /// <param name="released">Called per pushed item with its id, version and the Stopwatch timestamp of receipt (optional).</param>
-    /// <param name="messagePack">Speak SignalR's MessagePack protocol (the hub's short-key pushes, see <see cref="FollowedWire"/>) instead of JSON.</param>
-    /// <param name="changes">
-    /// Join with <c>JoinRoundChanges</c>: pushes carry per item only what changed since its last push. A change is
-    /// applied only onto exactly the version it builds on; a follower that does not have that version (it missed a
-    /// push, or has not got the snapshot yet) fetches the snapshot instead, as live.js does.
-    /// </param>
-    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null,
-        bool messagePack = false, bool changes = false)
+    /// <param name="changes">Follow changes (<c>JoinRoundChanges</c>), not whole items (<c>JoinRound</c>).</param>
+    protected FollowedScreen(HttpClient http, string token, long roundId, Action<long>? latency, Action<long, long, long>? released, bool changes)
     {
         _followChanges = changes;
         _released = released;
@@ -70,35 +63,25 @@ public sealed class LiveFollower : IAsyncDisposable
         _token = token;
         _roundId = roundId;
         _latency = latency;
-        var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(address, "/hubs/live"), o =>
-            {
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .WithAutomaticReconnect(new Retry());
-        // The protocol wrapped so that every StatsUpdated frame's bytes are counted as they come off the wire.
-        IHubProtocol protocol = messagePack
-            ? new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = FollowedWire.Options }))
-            : new JsonHubProtocol();
-        builder.Services.AddSingleton<IHubProtocol>(new CountingProtocol(protocol, this));
-        Protocol = protocol.Name;
-        Connection = builder.Build();
-        Connection.ServerTimeout = TimeSpan.FromSeconds(60);
-        Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
-        Connection.On<FollowedUpdate>("StatsUpdated", OnPush);
-        Connection.Reconnected += async _ =>
-        {
-            Interlocked.Increment(ref _reconnects);
-            await JoinAndSnapshotAsync();
-        };
     }
 
-    public HubConnection Connection { get; }
+    /// <summary>The participant's (or facilitator's) bearer token.</summary>
+    protected string Token => _token;
 
-    /// <summary>The hub protocol this follower speaks: <c>json</c> or <c>messagepack</c>.</summary>
-    public string Protocol { get; }
+    /// <summary>The round followed.</summary>
+    protected long RoundId => _roundId;
+
+    /// <summary>The hub method that joins the round: <c>JoinRoundChanges</c> or <c>JoinRound</c>.</summary>
+    protected string JoinMethod => _followChanges ? "JoinRoundChanges" : "JoinRound";
+
+    /// <summary>Connects, joins the round and applies the snapshot.</summary>
+    public abstract Task StartAsync(CancellationToken ct = default);
+
+    public abstract ValueTask DisposeAsync();
+
+    protected void CountPushBytes(long bytes) => Interlocked.Add(ref _pushBytes, bytes);
+
+    protected void CountReconnect() => Interlocked.Increment(ref _reconnects);
 
     public int Pushes => Volatile.Read(ref _pushes);
 
@@ -131,19 +114,6 @@ public sealed class LiveFollower : IAsyncDisposable
         }
     }
 
-    public async Task StartAsync(CancellationToken ct = default)
-    {
-        await Connection.StartAsync(ct);
-        await JoinAndSnapshotAsync(ct);
-    }
-
-    /// <summary>Joins the round and applies the snapshot (as after every reconnect).</summary>
-    public async Task JoinAndSnapshotAsync(CancellationToken ct = default)
-    {
-        await Connection.InvokeAsync(_followChanges ? "JoinRoundChanges" : "JoinRound", _roundId, ct);
-        await SnapshotAsync(ct);
-    }
-
     /// <summary>Fetches the snapshot and applies it.</summary>
     public async Task SnapshotAsync(CancellationToken ct = default)
     {
@@ -156,7 +126,8 @@ public sealed class LiveFollower : IAsyncDisposable
         Interlocked.Increment(ref _snapshots);
     }
 
-    private void OnPush(FollowedUpdate update)
+    /// <summary>Applies a push as it arrives (its latency measured from the moment it is called).</summary>
+    protected void OnPush(FollowedUpdate update)
     {
         var received = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _pushes);
@@ -236,7 +207,98 @@ public sealed class LiveFollower : IAsyncDisposable
             new FollowedFigures(change.Overall.N, change.Overall.Median ?? shown.Overall.Median, distribution));
     }
 
-    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
+
+/// <summary>
+/// A participant's screen (see <see cref="FollowedScreen"/>) on the .NET SignalR client: connect to <c>/hubs/live</c>,
+/// join the round, fetch the snapshot, then apply the pushes. When the connection drops it reconnects by itself, joins
+/// again and fetches the snapshot again.
+/// </summary>
+public sealed class LiveFollower : FollowedScreen
+{
+    /// <param name="address">Base address of the server (or of a proxy in front of it).</param>
+    /// <param name="http">A client for snapshots on the same address (shared by many followers).</param>
+    /// <param name="token">The participant's (or facilitator's) bearer token.</param>
+    /// <param name="roundId">The round to follow.</param>
+    /// <param name="latency">Called per push with its latency in Stopwatch ticks (optional).</param>
+    /// <param name="released">Called per pushed item with its id, version and the Stopwatch timestamp of receipt (optional).</param>
+    /// <param name="messagePack">Speak SignalR's MessagePack protocol (the hub's short-key pushes, see <see cref="FollowedWire"/>) instead of JSON.</param>
+    /// <param name="changes">
+    /// Join with <c>JoinRoundChanges</c>: pushes carry per item only what changed since its last push. A change is
+    /// applied only onto exactly the version it builds on; a follower that does not have that version (it missed a
+    /// push, or has not got the snapshot yet) fetches the snapshot instead, as live.js does.
+    /// </param>
+    /// <param name="http2">
+    /// Open the hub's WebSocket over HTTP/2 (RFC 8441) through this invoker, which many followers share: their
+    /// connections are streams of a few TCP connections. <paramref name="address"/> is then an HTTP/2 (h2c) endpoint.
+    /// </param>
+    public LiveFollower(Uri address, HttpClient http, string token, long roundId, Action<long>? latency = null, Action<long, long, long>? released = null,
+        bool messagePack = false, bool changes = false, HttpMessageInvoker? http2 = null)
+        : base(http, token, roundId, latency, released, changes)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(new Uri(address, "/hubs/live"), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                if (http2 is not null) o.WebSocketFactory = (context, ct) => Http2WebSocketAsync(context.Uri, token, http2, ct);
+            })
+            .WithAutomaticReconnect(new Retry());
+        // The protocol wrapped so that every StatsUpdated frame's bytes are counted as they come off the wire.
+        IHubProtocol protocol = messagePack
+            ? new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = FollowedWire.Options }))
+            : new JsonHubProtocol();
+        builder.Services.AddSingleton<IHubProtocol>(new CountingProtocol(protocol, this));
+        Protocol = protocol.Name;
+        Connection = builder.Build();
+        Connection.ServerTimeout = TimeSpan.FromSeconds(60);
+        Connection.HandshakeTimeout = TimeSpan.FromSeconds(60);
+        Connection.On<FollowedUpdate>("StatsUpdated", OnPush);
+        Connection.Reconnected += async _ =>
+        {
+            CountReconnect();
+            await JoinAndSnapshotAsync();
+        };
+    }
+
+    public HubConnection Connection { get; }
+
+    private static async ValueTask<System.Net.WebSockets.WebSocket> Http2WebSocketAsync(Uri uri, string token, HttpMessageInvoker http2, CancellationToken ct)
+    {
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.HttpVersion = System.Net.HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        try
+        {
+            await socket.ConnectAsync(uri, http2, ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The hub protocol this follower speaks: <c>json</c> or <c>messagepack</c>.</summary>
+    public string Protocol { get; }
+
+    public override async Task StartAsync(CancellationToken ct = default)
+    {
+        await Connection.StartAsync(ct);
+        await JoinAndSnapshotAsync(ct);
+    }
+
+    /// <summary>Joins the round and applies the snapshot (as after every reconnect).</summary>
+    public async Task JoinAndSnapshotAsync(CancellationToken ct = default)
+    {
+        await Connection.InvokeAsync(JoinMethod, RoundId, ct);
+        await SnapshotAsync(ct);
+    }
+
+    public override async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
     /// <summary>Parses with the protocol the follower speaks and counts the bytes of each push it parses.</summary>
     private sealed class CountingProtocol(IHubProtocol inner, LiveFollower follower) : IHubProtocol
@@ -252,7 +314,7 @@ public sealed class LiveFollower : IAsyncDisposable
         {
             var before = input.Length;
             if (!inner.TryParseMessage(ref input, binder, out message)) return false;
-            if (message is InvocationMessage { Target: "StatsUpdated" }) Interlocked.Add(ref follower._pushBytes, before - input.Length);
+            if (message is InvocationMessage { Target: "StatsUpdated" }) follower.CountPushBytes(before - input.Length);
             return true;
         }
     }

@@ -104,14 +104,18 @@ public sealed class LiveChangesTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Null((change with { Version = 9 }).ChangesSince(before));
     }
 
+    /// <param name="client">json or messagepack: the .NET SignalR client; bare: a WebSocket speaking the MessagePack hub protocol itself (BareFollower).</param>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_follower_applying_changes_ends_equal_to_the_snapshot(bool messagePack)
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    [InlineData("bare")]
+    public async Task A_follower_applying_changes_ends_equal_to_the_snapshot(string client)
     {
         var s = await Scenario.CreateAsync(app);
         using var http = new HttpClient { BaseAddress = app.Address };
-        await using var follower = new LiveFollower(app.Address, http, s.Participants[8].Token, s.RoundId, messagePack: messagePack, changes: true);
+        await using FollowedScreen follower = client == "bare"
+            ? new BareFollower(app.Address, http, s.Participants[8].Token, s.RoundId, changes: true)
+            : new LiveFollower(app.Address, http, s.Participants[8].Token, s.RoundId, messagePack: client == "messagepack", changes: true);
         await follower.StartAsync();
         // What a client that follows changes receives, raw (JSON).
         var raw = Channel.CreateUnbounded<JsonElement>();
