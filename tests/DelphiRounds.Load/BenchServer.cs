@@ -117,8 +117,7 @@ public sealed class BenchServer : IAsyncDisposable
         }
         _process = Process.Start(start)!;
         var log = Path.Combine(Folder, "server.log");
-        _ = PipeAsync(_process.StandardOutput, log);
-        _ = PipeAsync(_process.StandardError, log + ".err");
+        _pipes = [PipeAsync(_process.StandardOutput, log), PipeAsync(_process.StandardError, log + ".err")];
 
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
@@ -243,9 +242,12 @@ public sealed class BenchServer : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    private Task[] _pipes = [];
+
     private static async Task PipeAsync(StreamReader reader, string file)
     {
-        await using var w = new StreamWriter(file, append: true);
+        // Written through at once: what a server said just before a run failed must be in the file when the run ends.
+        await using var w = new StreamWriter(file, append: true) { AutoFlush = true };
         while (await reader.ReadLineAsync() is { } line) await w.WriteLineAsync(line);
     }
 
@@ -259,6 +261,8 @@ public sealed class BenchServer : IAsyncDisposable
             try { await _process.WaitForExitAsync(cts.Token); }
             catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
         }
+        // The rest of what it printed on its way out.
+        await Task.WhenAny(Task.WhenAll(_pipes), Task.Delay(TimeSpan.FromSeconds(5)));
         _process?.Dispose();
         Http?.Dispose();
         _core?.Dispose();
