@@ -36,7 +36,8 @@ try
             r.GetProperty("offeredAnswersPerSecond").GetDouble(), r.GetProperty("answersPerSecond").GetDouble(), r.GetProperty("deliveriesPerSecond").GetDouble(),
             r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p95Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), r.GetProperty("serverCpuPercent").GetDouble(),
             r.GetProperty("memoryPerConnectionBytes").GetInt64(), r.GetProperty("missedFinalStates").GetInt32(), r.GetProperty("aggregatesExact").GetBoolean(),
-            0, 0, 0, 0, Protocol: r.TryGetProperty("protocol", out var protocol) ? protocol.GetString()! : Protocols.Json)).ToList();
+            0, 0, 0, 0, Protocol: r.TryGetProperty("protocol", out var protocol) ? protocol.GetString()! : Protocols.Json,
+            Client: r.TryGetProperty("client", out var client) ? client.GetString()! : Clients.Hub)).ToList();
         var n = doc.RootElement.GetProperty("sustained").GetProperty("participants").GetInt32();
         Report.Plot(saved.Where(r => r.Participants == n).ToList(), Path.Combine(outDir, "latency.png"), n);
         return 0;
@@ -268,7 +269,7 @@ internal static class Report
         plot.Title($"Push latency p99 against answers/s, {participants} participants");
         plot.XLabel("answers/s achieved (log)");
         plot.YLabel("p99 push latency, ms (log)");
-        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         plot.SavePng(file, 900, 560);
     }
 }
