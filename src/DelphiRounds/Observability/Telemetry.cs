@@ -25,7 +25,7 @@ public sealed class MetricsOptions
 }
 
 /// <summary>
-/// Wires OpenTelemetry once: every meter a feature owns (<c>DelphiRounds.*</c>: Answers, Live) plus ASP.NET Core's,
+/// Wires OpenTelemetry once: every meter a feature owns (<c>DelphiRounds.*</c>: Answers, Live) plus ASP.NET Core's and the runtime's,
 /// exported for Prometheus at <c>/metrics</c>.
 /// </summary>
 public static class TelemetrySetup
@@ -40,6 +40,8 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("DelphiRounds"))
             .WithMetrics(m => m
                 .AddMeter("DelphiRounds.*")
+                // The runtime's own meter: garbage collections and their pauses, thread pool, JIT, memory.
+                .AddMeter("System.Runtime")
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
         return services;

@@ -82,6 +82,9 @@ public sealed class MetricsTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.True(Sample(scrape, "delphi_live_push_latency_milliseconds_count") > 0, scrape);
         Assert.Matches(new Regex(@"^delphi_live_push_latency_milliseconds_bucket\{.*le=""100"".*\} \d+", RegexOptions.Multiline), scrape);
         Assert.NotNull(Sample(scrape, "delphi_live_queue_depth"));
+        // The runtime's own: the time paused for garbage collections and the time spent compiling (the benchmark reads both).
+        Assert.NotNull(Sample(scrape, "dotnet_gc_pause_time_seconds_total"));
+        Assert.True(Sample(scrape, "dotnet_jit_compilation_time_seconds_total") > 0, scrape);
         // A replayed answer (same idempotency key) is not counted twice. Other test classes' servers run in this
         // process too, so this counts with a listener on this app's own meter (IMeterFactory scopes it).
         var factory = app.Services.GetRequiredService<IMeterFactory>();
