@@ -104,6 +104,41 @@ public sealed class LiveChangesTests(DelphiApp app) : IClassFixture<DelphiApp>
         Assert.Null((change with { Version = 9 }).ChangesSince(before));
     }
 
+    [Fact]
+    public void The_facilitators_copy_carries_each_verdict_whole_and_an_item_whose_verdict_went_goes_whole()
+    {
+        var groups = new Dictionary<string, LiveFigures> { ["grid-operators"] = Figures(3, 4, 3, 5), ["housing"] = Figures(3, 3, 3, 4) };
+        var first = Item(5, new() { [3] = 3, [4] = 3 }, groups, consensus: true, dontKnow: null);
+        var second = Item(8, new() { [3] = 2, [4] = 4 }, groups, consensus: true, dontKnow: null);
+        var verdict = new ItemVerdict(first.ItemId, 1, "consensus-for", "agreed", null, null, Fragile: false, DependsOnDropouts: false);
+        var judged = new HashSet<(long, long)>();
+
+        // The first push: the whole item, with its verdict, in both copies.
+        var (update, changes) = LivePublisher.ForFacilitators(new StatsUpdate(1, [first]), new StatsUpdate(1, [first]),
+            new Dictionary<long, ItemVerdict> { [first.ItemId] = verdict }, judged);
+        Assert.Equal(verdict, update.Items[0].Verdict);
+        Assert.Equal(verdict, changes.Items[0].Verdict);
+
+        // A change with a verdict: the change as participants get it, plus the verdict.
+        var change = second.ChangesSince(first)!;
+        (update, changes) = LivePublisher.ForFacilitators(new StatsUpdate(1, [second]), new StatsUpdate(1, [change]),
+            new Dictionary<long, ItemVerdict> { [first.ItemId] = verdict with { Verdict = "stable-dissent" } }, judged);
+        Assert.Equal(5, changes.Items[0].BaseVersion);
+        Assert.Equal("stable-dissent", changes.Items[0].Verdict!.Verdict);
+
+        // The verdict went: a change cannot take it away, so the whole item goes (and the one after is a change again).
+        var third = Item(11, new() { [3] = 3, [4] = 5 }, groups, consensus: true, dontKnow: null);
+        (_, changes) = LivePublisher.ForFacilitators(new StatsUpdate(1, [third]), new StatsUpdate(1, [third.ChangesSince(second)!]),
+            new Dictionary<long, ItemVerdict>(), judged);
+        Assert.Null(changes.Items[0].BaseVersion);
+        Assert.Null(changes.Items[0].Verdict);
+        Assert.Equal(third, changes.Items[0]);
+        var fourth = Item(14, new() { [3] = 4, [4] = 5 }, groups, consensus: true, dontKnow: null);
+        (_, changes) = LivePublisher.ForFacilitators(new StatsUpdate(1, [fourth]), new StatsUpdate(1, [fourth.ChangesSince(third)!]),
+            new Dictionary<long, ItemVerdict>(), judged);
+        Assert.Equal(11, changes.Items[0].BaseVersion);
+    }
+
     /// <param name="client">json or messagepack: the .NET SignalR client; bare: a WebSocket speaking the MessagePack hub protocol itself (BareFollower).</param>
     [Theory]
     [InlineData("json")]

@@ -24,8 +24,14 @@ public sealed class LiveClients(IHubContext<LiveHub, ILiveClient> hub, Microsoft
             await hub.Clients.Groups(LiveGroups.Changes(participants), LiveGroups.Changes(facilitators)).StatsUpdated(changes);
             return;
         }
-        await hub.Clients.Group(facilitators).StatsUpdated(update);
-        await hub.Clients.Group(LiveGroups.Changes(facilitators)).StatsUpdated(changes);
+        await StatsToFacilitatorsAsync(update, changes);
+        await StatsToParticipantsAsync(update, changes);
+    }
+
+    /// <summary>Changed aggregates to the round's participants only (without the facilitators' verdicts), as <see cref="StatsToRoundAsync"/> does.</summary>
+    public async Task StatsToParticipantsAsync(StatsUpdate update, StatsUpdate changes)
+    {
+        var participants = LiveGroups.Participants(update.RoundId);
         await hub.Clients.Group(participants).StatsUpdated(ForParticipants(update));
         await hub.Clients.Group(LiveGroups.Changes(participants)).StatsUpdated(ForParticipants(changes));
     }

@@ -119,55 +119,108 @@ public sealed class LivePublisher(
         var dirty = await aggregates.TakeDirtyAsync(closingRoundId, publishing);
         foreach (var (roundId, mode, stats) in dirty)
         {
-            var items = stats.Select(LiveItem.From).ToList();
-            // The facilitators' items carry each one's verdict on the figures just released (participants' copies drop it).
-            if (roundId != closingRoundId) items = await WithVerdictsAsync(roundId, items);
-            var update = new StatsUpdate(roundId, items);
-            var changes = Changes(update, closing: roundId == closingRoundId);
-            ItemsPushed.Add(items.Count);
+            var closing = roundId == closingRoundId;
+            var update = new StatsUpdate(roundId, stats.Select(LiveItem.From).ToList());
+            var changes = Changes(update, closing);
+            ItemsPushed.Add(update.Items.Count);
+            // The facilitators' items carry each one's verdict on the figures just released; judging them takes a few
+            // milliseconds of every tick, so participants, who never get a verdict, get their push first.
+            var verdictsWanted = !closing && VerdictsWanted(roundId);
+            async Task<(StatsUpdate Update, StatsUpdate Changes)> ForFacilitatorsAsync() => verdictsWanted
+                ? ForFacilitators(update, changes, await VerdictsAsync(roundId, update.Items), _judged)
+                : (update, changes);
             switch (mode)
             {
-                case RoundModes.Live:
+                case RoundModes.Live when !verdictsWanted:
                     await clients.StatsToRoundAsync(update, changes);
                     break;
+                case RoundModes.Live:
+                {
+                    await clients.StatsToParticipantsAsync(update, changes);
+                    var (forFacilitators, facilitatorChanges) = await ForFacilitatorsAsync();
+                    await clients.StatsToFacilitatorsAsync(forFacilitators, facilitatorChanges);
+                    break;
+                }
                 case RoundModes.Blind:
+                {
                     // Participants see an item's aggregate only once they answered it: one message per item
                     // to that item's revealed group (whole items: who joins it has no version to build on).
-                    await clients.StatsToFacilitatorsAsync(update, changes);
-                    foreach (var item in items) await clients.StatsToRevealedAsync(roundId, item);
+                    var (forFacilitators, facilitatorChanges) = await ForFacilitatorsAsync();
+                    await clients.StatsToFacilitatorsAsync(forFacilitators, facilitatorChanges);
+                    foreach (var item in update.Items) await clients.StatsToRevealedAsync(roundId, item);
                     break;
+                }
                 default:
+                {
                     // Classic: participants see the aggregates only when the round has closed.
-                    await clients.StatsToFacilitatorsAsync(update, changes);
+                    var (forFacilitators, facilitatorChanges) = await ForFacilitatorsAsync();
+                    await clients.StatsToFacilitatorsAsync(forFacilitators, facilitatorChanges);
                     break;
+                }
             }
+            if (closing) foreach (var item in update.Items) _judged.Remove((roundId, item.ItemId));
             metrics.Pushed(stats);
         }
         if (dirty.Count > 0) TickMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return dirty.Count > 0;
     }
 
+    /// <summary>Whether the facilitators' push carries verdicts: a facilitator follows the round (scaled out, one may follow it on another instance: always).</summary>
+    private bool VerdictsWanted(long roundId) =>
+        services.GetService<IOpenRoundVerdicts>() is not null && (fanOut is RedisFanOut || connections.FacilitatorsFollow(roundId));
+
     /// <summary>
-    /// The open round's items with their verdicts as the convergence page judges them live, when a facilitator follows
-    /// the round (scaled out, one may follow it on another instance: always). Judged on the releases just stored, held
-    /// in memory, and only for the items in this push. Without them (no convergence in this host, or they cannot be
-    /// read) the figures still go out.
+    /// The verdicts of the open round's items as the convergence page judges them live, judged on the releases just
+    /// stored, held in memory, and only for the items in this push. Without them (no convergence in this host, or they
+    /// cannot be read) the figures still go out.
     /// </summary>
-    private async Task<List<LiveItem>> WithVerdictsAsync(long roundId, List<LiveItem> items)
+    private async Task<IReadOnlyDictionary<long, ItemVerdict>> VerdictsAsync(long roundId, IReadOnlyList<LiveItem> items)
     {
-        if (services.GetService<IOpenRoundVerdicts>() is not { } judge) return items;
-        if (fanOut is not RedisFanOut && !connections.FacilitatorsFollow(roundId)) return items;
         try
         {
             var round = await aggregates.ForRoundAsync(roundId);
             var held = round?.Releases(items.Select(i => i.ItemId).ToHashSet());
-            var verdicts = await judge.ForOpenRoundAsync(roundId, held);
-            return verdicts.Count == 0 ? items : items.Select(i => i with { Verdict = verdicts.GetValueOrDefault(i.ItemId) }).ToList();
+            return await services.GetRequiredService<IOpenRoundVerdicts>().ForOpenRoundAsync(roundId, held);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Judging open round {RoundId} for its facilitators failed; its figures go out without verdicts", roundId);
-            return items;
+            return new Dictionary<long, ItemVerdict>();
         }
+    }
+
+    // The items whose last push to facilitators carried a verdict (round, item).
+    private readonly HashSet<(long RoundId, long ItemId)> _judged = [];
+
+    /// <summary>
+    /// The facilitators' copy of a push: every item with its verdict. In the changes a verdict goes whole; an item whose
+    /// verdict disappeared since its last push goes whole (a change only adds or replaces).
+    /// </summary>
+    /// <param name="update">The push as whole items.</param>
+    /// <param name="changes">The same push as changes (item by item in the same order).</param>
+    /// <param name="verdicts">The verdicts by item.</param>
+    /// <param name="judged">The items whose last push to facilitators carried a verdict; kept up to date.</param>
+    internal static (StatsUpdate Update, StatsUpdate Changes) ForFacilitators(StatsUpdate update, StatsUpdate changes,
+        IReadOnlyDictionary<long, ItemVerdict> verdicts, HashSet<(long RoundId, long ItemId)> judged)
+    {
+        var items = new List<LiveItem>(update.Items.Count);
+        var changed = new List<LiveItem>(changes.Items.Count);
+        for (var i = 0; i < update.Items.Count; i++)
+        {
+            var (whole, change) = (update.Items[i], changes.Items[i]);
+            var key = (update.RoundId, whole.ItemId);
+            if (verdicts.GetValueOrDefault(whole.ItemId) is { } verdict)
+            {
+                judged.Add(key);
+                items.Add(whole with { Verdict = verdict });
+                changed.Add(change with { Verdict = verdict });
+            }
+            else
+            {
+                items.Add(whole);
+                changed.Add(judged.Remove(key) ? whole : change);
+            }
+        }
+        return (update with { Items = items }, changes with { Items = changed });
     }
 }
