@@ -90,6 +90,9 @@ public sealed class BenchServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Garbage collector settings given to the load generator (DOTNET_GC… variables) are not the server's: it runs with its own.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(name);
         // A settings file of its own (the server refuses to start without one): defaults + these variables.
         var settingsFile = Path.Combine(Folder, "appsettings.json");
         await File.WriteAllTextAsync(settingsFile, "{}\n");

@@ -20,6 +20,16 @@ public sealed class LatencyHistogram
         Interlocked.Increment(ref _count);
     }
 
+    /// <summary>Forgets every sample (the histogram is used again for the next step).</summary>
+    public void Clear()
+    {
+        Array.Clear(_buckets);
+        Interlocked.Exchange(ref _count, 0);
+    }
+
+    /// <summary>The median, 95th and 99th percentile (ms).</summary>
+    public Percentiles Percentiles() => new(Percentile(.5), Percentile(.95), Percentile(.99));
+
     /// <summary>The latency (ms) below which a fraction <paramref name="p"/> of the samples lie; NaN without samples.</summary>
     public double Percentile(double p)
     {
@@ -35,6 +45,9 @@ public sealed class LatencyHistogram
         return _buckets.Length * BucketMs;
     }
 }
+
+/// <summary>A step's latencies (ms): median, 95th and 99th percentile.</summary>
+public readonly record struct Percentiles(double P50, double P95, double P99);
 
 /// <summary>CPU time and resident memory of a process, from /proc (Linux).</summary>
 public static class ProcStat

@@ -65,6 +65,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
     private Task Settle(int ms) => Task.Delay(quick ? ms / 2 : ms);
 
     public const double SustainedP99Ms = 500;
+    /// <summary>The p99 target of the 3,000-participant step at 300 answers/s: the log counts deliveries later than this per second.</summary>
+    private const long LateMs = 150;
     private const int MaxInFlight = 512;
 
     public async Task<List<Row>> RunAsync(Scenario s)
@@ -74,8 +76,24 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         await server.StartAsync(s.Participants, s.Items);
         log.WriteLine($"   server pid {server.Pid}, load generator pid {Environment.ProcessId}");
 
-        LatencyHistogram current = new();
-        void Latency(long ticks) => Volatile.Read(ref current).Record(ticks);
+        // The histograms are made once per scenario and cleared for each step: each is an array of 4.8 MB, and making
+        // them anew every step drove the load generator into blocking full garbage collections that stalled all its
+        // clients at once (265 ms, counted as push latency). A step's push latencies go into one of two histograms in
+        // turn, so the step before can still be read while the next one records.
+        LatencyHistogram[] latencies = [new(), new()];
+        LatencyHistogram answerLatency = new(), stepGaps = new(), afterTheSteps = new();
+        LatencyHistogram current = latencies[0];
+        // Deliveries later than LateMs per second of the step: one stall of the whole machine shows as one busy second.
+        var late = new long[600];
+        long stepStarted = Stopwatch.GetTimestamp();
+        var lateTicks = LateMs * Stopwatch.Frequency / 1000;
+        void Latency(long ticks)
+        {
+            Volatile.Read(ref current).Record(ticks);
+            if (ticks <= lateTicks) return;
+            var second = (Stopwatch.GetTimestamp() - Volatile.Read(ref stepStarted)) / Stopwatch.Frequency;
+            if (second is >= 0 and < 600) Interlocked.Increment(ref late[second]);
+        }
 
         await CheckClockAsync(server);
 
@@ -133,7 +151,10 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         var rssAfter = ProcStat.RssBytes(server.Pid);
         var memoryPerConnection = Math.Max(0, (rssAfter - rssBefore) / Math.Max(1, s.Participants));
 
-        var rows = new List<(Step Step, double Achieved, double Deliveries, LatencyHistogram H, double Cpu, long Stale, long Refused, long NotSent, double Load, LatencyHistogram Gaps, double BytesPerDelivery, double BytesPerSecond, double TickMax, double Widenings)>();
+        var rows = new List<(Step Step, double Achieved, double Deliveries, double Cpu, long Stale, long Refused, long NotSent, double Load, Percentiles Gaps, double BytesPerDelivery, double BytesPerSecond, double TickMax, double Widenings)>();
+        // Each step's push latencies, read when the step after it starts (the last: when the round closes), so that what
+        // arrives between the end of a step and the next one counts for the step that sent it.
+        var pushLatencies = new List<Percentiles>();
         // The server's push tick (adaptive: 100 ms, wider while a tick's fan-out does not fit), read from its /metrics.
         await using var ticks = new TickWatch(server.Address);
         var answered = new List<System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>>();
@@ -143,20 +164,26 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         var failedInARow = 0;
         foreach (var step in s.Steps)
         {
-            var histogram = new LatencyHistogram();
+            var histogram = latencies[rows.Count % 2];
+            histogram.Clear();
             Volatile.Write(ref current, histogram);
+            if (rows.Count > 0) pushLatencies.Add(latencies[(rows.Count - 1) % 2].Percentiles());
             long created = 0, refused = 0, notSent = 0;
             var pushesBefore = followers.Sum(f => (long)f.Pushes);
             var bytesBefore = followers.Sum(f => f.PushBytes);
             var staleBefore = followers.Sum(f => (long)f.StalePushes);
             var cpuBefore = ProcStat.CpuSeconds(server.Pid);
             var clientCpuBefore = ProcStat.CpuSeconds(Environment.ProcessId);
-            var answerLatency = new LatencyHistogram();
+            answerLatency.Clear();
             var stepAnswers = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Id, long Sent)>();
             answered.Add(stepAnswers);
-            var widenedBefore = await ticks.StartStepAsync();
+            var (widenedBefore, serverRuntimeBefore) = await ticks.StartStepAsync();
+            var ownRuntimeBefore = RuntimeTotals.Own();
+            Array.Clear(late);
+            Volatile.Write(ref stepStarted, Stopwatch.GetTimestamp());
+            var stepStartedUtc = DateTime.UtcNow; // in the log, to set a step beside the server's log
             var watch = Stopwatch.StartNew();
-            var stepGaps = new LatencyHistogram();
+            stepGaps.Clear();
             Array.Fill(lastChange, Stopwatch.GetTimestamp());
             Volatile.Write(ref gaps, stepGaps);
             long offered = 0;
@@ -200,11 +227,12 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
             var bytes = followers.Sum(f => f.PushBytes) - bytesBefore;
             var bytesPerDelivery = delivered > 0 ? (double)bytes / delivered : -1;
             var stale = followers.Sum(f => (long)f.StalePushes) - staleBefore;
-            var (tickMax, widened) = await ticks.EndStepAsync();
-            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, histogram, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m(), stepGaps, bytesPerDelivery, bytes / seconds,
+            var (tickMax, widened, serverRuntime) = await ticks.EndStepAsync();
+            var ownRuntime = RuntimeTotals.Own() - ownRuntimeBefore;
+            rows.Add((step, Interlocked.Read(ref created) / seconds, deliveries, cpu, stale, Interlocked.Read(ref refused), notSent, ProcStat.LoadAverage1m(), stepGaps.Percentiles(), bytesPerDelivery, bytes / seconds,
                 tickMax, widened - widenedBefore));
             var last = rows[^1];
-            log.WriteLine($"   offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  screen change every p50 {stepGaps.Percentile(.5):0} p99 {stepGaps.Percentile(.99):0} ms  {bytesPerDelivery:0} B/delivery {bytes / seconds / 1024:0} KiB/s  tick up to {last.TickMax:0} ms (widened {last.Widenings:0}×)  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
+            log.WriteLine($"   [{stepStartedUtc:HH:mm:ss.fff} UTC] offered {step.Rate,6:0}/s  achieved {last.Achieved,7:0.0}/s  deliveries {deliveries,9:0}/s  p50 {histogram.Percentile(.5),7:0.0}  p95 {histogram.Percentile(.95),7:0.0}  p99 {histogram.Percentile(.99),7:0.0} ms  cpu {cpu,4:0}% (load generator {clientCpu:0}%)  answer round trip p50 {answerLatency.Percentile(.5):0.0} p99 {answerLatency.Percentile(.99):0.0} ms  screen change every p50 {stepGaps.Percentile(.5):0} p99 {stepGaps.Percentile(.99):0} ms  {bytesPerDelivery:0} B/delivery {bytes / seconds / 1024:0} KiB/s  tick up to {last.TickMax:0} ms (widened {last.Widenings:0}×)  runtime: server {serverRuntime - serverRuntimeBefore}, load generator {ownRuntime}  over {LateMs} ms by second of the step: {string.Join(" ", late.Take((int)Math.Ceiling(seconds)))}  refused {last.Refused} not sent {notSent}  load {last.Load:0.0}");
             pending.RemoveAll(t => t.IsCompleted);
             // A ramp ends after two steps in a row that are not sustained (one may be a hiccup of this shared machine).
             failedInARow = last.Achieved >= 0.95 * step.Rate && histogram.Percentile(.99) <= SustainedP99Ms ? 0 : failedInARow + 1;
@@ -219,7 +247,8 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         var openReleases = releases.ToArray();
         // The close's final figures are not in the last step's latencies: they release what threshold release held
         // (an item's last one or two changes, counted below as held until the close), at a moment the benchmark chooses.
-        Volatile.Write(ref current, new LatencyHistogram());
+        Volatile.Write(ref current, afterTheSteps);
+        if (rows.Count > 0) pushLatencies.Add(latencies[(rows.Count - 1) % 2].Percentiles());
         await server.CloseRoundAsync();
         var final = await FinalStateAsync(server);
         int missed = 0;
@@ -250,10 +279,10 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         snapshotHttp.Dispose();
 
         return rows.Select((r, i) => new Row(s.Label, s.Variant, s.Participants, r.Step.Rate, Math.Round(r.Achieved, 1), Math.Round(r.Deliveries),
-            Round(r.H.Percentile(.5)), Round(r.H.Percentile(.95)), Round(r.H.Percentile(.99)), Math.Round(r.Cpu, 1),
+            Round(pushLatencies[i].P50), Round(pushLatencies[i].P95), Round(pushLatencies[i].P99), Math.Round(r.Cpu, 1),
             memoryPerConnection, missed, exact, r.Stale, r.Refused, r.NotSent, r.Load,
             Round(Percentile(releaseDelays[i], .5)), Round(Percentile(releaseDelays[i], .99)),
-            Round(r.Gaps.Percentile(.5)), Round(r.Gaps.Percentile(.99)), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes,
+            Round(r.Gaps.P50), Round(r.Gaps.P99), s.Protocol, Math.Round(r.BytesPerDelivery, 1), Math.Round(r.BytesPerSecond), r.TickMax, r.Widenings, s.Changes,
             s.Http2 ? Transports.Http2 : Transports.Http1, s.Client)).ToList();
     }
 
@@ -340,6 +369,22 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
 }
 
 /// <summary>
+/// A process's runtime so far: the time it was paused for garbage collections (ms), their number per generation, and
+/// the time its JIT compiled methods (ms; tiered compilation goes on compiling hot methods again while a run warms up).
+/// </summary>
+public readonly record struct RuntimeTotals(double PauseMs, long Gen0, long Gen1, long Gen2, double JitMs)
+{
+    /// <summary>This process's own, from the runtime.</summary>
+    public static RuntimeTotals Own() => new(GC.GetTotalPauseDuration().TotalMilliseconds, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+        System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
+
+    public static RuntimeTotals operator -(RuntimeTotals a, RuntimeTotals b) => new(a.PauseMs - b.PauseMs, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.JitMs - b.JitMs);
+
+    /// <summary>E.g. "GC paused 84 ms in 31 collections (gen1 4, gen2 0), JIT 120 ms"; GC.CollectionCount counts a gen2 in gen1 and gen0 too.</summary>
+    public override string ToString() => $"GC paused {PauseMs:0} ms in {Gen0} collections (gen1 {Gen1}, gen2 {Gen2}), JIT {JitMs:0} ms";
+}
+
+/// <summary>
 /// Reads the server's push tick from its <c>/metrics</c> (<c>delphi_live_tick_interval_milliseconds</c>, every 250 ms,
 /// the widest seen per step) and how often it widened (<c>delphi_live_tick_changes_total{direction="wider"}</c>).
 /// </summary>
@@ -363,27 +408,32 @@ public sealed class TickWatch : IAsyncDisposable
         });
     }
 
-    /// <summary>Starts a step; returns the number of widenings so far.</summary>
-    public async Task<double> StartStepAsync()
+    /// <summary>Starts a step; returns the number of widenings and the server's garbage collections so far.</summary>
+    public async Task<(double Widened, RuntimeTotals Gc)> StartStepAsync()
     {
         var now = await ScrapeAsync();
         lock (_stop) _widest = now?.Tick ?? -1;
-        return now?.Widened ?? 0;
+        return (now?.Widened ?? 0, now?.Gc ?? default);
     }
 
-    /// <summary>Ends a step: the widest tick seen in it and the number of widenings so far.</summary>
-    public async Task<(double Widest, double Widened)> EndStepAsync()
+    /// <summary>Ends a step: the widest tick seen in it, the number of widenings and the server's garbage collections so far.</summary>
+    public async Task<(double Widest, double Widened, RuntimeTotals Gc)> EndStepAsync()
     {
         var now = await ScrapeAsync();
-        lock (_stop) return (Math.Max(_widest, now?.Tick ?? -1), now?.Widened ?? 0);
+        lock (_stop) return (Math.Max(_widest, now?.Tick ?? -1), now?.Widened ?? 0, now?.Gc ?? default);
     }
 
-    private async Task<(double Tick, double Widened)?> ScrapeAsync()
+    private async Task<(double Tick, double Widened, RuntimeTotals Gc)?> ScrapeAsync()
     {
         try
         {
             var text = await _http.GetStringAsync("/metrics");
-            return (Sample(text, "delphi_live_tick_interval_milliseconds") ?? -1, Sample(text, "delphi_live_tick_changes_total", "direction=\"wider\"") ?? 0);
+            return (Sample(text, "delphi_live_tick_interval_milliseconds") ?? -1, Sample(text, "delphi_live_tick_changes_total", "direction=\"wider\"") ?? 0,
+                new RuntimeTotals((Sample(text, "dotnet_gc_pause_time_seconds_total") ?? 0) * 1000,
+                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\"") ?? 0),
+                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen1\"") ?? 0),
+                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"") ?? 0),
+                    (Sample(text, "dotnet_jit_compilation_time_seconds_total") ?? 0) * 1000));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
     }
