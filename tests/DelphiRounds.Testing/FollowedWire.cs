@@ -29,19 +29,32 @@ public static class FollowedWire
         public FollowedUpdate Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
         {
             long roundId = 0;
-            var items = new List<FollowedItem>();
+            List<FollowedItem> items = [];
             for (var n = reader.ReadMapHeader(); n > 0; n--)
             {
-                switch (reader.ReadString())
+                switch (Key(ref reader))
                 {
-                    case "r": roundId = reader.ReadInt64(); break;
-                    case "i":
-                        for (var c = reader.ReadArrayHeader(); c > 0; c--) items.Add(Item(ref reader));
+                    case 'r': roundId = reader.ReadInt64(); break;
+                    case 'i':
+                        var c = reader.ReadArrayHeader();
+                        items = new List<FollowedItem>(c);
+                        for (; c > 0; c--) items.Add(Item(ref reader));
                         break;
                     default: reader.Skip(); break;
                 }
             }
             return new FollowedUpdate(roundId, items);
+        }
+
+        /// <summary>
+        /// A map's key: the wire's keys are one letter, read without making a string of it (thousands of screens read
+        /// tens of thousands of pushes a second); any longer key is one a follower does not read.
+        /// </summary>
+        private static char Key(ref MessagePackReader reader)
+        {
+            if (reader.TryReadStringSpan(out var key)) return key.Length == 1 ? (char)key[0] : '\0';
+            var whole = reader.ReadString();
+            return whole is { Length: 1 } ? whole[0] : '\0';
         }
 
         private static FollowedItem Item(ref MessagePackReader reader)
@@ -51,18 +64,21 @@ public static class FollowedWire
             var overall = new FollowedFigures(0, null, null);
             for (var n = reader.ReadMapHeader(); n > 0; n--)
             {
-                switch (reader.ReadString())
+                switch (Key(ref reader))
                 {
-                    case "i": itemId = reader.ReadInt64(); break;
-                    case "v": version = reader.ReadInt64(); break;
-                    case "t": accepted = reader.ReadInt64(); break;
-                    case "b": baseVersion = reader.ReadInt64(); break;
-                    case "o": overall = Figures(ref reader); break;
+                    case 'i': itemId = reader.ReadInt64(); break;
+                    case 'v': version = reader.ReadInt64(); break;
+                    case 't': accepted = reader.ReadInt64(); break;
+                    case 'b': baseVersion = reader.ReadInt64(); break;
+                    case 'o': overall = Figures(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
             return new FollowedItem(itemId, version, accepted, overall, baseVersion);
         }
+
+        // The scale points as the JSON snapshot names them ("1" … "10"), made once.
+        private static readonly string[] Points = [.. Enumerable.Range(0, 101).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
         private static FollowedFigures Figures(ref MessagePackReader reader)
         {
@@ -71,16 +87,17 @@ public static class FollowedWire
             Dictionary<string, int>? distribution = null;
             for (var n = reader.ReadMapHeader(); n > 0; n--)
             {
-                switch (reader.ReadString())
+                switch (Key(ref reader))
                 {
-                    case "n": count = reader.ReadInt32(); break;
-                    case "m": median = reader.ReadDouble(); break;
-                    case "d":
-                        distribution = [];
-                        for (var c = reader.ReadMapHeader(); c > 0; c--)
+                    case 'n': count = reader.ReadInt32(); break;
+                    case 'm': median = reader.ReadDouble(); break;
+                    case 'd':
+                        var c = reader.ReadMapHeader();
+                        distribution = new Dictionary<string, int>(c);
+                        for (; c > 0; c--)
                         {
-                            var point = reader.ReadInt32().ToString(CultureInfo.InvariantCulture);
-                            distribution[point] = reader.ReadInt32();
+                            var point = reader.ReadInt32();
+                            distribution[point is >= 0 and <= 100 ? Points[point] : point.ToString(CultureInfo.InvariantCulture)] = reader.ReadInt32();
                         }
                         break;
                     default: reader.Skip(); break;

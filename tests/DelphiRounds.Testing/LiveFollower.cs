@@ -109,7 +109,7 @@ public abstract class FollowedScreen : IAsyncDisposable
             lock (_gate)
             {
                 return _items.ToDictionary(kv => kv.Key, kv => new ItemView(kv.Value.Version, kv.Value.AcceptedTimestamp,
-                    kv.Value.Overall.N, kv.Value.Overall.Median, kv.Value.Overall.Distribution ?? []));
+                    kv.Value.Overall.N, kv.Value.Overall.Median, new Dictionary<string, int>(kv.Value.Overall.Distribution ?? [])));
             }
         }
     }
@@ -194,13 +194,17 @@ public abstract class FollowedScreen : IAsyncDisposable
         Volatile.Write(ref _refetching, 0);
     }
 
-    /// <summary>A change applied onto the item it builds on: n and what it carries replace, the rest stays.</summary>
+    /// <summary>
+    /// A change applied onto the item it builds on: n and what it carries replace, the rest stays. The distribution
+    /// shown is this screen's own (it came in a push or a snapshot and is read only under the lock), so the changed counts
+    /// go into it in place.
+    /// </summary>
     private static FollowedItem Merge(FollowedItem shown, FollowedItem change)
     {
-        Dictionary<string, int>? distribution = shown.Overall.Distribution;
+        var distribution = shown.Overall.Distribution;
         if (change.Overall.Distribution is { } changed)
         {
-            distribution = new Dictionary<string, int>(shown.Overall.Distribution ?? []);
+            distribution ??= new Dictionary<string, int>(changed.Count);
             foreach (var (point, count) in changed) distribution[point] = count;
         }
         return new FollowedItem(change.ItemId, change.Version, change.AcceptedTimestamp,
