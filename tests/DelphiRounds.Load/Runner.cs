@@ -429,13 +429,21 @@ public sealed class TickWatch : IAsyncDisposable
         {
             var text = await _http.GetStringAsync("/metrics");
             return (Sample(text, "delphi_live_tick_interval_milliseconds") ?? -1, Sample(text, "delphi_live_tick_changes_total", "direction=\"wider\"") ?? 0,
-                new RuntimeTotals((Sample(text, "dotnet_gc_pause_time_seconds_total") ?? 0) * 1000,
-                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\"") ?? 0),
-                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen1\"") ?? 0),
-                    (long)(Sample(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"") ?? 0),
-                    (Sample(text, "dotnet_jit_compilation_time_seconds_total") ?? 0) * 1000));
+                Runtime(text));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    /// <summary>
+    /// The server's runtime from its scrape. <c>dotnet_gc_collections_total</c> counts each collection once, under the
+    /// oldest generation it collected; counted as <see cref="GC.CollectionCount"/> does (a gen2 is a gen1 and a gen0 too).
+    /// </summary>
+    private static RuntimeTotals Runtime(string scrape)
+    {
+        long Collections(string generation) => (long)(Sample(scrape, "dotnet_gc_collections_total", $"gc_heap_generation=\"{generation}\"") ?? 0);
+        var (gen0, gen1, gen2) = (Collections("gen0"), Collections("gen1"), Collections("gen2"));
+        return new RuntimeTotals((Sample(scrape, "dotnet_gc_pause_time_seconds_total") ?? 0) * 1000, gen0 + gen1 + gen2, gen1 + gen2, gen2,
+            (Sample(scrape, "dotnet_jit_compilation_time_seconds_total") ?? 0) * 1000);
     }
 
     private static double? Sample(string scrape, string metric, string? label = null)
