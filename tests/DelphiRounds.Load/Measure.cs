@@ -27,8 +27,22 @@ public sealed class LatencyHistogram
         Interlocked.Exchange(ref _count, 0);
     }
 
-    /// <summary>The median, 95th and 99th percentile (ms).</summary>
-    public Percentiles Percentiles() => new(Percentile(.5), Percentile(.95), Percentile(.99));
+    /// <summary>The median, 95th and 99th percentile (ms), in one pass over the buckets; NaN without samples.</summary>
+    public Percentiles Percentiles()
+    {
+        var total = Count;
+        if (total == 0) return new(double.NaN, double.NaN, double.NaN);
+        Span<long> ranks = [(long)Math.Ceiling(.5 * total), (long)Math.Ceiling(.95 * total), (long)Math.Ceiling(.99 * total)];
+        Span<double> found = [_buckets.Length * BucketMs, _buckets.Length * BucketMs, _buckets.Length * BucketMs];
+        long seen = 0;
+        var next = 0;
+        for (var i = 0; i < _buckets.Length && next < ranks.Length; i++)
+        {
+            seen += Volatile.Read(ref _buckets[i]);
+            while (next < ranks.Length && seen >= ranks[next]) found[next++] = (i + 1) * BucketMs;
+        }
+        return new(found[0], found[1], found[2]);
+    }
 
     /// <summary>The latency (ms) below which a fraction <paramref name="p"/> of the samples lie; NaN without samples.</summary>
     public double Percentile(double p)

@@ -125,13 +125,13 @@ public sealed class LivePublisher(
             ItemsPushed.Add(update.Items.Count);
             // The facilitators' items carry each one's verdict on the figures just released; judging them takes a few
             // milliseconds of every tick, so participants, who never get a verdict, get their push first.
-            var verdictsWanted = !closing && VerdictsWanted(roundId);
-            async Task<(StatsUpdate Update, StatsUpdate Changes)> ForFacilitatorsAsync() => verdictsWanted
-                ? ForFacilitators(update, changes, await VerdictsAsync(roundId, update.Items), _judged)
+            var judge = closing ? null : VerdictsFor(roundId);
+            async Task<(StatsUpdate Update, StatsUpdate Changes)> ForFacilitatorsAsync() => judge is not null
+                ? ForFacilitators(update, changes, await VerdictsAsync(judge, roundId, update.Items), _judged)
                 : (update, changes);
             switch (mode)
             {
-                case RoundModes.Live when !verdictsWanted:
+                case RoundModes.Live when judge is null:
                     await clients.StatsToRoundAsync(update, changes);
                     break;
                 case RoundModes.Live:
@@ -165,22 +165,25 @@ public sealed class LivePublisher(
         return dirty.Count > 0;
     }
 
-    /// <summary>Whether the facilitators' push carries verdicts: a facilitator follows the round (scaled out, one may follow it on another instance: always).</summary>
-    private bool VerdictsWanted(long roundId) =>
-        services.GetService<IOpenRoundVerdicts>() is not null && (fanOut is RedisFanOut || connections.FacilitatorsFollow(roundId));
+    /// <summary>
+    /// What judges the facilitators' verdicts, when their push carries them: a facilitator follows the round (scaled
+    /// out, one may follow it on another instance: always) and this host has the convergence feature; otherwise null.
+    /// </summary>
+    private IOpenRoundVerdicts? VerdictsFor(long roundId) =>
+        fanOut is RedisFanOut || connections.FacilitatorsFollow(roundId) ? services.GetService<IOpenRoundVerdicts>() : null;
 
     /// <summary>
     /// The verdicts of the open round's items as the convergence page judges them live, judged on the releases just
     /// stored, held in memory, and only for the items in this push. Without them (no convergence in this host, or they
     /// cannot be read) the figures still go out.
     /// </summary>
-    private async Task<IReadOnlyDictionary<long, ItemVerdict>> VerdictsAsync(long roundId, IReadOnlyList<LiveItem> items)
+    private async Task<IReadOnlyDictionary<long, ItemVerdict>> VerdictsAsync(IOpenRoundVerdicts judge, long roundId, IReadOnlyList<LiveItem> items)
     {
         try
         {
             var round = await aggregates.ForRoundAsync(roundId);
             var held = round?.Releases(items.Select(i => i.ItemId).ToHashSet());
-            return await services.GetRequiredService<IOpenRoundVerdicts>().ForOpenRoundAsync(roundId, held);
+            return await judge.ForOpenRoundAsync(roundId, held);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
