@@ -69,6 +69,37 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
     private const long LateMs = 150;
     private const int MaxInFlight = 512;
 
+    /// <summary>
+    /// The warm-up before a scenario's steps (none in the smoke run): a few clients follow the round while answers come,
+    /// measured in nothing. Each scenario starts a fresh server, and .NET compiles each method when it is first called
+    /// and again, optimised, once it is hot (tiered compilation): left to the steps, that took 8 s of one core's time in the
+    /// first 15 s at 1,000 answers/s on this machine, and 3–4 s in each of a ramp's first steps. A server that has been
+    /// running for a while did that long ago.
+    /// </summary>
+    private const int WarmUpSeconds = 10, WarmUpRate = 100, WarmUpClients = 50;
+
+    private async Task WarmUpAsync(BenchServer server, Func<string, Action<long>?, Action<long, long, long>?, FollowedScreen> follower)
+    {
+        if (quick) return;
+        var watch = Stopwatch.StartNew();
+        var screens = server.Participants.Take(WarmUpClients).Select(p => follower(p.Token, null, null)).ToList();
+        foreach (var screen in screens) await screen.StartAsync();
+        var random = new Random(7);
+        var answers = new List<Task<(HttpStatusCode Status, long Id)>>();
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < WarmUpSeconds)
+        {
+            for (var due = (long)(WarmUpRate * warm.Elapsed.TotalSeconds); answers.Count < due;)
+                answers.Add(server.AnswerAsync(server.Participants[random.Next(server.Participants.Count)],
+                    server.ItemIds[random.Next(server.ItemIds.Count)], random.Next(1, 8)));
+            await Task.Delay(5);
+        }
+        var done = await Task.WhenAll(answers);
+        foreach (var screen in screens) await screen.DisposeAsync();
+        log.WriteLine($"   warm-up (measured in nothing): {screens.Count} clients followed the round while {done.Count(a => a.Status == HttpStatusCode.Created)} " +
+                      $"answers came in {WarmUpSeconds} s; {watch.Elapsed.TotalSeconds:0.0} s in all");
+    }
+
     public async Task<List<Row>> RunAsync(Scenario s)
     {
         log.WriteLine($"-- {s.Label}: {s.Variant}, {s.Protocol}{(s.Client == Clients.Bare ? " (bare clients)" : "")}, {(s.Changes ? "changes" : "whole items")}, {s.Participants} participants, steps {string.Join(", ", s.Steps.Select(x => $"{x.Rate}/s×{x.Seconds}s"))} (load {ProcStat.LoadAverage()})");
@@ -99,7 +130,6 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
 
         // Followers: every participant is a real SignalR client.
         await Settle(1000);
-        var rssBefore = ProcStat.RssBytes(server.Pid);
         var snapshotHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
         // Over HTTP/2 every follower's WebSocket is a stream: one invoker opens a further TCP connection whenever the
         // server's limit of streams per connection is reached.
@@ -116,6 +146,9 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
         FollowedScreen Follower(string token, Action<long>? latency = null, Action<long, long, long>? released = null) => s.Client == Clients.Bare
             ? new BareFollower(hub, snapshotHttp, token, server.RoundId, latency, released, changes: s.Changes)
             : new LiveFollower(hub, snapshotHttp, token, server.RoundId, latency, released, messagePack: s.Protocol == Protocols.MessagePack, changes: s.Changes, http2: http2);
+        await WarmUpAsync(server, Follower);
+        await Settle(1000);
+        var rssBefore = ProcStat.RssBytes(server.Pid);
         // One screen notes each release (item, version, receipt) to time every answer to the release that includes it.
         var releases = new System.Collections.Concurrent.ConcurrentQueue<(long Item, long Version, long Received)>();
         // Every screen notes when it last changed: the time between two changes of one screen while answers flow is
