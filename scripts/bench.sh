@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The live-push benchmark: naive (recompute + push per answer) against coalesced (incremental aggregates,
 # group commit, one push per tick), N real SignalR clients each, answers posted over HTTP on a schedule.
-#   scripts/bench.sh            full run (~11 min): ramps at 3,000 participants (naive; coalesced in JSON, in MessagePack,
+#   scripts/bench.sh            full run (~14 min): ramps at 3,000 participants (naive; coalesced in JSON, in MessagePack,
 #                               and in MessagePack with bare clients), 1,000 at 1,000/s, 10,000 and 20,000 held (the
 #                               20,000 over HTTP/2 where a process may not open 21,000 files)
 #   scripts/bench.sh --quick    smoke run (<= 90 s): 300 participants, short ramps (CI runs this)
