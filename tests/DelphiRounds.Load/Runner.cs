@@ -180,7 +180,7 @@ public sealed class Runner(string serverDll, string workFolder, TextWriter log, 
             facilitator = Follower(server.FacilitatorToken);
             await facilitator.StartAsync();
         }
-        // The clients just made are the load generator's youngest objects (10,000 of them: some 600 MB). Left so, the
+        // The clients just made are the load generator's youngest objects (10,000 of them: some 460 MB). Left so, the
         // first collections inside the measured steps copy them into the older generations: pauses of up to a second
         // in which no client reads a push. Two full collections now (each promotes by one generation) make them old.
         var promote = Stopwatch.StartNew();
